@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ErrorCodes } from '../errors/error-codes.js';
+import { ConfigError } from '../errors/config-error.js';
+import type { ConfigLayer } from './config-layer.js';
+import { DEFAULT_CONFIG } from './default-config.js';
+import { isPlainObject } from './key-path.js';
+
+export const SYSTEM_CONFIG_FILE = '/etc/aminator/config.yaml';
+export const CONFIG_ENV = 'AMINATOR_CONFIG';
+
+/** Project config names, searched from the working directory up to the project root. */
+export const PROJECT_CONFIG_PLACES = [
+  'aminator.config.yaml', 'aminator.config.yml', 'aminator.config.json', 'aminator.config.js', 'aminator.config.mjs',
+  '.aminatorrc', '.aminatorrc.yaml', '.aminatorrc.yml', '.aminatorrc.json',
+];
+
+export interface ConfigFileOptions {
+  readonly cwd: string;
+  /** `--config FILE`; else AMINATOR_CONFIG; else the project search. */
+  readonly configFile?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Overridable for tests. */
+  readonly systemFile?: string;
+  readonly userFile?: string;
+}
+
+export function userConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), '.config'), 'aminator', 'config.yaml');
+}
+
+/** The file layers, lowest first: defaults, system, user, then project or the named file. */
+export async function loadConfigFiles(options: ConfigFileOptions): Promise<ConfigLayer[]> {
+  const env = options.env ?? process.env;
+  const { cosmiconfig } = await import('cosmiconfig');
+  // package.json is left out on purpose: a plugin's package.json has an "aminator" field that is its
+  // manifest, not configuration.
+  const explorer = cosmiconfig('aminator', { searchPlaces: PROJECT_CONFIG_PLACES, searchStrategy: 'project', cache: false });
+  const layers: ConfigLayer[] = [{ source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown> }];
+  for (const file of [options.systemFile ?? SYSTEM_CONFIG_FILE, options.userFile ?? userConfigFile(env)]) {
+    if (existsSync(file)) layers.push(await loadFile(explorer, file));
+  }
+  const named = options.configFile ?? env[CONFIG_ENV];
+  if (named) {
+    const file = resolve(options.cwd, named);
+    if (!existsSync(file)) {
+      throw new ConfigError(`config file ${file} does not exist`, { source: file }, { code: ErrorCodes.CONFIG_LOAD, suggestions: ['check the path given to --config or AMINATOR_CONFIG'] });
+    }
+    layers.push(await loadFile(explorer, file));
+  } else {
+    const found = await search(explorer, options.cwd);
+    if (found) layers.push(found);
+  }
+  return layers;
+}
+
+type Explorer = { load(file: string): Promise<{ config: unknown; filepath: string } | null>; search(from: string): Promise<{ config: unknown; filepath: string; isEmpty?: boolean } | null> };
+
+async function loadFile(explorer: Explorer, file: string): Promise<ConfigLayer> {
+  let result;
+  try {
+    result = await explorer.load(file);
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${file}: ${(cause as Error).message}`, { source: file }, { code: ErrorCodes.CONFIG_LOAD, cause, suggestions: ['fix the file\'s syntax (YAML, JSON or an ES module default-exporting an object)'] });
+  }
+  return toLayer(file, result?.config);
+}
+
+async function search(explorer: Explorer, cwd: string): Promise<ConfigLayer | undefined> {
+  let result;
+  try {
+    result = await explorer.search(cwd);
+  } catch (cause) {
+    const file = (cause as { filepath?: string }).filepath;
+    throw new ConfigError(`cannot read project config${file ? ` ${file}` : ''}: ${(cause as Error).message}`, { source: file }, { code: ErrorCodes.CONFIG_LOAD, cause });
+  }
+  return result ? toLayer(result.filepath, result.config) : undefined;
+}
+
+function toLayer(file: string, config: unknown): ConfigLayer {
+  if (config === undefined || config === null) return { source: file, data: {} };
+  if (!isPlainObject(config)) {
+    throw new ConfigError(`config file ${file} must hold a mapping of keys to values`, { source: file }, { code: ErrorCodes.CONFIG_INVALID });
+  }
+  return { source: file, data: config };
+}

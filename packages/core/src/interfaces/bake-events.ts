@@ -1,0 +1,110 @@
+import type { ImageResult, InstalledPackage } from './bake-types.js';
+import type { ResourceRef } from './cleanup-scope.js';
+import type { LogLevel } from './logger.js';
+
+interface EventBase {
+  /** ISO-8601 time the event was made. */
+  readonly time: string;
+  readonly runId: string;
+}
+
+export interface RunStartEvent extends EventBase {
+  readonly type: 'run-start';
+  readonly environment: string;
+  readonly package: string;
+  readonly steps: readonly string[];
+  readonly plugins: Readonly<Record<string, string>>;
+}
+
+export interface StepStartEvent extends EventBase {
+  readonly type: 'step-start';
+  readonly step: string;
+}
+
+export interface StepEndEvent extends EventBase {
+  readonly type: 'step-end';
+  readonly step: string;
+  readonly status: 'succeeded' | 'failed' | 'interrupted';
+  readonly durationMs: number;
+  /** Resources the step acquired (pushed an undo for, or reported). */
+  readonly resources: readonly ResourceRef[];
+  readonly error?: ErrorSummary;
+}
+
+export interface ResourceEvent extends EventBase {
+  readonly type: 'resource';
+  readonly action: 'acquired' | 'released' | 'kept' | 'release-failed';
+  readonly resource: ResourceRef;
+  readonly step?: string;
+}
+
+export interface ProgressEvent extends EventBase {
+  readonly type: 'progress';
+  readonly step: string;
+  readonly message: string;
+  readonly percent?: number;
+}
+
+export interface LogEvent extends EventBase {
+  readonly type: 'log';
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly step?: string;
+}
+
+export interface CleanupEvent extends EventBase {
+  readonly type: 'cleanup';
+  readonly phase: 'start' | 'end';
+  readonly reason: 'success' | 'failure' | 'interrupted' | 'teardown';
+  readonly entries: number;
+}
+
+export interface UndoEvent extends EventBase {
+  readonly type: 'undo';
+  readonly description: string;
+  readonly status: 'succeeded' | 'failed' | 'kept';
+  readonly durationMs: number;
+  readonly resource?: ResourceRef;
+  readonly error?: ErrorSummary;
+}
+
+export interface ErrorSummary {
+  readonly code: string;
+  readonly message: string;
+  readonly step?: string;
+  readonly suggestions: readonly string[];
+}
+
+export interface StepTiming {
+  readonly name: string;
+  readonly durationMs: number;
+}
+
+export interface ResultEvent extends EventBase {
+  readonly type: 'result';
+  readonly status: 'succeeded' | 'failed' | 'interrupted' | 'planned';
+  readonly image?: ImageResult;
+  readonly package?: InstalledPackage;
+  readonly durationMs: number;
+  readonly steps: readonly StepTiming[];
+  readonly error?: ErrorSummary;
+  /** Resources left in place by `--preserve-on-error`, with how to remove them. */
+  readonly kept?: ReadonlyArray<{ readonly description: string; readonly resource?: ResourceRef; readonly manual: ReadonlyArray<readonly string[]> }>;
+  readonly cleanupErrors?: readonly ErrorSummary[];
+}
+
+export type BakeEvent =
+  | RunStartEvent
+  | StepStartEvent
+  | StepEndEvent
+  | ResourceEvent
+  | ProgressEvent
+  | LogEvent
+  | CleanupEvent
+  | UndoEvent
+  | ResultEvent;
+
+/** Receives every event of a run; renderers and metrics subscribe through it. */
+export interface EventSink {
+  emit(event: BakeEvent): void;
+}

@@ -1,0 +1,24 @@
+import type { AllocatedDevice, Attachment, BaseImage, CloudVolume } from './bake-types.js';
+import type { BakePlugin } from './bake-plugin.js';
+import type { PlanContext } from './plan-context.js';
+import type { StepContext } from './step-context.js';
+
+/**
+ * kind `cloud`: where base images live and where working volumes are made and attached.
+ * EC2 makes EBS volumes; the local cloud makes sparse files and loop devices.
+ *
+ * Methods that acquire push their undo on `ctx.cleanup` as soon as the resource exists.
+ */
+export interface Cloud extends BakePlugin {
+  /**
+   * Find the base image. `ref` is `--base-image` (an id or a name); a plugin may read more from its
+   * own config (an owner to pin a name lookup to). Read-only: it runs in `--dry-run`.
+   */
+  resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage>;
+  /** Device names this host has attached according to the cloud, so allocation skips them. */
+  devicesInUse(ctx: PlanContext): Promise<readonly string[]>;
+  /** Make a working volume from the base image's root; pushes its deletion. */
+  createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume>;
+  /** Attach the volume at the allocated name; pushes the detach. */
+  attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment>;
+}

@@ -1,0 +1,23 @@
+import type { CleanupError } from '../errors/cleanup-error.js';
+import type { StepTiming } from '../interfaces/bake-events.js';
+import type { BakePlan } from '../interfaces/bake-plan.js';
+import type { ImageResult, InstalledPackage } from '../interfaces/bake-types.js';
+import type { KeptResource } from './cleanup-stack.js';
+
+/** How a bake ended; the CLI turns it into an exit code, the pipeline into the `result` event. */
+export interface BakeOutcome {
+  readonly status: 'succeeded' | 'failed' | 'interrupted' | 'planned';
+  readonly runId: string;
+  readonly plan?: BakePlan;
+  /** For `--dry-run`: what each plugin would do. */
+  readonly planLines?: readonly string[];
+  readonly image?: ImageResult;
+  readonly package?: InstalledPackage;
+  /** The first error; cleanup errors are in `cleanupErrors`. */
+  readonly error?: unknown;
+  readonly cleanupErrors: readonly CleanupError[];
+  readonly kept: readonly KeptResource[];
+  readonly steps: readonly StepTiming[];
+  readonly durationMs: number;
+  readonly exitCode: number;
+}

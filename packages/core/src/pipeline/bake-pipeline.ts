@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inject, injectable } from 'tsyringe';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../errors/exit-codes.js';
+import { isAminatorError } from '../errors/aminator-error.js';
+import { summarizeError } from '../errors/format-error.js';
+import type { EventSink } from '../interfaces/bake-events.js';
+import type { BakePlan } from '../interfaces/bake-plan.js';
+import type { BakePlugin } from '../interfaces/bake-plugin.js';
+import type { CloudVolume, ImageResult, InstalledPackage } from '../interfaces/bake-types.js';
+import type { BlockDeviceAllocator } from '../interfaces/block-device.js';
+import type { Cloud } from '../interfaces/cloud.js';
+import type { Finalizer } from '../interfaces/finalizer.js';
+import type { Metrics } from '../interfaces/metrics.js';
+import type { OperatingSystem } from '../interfaces/operating-system.js';
+import type { PlanContext } from '../interfaces/plan-context.js';
+import type { Provisioner } from '../interfaces/provisioner.js';
+import type { StepContext } from '../interfaces/step-context.js';
+import type { VolumeManager } from '../interfaces/volume.js';
+import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
+import type { BakeOutcome } from './bake-outcome.js';
+import type { BakeRequest } from './bake-request.js';
+import type { BakeSettings } from './bake-settings.js';
+import { BAKE_STEPS } from './bake-steps.js';
+import type { UnwindOptions, UnwindReport } from './cleanup-stack.js';
+import { StepRunner } from './step-runner.js';
+
+interface Progress {
+  plan?: BakePlan;
+  planLines?: readonly string[];
+  volume?: CloudVolume;
+  package?: InstalledPackage;
+  image?: ImageResult;
+}
+
+/**
+ * The bake: plan, then acquire (volume, device, attachment, mount, chroot), install, tear down,
+ * finalize, clean up. Every acquisition is on the cleanup stack before the next step starts; any
+ * failure or interruption unwinds it.
+ */
+@injectable()
+export class BakePipeline {
+  constructor(
+    @inject(CLOUD) private readonly cloud: Cloud,
+    @inject(BLOCK_DEVICE) private readonly blockDevice: BlockDeviceAllocator,
+    @inject(VOLUME) private readonly volumes: VolumeManager,
+    @inject(OS) private readonly os: OperatingSystem,
+    @inject(PROVISIONER) private readonly provisioner: Provisioner,
+    @inject(FINALIZER) private readonly finalizer: Finalizer,
+    @inject(METRICS) private readonly metrics: Metrics,
+    @inject(EVENT_SINK) private readonly events: EventSink,
+    @inject(BAKE_SETTINGS) private readonly settings: BakeSettings,
+  ) {}
+
+  async run(request: BakeRequest, signal: AbortSignal): Promise<BakeOutcome> {
+    const runId = this.settings.runId ?? randomBytes(6).toString('hex');
+    const started = performance.now();
+    const steps = new StepRunner({
+      runId, signal, events: this.events, metrics: this.metrics,
+      workDir: join(this.settings.workRoot, runId),
+      dryRun: request.dryRun, abortGraceMs: this.settings.abortGraceMs, failpoints: this.settings.failpoints,
+    });
+    this.events.emit({
+      type: 'run-start', time: new Date().toISOString(), runId, environment: request.environment,
+      package: request.packageSpec, steps: request.dryRun ? ['plan'] : [...BAKE_STEPS], plugins: this.settings.plugins ?? {},
+    });
+    const progress: Progress = {};
+    let outcome: Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>;
+    try {
+      outcome = await this.bake(request, steps, progress);
+    } catch (error) {
+      outcome = await this.fail(error, request, steps, progress, signal);
+    }
+    const result: BakeOutcome = { ...outcome, runId, steps: steps.steps, durationMs: Math.round(performance.now() - started) };
+    await this.report(result);
+    return result;
+  }
+
+  private async bake(request: BakeRequest, steps: StepRunner, progress: Progress): Promise<Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>> {
+    const { plan, lines } = await steps.run('plan', (ctx) => this.plan(request, ctx));
+    progress.plan = plan;
+    progress.planLines = lines;
+    if (request.dryRun) return { status: 'planned', plan, planLines: lines, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
+
+    const volume = await steps.run('create-volume', async (ctx) => {
+      await this.makeWorkDir(ctx);
+      return this.cloud.createVolume(plan.baseImage, ctx);
+    });
+    progress.volume = volume;
+    const volumeMark = steps.stack.mark();
+    const device = await steps.run('allocate-device', async (ctx) => this.blockDevice.allocate(await this.cloud.devicesInUse(ctx), ctx));
+    const attachment = await steps.run('attach-volume', (ctx) => this.cloud.attachVolume(volume, device, ctx));
+    const mounted = await steps.run('mount-volume', async (ctx) => this.volumes.mount(await this.blockDevice.waitForNode(attachment, ctx), ctx));
+    const chroot = await steps.run('prepare-chroot', (ctx) => this.os.prepareChroot(mounted, ctx));
+    const installed = await steps.run('provision', (ctx) => this.provisioner.provision(
+      { chroot, spec: plan.spec, baseImage: plan.baseImage, environment: request.environment }, ctx));
+    progress.package = installed;
+    await steps.run('teardown', () => this.unwindOrThrow(steps, { reason: 'teardown', downTo: volumeMark }));
+    progress.image = await steps.run('finalize', (ctx) => this.finalizer.finalize(
+      { volume, baseImage: plan.baseImage, package: installed, environment: request.environment }, ctx));
+    await steps.run('cleanup', () => this.unwindOrThrow(steps, { reason: 'success' }));
+    return { status: 'succeeded', plan, image: progress.image, package: installed, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
+  }
+
+  private async plan(request: BakeRequest, ctx: PlanContext): Promise<{ plan: BakePlan; lines: string[] }> {
+    const spec = this.provisioner.parseSpec(request.packageSpec);
+    const baseImage = await this.cloud.resolveBaseImage(request.baseImageRef, ctx);
+    const plan: BakePlan = { environment: request.environment, spec, baseImage };
+    await Promise.all(this.plugins().map((plugin) => plugin.preflight?.(plan, ctx)));
+    const lines = this.plugins().flatMap((plugin) => [...(plugin.describePlan?.(plan) ?? [])]);
+    return { plan, lines };
+  }
+
+  private async fail(error: unknown, request: BakeRequest, steps: StepRunner, progress: Progress, signal: AbortSignal): Promise<Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>> {
+    const interrupted = signal.aborted;
+    const report = await this.unwind(steps, { reason: interrupted ? 'interrupted' : 'failure', preserve: request.preserveOnError });
+    const first = error;
+    const rest = report.errors.filter((e) => e !== error);
+    return {
+      status: interrupted ? 'interrupted' : 'failed',
+      plan: progress.plan, image: progress.image, package: progress.package,
+      error: first, cleanupErrors: rest, kept: report.kept,
+      exitCode: interrupted ? EXIT_INTERRUPTED : exitCodeOf(first),
+    };
+  }
+
+  private async unwindOrThrow(steps: StepRunner, options: UnwindOptions): Promise<void> {
+    const report = await this.unwind(steps, options);
+    if (report.errors.length > 0) throw report.errors[0];
+  }
+
+  private unwind(steps: StepRunner, options: UnwindOptions): Promise<UnwindReport> {
+    return steps.stack.unwind({
+      ...options,
+      onUndo: ({ entry, status, durationMs, error }) => {
+        const time = new Date().toISOString();
+        const runId = steps.runId;
+        this.events.emit({ type: 'undo', time, runId, description: entry.description, status, durationMs, resource: entry.resource, error: error && summarizeError(error) });
+        if (entry.resource) {
+          const action = status === 'succeeded' ? 'released' : status === 'kept' ? 'kept' : 'release-failed';
+          this.events.emit({ type: 'resource', time, runId, action, resource: entry.resource });
+        }
+      },
+    });
+  }
+
+  /** The per-bake work directory; removed (never recursively: mounts may be below it) on unwind. */
+  private async makeWorkDir(ctx: StepContext): Promise<void> {
+    await mkdir(this.settings.workRoot, { recursive: true, mode: 0o700 });
+    await mkdir(ctx.workDir, { mode: 0o700 });
+    ctx.cleanup.push({
+      description: `remove work directory ${ctx.workDir}`,
+      resource: { kind: 'directory', id: ctx.workDir },
+      manual: [['rmdir', ctx.workDir]],
+      undo: () => rmdir(ctx.workDir),
+    });
+  }
+
+  private async report(outcome: BakeOutcome): Promise<void> {
+    this.metrics.counter('aminator.bake.count', 1, { status: outcome.status });
+    this.metrics.timer('aminator.bake.duration', outcome.durationMs, { status: outcome.status });
+    try {
+      await this.metrics.flush();
+    } catch {
+      // Losing a metric must never change how a bake ended.
+    }
+    this.events.emit({
+      type: 'result', time: new Date().toISOString(), runId: outcome.runId, status: outcome.status,
+      image: outcome.image, package: outcome.package, durationMs: outcome.durationMs, steps: outcome.steps,
+      error: outcome.error === undefined ? undefined : summarizeError(outcome.error),
+      kept: outcome.kept.length > 0 ? outcome.kept : undefined,
+      cleanupErrors: outcome.cleanupErrors.length > 0 ? outcome.cleanupErrors.map(summarizeError) : undefined,
+    });
+  }
+
+  private plugins(): BakePlugin[] {
+    return [this.cloud, this.blockDevice, this.volumes, this.os, this.provisioner, this.finalizer];
+  }
+
+}
+
+function exitCodeOf(error: unknown): number {
+  return isAminatorError(error) ? error.exitCode : 1;
+}

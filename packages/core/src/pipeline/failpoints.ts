@@ -1,0 +1,40 @@
+import { ErrorCodes } from '../errors/error-codes.js';
+import { AminatorError } from '../errors/aminator-error.js';
+import { UsageError } from '../errors/usage-error.js';
+import { BAKE_STEPS, isBakeStep, type BakeStep } from './bake-steps.js';
+
+export const FAILPOINT_ACTIONS = ['error', 'sigint', 'sigterm', 'sighup', 'sigkill'] as const;
+export type FailpointAction = (typeof FAILPOINT_ACTIONS)[number];
+
+export interface Failpoint {
+  readonly step: BakeStep;
+  readonly action: FailpointAction;
+}
+
+/** The environment variable tests set to make a step fail: `attach-volume:error,provision:sigterm`. */
+export const FAILPOINTS_ENV = 'AMINATOR_FAILPOINTS';
+
+/** Parse `AMINATOR_FAILPOINTS`; an unknown step or action is a usage error, never ignored. */
+export function parseFailpoints(text: string | undefined): Failpoint[] {
+  if (!text || text.trim() === '') return [];
+  return text.split(',').map((item) => {
+    const [step = '', action = ''] = item.trim().split(':');
+    if (!isBakeStep(step)) {
+      throw new UsageError(`${FAILPOINTS_ENV}: unknown step "${step}"`, { suggestions: [`steps: ${BAKE_STEPS.join(', ')}`] });
+    }
+    if (!(FAILPOINT_ACTIONS as readonly string[]).includes(action)) {
+      throw new UsageError(`${FAILPOINTS_ENV}: unknown action "${action}" for step ${step}`, { suggestions: [`actions: ${FAILPOINT_ACTIONS.join(', ')}`] });
+    }
+    return { step, action: action as FailpointAction };
+  });
+}
+
+/** Fire the failpoint set for `step`, if any: throw, or signal this process as an operator would. */
+export function triggerFailpoint(failpoints: readonly Failpoint[], step: BakeStep): void {
+  const failpoint = failpoints.find((f) => f.step === step);
+  if (!failpoint) return;
+  if (failpoint.action === 'error') {
+    throw new AminatorError(`failpoint: injected error at step ${step}`, { code: ErrorCodes.FAILPOINT });
+  }
+  process.kill(process.pid, failpoint.action.toUpperCase() as NodeJS.Signals);
+}

@@ -1,0 +1,114 @@
+import { InterruptedError } from '../errors/interrupted-error.js';
+import { StepFailedError } from '../errors/step-failed-error.js';
+import { summarizeError } from '../errors/format-error.js';
+import type { EventSink, StepTiming } from '../interfaces/bake-events.js';
+import type { ResourceRef, UndoEntry } from '../interfaces/cleanup-scope.js';
+import type { Metrics } from '../interfaces/metrics.js';
+import type { StepContext } from '../interfaces/step-context.js';
+import { EventLogger } from '../runtime/event-logger.js';
+import { settleOrAbort } from './abortable.js';
+import type { BakeStep } from './bake-steps.js';
+import { CleanupStack } from './cleanup-stack.js';
+import { triggerFailpoint, type Failpoint } from './failpoints.js';
+
+export interface StepRunnerOptions {
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  readonly events: EventSink;
+  readonly metrics: Metrics;
+  readonly workDir: string;
+  readonly dryRun: boolean;
+  readonly abortGraceMs: number;
+  readonly failpoints: readonly Failpoint[];
+}
+
+/**
+ * Runs the named steps of one bake: events and timings for each, failpoints, the abort race, and the
+ * cleanup stack every step's context pushes onto.
+ */
+export class StepRunner {
+  readonly stack: CleanupStack;
+  private readonly timings: StepTiming[] = [];
+  private readonly logger: EventLogger;
+  private current: { step: BakeStep; resources: ResourceRef[] } | undefined;
+
+  constructor(private readonly options: StepRunnerOptions) {
+    this.logger = new EventLogger(options.events, options.runId);
+    this.stack = new CleanupStack((entry) => this.onPush(entry));
+  }
+
+  get steps(): readonly StepTiming[] {
+    return [...this.timings];
+  }
+
+  get runId(): string {
+    return this.options.runId;
+  }
+
+  async run<T>(step: BakeStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
+    const { signal } = this.options;
+    if (signal.aborted) throw signal.reason;
+    this.current = { step, resources: [] };
+    this.emitStep({ type: 'step-start', step });
+    const started = performance.now();
+    try {
+      const value = await settleOrAbort(this.start(step, work), signal, this.options.abortGraceMs);
+      this.finish(step, started, 'succeeded');
+      return value;
+    } catch (cause) {
+      const error = signal.aborted ? toInterrupted(signal.reason) : new StepFailedError(step, cause);
+      this.finish(step, started, signal.aborted ? 'interrupted' : 'failed', error);
+      throw error;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private async start<T>(step: BakeStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
+    triggerFailpoint(this.options.failpoints, step);
+    return work(this.context(step));
+  }
+
+  private context(step: BakeStep): StepContext {
+    const { runId, signal, workDir, dryRun } = this.options;
+    return {
+      runId, signal, workDir, dryRun,
+      cleanup: this.stack,
+      log: this.logger.forStep(step),
+      resource: (ref) => this.noteResource(ref),
+      progress: (message, percent) => this.emitStep({ type: 'progress', step, message, percent }),
+    };
+  }
+
+  private onPush(entry: UndoEntry): void {
+    if (entry.resource) this.noteResource(entry.resource);
+  }
+
+  private noteResource(resource: ResourceRef): void {
+    this.current?.resources.push(resource);
+    this.options.events.emit({ type: 'resource', time: now(), runId: this.options.runId, action: 'acquired', resource, step: this.current?.step });
+  }
+
+  private finish(step: BakeStep, started: number, status: 'succeeded' | 'failed' | 'interrupted', error?: unknown): void {
+    const durationMs = Math.round(performance.now() - started);
+    this.timings.push({ name: step, durationMs });
+    this.options.metrics.timer('aminator.step.duration', durationMs, { step, status });
+    this.options.events.emit({
+      type: 'step-end', time: now(), runId: this.options.runId, step, status, durationMs,
+      resources: this.current?.resources ?? [],
+      error: error === undefined ? undefined : summarizeError(error),
+    });
+  }
+
+  private emitStep(event: { type: 'step-start'; step: BakeStep } | { type: 'progress'; step: BakeStep; message: string; percent?: number }): void {
+    this.options.events.emit({ ...event, time: now(), runId: this.options.runId });
+  }
+}
+
+function toInterrupted(reason: unknown): InterruptedError {
+  return reason instanceof InterruptedError ? reason : new InterruptedError('abort');
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,124 @@
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCodes } from '../errors/error-codes.js';
+import type { DiscoveredPlugin, DiscoveryResult, RejectedCandidate } from './discovery-types.js';
+import { PLUGIN_KEYWORD, pluginManifestSchema } from './manifest-schema.js';
+
+export interface DiscoveryInput {
+  /** node_modules directories, highest priority first. */
+  readonly searchPaths: readonly string[];
+  /** From config: a plugin package directory, or a directory of packages. */
+  readonly pluginPaths?: readonly string[];
+}
+
+type Candidate = { ok: DiscoveredPlugin } | { rejected: RejectedCandidate } | undefined;
+
+/**
+ * Find plugin packages: the direct (and `@scope/`) children of each search directory whose
+ * package.json has the `aminator-plugin` keyword. Reads one small file per package, starts no
+ * process, never descends further.
+ */
+export function discoverPlugins(input: DiscoveryInput): DiscoveryResult {
+  const plugins: DiscoveredPlugin[] = [];
+  const shadowed: DiscoveredPlugin[] = [];
+  const rejected: RejectedCandidate[] = [];
+  const seenPackages = new Map<string, DiscoveredPlugin>();
+  const seenPaths = new Set<string>();
+  const roots: Array<{ root: string; dirs: string[] }> = [
+    ...(input.pluginPaths ?? []).map((p) => ({ root: p, dirs: configuredDirs(p) })),
+    ...input.searchPaths.map((root) => ({ root, dirs: packageDirs(root) })),
+  ];
+  for (const { root, dirs } of roots) {
+    for (const dir of dirs) {
+      const candidate = readCandidate(dir, root, seenPaths);
+      if (candidate === undefined) continue;
+      if ('rejected' in candidate) { rejected.push(candidate.rejected); continue; }
+      const earlier = seenPackages.get(candidate.ok.packageName);
+      if (earlier) { shadowed.push(candidate.ok); continue; }
+      seenPackages.set(candidate.ok.packageName, candidate.ok);
+      plugins.push(candidate.ok);
+    }
+  }
+  return { plugins, rejected, shadowed };
+}
+
+/** A configured plugin path is a package itself, or a folder of packages like node_modules. */
+function configuredDirs(path: string): string[] {
+  try {
+    statSync(join(path, 'package.json'));
+    return [path];
+  } catch {
+    return packageDirs(path);
+  }
+}
+
+function packageDirs(root: string): string[] {
+  const dirs: string[] = [];
+  for (const entry of listDir(root)) {
+    if (entry.name.startsWith('.')) continue;
+    if (!entry.name.startsWith('@')) { if (isDirLike(entry)) dirs.push(join(root, entry.name)); continue; }
+    for (const scoped of listDir(join(root, entry.name))) {
+      if (!scoped.name.startsWith('.') && isDirLike(scoped)) dirs.push(join(root, entry.name, scoped.name));
+    }
+  }
+  return dirs;
+}
+
+function listDir(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function isDirLike(entry: Dirent): boolean {
+  return entry.isDirectory() || entry.isSymbolicLink();
+}
+
+function readCandidate(dir: string, root: string, seenPaths: Set<string>): Candidate {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'package.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Cheap test first: almost every package in node_modules is not a plugin.
+  if (!text.includes(PLUGIN_KEYWORD)) return undefined;
+  const path = realpathSync(dir);
+  if (seenPaths.has(path)) return undefined;
+  seenPaths.add(path);
+  let pkg: Record<string, unknown>;
+  try {
+    pkg = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    return reject(path, undefined, `package.json is not valid JSON: ${(error as Error).message}`);
+  }
+  const keywords = Array.isArray(pkg.keywords) ? pkg.keywords : [];
+  if (!keywords.includes(PLUGIN_KEYWORD)) return undefined;
+  return toPlugin(pkg, path, root);
+}
+
+function toPlugin(pkg: Record<string, unknown>, path: string, root: string): Candidate {
+  const packageName = typeof pkg.name === 'string' ? pkg.name : undefined;
+  if (pkg.aminator === undefined) {
+    return reject(path, packageName, 'has the aminator-plugin keyword but no "aminator" manifest field in package.json');
+  }
+  const parsed = pluginManifestSchema.safeParse(pkg.aminator);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `aminator.${i.path.join('.')}: ${i.message}`).join('; ');
+    return reject(path, packageName, `invalid "aminator" manifest: ${issues}`);
+  }
+  if (!packageName) return reject(path, undefined, 'package.json has no "name"');
+  const manifest = parsed.data;
+  return {
+    ok: {
+      kind: manifest.kind, name: manifest.name, apiVersion: manifest.apiVersion, packageName,
+      version: typeof pkg.version === 'string' ? pkg.version : '0.0.0', path, foundIn: root, manifest, packageJson: pkg,
+    },
+  };
+}
+
+function reject(path: string, packageName: string | undefined, reason: string): Candidate {
+  return { rejected: { path, packageName, code: ErrorCodes.PLUGIN_MANIFEST, reason } };
+}

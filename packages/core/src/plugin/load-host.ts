@@ -1,0 +1,22 @@
+import { realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findPackageFrom, readPackageJson } from './package-resolution.js';
+
+/** The copy of core (and tsyringe) this process runs; plugins must resolve to the same ones. */
+export interface LoadHost {
+  readonly coreDir: string;
+  readonly coreVersion: string;
+  readonly tsyringeDir?: string;
+}
+
+let cached: LoadHost | undefined;
+
+export function currentLoadHost(): LoadHost {
+  if (cached) return cached;
+  // This file is dist/src/plugin/load-host.js inside the core package.
+  const coreDir = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'));
+  const version = readPackageJson(coreDir).version;
+  cached = { coreDir, coreVersion: typeof version === 'string' ? version : '0.0.0', tsyringeDir: findPackageFrom(coreDir, 'tsyringe') };
+  return cached;
+}

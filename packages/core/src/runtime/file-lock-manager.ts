@@ -1,0 +1,144 @@
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { LockError } from '../errors/lock-error.js';
+import type { LockHandle, LockInfo, LockManager, LockOwner } from '../interfaces/lock-manager.js';
+import { isProcessAlive, processStartTicks } from './process-start.js';
+
+const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const SUFFIX = '.lock';
+/** A lock file with no readable owner younger than this may be mid-write by its creator. */
+const UNREADABLE_GRACE_MS = 5000;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Named locks as files in one directory: created exclusively (O_EXCL, never following symlinks),
+ * holding the owner's pid and process start time. A lock whose owner is gone is stale and reclaimed
+ * under a short-lived breaker lock, so two reclaimers cannot both win.
+ */
+export class FileLockManager implements LockManager {
+  constructor(
+    private readonly dir: string,
+    private readonly runId: string,
+  ) {}
+
+  async tryAcquire(name: string): Promise<LockHandle | undefined> {
+    const path = this.pathOf(name);
+    await this.ensureDir();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.create(path)) return this.handle(name, path);
+      const info = await this.inspect(name, path);
+      if (!info.stale) return undefined;
+      await this.breakStale(path, info);
+    }
+    return undefined;
+  }
+
+  async list(): Promise<readonly LockInfo[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const locks = names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length));
+    return Promise.all(locks.map((n) => this.inspect(n, this.pathOf(n))));
+  }
+
+  private pathOf(name: string): string {
+    if (!LOCK_NAME.test(name)) throw new LockError(`invalid lock name "${name}"`);
+    return join(this.dir, `${name}${SUFFIX}`);
+  }
+
+  private async ensureDir(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o755 });
+    const info = await lstat(this.dir);
+    const unsafe = !info.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid()) || (info.mode & 0o022) !== 0;
+    if (unsafe) {
+      throw new LockError(`lock directory ${this.dir} is not a directory owned by this user and writable only by it`, [
+        `remove or fix ${this.dir} (it must not be a symlink, nor group- or world-writable)`,
+      ]);
+    }
+  }
+
+  private async create(path: string): Promise<boolean> {
+    const owner: LockOwner = {
+      pid: process.pid, host: hostname(), runId: this.runId,
+      startTicks: processStartTicks(process.pid) ?? 0, acquiredAt: new Date().toISOString(),
+    };
+    try {
+      const file = await open(path, CREATE_FLAGS, 0o644);
+      try {
+        await file.writeFile(`${JSON.stringify(owner)}\n`);
+      } finally {
+        await file.close();
+      }
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' || (error as NodeJS.ErrnoException).code === 'ELOOP') return false;
+      throw new LockError(`cannot create lock ${path}`, [], error);
+    }
+  }
+
+  private async inspect(name: string, path: string): Promise<LockInfo> {
+    const owner = await readOwner(path);
+    if (owner) return { name, path, owner, stale: !isProcessAlive(owner.pid, owner.startTicks) };
+    const age = await ageMs(path);
+    return { name, path, stale: age === undefined || age > UNREADABLE_GRACE_MS };
+  }
+
+  private async breakStale(path: string, seen: LockInfo): Promise<void> {
+    const breaker = `${path}.break`;
+    if (!(await this.create(breaker))) {
+      const breakerOwner = await readOwner(breaker);
+      if (!breakerOwner || !isProcessAlive(breakerOwner.pid, breakerOwner.startTicks)) await unlinkQuietly(breaker);
+      return;
+    }
+    try {
+      const now = await readOwner(path);
+      const unchanged = JSON.stringify(now) === JSON.stringify(seen.owner);
+      if (unchanged) await unlinkQuietly(path);
+    } finally {
+      await unlinkQuietly(breaker);
+    }
+  }
+
+  private handle(name: string, path: string): LockHandle {
+    const runId = this.runId;
+    return {
+      name, path,
+      async release(): Promise<void> {
+        const owner = await readOwner(path);
+        // Only ever remove our own lock: after a crash and reclaim it may belong to someone else.
+        if (owner && owner.pid === process.pid && owner.runId === runId) await unlinkQuietly(path);
+      },
+    };
+  }
+}
+
+async function readOwner(path: string): Promise<LockOwner | undefined> {
+  try {
+    const data = JSON.parse(await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as Partial<LockOwner>;
+    if (typeof data.pid !== 'number' || typeof data.runId !== 'string') return undefined;
+    return data as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ageMs(path: string): Promise<number | undefined> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+async function unlinkQuietly(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

@@ -1,1 +1,13 @@
-export {};
+export * from './conformance.js';
+export * from './fake-bake.js';
+export * from './fake-block-device.js';
+export * from './fake-cloud.js';
+export * from './fake-finalizer.js';
+export * from './fake-metrics.js';
+export * from './fake-os.js';
+export * from './fake-plugins.js';
+export * from './fake-provisioner.js';
+export * from './fake-volume.js';
+export * from './fake-world.js';
+export * from './recording-command-runner.js';
+export * from './test-step-context.js';

@@ -1,3 +1,5 @@
+// Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
+import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import type { Tags } from '../interfaces/bake-types.js';
 import type { Logger } from '../interfaces/logger.js';

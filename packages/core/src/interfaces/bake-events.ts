@@ -1,4 +1,4 @@
-import type { ImageResult, InstalledPackage } from './bake-types.js';
+import type { BaseImage, ImageResult, InstalledPackage, PackageSpec } from './bake-types.js';
 import type { ResourceRef } from './cleanup-scope.js';
 import type { LogLevel } from './logger.js';
 
@@ -91,6 +91,8 @@ export interface ResultEvent extends EventBase {
   /** Resources left in place by `--preserve-on-error`, with how to remove them. */
   readonly kept?: ReadonlyArray<{ readonly description: string; readonly resource?: ResourceRef; readonly manual: ReadonlyArray<readonly string[]> }>;
   readonly cleanupErrors?: readonly ErrorSummary[];
+  /** With `--dry-run`: what was resolved and what each plugin would do. */
+  readonly plan?: { readonly spec: PackageSpec; readonly baseImage: BaseImage; readonly lines: readonly string[] };
 }
 
 export type BakeEvent =

@@ -1,3 +1,5 @@
+// Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
+import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -171,6 +173,8 @@ export class BakePipeline {
       error: outcome.error === undefined ? undefined : summarizeError(outcome.error),
       kept: outcome.kept.length > 0 ? outcome.kept : undefined,
       cleanupErrors: outcome.cleanupErrors.length > 0 ? outcome.cleanupErrors.map(summarizeError) : undefined,
+      plan: outcome.status === 'planned' && outcome.plan
+        ? { spec: outcome.plan.spec, baseImage: outcome.plan.baseImage, lines: outcome.planLines ?? [] } : undefined,
     });
   }
 

@@ -1,17 +1,25 @@
-import { logMetricsPlugin } from '../builtin/log-metrics-plugin.js';
 import type { PluginModule } from '../interfaces/plugin-module.js';
 import type { DiscoveredPlugin } from './discovery-types.js';
 import { currentLoadHost } from './load-host.js';
+import type { PluginKind } from './plugin-kinds.js';
 
-const BUILTIN_MODULES: readonly PluginModule[] = [logMetricsPlugin as PluginModule];
+interface Builtin {
+  readonly kind: PluginKind;
+  readonly name: string;
+  readonly apiVersion: number;
+  readonly load: () => Promise<PluginModule>;
+}
+
+// Metadata here, module loaded on demand: listing plugins must not import the DI machinery.
+const BUILTINS: readonly Builtin[] = [
+  { kind: 'metrics', name: 'log', apiVersion: 1, load: async () => (await import('../builtin/log-metrics-plugin.js')).logMetricsPlugin as PluginModule },
+];
 
 /** Plugins that ship inside @aminator/core, listed like discovered ones. */
 export function builtinPlugins(): DiscoveredPlugin[] {
   const host = currentLoadHost();
-  return BUILTIN_MODULES.map((module) => ({
-    kind: module.kind, name: module.name, apiVersion: module.apiVersion,
-    packageName: '@aminator/core', version: host.coreVersion, path: host.coreDir, foundIn: 'builtin',
-    manifest: { kind: module.kind, name: module.name, apiVersion: module.apiVersion },
-    packageJson: {}, builtin: module,
+  return BUILTINS.map(({ kind, name, apiVersion, load }) => ({
+    kind, name, apiVersion, packageName: '@aminator/core', version: host.coreVersion, path: host.coreDir, foundIn: 'builtin',
+    manifest: { kind, name, apiVersion }, packageJson: {}, builtin: load,
   }));
 }

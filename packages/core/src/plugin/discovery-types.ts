@@ -16,8 +16,8 @@ export interface DiscoveredPlugin {
   readonly manifest: PluginManifest;
   /** The parsed package.json, for the loader. */
   readonly packageJson: Readonly<Record<string, unknown>>;
-  /** Set for plugins built into core: nothing to import. */
-  readonly builtin?: PluginModule;
+  /** Set for plugins built into core: loads the module without a package import. */
+  readonly builtin?: () => Promise<PluginModule>;
 }
 
 /** A package with the plugin keyword that cannot be a plugin, and why. */

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import semver from 'semver';
 import { PluginLoadError } from '../errors/plugin-load-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
 import type { PluginModule } from '../interfaces/plugin-module.js';
@@ -26,10 +25,10 @@ export function pluginLabel(plugin: Pick<DiscoveredPlugin, 'kind' | 'name' | 'pa
  * so a plugin built for another core never runs code in this process.
  */
 export async function loadPlugin(plugin: DiscoveredPlugin, host: LoadHost): Promise<LoadedPlugin> {
-  if (plugin.builtin) return { plugin, module: plugin.builtin };
+  if (plugin.builtin) return { plugin, module: await plugin.builtin() };
   const label = pluginLabel(plugin);
   checkApiVersion(plugin.apiVersion, label, 'the manifest');
-  checkPeers(plugin, host, label);
+  await checkPeers(plugin, host, label);
   const entry = resolvePackageEntry(plugin.path, plugin.packageJson, plugin.manifest.entry);
   if (!existsSync(entry)) {
     throw new PluginLoadError('resolve', label, `entry file ${entry} does not exist`, {
@@ -48,7 +47,7 @@ function checkApiVersion(apiVersion: number, label: string, where: string): void
   });
 }
 
-function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: string): void {
+async function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: string): Promise<void> {
   const coreCopy = findPackageFrom(plugin.path, '@aminator/core');
   if (coreCopy && coreCopy !== host.coreDir) {
     throw new PluginLoadError('peer', label, `resolves its own copy of @aminator/core at ${coreCopy}, not the one aminate runs (${host.coreDir})`, {
@@ -63,7 +62,10 @@ function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: string): vo
   }
   const peers = plugin.packageJson.peerDependencies as Record<string, string> | undefined;
   const range = peers?.['@aminator/core'];
-  if (range && !semver.satisfies(host.coreVersion, range, { includePrerelease: true })) {
+  if (!range) return;
+  // semver is loaded here, not at start-up: most commands never load a plugin.
+  const { default: semver } = await import('semver');
+  if (!semver.satisfies(host.coreVersion, range, { includePrerelease: true })) {
     throw new PluginLoadError('peer', label, `needs @aminator/core ${range}; this is ${host.coreVersion}`, {
       code: ErrorCodes.PLUGIN_PEER, suggestions: ['install a version of the plugin that supports this @aminator/core'],
     });

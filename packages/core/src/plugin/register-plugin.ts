@@ -23,7 +23,10 @@ export async function registerPlugin(container: DependencyContainer, loaded: Loa
   }
 }
 
-/** Resolve a kind's instance and check it has the kind's methods. */
+/**
+ * Resolve a kind's instance, check it has the kind's methods, and pin it in the container so that
+ * everything in the run (the pipeline, a finalizer that injects the cloud) shares one instance.
+ */
 export function resolvePlugin<K extends PluginKind>(container: DependencyContainer, kind: K, label: string): PluginKindMap[K] {
   let instance: unknown;
   try {
@@ -37,5 +40,6 @@ export function resolvePlugin<K extends PluginKind>(container: DependencyContain
   if (missing.length > 0) {
     throw new PluginLoadError('register', label, `the ${kind} instance lacks ${missing.join(', ')}`);
   }
+  container.register(KIND_TOKENS[kind], { useValue: instance });
   return instance as PluginKindMap[K];
 }

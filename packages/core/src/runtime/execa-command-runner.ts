@@ -1,3 +1,5 @@
+// Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
+import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../interfaces/command-runner.js';

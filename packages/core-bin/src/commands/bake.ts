@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { EventBus, FAILPOINTS_ENV, parseFailpoints, type ConfigLayer } from '@aminator/core';
+import type { Session } from '../cli/session.js';
+import { abortOnSignals } from '../cli/signals.js';
+import { composeBake } from '../compose/compose-bake.js';
+import type { EnvironmentPlugins } from '../compose/load-environment.js';
+import { pluginFlagLayers, type FlagBinding } from '../compose/plugin-flags.js';
+import { chooseRenderer } from '../render/choose-renderer.js';
+
+export interface BakeCommandInput {
+  readonly session: Session;
+  readonly environment: string;
+  readonly plugins: EnvironmentPlugins;
+  readonly bindings: readonly FlagBinding[];
+  readonly command: Command;
+  readonly packageSpec: string;
+}
+
+interface CoreBakeFlags {
+  baseImage?: string;
+  dryRun?: boolean;
+  preserveOnError?: boolean;
+  workRoot?: string;
+  lockDir?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+/** `aminate bake`: compose the run, render its events, clean up on signals, return the exit code. */
+export async function bake(input: BakeCommandInput): Promise<number> {
+  const flags = input.command.optsWithGlobals<CoreBakeFlags>();
+  const failpoints = parseFailpoints(process.env[FAILPOINTS_ENV]);
+  const flagLayers = [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)];
+  const runId = randomBytes(6).toString('hex');
+  const bus = new EventBus();
+  const renderer = chooseRenderer({ json: flags.json === true, debug: flags.debug === true });
+  bus.subscribe((event) => renderer.handle(event));
+  const { pipeline, preserveOnError } = await composeBake({ session: input.session, plugins: input.plugins, flagLayers, events: bus, runId, failpoints });
+  const controller = new AbortController();
+  const removeHandlers = abortOnSignals(controller, (message) => renderer.notice(message));
+  try {
+    const outcome = await pipeline.run({
+      packageSpec: input.packageSpec, baseImageRef: flags.baseImage, environment: input.environment,
+      dryRun: flags.dryRun === true, preserveOnError,
+    }, controller.signal);
+    return outcome.exitCode;
+  } finally {
+    removeHandlers();
+    renderer.close();
+  }
+}
+
+function coreFlagLayers(flags: CoreBakeFlags): ConfigLayer[] {
+  const layers: ConfigLayer[] = [];
+  if (flags.preserveOnError) layers.push({ source: 'flag --preserve-on-error', data: { preserveOnError: true } });
+  if (flags.workRoot) layers.push({ source: 'flag --work-root', data: { workRoot: flags.workRoot } });
+  if (flags.lockDir) layers.push({ source: 'flag --lock-dir', data: { lockDir: flags.lockDir } });
+  return layers;
+}

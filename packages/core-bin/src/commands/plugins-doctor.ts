@@ -1,0 +1,67 @@
+import {
+  currentLoadHost, isAminatorError, loadPlugin, PLUGIN_KINDS, pluginLabel, selectEnvironment, selectPlugin,
+  summarizeError, validatePluginConfig, type ErrorSummary, type PluginKind,
+} from '@aminator/core/host';
+import { printJson, printLines } from '../cli/output.js';
+import type { Session } from '../cli/session.js';
+
+interface Finding {
+  readonly plugin: string;
+  readonly path?: string;
+  readonly selected: boolean;
+  readonly status: 'ok' | 'error';
+  readonly error?: ErrorSummary;
+}
+
+/**
+ * `aminate plugins doctor`: load every discovered plugin through every phase, check the selected
+ * environment's plugins and their config. Exit 2 only when the selected environment is affected.
+ */
+export async function pluginsDoctor(session: Session, options: { json: boolean; environment?: string }): Promise<number> {
+  const env = selectEnvironment(session.core, options.environment);
+  const selected = new Set(PLUGIN_KINDS.map((kind) => `${kind}/${env.plugins[kind]}`));
+  const findings: Finding[] = [];
+  for (const plugin of session.discovery.plugins) {
+    const isSelected = selected.has(`${plugin.kind}/${plugin.name}`);
+    try {
+      const loaded = await loadPlugin(plugin, currentLoadHost());
+      if (isSelected) validatePluginConfig(session.merged, plugin.kind, plugin.name, loaded.module.configSchema);
+      findings.push({ plugin: pluginLabel(plugin), path: plugin.path, selected: isSelected, status: 'ok' });
+    } catch (error) {
+      findings.push({ plugin: pluginLabel(plugin), path: plugin.path, selected: isSelected, status: 'error', error: summarizeError(error) });
+    }
+  }
+  for (const r of session.discovery.rejected) {
+    findings.push({ plugin: r.packageName ?? '(unnamed)', path: r.path, selected: false, status: 'error', error: { code: r.code, message: r.reason, suggestions: [] } });
+  }
+  findings.push(...missingSelected(session, env.plugins));
+  const failing = findings.filter((f) => f.status === 'error' && f.selected);
+  const exitCode = failing.length > 0 ? 2 : 0;
+  if (options.json) printJson({ environment: env.name, ok: exitCode === 0, findings });
+  else printReport(env.name, findings, exitCode);
+  return exitCode;
+}
+
+function missingSelected(session: Session, plugins: Readonly<Record<PluginKind, string>>): Finding[] {
+  const findings: Finding[] = [];
+  for (const kind of PLUGIN_KINDS) {
+    try {
+      selectPlugin(session.discovery, kind, plugins[kind]);
+    } catch (error) {
+      if (!isAminatorError(error)) throw error;
+      findings.push({ plugin: `${kind}/${plugins[kind]}`, selected: true, status: 'error', error: summarizeError(error) });
+    }
+  }
+  return findings;
+}
+
+function printReport(environment: string, findings: readonly Finding[], exitCode: number): void {
+  for (const f of findings) {
+    const mark = f.status === 'ok' ? 'ok   ' : f.selected ? 'ERROR' : 'warn ';
+    printLines([`${mark} ${f.plugin}${f.selected ? ' [selected]' : ''}`]);
+    if (f.error) printLines([`      ${f.error.code}: ${f.error.message}`, ...f.error.suggestions.map((s) => `      → ${s}`)]);
+  }
+  printLines([exitCode === 0
+    ? `environment ${environment}: every selected plugin loads`
+    : `environment ${environment}: selected plugins are missing or broken (see ERROR lines)`]);
+}

@@ -1,0 +1,85 @@
+import type { BakeEvent } from '@aminator/core/host';
+import type { Renderer } from './renderer.js';
+import { resultSummary } from './result-summary.js';
+
+type StepState = { status: 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted'; started?: number; durationMs?: number; note?: string };
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const MARK: Record<StepState['status'], string> = { pending: '·', running: '', succeeded: '\x1b[32m✔\x1b[0m', failed: '\x1b[31m✖\x1b[0m', interrupted: '\x1b[33m■\x1b[0m' };
+const REDRAW_MS = 100;
+
+/** On a terminal: a live step list with timings on stderr, redrawn in place; logs scroll above it. */
+export class TtyRenderer implements Renderer {
+  private readonly steps = new Map<string, StepState>();
+  private drawn = 0;
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly debug: boolean, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  handle(event: BakeEvent): void {
+    switch (event.type) {
+      case 'run-start':
+        for (const step of event.steps) this.steps.set(step, { status: 'pending' });
+        this.timer = setInterval(() => this.draw(), REDRAW_MS);
+        this.timer.unref();
+        break;
+      case 'step-start': this.steps.set(event.step, { status: 'running', started: Date.now() }); break;
+      case 'step-end': this.steps.set(event.step, { status: event.status, durationMs: event.durationMs }); break;
+      case 'progress': this.noteOn(event.step, event.message); break;
+      case 'log': if (event.level !== 'debug' || this.debug) this.above(`${event.level}: ${event.message}`); break;
+      case 'undo': this.above(`cleanup ${event.status === 'succeeded' ? '✔' : event.status === 'kept' ? 'kept' : '✖'} ${event.description}`); break;
+      case 'result': this.finish(event); return;
+      default: break;
+    }
+    this.draw();
+  }
+
+  notice(message: string): void {
+    this.above(message);
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private finish(result: Extract<BakeEvent, { type: 'result' }>): void {
+    this.draw();
+    this.close();
+    const { out, err } = resultSummary(result);
+    if (err.length > 0) this.stream.write(`${err.join('\n')}\n`);
+    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+  }
+
+  private noteOn(step: string, note: string): void {
+    const state = this.steps.get(step);
+    if (state) state.note = note;
+  }
+
+  private above(line: string): void {
+    this.clear();
+    this.stream.write(`${line}\n`);
+    this.drawn = 0;
+    this.draw();
+  }
+
+  private clear(): void {
+    if (this.drawn > 0) this.stream.write(`\x1b[${this.drawn}A\x1b[0J`);
+  }
+
+  private draw(): void {
+    this.frame = (this.frame + 1) % SPINNER.length;
+    const width = Math.max(...[...this.steps.keys()].map((k) => k.length), 4);
+    const lines = [...this.steps].map(([name, s]) => {
+      const mark = s.status === 'running' ? `\x1b[36m${SPINNER[this.frame]}\x1b[0m` : MARK[s.status];
+      const ms = s.durationMs ?? (s.started === undefined ? undefined : Date.now() - s.started);
+      const time = ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`.padStart(7);
+      const note = s.status === 'running' && s.note ? `  ${s.note.slice(0, 60)}` : '';
+      return `  ${mark} ${name.padEnd(width)} ${time}${note}`;
+    });
+    this.clear();
+    this.stream.write(`${lines.join('\n')}\n`);
+    this.drawn = lines.length;
+  }
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  COMMAND_RUNNER, EVENT_SINK, FileLockManager, KIND_CONFIG_TOKENS, KIND_METHODS, KIND_TOKENS, LOCK_MANAGER, LOGGER,
+  moduleShapeProblems, PLUGIN_KEYWORD, pluginManifestSchema, RESERVED_FLAGS, SUPPORTED_PLUGIN_API_VERSIONS,
+  type PluginKind, type PluginKindMap, type PluginModule,
+} from '@aminator/core';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { RecordingCommandRunner } from './recording-command-runner.js';
+import { createTestStepContext, EventRecorder, type TestStepContext } from './test-step-context.js';
+
+export interface ConformanceOptions<K extends PluginKind> {
+  /** The plugin package's directory: its package.json manifest is checked against the module. */
+  readonly packageDir?: string;
+  /** A valid config section for the plugin (default `{}`). */
+  readonly config?: unknown;
+  /** Config sections the schema must refuse. */
+  readonly invalidConfigs?: readonly unknown[];
+  /** Register further services the plugin injects (core's are there: runner, locks, logger, events). */
+  readonly services?: (container: DependencyContainer) => void;
+  /**
+   * Drive the instance through what it acquires; conformance then unwinds the cleanup stack and
+   * checks that every undo succeeds, and `assertReleased` (if given) that nothing is left.
+   */
+  readonly lifecycle?: (instance: PluginKindMap[K], harness: TestStepContext) => Promise<void>;
+  readonly assertReleased?: () => Promise<void> | void;
+}
+
+/**
+ * The tests every plugin package runs: `describePluginConformance(plugin, { packageDir })` inside a
+ * `node --test` file. They check the export's shape, the package.json manifest, the config schema,
+ * the declared flags, that `register` binds a working instance of the kind, and optionally that what
+ * the plugin acquires is undone.
+ */
+export function describePluginConformance<K extends PluginKind>(module: PluginModule<K, any>, options: ConformanceOptions<K> = {}): void {
+  describe(`conformance: ${module.kind}/${module.name}`, () => {
+    it('exports a well-formed PluginModule for a supported API version', () => {
+      assert.deepEqual(moduleShapeProblems(module), []);
+      assert.ok(SUPPORTED_PLUGIN_API_VERSIONS.includes(module.apiVersion), `apiVersion ${module.apiVersion} unsupported`);
+    });
+
+    if (options.packageDir) {
+      const dir = options.packageDir;
+      it('has a package.json manifest matching the module, with core and tsyringe as peers', () => checkPackageJson(dir, module));
+    }
+
+    it('accepts its valid config and refuses invalid ones', () => {
+      assert.equal(module.configSchema.safeParse(options.config ?? {}).success, true, 'valid config refused');
+      for (const bad of options.invalidConfigs ?? []) {
+        assert.equal(module.configSchema.safeParse(bad).success, false, `invalid config accepted: ${JSON.stringify(bad)}`);
+      }
+    });
+
+    it('declares flags that are unique and not reserved by aminate', () => {
+      const flags = (module.options ?? []).map((o) => o.flag);
+      assert.equal(new Set(flags).size, flags.length, 'duplicate flags');
+      for (const flag of flags) assert.ok(!RESERVED_FLAGS.includes(flag), `--${flag} is reserved`);
+    });
+
+    it('registers an instance of its kind with the kind\'s methods', async () => {
+      const instance = await registerInFreshContainer(module, options);
+      for (const method of KIND_METHODS[module.kind]) {
+        assert.equal(typeof (instance as unknown as Record<string, unknown>)[method], 'function', `missing ${method}`);
+      }
+    });
+
+    if (options.lifecycle) {
+      const lifecycle = options.lifecycle;
+      it('undoes everything it acquires', async () => {
+        const instance = await registerInFreshContainer(module, options);
+        const harness = createTestStepContext();
+        try {
+          await lifecycle(instance, harness);
+        } finally {
+          const report = await harness.stack.unwind({ reason: 'failure' });
+          assert.deepEqual(report.errors.map((e) => e.message), []);
+          await options.assertReleased?.();
+        }
+      });
+    }
+  });
+}
+
+async function registerInFreshContainer<K extends PluginKind>(module: PluginModule<K, any>, options: ConformanceOptions<K>): Promise<PluginKindMap[K]> {
+  const container = rootContainer.createChildContainer();
+  const events = new EventRecorder();
+  container.register(EVENT_SINK, { useValue: events });
+  container.register(COMMAND_RUNNER, { useValue: new RecordingCommandRunner() });
+  container.register(LOCK_MANAGER, { useValue: new FileLockManager('/nonexistent/aminator-conformance-locks', 'conformance') });
+  container.register(LOGGER, { useValue: createTestStepContext().ctx.log });
+  options.services?.(container);
+  const parsed = module.configSchema.safeParse(options.config ?? {});
+  assert.ok(parsed.success, 'config refused');
+  container.register(KIND_CONFIG_TOKENS[module.kind], { useValue: parsed.data });
+  await module.register(container, parsed.data);
+  assert.ok(container.isRegistered(KIND_TOKENS[module.kind], false), `register() did not bind the ${module.kind} token`);
+  return container.resolve<PluginKindMap[K]>(KIND_TOKENS[module.kind]);
+}
+
+function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>): void {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
+  assert.ok(Array.isArray(pkg.keywords) && pkg.keywords.includes(PLUGIN_KEYWORD), `keywords lacks "${PLUGIN_KEYWORD}"`);
+  const manifest = pluginManifestSchema.parse(pkg.aminator);
+  assert.deepEqual({ kind: manifest.kind, name: manifest.name, apiVersion: manifest.apiVersion }, { kind: module.kind, name: module.name, apiVersion: module.apiVersion });
+  for (const peer of ['@aminator/core', 'tsyringe']) {
+    assert.ok(pkg.peerDependencies?.[peer], `${peer} must be a peerDependency`);
+    assert.equal(pkg.dependencies?.[peer], undefined, `${peer} must not be a dependency (one copy per process)`);
+  }
+}

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BAKE_SETTINGS, BakePipeline, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, METRICS, OS, PROVISIONER, VOLUME,
+  type BakeOutcome, type BakeRequest, type BakeSettings, type Failpoint,
+} from '@aminator/core';
+import { container as rootContainer } from 'tsyringe';
+import { FakeBlockDevice } from './fake-block-device.js';
+import { FakeCloud } from './fake-cloud.js';
+import { FakeFinalizer } from './fake-finalizer.js';
+import { FakeMetrics } from './fake-metrics.js';
+import { FakeOs } from './fake-os.js';
+import { FakeProvisioner } from './fake-provisioner.js';
+import { FakeVolume } from './fake-volume.js';
+import { FakeWorld, type FakeBehaviour } from './fake-world.js';
+import { EventRecorder } from './test-step-context.js';
+
+export interface FakeBakeOptions extends FakeBehaviour {
+  readonly packageSpec?: string;
+  readonly preserveOnError?: boolean;
+  readonly dryRun?: boolean;
+  readonly failpoints?: readonly Failpoint[];
+  readonly abortGraceMs?: number;
+  /** Abort the run with this reason once `hangAt`'s method starts waiting. */
+  readonly signal?: AbortSignal;
+}
+
+export interface FakeBakeResult {
+  readonly outcome: BakeOutcome;
+  readonly world: FakeWorld;
+  readonly events: EventRecorder;
+  readonly metrics: FakeMetrics;
+}
+
+/** The whole pipeline over fakes of every kind, in a child container of its own. */
+export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBakeResult> {
+  const workRoot = await mkdtemp(join(tmpdir(), 'aminator-fake-'));
+  try {
+    const world = new FakeWorld(options);
+    const events = new EventRecorder();
+    const metrics = new FakeMetrics();
+    const run = rootContainer.createChildContainer();
+    const settings: BakeSettings = { workRoot, abortGraceMs: options.abortGraceMs ?? 2000, failpoints: options.failpoints ?? [] };
+    run.register(BAKE_SETTINGS, { useValue: settings });
+    run.register(EVENT_SINK, { useValue: events });
+    run.register(METRICS, { useValue: metrics });
+    run.register(CLOUD, { useValue: new FakeCloud(world) });
+    run.register(BLOCK_DEVICE, { useValue: new FakeBlockDevice(world) });
+    run.register(VOLUME, { useValue: new FakeVolume(world) });
+    run.register(OS, { useValue: new FakeOs(world) });
+    run.register(PROVISIONER, { useValue: new FakeProvisioner(world) });
+    run.register(FINALIZER, { useValue: new FakeFinalizer(world) });
+    const request: BakeRequest = {
+      packageSpec: options.packageSpec ?? 'hello', environment: 'fake', dryRun: options.dryRun ?? false,
+      preserveOnError: options.preserveOnError ?? false,
+    };
+    const outcome = await run.resolve(BakePipeline).run(request, options.signal ?? new AbortController().signal);
+    return { outcome, world, events, metrics };
+  } finally {
+    await rm(workRoot, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,38 @@
+import type { AllocatedDevice, Attachment, BaseImage, Cloud, CloudVolume, PlanContext, StepContext } from '@aminator/core';
+import { beforeStep, maybeFail } from './fake-step.js';
+import type { FakeWorld } from './fake-world.js';
+
+export const FAKE_BASE_SIZE = 1024 ** 3;
+
+/** A cloud whose volumes and attachments exist only in the FakeWorld. */
+export class FakeCloud implements Cloud {
+  constructor(private readonly world: FakeWorld) {}
+
+  async resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
+    await beforeStep(this.world, 'resolveBaseImage', ctx.signal);
+    maybeFail(this.world, 'resolveBaseImage');
+    return { id: ref ?? 'img-fakebase', name: 'fake-base', sizeBytes: FAKE_BASE_SIZE, architecture: 'x86_64', tags: {} };
+  }
+
+  async devicesInUse(): Promise<readonly string[]> {
+    return this.world.live().filter((r) => r.kind === 'attachment').map((r) => r.id.split('@')[1] ?? '');
+  }
+
+  async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
+    await beforeStep(this.world, 'createVolume', ctx.signal);
+    const id = this.world.nextId('vol');
+    this.world.acquire('volume', id);
+    ctx.cleanup.push({ description: `delete fake volume ${id}`, resource: { kind: 'volume', id }, manual: [['fake-delete', id]], undo: async () => this.world.release('volume', id) });
+    maybeFail(this.world, 'createVolume');
+    return { id, sizeBytes: base.sizeBytes, baseImageId: base.id };
+  }
+
+  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
+    await beforeStep(this.world, 'attachVolume', ctx.signal);
+    const id = `${volume.id}@${device.name}`;
+    this.world.acquire('attachment', id);
+    ctx.cleanup.push({ description: `detach fake volume ${volume.id}`, resource: { kind: 'attachment', id }, undo: async () => this.world.release('attachment', id) });
+    maybeFail(this.world, 'attachVolume');
+    return { volumeId: volume.id, requestedDevice: device.name };
+  }
+}

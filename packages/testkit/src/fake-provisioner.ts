@@ -1,0 +1,21 @@
+import { InvalidInputError, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext } from '@aminator/core';
+import { beforeStep, maybeFail } from './fake-step.js';
+import type { FakeWorld } from './fake-world.js';
+
+const NAME = /^[a-z0-9][a-z0-9+.-]*$/;
+
+/** Accepts Debian-style names; "installs" by returning version 1.0-1. */
+export class FakeProvisioner implements Provisioner {
+  constructor(private readonly world: FakeWorld) {}
+
+  parseSpec(raw: string): PackageSpec {
+    if (!NAME.test(raw)) throw new InvalidInputError('package', `"${raw}" is not a package name`, ['use a name like hello or nginx']);
+    return { raw, source: 'repository', name: raw };
+  }
+
+  async provision(input: ProvisionInput, ctx: StepContext): Promise<InstalledPackage> {
+    await beforeStep(this.world, 'provision', ctx.signal);
+    maybeFail(this.world, 'provision');
+    return { name: input.spec.name ?? input.spec.raw, version: '1.0', release: '1', arch: 'amd64' };
+  }
+}

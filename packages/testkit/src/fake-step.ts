@@ -1,0 +1,25 @@
+import { AminatorError } from '@aminator/core';
+import type { FakeWorld } from './fake-world.js';
+
+/** Delay, hang or fail a fake method as the world's behaviour says. */
+export async function beforeStep(world: FakeWorld, method: string, signal: AbortSignal): Promise<void> {
+  const { delayMs, hangAt } = world.behaviour;
+  if (delayMs) await sleep(delayMs, signal);
+  if (hangAt === method) await sleep(24 * 3600 * 1000, signal);
+}
+
+/** Throw when the world says this method fails (called after the method acquired its resource). */
+export function maybeFail(world: FakeWorld, method: string): void {
+  if (world.behaviour.failAt === method) {
+    throw new AminatorError(`fake failure in ${method}`, { code: 'E_FAKE_FAILURE', suggestions: ['this failure was injected by a test'] });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) { reject(signal.reason); return; }
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

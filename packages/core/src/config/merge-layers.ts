@@ -33,17 +33,20 @@ function forget(sources: Map<string, string>, path: string): void {
   }
 }
 
-/** The layer that set `path`, a value below it, or the nearest value above it. */
+/**
+ * The layer that set `path`; else one that set a value below it; else the layer that last set a value
+ * beside it (for a key that is missing, that is the file which wrote its section).
+ */
 export function sourceOf(merged: Pick<MergedConfig, 'sources'>, path: string): string | undefined {
   const exact = merged.sources.get(path);
   if (exact) return exact;
-  for (const [key, source] of merged.sources) {
-    if (key.startsWith(`${path}.`)) return source;
-  }
   const parts = path.split('.');
-  for (let i = parts.length - 1; i > 0; i--) {
-    const found = merged.sources.get(parts.slice(0, i).join('.'));
-    if (found) return found;
+  for (let depth = parts.length; depth > 0; depth--) {
+    const prefix = `${parts.slice(0, depth).join('.')}.`;
+    const ancestor = depth < parts.length ? merged.sources.get(parts.slice(0, depth).join('.')) : undefined;
+    if (ancestor) return ancestor;
+    const below = [...merged.sources].filter(([key]) => key.startsWith(prefix)).at(-1);
+    if (below) return below[1];
   }
   return undefined;
 }

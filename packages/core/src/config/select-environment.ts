@@ -14,7 +14,7 @@ export function selectEnvironment(config: CoreConfig, requested?: string): Selec
   const env = config.environments[name];
   if (!env) {
     const known = Object.keys(config.environments);
-    const near = known.filter((k) => distance(k, name) <= Math.max(2, Math.floor(name.length / 3)));
+    const near = nearest(known, name);
     throw new EnvironmentError(`unknown environment "${name}"`, [
       ...(near.length > 0 ? [`did you mean ${near.join(' or ')}?`] : []),
       `known environments: ${known.join(', ')} (see \`aminate environments\`)`,
@@ -23,6 +23,13 @@ export function selectEnvironment(config: CoreConfig, requested?: string): Selec
   }
   const { cloud, blockdevice, volume, os, provisioner, finalizer, metrics } = env;
   return { name, config: env, plugins: { cloud, blockdevice, volume, os, provisioner, finalizer, metrics } };
+}
+
+/** The known names at the smallest edit distance, if it is small enough to be a typo. */
+function nearest(known: readonly string[], name: string): string[] {
+  const scored = known.map((k) => ({ k, d: distance(k, name) }));
+  const best = Math.min(...scored.map((s) => s.d));
+  return best <= Math.max(2, Math.floor(name.length / 3)) ? scored.filter((s) => s.d === best).map((s) => s.k) : [];
 }
 
 function distance(a: string, b: string): number {

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs every compiled test file with node's test runner. Node 20 takes no globs on the command line,
+// so the files are collected here: <workspace>/dist/test/**/*.test.js.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['packages', 'examples'].flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []));
+roots.push('test-e2e');
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'fixtures' ? [] : testFiles(path);
+    return name.endsWith('.test.js') ? [path] : [];
+  });
+}
+
+const files = roots.flatMap((root) => testFiles(join(root, 'dist', 'test')));
+if (files.length === 0) {
+  console.error('no compiled test files found: run `npm run build` first');
+  process.exit(1);
+}
+const args = ['--test', '--test-reporter=spec', ...process.argv.slice(2), ...files];
+const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+process.exit(result.status ?? 1);

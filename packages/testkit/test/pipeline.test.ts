@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BAKE_STEPS, ErrorCodes, InterruptedError, type BakeStep } from '@aminator/core';
+import { runFakeBake, type FakeBakeResult } from '../src/index.js';
+
+/** Every acquired resource (but the kinds kept on success) was released, and nothing is live. */
+function assertUnwoundInReverse(result: FakeBakeResult, keep: readonly string[] = []): void {
+  const acquired = result.world.journal.filter((e) => e.action === 'acquire' && !keep.includes(e.kind)).map((e) => `${e.kind}:${e.id}`);
+  const released = result.world.journal.filter((e) => e.action === 'release').map((e) => `${e.kind}:${e.id}`);
+  assert.deepEqual([...released].sort(), [...acquired].sort(), 'every acquired resource released');
+  assert.deepEqual(result.world.live().filter((r) => !keep.includes(r.kind)), []);
+}
+
+/** Acquisitions released during teardown and at the end, each group in reverse order. */
+function releaseOrderIsReverse(result: FakeBakeResult): boolean {
+  const order = result.world.journal.map((e) => `${e.action}:${e.kind}:${e.id}`);
+  const stack: string[] = [];
+  for (const entry of order) {
+    const [action, ...rest] = entry.split(':');
+    const key = rest.join(':');
+    if (action === 'acquire') { stack.push(key); continue; }
+    const index = stack.lastIndexOf(key);
+    // Only on-failure products (images) may be skipped over; anything else released out of order fails.
+    if (stack.slice(index + 1).some((k) => !k.startsWith('image:'))) return false;
+    stack.splice(index, 1);
+  }
+  return true;
+}
+
+const METHOD_OF_STEP: Partial<Record<BakeStep, string>> = {
+  plan: 'resolveBaseImage', 'create-volume': 'createVolume', 'allocate-device': 'allocate', 'attach-volume': 'attachVolume',
+  'mount-volume': 'mount', 'prepare-chroot': 'prepareChroot', provision: 'provision', finalize: 'finalize',
+};
+
+describe('bake pipeline with the testkit fakes', () => {
+  it('succeeds: every step in order, image kept, everything else released in reverse', async () => {
+    const result = await runFakeBake({ packageSpec: 'hello' });
+    assert.equal(result.outcome.status, 'succeeded');
+    assert.equal(result.outcome.exitCode, 0);
+    assert.equal(result.outcome.image?.name, 'hello-1.0-1-amd64');
+    assert.deepEqual(result.outcome.steps.map((s) => s.name), [...BAKE_STEPS]);
+    assert.deepEqual(result.events.ofType('step-start').map((e) => e.step), [...BAKE_STEPS]);
+    assert.ok(result.events.ofType('step-end').every((e) => e.status === 'succeeded' && e.durationMs >= 0));
+    assertUnwoundInReverse(result, ['image']);
+    assert.ok(releaseOrderIsReverse(result));
+    assert.deepEqual(result.world.live().map((r) => r.kind), ['image']);
+    const final = result.events.events.at(-1);
+    assert.equal(final?.type, 'result');
+    assert.equal(result.metrics.timers.filter((t) => t.name === 'aminator.step.duration').length, BAKE_STEPS.length);
+    assert.equal(result.metrics.flushed, 1);
+    const mountStep = result.events.ofType('step-end').find((e) => e.step === 'mount-volume');
+    assert.equal(mountStep?.resources[0]?.kind, 'mount');
+  });
+
+  for (const [step, method] of Object.entries(METHOD_OF_STEP)) {
+    it(`a failure in ${step} (${method}) undoes everything in reverse and exits 1 with the error code`, async () => {
+      const result = await runFakeBake({ failAt: method });
+      assert.equal(result.outcome.status, 'failed');
+      assert.equal(result.outcome.exitCode, 1);
+      const summary = result.events.ofType('result')[0]?.error;
+      assert.equal(summary?.code, 'E_FAKE_FAILURE');
+      assert.equal(summary?.step, step);
+      assertUnwoundInReverse(result);
+      assert.ok(releaseOrderIsReverse(result));
+      assert.deepEqual(result.world.live(), []);
+    });
+  }
+
+  for (const step of BAKE_STEPS) {
+    it(`an injected failpoint error at ${step} leaves nothing behind`, async () => {
+      const result = await runFakeBake({ failpoints: [{ step, action: 'error' }] });
+      assert.equal(result.outcome.exitCode, 1);
+      assert.equal(result.events.ofType('result')[0]?.error?.code, ErrorCodes.FAILPOINT);
+      assert.equal(result.events.ofType('result')[0]?.error?.step, step);
+      assert.deepEqual(result.world.live(), []);
+    });
+  }
+
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    it(`${signal} during a step stops it, runs every undo and exits 130`, async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new InterruptedError(signal)), 50);
+      const result = await runFakeBake({ hangAt: 'provision', signal: controller.signal });
+      assert.equal(result.outcome.status, 'interrupted');
+      assert.equal(result.outcome.exitCode, 130);
+      assert.equal(result.events.ofType('step-end').at(-1)?.status, 'interrupted');
+      assertUnwoundInReverse(result);
+      assert.deepEqual(result.world.live(), []);
+    });
+  }
+
+  it('an interruption that the step ignores still cleans up after the grace period', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new InterruptedError('SIGTERM')), 20);
+    const result = await runFakeBake({ delayMs: 300, signal: controller.signal, abortGraceMs: 10 });
+    assert.equal(result.outcome.exitCode, 130);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual(result.world.live().filter((r) => r.kind !== 'volume'), []);
+  });
+
+  it('--preserve-on-error keeps what the bake holds and says how to remove it', async () => {
+    const result = await runFakeBake({ failAt: 'provision', preserveOnError: true });
+    assert.equal(result.outcome.exitCode, 1);
+    const kinds = result.world.live().map((r) => r.kind).sort();
+    assert.deepEqual(kinds, ['attachment', 'bind', 'bind', 'lock', 'mount', 'volume']);
+    const kept = result.events.ofType('result')[0]?.kept ?? [];
+    assert.ok(kept.some((k) => k.manual.some((argv) => argv[0] === 'fake-delete')));
+    assert.ok(kept.some((k) => k.description.startsWith('remove work directory')));
+  });
+
+  it('--dry-run plans and acquires nothing', async () => {
+    const result = await runFakeBake({ dryRun: true });
+    assert.equal(result.outcome.status, 'planned');
+    assert.equal(result.outcome.exitCode, 0);
+    assert.deepEqual(result.world.journal, []);
+    assert.equal(result.events.ofType('result')[0]?.plan?.baseImage.id, 'img-fakebase');
+  });
+
+  it('refuses a bad package spec with exit 2 before acquiring anything', async () => {
+    const result = await runFakeBake({ packageSpec: '-oAPT::Get=evil' });
+    assert.equal(result.outcome.exitCode, 2);
+    assert.equal(result.events.ofType('result')[0]?.error?.code, ErrorCodes.INVALID_INPUT);
+    assert.deepEqual(result.world.journal, []);
+  });
+});

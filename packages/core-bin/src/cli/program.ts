@@ -26,7 +26,8 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
 
-  program.addCommand(await bakeCommand(flags, session, setExit));
+  // addCommand does not pass on exitOverride and friends the way .command() does.
+  program.addCommand((await bakeCommand(flags, session, setExit)).copyInheritedSettings(program));
   const plugins = program.command('plugins').description('discover and check plugins');
   plugins.command('list').description('list discovered plugins (nothing is imported)').option('--json', 'print JSON')
     .action(async () => setExit(pluginsList(await session(), { json: json() })));

@@ -29,12 +29,21 @@ export function parseFailpoints(text: string | undefined): Failpoint[] {
   });
 }
 
-/** Fire the failpoint set for `step`, if any: throw, or signal this process as an operator would. */
-export function triggerFailpoint(failpoints: readonly Failpoint[], step: BakeStep): void {
+const SIGNAL_DELIVERY_WAIT_MS = 5000;
+
+/**
+ * Fire the failpoint set for `step`, if any: throw, or signal this process as an operator would and
+ * wait (briefly) until the signal handler has aborted the run, so the signal lands inside the step.
+ */
+export async function triggerFailpoint(failpoints: readonly Failpoint[], step: BakeStep, signal: AbortSignal): Promise<void> {
   const failpoint = failpoints.find((f) => f.step === step);
   if (!failpoint) return;
   if (failpoint.action === 'error') {
     throw new AminatorError(`failpoint: injected error at step ${step}`, { code: ErrorCodes.FAILPOINT });
   }
   process.kill(process.pid, failpoint.action.toUpperCase() as NodeJS.Signals);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, SIGNAL_DELIVERY_WAIT_MS);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
 }

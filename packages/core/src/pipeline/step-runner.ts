@@ -65,7 +65,7 @@ export class StepRunner {
   }
 
   private async start<T>(step: BakeStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
-    triggerFailpoint(this.options.failpoints, step);
+    await triggerFailpoint(this.options.failpoints, step, this.options.signal);
     return work(this.context(step));
   }
 

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { aminate, fixtures } from './cli-harness.js';
+
+describe('aminate plugins (CLI)', () => {
+  it('plugins list --json shows kind, name, package, version and path of each plugin', async () => {
+    const result = await aminate(['plugins', 'list', '--json'], { cwd: join(fixtures, 'fake-env') });
+    assert.equal(result.code, 0, result.stderr);
+    const { plugins } = JSON.parse(result.stdout);
+    const cloud = plugins.find((p: { kind: string; name: string }) => p.kind === 'cloud' && p.name === 'fake');
+    assert.deepEqual(
+      { package: cloud.package, version: cloud.version, path: cloud.path },
+      { package: '@aminator-fixtures/cloud-fake', version: '1.0.0', path: join(fixtures, 'fake-env', 'plugins', 'cloud-fake') },
+    );
+    assert.ok(plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'), 'the example third-party plugin is found');
+    assert.ok(plugins.some((p: { kind: string; name: string; builtin: boolean }) => p.kind === 'metrics' && p.name === 'log' && p.builtin));
+  });
+
+  it('plugins doctor reports each broken plugin with its own code, and exits 0 when the selected environment is fine', async () => {
+    const result = await aminate(['plugins', 'doctor', '--json'], { cwd: join(fixtures, 'broken') });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout);
+    const codeOf = (name: string): string | undefined => report.findings.find((f: { plugin: string }) => f.plugin.includes(name))?.error?.code;
+    assert.equal(codeOf('no-manifest'), 'E_PLUGIN_MANIFEST');
+    assert.equal(codeOf('bad-shape'), 'E_PLUGIN_SHAPE');
+    assert.equal(codeOf('wrong-api'), 'E_PLUGIN_API_VERSION');
+    assert.equal(codeOf('import-fails'), 'E_PLUGIN_IMPORT');
+    assert.equal(codeOf('second-core'), 'E_PLUGIN_DUPLICATE_CORE');
+    assert.equal(report.findings.find((f: { plugin: string }) => f.plugin.includes('aminator-fixture-good'))?.status, 'ok');
+  });
+
+  it('plugins doctor exits 2 when a plugin of the selected environment is broken', async () => {
+    const result = await aminate(['-e', 'uses_bad_shape', 'plugins', 'doctor'], { cwd: join(fixtures, 'broken') });
+    assert.equal(result.code, 2);
+    assert.match(result.stdout, /ERROR provisioner\/bad-shape .*\[selected\]/);
+    assert.match(result.stdout, /E_PLUGIN_SHAPE/);
+  });
+
+  it('--version and --help answer with exit 0', async () => {
+    const version = await aminate(['--version']);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+    const help = await aminate(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /plugins/);
+  });
+});

@@ -8,6 +8,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${cliVersion()}\n`);
     return;
   }
+  ignoreClosedPipes();
   const flags = scanGlobalFlags(argv);
   const [{ runCli }, { reportError }, { isAminatorError }] = await Promise.all([
     import('./cli/program.js'), import('./cli/output.js'), import('@aminator/core/host'),
@@ -22,4 +23,16 @@ export async function main(argv: readonly string[]): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   // Exit explicitly: a plugin's keep-alive socket must not hold the process open after the result.
   process.exit(code);
+}
+
+/**
+ * `aminate … | head` closes our stdout early. Never die of that mid-bake (cleanup must finish): drop
+ * output to a closed pipe and carry on.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { ConfigLayer } from './config-layer.js';
@@ -33,15 +33,17 @@ export function userConfigFile(env: NodeJS.ProcessEnv = process.env): string {
 /** The file layers, lowest first: defaults, system, user, then project or the named file. */
 export async function loadConfigFiles(options: ConfigFileOptions): Promise<ConfigLayer[]> {
   const env = options.env ?? process.env;
+  const defaults: ConfigLayer = { source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown> };
+  const named = options.configFile ?? env[CONFIG_ENV];
+  const files = [options.systemFile ?? SYSTEM_CONFIG_FILE, options.userFile ?? userConfigFile(env)].filter((f) => existsSync(f));
+  // Most runs have no config file at all; then the parsers need not load (a fifth of start-up time).
+  if (files.length === 0 && !named && !hasProjectConfig(options.cwd)) return [defaults];
   const { cosmiconfig } = await import('cosmiconfig');
   // package.json is left out on purpose: a plugin's package.json has an "aminator" field that is its
   // manifest, not configuration.
   const explorer = cosmiconfig('aminator', { searchPlaces: PROJECT_CONFIG_PLACES, searchStrategy: 'project', cache: false });
-  const layers: ConfigLayer[] = [{ source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown> }];
-  for (const file of [options.systemFile ?? SYSTEM_CONFIG_FILE, options.userFile ?? userConfigFile(env)]) {
-    if (existsSync(file)) layers.push(await loadFile(explorer, file));
-  }
-  const named = options.configFile ?? env[CONFIG_ENV];
+  const layers: ConfigLayer[] = [defaults];
+  for (const file of files) layers.push(await loadFile(explorer, file));
   if (named) {
     const file = resolve(options.cwd, named);
     if (!existsSync(file)) {
@@ -53,6 +55,17 @@ export async function loadConfigFiles(options: ConfigFileOptions): Promise<Confi
     if (found) layers.push(found);
   }
   return layers;
+}
+
+/**
+ * Whether cosmiconfig's `project` search from `cwd` could find anything: a search place in `cwd` or
+ * above, up to and including the nearest directory with a package.json.
+ */
+function hasProjectConfig(cwd: string): boolean {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (PROJECT_CONFIG_PLACES.some((place) => existsSync(join(dir, place)))) return true;
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return false;
+  }
 }
 
 type Explorer = { load(file: string): Promise<{ config: unknown; filepath: string } | null>; search(from: string): Promise<{ config: unknown; filepath: string; isEmpty?: boolean } | null> };

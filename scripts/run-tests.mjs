@@ -2,7 +2,8 @@
 // Runs every compiled test file with node's test runner. Node 20 takes no globs on the command line,
 // so the files are collected here: <workspace>/dist/test/**/*.test.js.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const roots = ['packages', 'examples'].flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []));
@@ -22,6 +23,14 @@ if (files.length === 0) {
   console.error('no compiled test files found: run `npm run build` first');
   process.exit(1);
 }
-const args = ['--test', '--test-reporter=spec', ...process.argv.slice(2), ...files];
+// Readable output on stdout, and TAP to a file from which the closing count line is printed.
+const tapDir = mkdtempSync(join(tmpdir(), 'aminator-tap-'));
+const tap = join(tapDir, 'results.tap');
+const args = ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...process.argv.slice(2), ...files];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+rmSync(tapDir, { recursive: true, force: true });
+const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+console.log(`${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
 process.exit(result.status ?? 1);

@@ -27,6 +27,7 @@ export function resultSummary(result: ResultEvent): { out: string[]; err: string
     }
     err.push('  or run `aminate cleanup`');
   }
-  if (result.status === 'interrupted') err.push('interrupted: what the bake acquired was cleaned up' + (result.kept?.length ? ' except what is listed above' : ''));
+  const failed = result.status === 'failed' || result.status === 'interrupted';
+  if (failed && !result.kept?.length && !result.cleanupErrors?.length) err.push('everything the bake acquired was cleaned up');
   return { out, err };
 }

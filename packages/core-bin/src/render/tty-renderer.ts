@@ -15,7 +15,11 @@ export class TtyRenderer implements Renderer {
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly debug: boolean, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly debug: boolean,
+    private readonly stream: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
+    private readonly out: Pick<NodeJS.WriteStream, 'write'> = process.stdout,
+  ) {}
 
   handle(event: BakeEvent): void {
     switch (event.type) {
@@ -28,7 +32,7 @@ export class TtyRenderer implements Renderer {
       case 'step-end': this.steps.set(event.step, { status: event.status, durationMs: event.durationMs }); break;
       case 'progress': this.noteOn(event.step, event.message); break;
       case 'log': if (event.level !== 'debug' || this.debug) this.above(`${event.level}: ${event.message}`); break;
-      case 'undo': this.above(`cleanup ${event.status === 'succeeded' ? '✔' : event.status === 'kept' ? 'kept' : '✖'} ${event.description}`); break;
+      case 'undo': if (event.status !== 'succeeded' || this.debug) this.above(`cleanup ${event.status === 'succeeded' ? '✔' : event.status === 'kept' ? 'kept' : '✖'} ${event.description}`); break;
       case 'result': this.finish(event); return;
       default: break;
     }
@@ -49,7 +53,7 @@ export class TtyRenderer implements Renderer {
     this.close();
     const { out, err } = resultSummary(result);
     if (err.length > 0) this.stream.write(`${err.join('\n')}\n`);
-    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+    if (out.length > 0) this.out.write(`${out.join('\n')}\n`);
   }
 
   private noteOn(step: string, note: string): void {

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { aminate, FakeProject, jsonLines } from './cli-harness.js';
+import { aminate, fakeProjects, jsonLines } from './cli-harness.js';
 
 describe('aminate bake (CLI, testkit fakes)', () => {
-  const projects: FakeProject[] = [];
-  const project = (...args: ConstructorParameters<typeof FakeProject>): FakeProject => {
-    const p = new FakeProject(...args);
-    projects.push(p);
-    return p;
-  };
-  after(() => { for (const p of projects) p.remove(); });
+  const project = fakeProjects(after);
 
   it('--json prints one event per line and ends with the result line of DESIGN.md', async () => {
     const p = project();

@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { aminate, FakeProject } from './cli-harness.js';
+import { aminate, fakeProjects } from './cli-harness.js';
 
 describe('aminate configuration errors and environments (CLI)', () => {
-  const projects: FakeProject[] = [];
-  const project = (...args: ConstructorParameters<typeof FakeProject>): FakeProject => {
-    const p = new FakeProject(...args);
-    projects.push(p);
-    return p;
-  };
-  after(() => { for (const p of projects) p.remove(); });
+  const project = fakeProjects(after);
 
   it('a bad plugin value exits 2 naming the file, the key path and the plugin', async () => {
     const p = project({ provisioner: { delayMs: 'slow' } });

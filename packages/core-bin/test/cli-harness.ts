@@ -90,3 +90,14 @@ export class FakeProject {
 export function jsonLines(stdout: string): Array<Record<string, any>> {
   return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
 }
+
+/** FakeProjects made by a test file, all removed after it (call once per `describe`). */
+export function fakeProjects(after: (fn: () => void) => void): (...args: ConstructorParameters<typeof FakeProject>) => FakeProject {
+  const made: FakeProject[] = [];
+  after(() => { for (const p of made) p.remove(); });
+  return (...args) => {
+    const p = new FakeProject(...args);
+    made.push(p);
+    return p;
+  };
+}

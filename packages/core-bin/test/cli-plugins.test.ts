@@ -37,6 +37,12 @@ describe('aminate plugins (CLI)', () => {
     assert.match(result.stdout, /E_PLUGIN_SHAPE/);
   });
 
+  it('a bake warns about broken plugins it does not use, and goes on', async () => {
+    const result = await aminate(['bake', '--dry-run', 'hello'], { cwd: join(fixtures, 'broken') });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning: ignoring aminator-fixture-no-manifest: \[E_PLUGIN_MANIFEST\]/);
+  });
+
   it('--version and --help answer with exit 0', async () => {
     const version = await aminate(['--version']);
     assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);

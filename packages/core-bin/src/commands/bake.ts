@@ -37,6 +37,7 @@ export async function bake(input: BakeCommandInput): Promise<number> {
   const renderer = chooseRenderer({ json: flags.json === true, debug: flags.debug === true });
   bus.subscribe((event) => renderer.handle(event));
   const { pipeline, preserveOnError } = await composeBake({ session: input.session, plugins: input.plugins, flagLayers, events: bus, runId, failpoints });
+  warnAboutRejected(input.session, (message) => renderer.notice(message));
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller, (message) => renderer.notice(message));
   try {
@@ -57,4 +58,11 @@ function coreFlagLayers(flags: CoreBakeFlags): ConfigLayer[] {
   if (flags.workRoot) layers.push({ source: 'flag --work-root', data: { workRoot: flags.workRoot } });
   if (flags.lockDir) layers.push({ source: 'flag --lock-dir', data: { lockDir: flags.lockDir } });
   return layers;
+}
+
+/** Broken plugins the environment does not use are not fatal, but the user should hear of them. */
+function warnAboutRejected(session: Session, say: (message: string) => void): void {
+  for (const r of session.discovery.rejected) {
+    say(`warning: ignoring ${r.packageName ?? r.path}: [${r.code}] ${r.reason} (see \`aminate plugins doctor\`)`);
+  }
 }

@@ -1,0 +1,50 @@
+import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
+import type { StepContext } from '@aminator/core';
+import { overrideFile } from './file-override.js';
+import type { Mounter } from './mounter.js';
+import { pathInside } from './safe-path.js';
+
+export interface ChrootMount {
+  readonly inside: string;
+  readonly mountArgs: (target: string) => string[];
+}
+
+/** What a package install needs mounted in the chroot; /run is a fresh tmpfs so no host state leaks in. */
+export const STANDARD_CHROOT_MOUNTS: readonly ChrootMount[] = [
+  { inside: '/proc', mountArgs: (t) => ['-t', 'proc', 'proc', t] },
+  { inside: '/sys', mountArgs: (t) => ['-t', 'sysfs', 'sysfs', t] },
+  { inside: '/dev', mountArgs: (t) => ['--bind', '/dev', t] },
+  { inside: '/dev/pts', mountArgs: (t) => ['--bind', '/dev/pts', t] },
+  { inside: '/run', mountArgs: (t) => ['-t', 'tmpfs', '-o', 'mode=0755,nosuid,nodev', 'tmpfs', t] },
+];
+
+/**
+ * Mount the pseudo file systems into the chroot, each through a path checked to stay inside it, each
+ * with its undo pushed as soon as it is mounted.
+ */
+export async function mountChrootFilesystems(root: string, mounter: Mounter, ctx: StepContext, options: { unmountRetryMs: number }, mounts = STANDARD_CHROOT_MOUNTS): Promise<void> {
+  for (const mount of mounts) {
+    const target = pathInside(root, mount.inside);
+    await ensureDirectory(target, ctx);
+    await mounter.mount(mount.mountArgs(target), ctx.signal);
+    ctx.cleanup.push({
+      description: `unmount ${target}`,
+      resource: { kind: 'mount', id: target },
+      manual: [['umount', target]],
+      undo: () => mounter.unmountTree(target, { retryMs: options.unmountRetryMs }),
+    });
+  }
+}
+
+/** The host's resolver configuration inside the chroot while it is prepared. */
+export async function copyResolvConf(root: string, ctx: StepContext, hostFile = '/etc/resolv.conf'): Promise<void> {
+  const content = await readFile(hostFile, 'utf8').catch(() => '');
+  await overrideFile(root, '/etc/resolv.conf', content, { mode: 0o644, leafMayBeLink: true }, ctx);
+}
+
+async function ensureDirectory(target: string, ctx: StepContext): Promise<void> {
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) return;
+  await mkdir(target, { mode: 0o755 });
+  ctx.cleanup.push({ description: `remove ${target}`, resource: { kind: 'directory', id: target }, undo: () => rmdir(target) });
+}

@@ -1,0 +1,20 @@
+import { AminatorError } from '@aminator/core';
+
+/** Stable codes of the Linux host helpers (and the plugins built on them). */
+export const LinuxErrorCodes = {
+  UNSAFE_PATH: 'E_UNSAFE_PATH',
+  MOUNT_BUSY: 'E_MOUNT_BUSY',
+  NO_ROOT_PARTITION: 'E_NO_ROOT_PARTITION',
+  UNSUPPORTED_FS: 'E_UNSUPPORTED_FS',
+  NO_FREE_DEVICE: 'E_NO_FREE_DEVICE',
+  OS_MISMATCH: 'E_OS_MISMATCH',
+  POSTINSTALL_FAILED: 'E_POSTINSTALL_FAILED',
+  DOWNLOAD_FAILED: 'E_DOWNLOAD_FAILED',
+} as const;
+
+/** A path inside an image that leads out of it (a symlink, `..`), refused before anything is written. */
+export class UnsafePathError extends AminatorError {
+  constructor(path: string, why: string) {
+    super(`refusing ${path}: ${why}`, { code: LinuxErrorCodes.UNSAFE_PATH, suggestions: ['the image may be damaged or hostile; inspect it before baking on it'] });
+  }
+}

@@ -1,0 +1,36 @@
+import type { CommandRunner } from '@aminator/core';
+
+export interface LoopOptions {
+  readonly offsetBytes?: number;
+  readonly sizeBytes?: number;
+  readonly readOnly?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Attach `file` (or a device) to a free loop device; returns its path, e.g. /dev/loop4. */
+export async function attachLoop(commands: CommandRunner, file: string, options: LoopOptions = {}): Promise<string> {
+  const args = ['--find', '--show'];
+  if (options.offsetBytes) args.push('--offset', String(options.offsetBytes));
+  if (options.sizeBytes) args.push('--sizelimit', String(options.sizeBytes));
+  if (options.readOnly) args.push('--read-only');
+  const { stdout } = await commands.run('losetup', [...args, '--', file], { signal: options.signal, timeoutMs: 30_000 });
+  return stdout.trim();
+}
+
+export async function detachLoop(commands: CommandRunner, device: string): Promise<void> {
+  await commands.run('losetup', ['--detach', device], { timeoutMs: 30_000 });
+}
+
+export interface LoopInfo {
+  readonly name: string;
+  readonly backFile: string;
+  readonly offset: number;
+}
+
+/** Loop devices in use and what backs them. */
+export async function listLoops(commands: CommandRunner): Promise<LoopInfo[]> {
+  const { stdout } = await commands.run('losetup', ['--json', '--list', '--output', 'NAME,BACK-FILE,OFFSET']);
+  if (!stdout.trim()) return [];
+  const parsed = JSON.parse(stdout) as { loopdevices?: Array<{ name: string; 'back-file': string | null; offset: number | string }> };
+  return (parsed.loopdevices ?? []).map((l) => ({ name: l.name, backFile: l['back-file'] ?? '', offset: Number(l.offset) }));
+}

@@ -1,0 +1,31 @@
+import { lstatSync, realpathSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { UnsafePathError } from './errors.js';
+
+/**
+ * The host path of `inside` (absolute, as seen from the chroot) under `root`, refusing any component
+ * that is a symlink or `..`: an image could point `/proc` or `/tmp` at a host directory, and mounting
+ * or writing through it would change the host. Components after the first missing one must not exist
+ * either way, so they cannot be links.
+ */
+export function pathInside(root: string, inside: string, options: { leafMayBeLink?: boolean } = {}): string {
+  const parts = normalize(`/${inside}`).split('/').filter(Boolean);
+  if (inside.split('/').includes('..')) throw new UnsafePathError(inside, 'the path has ".." in it');
+  let current = realpathSync(root);
+  for (const [index, part] of parts.entries()) {
+    current = join(current, part);
+    const info = lstatOrUndefined(current);
+    if (info === undefined) return join(current, ...parts.slice(index + 1));
+    const leaf = index === parts.length - 1;
+    if (info.isSymbolicLink() && !(leaf && options.leafMayBeLink)) throw new UnsafePathError(join(root, inside), `${current} is a symbolic link`);
+  }
+  return current;
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { sh } from './sh.js';
+
+/** What a test could leak on the host: loop devices, mounts, lock files. */
+export interface HostSnapshot {
+  readonly loops: readonly string[];
+  readonly mounts: readonly string[];
+  readonly locks: readonly string[];
+}
+
+export function snapshotHost(lockDirs: readonly string[] = ['/run/lock/aminator']): HostSnapshot {
+  const loops = sh('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE']).split('\n').map((l) => l.trim()).filter(Boolean).sort();
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' ')[4] ?? '').sort();
+  const locks = lockDirs.flatMap((dir) => { try { return readdirSync(dir).map((f) => `${dir}/${f}`); } catch { return []; } }).sort();
+  return { loops, mounts, locks };
+}
+
+/** Fail when the host holds anything now that it did not hold at `before`. */
+export function assertNoLeaks(before: HostSnapshot, after: HostSnapshot = snapshotHost()): void {
+  const added = (a: readonly string[], b: readonly string[]): string[] => b.filter((x) => !a.includes(x));
+  assert.deepEqual({ loops: added(before.loops, after.loops), mounts: added(before.mounts, after.mounts), locks: added(before.locks, after.locks) },
+    { loops: [], mounts: [], locks: [] }, 'the test left loop devices, mounts or locks behind');
+}

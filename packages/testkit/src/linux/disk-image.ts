@@ -24,10 +24,9 @@ const PARTITION_START = 2048;
 export function makeDiskImage(path: string, options: DiskImageOptions): { partitionOffset: number } {
   writeFileSync(path, '');
   truncateSync(path, options.sizeBytes);
-  const offset = options.table === 'none' ? 0 : PARTITION_START * 512;
   if (options.table === 'gpt') sh('sfdisk', ['--quiet', path], { input: `label: gpt\nstart=${PARTITION_START}, type=${ROOT_X86_64}\n` });
   if (options.table === 'mbr') sh('sfdisk', ['--quiet', path], { input: `label: dos\nstart=${PARTITION_START}, type=83\n` });
-  const size = options.sizeBytes - offset - (options.table === 'gpt' ? 34 * 512 : 0);
+  const { offset, size } = firstPartition(path, options);
   const loop = sh('losetup', ['--find', '--show', '--offset', String(offset), '--sizelimit', String(size), '--', path]).trim();
   try {
     sh(options.fs === 'xfs' ? 'mkfs.xfs' : 'mkfs.ext4', options.fs === 'xfs' ? ['-q', '-f', loop] : ['-q', '-F', loop]);
@@ -36,6 +35,16 @@ export function makeDiskImage(path: string, options: DiskImageOptions): { partit
     sh('losetup', ['--detach', loop]);
   }
   return { partitionOffset: offset };
+}
+
+/** Byte range of the first partition as sfdisk laid it out (it aligns the end), or the whole file. */
+function firstPartition(path: string, options: DiskImageOptions): { offset: number; size: number } {
+  if (options.table === 'none') return { offset: 0, size: options.sizeBytes };
+  const table = JSON.parse(sh('sfdisk', ['--json', path])) as { partitiontable: { sectorsize?: number; partitions: Array<{ start: number; size: number }> } };
+  const sector = table.partitiontable.sectorsize ?? 512;
+  const first = table.partitiontable.partitions[0];
+  if (!first) throw new Error(`sfdisk made no partition in ${path}`);
+  return { offset: first.start * sector, size: first.size * sector };
 }
 
 function populate(device: string, options: DiskImageOptions): void {

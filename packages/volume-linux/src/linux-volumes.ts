@@ -1,0 +1,133 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import {
+  AminatorError, COMMAND_RUNNER, VOLUME_CONFIG,
+  type CommandRunner, type MountedVolume, type StepContext, type VolumeManager,
+} from '@aminator/core';
+import {
+  attachLoop, chooseRootPartition, detachLoop, LinuxErrorCodes, Mounter, readPartitionTable,
+  type Partition, type PartitionTable,
+} from '@aminator/linux-host';
+import { inject, injectable } from 'tsyringe';
+import { SUPPORTED_FS, type VolumeConfig } from './volume-config.js';
+
+const GROWPART_NOCHANGE = 1;
+
+/**
+ * From a block device to a mounted root file system: whole disk or partition (the kernel's node where
+ * it exists, else a loop device at the partition's offset), grown when the volume is larger, mounted
+ * under the bake's work directory; every step undone in reverse.
+ */
+@injectable()
+export class LinuxVolumes implements VolumeManager {
+  private readonly mounter: Mounter;
+
+  constructor(
+    @inject(VOLUME_CONFIG) private readonly config: VolumeConfig,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
+  ) {
+    this.mounter = new Mounter(commands);
+  }
+
+  describePlan(): readonly string[] {
+    const where = this.config.partition ? `partition ${this.config.partition}` : 'the root partition (detected) or the whole disk';
+    return [`volume linux: mount ${where}${this.config.grow ? ', growing it to fill the volume' : ''}`];
+  }
+
+  async mount(devicePath: string, ctx: StepContext): Promise<MountedVolume> {
+    const table = await readPartitionTable(this.commands, devicePath);
+    const fsDevice = table ? await this.partitionDevice(devicePath, table, ctx) : { node: devicePath, partition: undefined };
+    const partition = fsDevice.partition;
+    const fsType = await this.fsType(fsDevice.node);
+    if (this.config.grow && fsType !== 'xfs') await this.growExtOffline(fsDevice.node, ctx);
+    const root = join(ctx.workDir, 'root');
+    await mkdir(root, { mode: 0o755 });
+    ctx.cleanup.push({ description: `remove ${root}`, resource: { kind: 'directory', id: root }, manual: [['rmdir', root]], undo: () => rmdir(root) });
+    const options = this.config.mountOptions.length > 0 ? ['-o', this.config.mountOptions.join(',')] : [];
+    await this.mounter.mount(['-t', fsType, ...options, fsDevice.node, root], ctx.signal);
+    ctx.cleanup.push({
+      description: `unmount ${root}`, resource: { kind: 'mount', id: root }, manual: [['umount', root]],
+      undo: () => this.mounter.unmountTree(root, { retryMs: this.config.unmountRetryMs }),
+    });
+    if (this.config.grow && fsType === 'xfs') await this.growXfs(root, ctx);
+    return { root, device: fsDevice.node, fsType, partition: partition?.number };
+  }
+
+  /**
+   * The root partition's device: the kernel's node when the kernel knows the partition with this very
+   * geometry, else a loop device at its offset. Decided before growing, so that on a kernel without
+   * partition nodes growpart is told not to create any (they would outlive the bake).
+   */
+  private async partitionDevice(device: string, table: PartitionTable, ctx: StepContext): Promise<{ node: string; partition: Partition }> {
+    let partition = chooseRootPartition(table, this.config.partition);
+    const kernelNode = `${device}${/\d$/.test(basename(device)) ? 'p' : ''}${partition.number}`;
+    const useKernel = kernelKnows(kernelNode, table, partition);
+    if (this.config.grow) partition = await this.growPartition(device, partition, useKernel, ctx);
+    if (useKernel && kernelKnows(kernelNode, table, partition)) return { node: kernelNode, partition };
+    return { node: await this.partitionLoop(device, table, partition, ctx), partition };
+  }
+
+  private async growPartition(device: string, partition: Partition, updateKernel: boolean, ctx: StepContext): Promise<Partition> {
+    const grown = await this.commands.run('growpart', ['--update', updateKernel ? 'auto' : 'off', device, String(partition.number)], {
+      okExitCodes: [0, GROWPART_NOCHANGE], signal: ctx.signal, timeoutMs: 120_000,
+    });
+    if (grown.exitCode === GROWPART_NOCHANGE) return partition;
+    ctx.log.info(`grew partition ${partition.number} of ${device}`);
+    const after = await readPartitionTable(this.commands, device);
+    return after ? chooseRootPartition(after, partition.number) : partition;
+  }
+
+  /** A loop device over the partition's byte range; released in teardown. */
+  private async partitionLoop(device: string, table: PartitionTable, partition: Partition, ctx: StepContext): Promise<string> {
+    const loop = await attachLoop(this.commands, device, {
+      offsetBytes: partition.start * table.sectorSize, sizeBytes: partition.size * table.sectorSize, signal: ctx.signal,
+    });
+    ctx.cleanup.push({ description: `detach ${loop} (partition ${partition.number} of ${device})`, resource: { kind: 'loop-device', id: loop }, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(this.commands, loop) });
+    return loop;
+  }
+
+  private async fsType(device: string): Promise<string> {
+    const result = await this.commands.run('blkid', ['--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device], { okExitCodes: [0, 2], timeoutMs: 30_000 });
+    const type = result.stdout.trim();
+    if ((SUPPORTED_FS as readonly string[]).includes(type)) return type;
+    throw new AminatorError(`${device} holds ${type ? `a ${type} file system` : 'no file system aminate recognises'}; supported: ${SUPPORTED_FS.join(', ')}`, {
+      code: LinuxErrorCodes.UNSUPPORTED_FS, suggestions: ['check --partition (or volume.linux.partition) names the root partition'],
+    });
+  }
+
+  /**
+   * ext2/3/4 are grown before mounting: offline resize needs no CAP_SYS_RESOURCE (some build hosts
+   * drop it) and e2fsck runs only when there is something to grow.
+   */
+  private async growExtOffline(device: string, ctx: StepContext): Promise<void> {
+    const deviceBytes = Number((await this.commands.run('blockdev', ['--getsize64', device])).stdout.trim());
+    const header = (await this.commands.run('dumpe2fs', ['-h', device], { timeoutMs: 60_000 })).stdout;
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(header)?.[1] ?? 0);
+    const fsBytes = field('Block count') * field('Block size');
+    if (deviceBytes - fsBytes < 1024 * 1024) return;
+    ctx.progress(`growing the file system on ${device} from ${fsBytes} to ${deviceBytes} bytes`);
+    // e2fsck exits 1 when it fixed something, which is fine before a resize.
+    await this.commands.run('e2fsck', ['-f', '-p', device], { okExitCodes: [0, 1], signal: ctx.signal, timeoutMs: 1_800_000 });
+    await this.commands.run('resize2fs', [device], { signal: ctx.signal, timeoutMs: 1_800_000 });
+  }
+
+  /** xfs only grows mounted. */
+  private async growXfs(root: string, ctx: StepContext): Promise<void> {
+    const result = await this.commands.run('xfs_growfs', [root], { signal: ctx.signal, timeoutMs: 600_000 });
+    ctx.log.debug(`xfs_growfs: ${result.stdout.trim()}`);
+  }
+}
+
+/** The kernel has a node for the partition and it covers exactly the table's byte range (sysfs counts 512-byte units). */
+function kernelKnows(node: string, table: PartitionTable, partition: Partition): boolean {
+  if (!existsSync(node) || !statSync(node).isBlockDevice()) return false;
+  const sys = `/sys/class/block/${basename(node)}`;
+  const read = (file: string): number => Number(readFileSync(join(sys, file), 'utf8').trim());
+  try {
+    const scale = table.sectorSize / 512;
+    return read('start') === partition.start * scale && read('size') === partition.size * scale;
+  } catch {
+    return false;
+  }
+}

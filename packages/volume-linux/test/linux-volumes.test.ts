@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ExecaCommandRunner, type StepContext } from '@aminator/core';
+import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
+import { assertNoLeaks, makeDiskImage, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import plugin, { LinuxVolumes, volumeConfigSchema } from '../src/index.js';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const MiB = 1024 * 1024;
+
+describePluginConformance(plugin, { packageDir, config: { partition: 1 }, invalidConfigs: [{ partition: 0 }, { mountOptions: ['ro;x'] }, { grow: 'yes' }] });
+
+describe('volume-linux on real loop devices', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'aminator-vol-test-'));
+  let host: HostSnapshot;
+  before(() => { host = snapshotHost(); });
+  after(() => { rmSync(scratch, { recursive: true, force: true }); assertNoLeaks(host); });
+  let counter = 0;
+
+  /** Attach an image as a whole-disk loop device (the "attached volume"), run `body`, always clean up. */
+  async function withVolume(image: string, config: Record<string, unknown>, body: (mounted: Awaited<ReturnType<LinuxVolumes['mount']>>, t: TestStepContext) => Promise<void>): Promise<void> {
+    const workDir = join(scratch, `work-${++counter}`);
+    sh('mkdir', ['-p', workDir]);
+    const loop = sh('losetup', ['--find', '--show', image]).trim();
+    const harness = createTestStepContext({ workDir });
+    try {
+      const volumes = new LinuxVolumes(volumeConfigSchema.parse(config), new ExecaCommandRunner(harness.ctx.log));
+      await body(await volumes.mount(loop, harness.ctx), harness);
+    } finally {
+      const report = await harness.stack.unwind({ reason: 'failure' });
+      sh('losetup', ['--detach', loop]);
+      assert.deepEqual(report.errors.map((e) => e.message), []);
+    }
+  }
+
+  it('mounts the root partition of a GPT disk through a loop device at its offset, and undoes it all', async () => {
+    const image = join(scratch, 'gpt.img');
+    makeDiskImage(image, { sizeBytes: 64 * MiB, table: 'gpt', fs: 'ext4', files: { '/etc/marker': 'gpt-root\n' } });
+    await withVolume(image, { grow: false }, async (mounted) => {
+      assert.equal(readFileSync(join(mounted.root, 'etc/marker'), 'utf8'), 'gpt-root\n');
+      assert.equal(mounted.partition, 1);
+      assert.equal(mounted.fsType, 'ext4');
+      assert.match(mounted.device, /^\/dev\/loop\d+(p1)?$/);
+    });
+  });
+
+  it('mounts a whole-disk xfs file system', async () => {
+    const image = join(scratch, 'whole.img');
+    makeDiskImage(image, { sizeBytes: 320 * MiB, table: 'none', fs: 'xfs', files: { '/marker': 'xfs\n' } });
+    await withVolume(image, {}, async (mounted) => {
+      assert.equal(mounted.fsType, 'xfs');
+      assert.equal(mounted.partition, undefined);
+      assert.equal(readFileSync(join(mounted.root, 'marker'), 'utf8'), 'xfs\n');
+    });
+  });
+
+  it('mounts partition N of an MBR disk when asked', async () => {
+    const image = join(scratch, 'mbr.img');
+    makeDiskImage(image, { sizeBytes: 64 * MiB, table: 'mbr', fs: 'ext4', files: { '/marker': 'mbr\n' } });
+    await withVolume(image, { partition: 1, grow: false }, async (mounted) => {
+      assert.equal(readFileSync(join(mounted.root, 'marker'), 'utf8'), 'mbr\n');
+    });
+    await assert.rejects(withVolume(image, { partition: 2 }, async () => undefined), { code: 'E_NO_ROOT_PARTITION' });
+  });
+
+  for (const fs of ['ext4', 'xfs'] as const) {
+    it(`grows a 1 GiB ${fs} image attached as a 2 GiB volume to a 2 GiB file system`, async () => {
+      const image = join(scratch, `grow-${fs}.img`);
+      makeDiskImage(image, { sizeBytes: 1024 * MiB, table: 'gpt', fs });
+      truncateSync(image, 2048 * MiB);
+      await withVolume(image, {}, async (mounted) => {
+        const size = Number(sh('df', ['-B1', '--output=size', mounted.root]).split('\n')[1]);
+        assert.ok(size > 1900 * MiB && size <= 2048 * MiB, `file system is ${size} bytes`);
+      });
+    });
+  }
+
+  it('refuses a device with no file system it knows', async () => {
+    const image = join(scratch, 'blank.img');
+    sh('truncate', ['-s', String(16 * MiB), image]);
+    await assert.rejects(withVolume(image, {}, async () => undefined), { code: 'E_UNSUPPORTED_FS' });
+  });
+
+  describe('busy unmount', () => {
+    const image = join(scratch, 'busy.img');
+    before(() => makeDiskImage(image, { sizeBytes: 32 * MiB, table: 'none', fs: 'ext4' }));
+
+    it('names the pid holding the mount when it stays busy past the retry bound', async () => {
+      let holder: ReturnType<typeof spawn> | undefined;
+      await withVolume(image, { unmountRetryMs: 1200 }, async (mounted, harness) => {
+        holder = spawn('sleep', ['30'], { cwd: mounted.root, stdio: 'ignore' });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const started = Date.now();
+        const report = await harness.stack.unwind({ reason: 'failure' });
+        const error = report.errors.find((e) => /unmount/.test(e.message));
+        assert.ok(error, 'the unmount failed');
+        assert.match(String((error.cause as Error).message), new RegExp(`held by pid ${holder.pid} \\(sleep\\)`));
+        assert.ok(Date.now() - started < 5000);
+        holder.kill('SIGKILL');
+        await new Promise((resolve) => holder?.once('exit', resolve));
+        sh('umount', [mounted.root]);
+        sh('rmdir', [mounted.root]);
+      }).catch(() => undefined);
+      assert.ok(holder);
+    });
+
+    it('succeeds when the holder exits within the bound', async () => {
+      await withVolume(image, { unmountRetryMs: 5000 }, async (mounted) => {
+        spawn('sleep', ['0.7'], { cwd: mounted.root, stdio: 'ignore' });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      });
+    });
+  });
+
+  it('leaves no directory behind in the work dir', () => {
+    for (let i = 1; i <= counter; i++) assert.equal(existsSync(join(scratch, `work-${i}`, 'root')), false, `work-${i}/root left`);
+  });
+});
+
+export type { StepContext };

@@ -53,3 +53,8 @@ function parseStanza(stanza: string): Record<string, string> {
   }
   return fields;
 }
+
+/** This host's Debian/Ubuntu release codename (`bookworm`), from /etc/os-release. */
+export function hostDebianSuite(osRelease = '/etc/os-release'): string | undefined {
+  return /^VERSION_CODENAME=["']?([a-z]+)["']?$/m.exec(read(osRelease))?.[1];
+}

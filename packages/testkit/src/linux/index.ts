@@ -1,4 +1,5 @@
 export * from './debootstrap-cache.js';
 export * from './disk-image.js';
 export * from './host-snapshot.js';
+export * from './remove-tree.js';
 export * from './sh.js';

@@ -1,0 +1,17 @@
+import { definePlugin, OS, PLUGIN_API_VERSION } from '@aminator/core';
+import { DebianChroot } from './debian-chroot.js';
+import { debianConfigSchema } from './debian-config.js';
+
+export { DebianChroot, POLICY_RC_D } from './debian-chroot.js';
+export { debianConfigSchema, type DebianConfig } from './debian-config.js';
+
+export default definePlugin({
+  kind: 'os',
+  name: 'debian',
+  apiVersion: PLUGIN_API_VERSION,
+  summary: 'Debian/Ubuntu chroot: pseudo file systems, resolv.conf, policy-rc.d',
+  configSchema: debianConfigSchema,
+  register(container) {
+    container.register(OS, { useClass: DebianChroot });
+  },
+});

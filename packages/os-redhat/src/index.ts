@@ -1,0 +1,17 @@
+import { definePlugin, OS, PLUGIN_API_VERSION } from '@aminator/core';
+import { RedhatChroot } from './redhat-chroot.js';
+import { redhatConfigSchema } from './redhat-config.js';
+
+export { RedhatChroot, SERVICE_DIVERSION } from './redhat-chroot.js';
+export { redhatConfigSchema, type RedhatConfig } from './redhat-config.js';
+
+export default definePlugin({
+  kind: 'os',
+  name: 'redhat',
+  apiVersion: PLUGIN_API_VERSION,
+  summary: 'Red Hat family chroot: pseudo file systems, resolv.conf, systemctl/service diverted',
+  configSchema: redhatConfigSchema,
+  register(container) {
+    container.register(OS, { useClass: RedhatChroot });
+  },
+});

@@ -1,0 +1,54 @@
+import { lstatSync } from 'node:fs';
+import {
+  AminatorError, COMMAND_RUNNER, OS_CONFIG,
+  type CommandRunner, type MountedVolume, type OperatingSystem, type PreparedChroot, type StepContext,
+} from '@aminator/core';
+import { copyResolvConf, LinuxErrorCodes, Mounter, mountChrootFilesystems, overrideFile, pathInside } from '@aminator/linux-host';
+import { inject, injectable } from 'tsyringe';
+import type { RedhatConfig } from './redhat-config.js';
+
+/** What `systemctl`/`service` become while the image is baked. */
+export const SERVICE_DIVERSION = '#!/bin/sh\n# Written by aminate while the image is baked: services do not start in the chroot.\necho "aminate: not running $(basename "$0") $* in the chroot" >&2\nexit 0\n';
+
+/**
+ * A Red Hat family chroot: the same mounts and resolv.conf as Debian, and `systemctl`/`service`
+ * diverted to a no-op so that package scriptlets start no services — inside the image only, undone.
+ */
+@injectable()
+export class RedhatChroot implements OperatingSystem {
+  readonly family = 'redhat';
+  private readonly mounter: Mounter;
+
+  constructor(
+    @inject(OS_CONFIG) private readonly config: RedhatConfig,
+    @inject(COMMAND_RUNNER) commands: CommandRunner,
+  ) {
+    this.mounter = new Mounter(commands);
+  }
+
+  describePlan(): readonly string[] {
+    return [`os redhat: mount /proc /sys /dev /dev/pts /run in the chroot, copy resolv.conf, divert ${this.config.divert.join(', ')}`];
+  }
+
+  async prepareChroot(volume: MountedVolume, ctx: StepContext): Promise<PreparedChroot> {
+    if (!isFile(pathInside(volume.root, '/usr/bin/rpm'))) {
+      throw new AminatorError(`${volume.root} has no /usr/bin/rpm: not a Red Hat family root`, {
+        code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Debian or Ubuntu images use an environment with os debian, e.g. -e local_apt_linux'],
+      });
+    }
+    await mountChrootFilesystems(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
+    await copyResolvConf(volume.root, ctx);
+    for (const program of this.config.divert) {
+      if (isFile(pathInside(volume.root, program))) await overrideFile(volume.root, program, SERVICE_DIVERSION, { mode: 0o755 }, ctx);
+    }
+    return { root: volume.root, family: this.family, env: { SYSTEMD_OFFLINE: '1' } };
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createTestStepContext } from '@aminator/testkit';
+import { chooseRootPartition, classifySpec, hostDebianMirror, hostDebianSuite, overrideFile, pathInside, PartitionTypes, type PartitionTable } from '../src/index.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'aminator-linux-host-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('pathInside', () => {
+  const root = join(scratch, 'root');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  symlinkSync('/etc', join(root, 'hostetc'));
+  symlinkSync('../run/x', join(root, 'etc', 'resolv.conf'));
+
+  it('maps chroot paths below the root and refuses symlinks and ".."', () => {
+    assert.equal(pathInside(root, '/etc/hostname'), join(root, 'etc', 'hostname'));
+    assert.equal(pathInside(root, '/missing/deeper'), join(root, 'missing', 'deeper'));
+    assert.throws(() => pathInside(root, '/hostetc/passwd'), { code: 'E_UNSAFE_PATH' });
+    assert.throws(() => pathInside(root, '/etc/../../x'), { code: 'E_UNSAFE_PATH' });
+    assert.throws(() => pathInside(root, '/etc/resolv.conf'), { code: 'E_UNSAFE_PATH' });
+    assert.equal(pathInside(root, '/etc/resolv.conf', { leafMayBeLink: true }), join(root, 'etc', 'resolv.conf'));
+  });
+});
+
+describe('overrideFile', () => {
+  const root = join(scratch, 'override');
+  mkdirSync(join(root, 'usr', 'bin'), { recursive: true });
+
+  it('moves the original aside and restores it', async () => {
+    writeFileSync(join(root, 'usr/bin/tool'), 'original');
+    const { ctx, stack } = createTestStepContext({ runId: 'o1' });
+    await overrideFile(root, '/usr/bin/tool', 'stub', { mode: 0o755 }, ctx);
+    assert.equal(readFileSync(join(root, 'usr/bin/tool'), 'utf8'), 'stub');
+    await stack.unwind({ reason: 'success' });
+    assert.equal(readFileSync(join(root, 'usr/bin/tool'), 'utf8'), 'original');
+  });
+
+  it('keeps a file a package installed over the override, and drops the saved original', async () => {
+    writeFileSync(join(root, 'usr/bin/pkgtool'), 'old');
+    const { ctx, stack } = createTestStepContext({ runId: 'o2' });
+    await overrideFile(root, '/usr/bin/pkgtool', 'stub', { mode: 0o755 }, ctx);
+    writeFileSync(join(root, 'usr/bin/pkgtool'), 'new from package');
+    await stack.unwind({ reason: 'success' });
+    assert.equal(readFileSync(join(root, 'usr/bin/pkgtool'), 'utf8'), 'new from package');
+    assert.deepEqual(readdir(join(root, 'usr/bin')).filter((f) => f.includes('aminator')), []);
+  });
+
+  it('moves a symlink aside without writing through it', async () => {
+    const victim = join(scratch, 'victim');
+    writeFileSync(victim, 'host file');
+    symlinkSync(victim, join(root, 'usr/bin/linked'));
+    const { ctx, stack } = createTestStepContext({ runId: 'o3' });
+    await overrideFile(root, '/usr/bin/linked', 'stub', { mode: 0o644, leafMayBeLink: true }, ctx);
+    assert.equal(readFileSync(victim, 'utf8'), 'host file');
+    await stack.unwind({ reason: 'success' });
+    assert.equal(readlinkSync(join(root, 'usr/bin/linked')), victim);
+  });
+});
+
+describe('chooseRootPartition', () => {
+  const table = (partitions: PartitionTable['partitions']): PartitionTable => ({ label: 'gpt', sectorSize: 512, partitions });
+  it('prefers a partition typed as Linux root, else the largest Linux file system', () => {
+    const efi = { number: 1, start: 2048, size: 100, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' };
+    const small = { number: 2, start: 4096, size: 1000, type: PartitionTypes.linuxFilesystem };
+    const big = { number: 3, start: 8192, size: 9000, type: PartitionTypes.linuxFilesystem };
+    const root = { number: 4, start: 20000, size: 10, type: PartitionTypes.rootX86_64 };
+    assert.equal(chooseRootPartition(table([efi, small, big, root])).number, 4);
+    assert.equal(chooseRootPartition(table([efi, small, big])).number, 3);
+    assert.equal(chooseRootPartition(table([efi, small, big]), 2).number, 2);
+    assert.throws(() => chooseRootPartition(table([efi])), { code: 'E_NO_ROOT_PARTITION' });
+  });
+});
+
+describe('classifySpec', () => {
+  const rules = { extension: '.deb', name: /^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+)?$/, pinSeparator: '=', example: 'hello' };
+  it('tells names, pins, files and URLs apart and refuses the rest', () => {
+    assert.deepEqual(classifySpec('hello=2.10-3', rules), { raw: 'hello=2.10-3', source: 'repository', name: 'hello', version: '2.10-3' });
+    assert.equal(classifySpec('https://example.invalid/pool/hello_1_amd64.deb', rules).source, 'url');
+    const file = join(scratch, 'pkg.deb');
+    writeFileSync(file, 'x');
+    assert.deepEqual(classifySpec(file, rules), { raw: file, source: 'file' });
+    for (const bad of ['-oAPT::Get::x=1', 'hello;reboot', 'he llo', '$(id)', 'Hello', '', 'https://u:p@example.invalid/a.deb', 'https://example.invalid/a.rpm', join(scratch, 'missing.deb'), 'ftp://x/a.deb']) {
+      assert.throws(() => classifySpec(bad, rules), { code: 'E_INVALID_INPUT' }, bad);
+    }
+  });
+});
+
+describe('host apt sources', () => {
+  it('reads the mirror and suite from one-line and deb822 sources', () => {
+    const apt = join(scratch, 'apt');
+    mkdirSync(join(apt, 'sources.list.d'), { recursive: true });
+    writeFileSync(join(apt, 'sources.list.d', 'debian.sources'), 'Types: deb\nURIs: http://mirror.invalid/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.invalid/debian/\nSuites: bookworm bookworm-updates\nComponents: main\n');
+    assert.equal(hostDebianMirror(apt), 'http://mirror.invalid/debian');
+    writeFileSync(join(apt, 'sources.list'), '# comment\ndeb [arch=amd64] http://one.invalid/ubuntu jammy main\n');
+    assert.equal(hostDebianMirror(apt), 'http://one.invalid/ubuntu');
+    const osRelease = join(scratch, 'os-release');
+    writeFileSync(osRelease, 'ID=debian\nVERSION_CODENAME=bookworm\n');
+    assert.equal(hostDebianSuite(osRelease), 'bookworm');
+  });
+});

@@ -8,6 +8,7 @@ export * from './host-mirror.js';
 export * from './loop-devices.js';
 export * from './mount-table.js';
 export * from './mounter.js';
+export * from './package-provisioning.js';
 export * from './package-source.js';
 export * from './partition-table.js';
 export * from './poll.js';

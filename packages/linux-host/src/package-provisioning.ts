@@ -1,0 +1,46 @@
+import type { InstalledPackage, PackageSpec, ProvisionInput, StepContext } from '@aminator/core';
+import { aminatorEnv } from './aminator-env.js';
+import { stageInChroot, type StageOptions } from './package-source.js';
+import { runPostInstallScripts } from './post-install.js';
+import type { CommandRunner } from '@aminator/core';
+
+/** What differs between package managers; the flow around it is the same for apt and yum. */
+export interface PackageManager {
+  /** Refresh metadata before installing (apt-get update); may do nothing. */
+  refresh(root: string, ctx: StepContext): Promise<void>;
+  /** Install a repository name (optionally pinned) or a package file staged in the chroot. */
+  install(root: string, target: string, ctx: StepContext): Promise<void>;
+  /** The package name inside a staged package file. */
+  nameOfFile(root: string, fileInChroot: string, ctx: StepContext): Promise<string>;
+  /** Name, version, release and architecture as installed. */
+  query(root: string, name: string, ctx: StepContext): Promise<InstalledPackage>;
+  /** Drop caches so they do not bloat the image; may do nothing. */
+  clean(root: string, ctx: StepContext): Promise<void>;
+}
+
+export interface ProvisionSettings extends StageOptions {
+  readonly postInstallDir: string;
+}
+
+/**
+ * Stage the package if it is a file or URL, refresh, install, read back what was installed, clean,
+ * then run the image's post-install scripts with the AMINATOR_* variables.
+ */
+export async function provisionWith(manager: PackageManager, commands: CommandRunner, input: ProvisionInput, settings: ProvisionSettings, ctx: StepContext): Promise<InstalledPackage> {
+  const { root } = input.chroot;
+  const target = input.spec.source === 'repository' ? input.spec.raw : await stageInChroot(input.spec, root, ctx, settings);
+  ctx.progress('refreshing package metadata');
+  await manager.refresh(root, ctx);
+  ctx.progress(`installing ${describe(input.spec)}`);
+  await manager.install(root, target, ctx);
+  const name = input.spec.source === 'repository' ? input.spec.name ?? input.spec.raw : await manager.nameOfFile(root, target, ctx);
+  const installed = await manager.query(root, name, ctx);
+  await manager.clean(root, ctx);
+  const env = { ...input.chroot.env, ...aminatorEnv({ package: installed, baseImage: input.baseImage, environment: input.environment, runId: ctx.runId }) };
+  await runPostInstallScripts(commands, root, settings.postInstallDir, env, ctx);
+  return installed;
+}
+
+function describe(spec: PackageSpec): string {
+  return spec.source === 'repository' ? spec.raw : `${spec.source} ${spec.raw}`;
+}

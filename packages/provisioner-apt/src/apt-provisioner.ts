@@ -1,0 +1,75 @@
+import {
+  COMMAND_RUNNER, CommandFailedError, PROVISIONER_CONFIG,
+  type CommandRunner, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext,
+} from '@aminator/core';
+import { classifySpec, provisionWith, runInChroot, sleep, type PackageManager } from '@aminator/linux-host';
+import { inject, injectable } from 'tsyringe';
+import type { AptConfig } from './apt-config.js';
+import { splitDebianVersion } from './debian-version.js';
+
+/** Debian package names (policy 5.6.1), optionally pinned `=version`. */
+const DEB_NAME = /^[a-z0-9][a-z0-9+.-]{0,127}(=[A-Za-z0-9.+~:-]{1,127})?$/;
+const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true', APT_LISTCHANGES_FRONTEND: 'none' };
+
+/** Installs with apt-get inside the chroot; everything the user gives comes after `--`. */
+@injectable()
+export class AptProvisioner implements Provisioner, PackageManager {
+  constructor(
+    @inject(PROVISIONER_CONFIG) private readonly config: AptConfig,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
+  ) {}
+
+  parseSpec(raw: string): PackageSpec {
+    return classifySpec(raw, { extension: '.deb', name: DEB_NAME, pinSeparator: '=', example: 'nginx or nginx=1.22.1-9' });
+  }
+
+  describePlan(): readonly string[] {
+    return [`provisioner apt: apt-get update (up to ${this.config.updateAttempts} attempts), apt-get install${this.config.installRecommends ? '' : ' --no-install-recommends'}, then ${this.config.postInstallDir}/*.sh`];
+  }
+
+  provision(input: ProvisionInput, ctx: StepContext): Promise<InstalledPackage> {
+    return provisionWith(this, this.commands, input, { ...this.config, extension: '.deb', maxBytes: this.config.maxDownloadBytes }, ctx);
+  }
+
+  async refresh(root: string, ctx: StepContext): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runInChroot(this.commands, root, 'apt-get', ['-q', 'update'], ctx, { env: APT_ENV, timeoutMs: 600_000 });
+        return;
+      } catch (error) {
+        if (attempt >= this.config.updateAttempts || ctx.signal.aborted) throw error;
+        ctx.log.warn(`apt-get update failed (attempt ${attempt} of ${this.config.updateAttempts}), retrying`);
+        await sleep(this.config.retryDelayMs * attempt, ctx.signal);
+      }
+    }
+  }
+
+  async install(root: string, target: string, ctx: StepContext): Promise<void> {
+    const options = ['-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+    if (!this.config.installRecommends) options.push('--no-install-recommends');
+    if (this.config.allowDowngrades) options.push('--allow-downgrades');
+    try {
+      await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, { env: APT_ENV, timeoutMs: this.config.installTimeoutMs, showOutput: true });
+    } catch (error) {
+      if (error instanceof CommandFailedError && /Unable to locate package|has no installation candidate|Version '.*' for '.*' was not found/.test(error.failure.stderrTail)) {
+        throw new CommandFailedError(error.failure, [`the image's apt sources have no package "${target}": check the name and version (apt-cache policy ${target.split('=')[0]} in the image)`]);
+      }
+      throw error;
+    }
+  }
+
+  async nameOfFile(root: string, fileInChroot: string, ctx: StepContext): Promise<string> {
+    return (await runInChroot(this.commands, root, 'dpkg-deb', ['--field', fileInChroot, 'Package'], ctx)).stdout.trim();
+  }
+
+  async query(root: string, name: string, ctx: StepContext): Promise<InstalledPackage> {
+    const packageName = name.split('=')[0] as string;
+    const { stdout } = await runInChroot(this.commands, root, 'dpkg-query', ['--show', '--showformat', '${Package}\t${Version}\t${Architecture}\n', '--', packageName], ctx);
+    const [pkg = packageName, full = '', arch = ''] = stdout.trim().split('\t');
+    return { name: pkg, ...splitDebianVersion(full), arch };
+  }
+
+  async clean(root: string, ctx: StepContext): Promise<void> {
+    if (this.config.clean) await runInChroot(this.commands, root, 'apt-get', ['clean'], ctx, { env: APT_ENV });
+  }
+}

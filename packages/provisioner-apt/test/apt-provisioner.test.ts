@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ExecaCommandRunner, type BaseImage, type PreparedChroot } from '@aminator/core';
+import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
+import { DebianChroot, debianConfigSchema } from '@aminator/os-debian';
+import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
+import { assertNoLeaks, debootstrapTarball, extractRootfs, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import plugin, { AptProvisioner, aptConfigSchema, splitDebianVersion } from '../src/index.js';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const base: BaseImage = { id: 'img-base1', name: 'debian-base', sizeBytes: 1, tags: {} };
+
+describePluginConformance(plugin, { packageDir, config: { updateAttempts: 2 }, invalidConfigs: [{ postInstallDir: '/var/../etc' }, { updateAttempts: 0 }, { install: 'x' }] });
+
+describe('apt spec validation and versions', () => {
+  const apt = new AptProvisioner(aptConfigSchema.parse({}), new ExecaCommandRunner(createTestStepContext().ctx.log));
+  it('accepts names and pins, refuses what could be an option or a shell word', () => {
+    assert.deepEqual(apt.parseSpec('nginx=1.22.1-9'), { raw: 'nginx=1.22.1-9', source: 'repository', name: 'nginx', version: '1.22.1-9' });
+    for (const bad of ['-oAPT::Update::Pre-Invoke::=sh', '--reinstall', 'nginx nginx', 'nginx;id', 'NGINX', 'a'.repeat(300), 'nginx=1.0;id']) {
+      assert.throws(() => apt.parseSpec(bad), { code: 'E_INVALID_INPUT' }, bad);
+    }
+  });
+  it('splits Debian versions into version and release', () => {
+    assert.deepEqual(splitDebianVersion('2.10-3'), { version: '2.10', release: '3' });
+    assert.deepEqual(splitDebianVersion('1:2.3.4-1ubuntu2'), { version: '2.3.4', release: '1ubuntu2' });
+    assert.deepEqual(splitDebianVersion('0.9'), { version: '0.9', release: '0' });
+    assert.deepEqual(splitDebianVersion('1.0-beta-2'), { version: '1.0-beta', release: '2' });
+  });
+});
+
+/** A .deb built here with dpkg-deb, depending on a package the base image lacks. */
+function buildDeb(dir: string): string {
+  const tree = join(dir, 'aminator-test-app');
+  mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(tree, 'usr/share/aminator-test-app'), { recursive: true });
+  writeFileSync(join(tree, 'usr/share/aminator-test-app/VERSION'), '1.2.3\n');
+  writeFileSync(join(tree, 'DEBIAN/control'), 'Package: aminator-test-app\nVersion: 1.2.3-4\nArchitecture: all\nMaintainer: Aminator Tests <tests@example.invalid>\nDepends: less\nDescription: test package for aminate\n');
+  const deb = join(dir, 'aminator-test-app_1.2.3-4_all.deb');
+  sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
+  return deb;
+}
+
+describe('apt provisioner in a real debootstrap chroot', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'aminator-apt-test-'));
+  const root = join(scratch, 'root');
+  let host: HostSnapshot;
+  let harness: TestStepContext;
+  let chroot: PreparedChroot;
+  const runner = (): ExecaCommandRunner => new ExecaCommandRunner(harness.ctx.log);
+  const apt = (config: Record<string, unknown> = {}): AptProvisioner => new AptProvisioner(aptConfigSchema.parse(config), runner());
+  const inChroot = (...args: string[]): string => sh('chroot', [root, ...args]);
+
+  before(async () => {
+    host = snapshotHost();
+    mkdirSync(root);
+    extractRootfs(debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') }), root);
+    harness = createTestStepContext({ runId: 'apt1' });
+    chroot = await new DebianChroot(debianConfigSchema.parse({}), runner()).prepareChroot({ root, device: '/dev/null', fsType: 'ext4' }, harness.ctx);
+  });
+  after(async () => {
+    const report = await harness.stack.unwind({ reason: 'failure' });
+    const leftover = mountsAtOrBelow(root);
+    removeTreeSafely(scratch);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(leftover, []);
+    assertNoLeaks(host);
+  });
+
+  it('installs a package from the mirror and reads back what dpkg-query says', async () => {
+    const installed = await apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, harness.ctx);
+    const [name, full, arch] = inChroot('dpkg-query', '-W', '-f', '${Package}\t${Version}\t${Architecture}', 'hello').split('\t');
+    assert.deepEqual(installed, { name, ...splitDebianVersion(full ?? ''), arch });
+    assert.match(inChroot('/usr/bin/hello'), /Hello, world!/);
+    assert.deepEqual(readdirSync(join(root, 'var/cache/apt/archives')).filter((f) => f.endsWith('.deb')), [], 'apt-get clean ran');
+  });
+
+  it('installs a local .deb with its dependencies, and runs post-install scripts with AMINATOR_* variables', async () => {
+    mkdirSync(join(root, 'var/local'), { recursive: true });
+    writeFileSync(join(root, 'var/local/10-record.sh'), 'env | grep ^AMINATOR_ | sort > /var/local/recorded\n');
+    const deb = buildDeb(scratch);
+    const { ctx, stack } = createTestStepContext({ runId: 'apt2' });
+    try {
+      const installed = await apt().provision({ chroot, spec: apt().parseSpec(deb), baseImage: base, environment: 'test' }, ctx);
+      assert.deepEqual(installed, { name: 'aminator-test-app', version: '1.2.3', release: '4', arch: 'all' });
+      assert.match(inChroot('dpkg-query', '-W', '-f', '${Status}', 'less'), /install ok installed/, 'the dependency was installed');
+      const recorded = readFileSync(join(root, 'var/local/recorded'), 'utf8');
+      assert.match(recorded, /^AMINATOR_APPVERSION=aminator-test-app-1\.2\.3-4$/m);
+      assert.match(recorded, /^AMINATOR_BASE_AMI_ID=img-base1$/m);
+      assert.match(recorded, /^AMINATOR_PACKAGE=aminator-test-app$/m);
+    } finally {
+      await stack.unwind({ reason: 'success' });
+      rmSync(join(root, 'var/local/10-record.sh'));
+    }
+    assert.deepEqual(readdirSync(join(root, 'tmp')).filter((f) => f.startsWith('aminator-')), [], 'the staged .deb is removed');
+  });
+
+  it('fails the bake when a post-install script fails', async () => {
+    writeFileSync(join(root, 'var/local/20-fail.sh'), 'echo broken >&2; exit 3\n');
+    chmodSync(join(root, 'var/local/20-fail.sh'), 0o755);
+    try {
+      await assert.rejects(apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, harness.ctx), { code: 'E_POSTINSTALL_FAILED' });
+    } finally {
+      rmSync(join(root, 'var/local/20-fail.sh'));
+    }
+  });
+
+  it('does not start the daemon a package installs, and leaves the host policy-rc.d alone', async () => {
+    const hostPolicyBefore = spawnSync('cat', ['/usr/sbin/policy-rc.d'], { encoding: 'utf8' }).stdout;
+    await apt().provision({ chroot, spec: apt().parseSpec('cron'), baseImage: base, environment: 'test' }, harness.ctx);
+    const inside = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+      try { return readlinkSync(`/proc/${pid}/root`) === root; } catch { return false; }
+    });
+    assert.deepEqual(inside.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()), [], 'no process runs inside the chroot');
+    assert.equal(spawnSync('cat', ['/usr/sbin/policy-rc.d'], { encoding: 'utf8' }).stdout, hostPolicyBefore);
+  });
+
+  it('says clearly when a package does not exist', async () => {
+    await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('no-such-package-aminator'), baseImage: base, environment: 'test' }, harness.ctx),
+      (error: { code: string; suggestions: string[] }) => error.code === 'E_COMMAND_FAILED' && error.suggestions.some((s) => s.includes('no package "no-such-package-aminator"')));
+  });
+});

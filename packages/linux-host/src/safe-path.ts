@@ -29,3 +29,8 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
     return undefined;
   }
 }
+
+/** Whether `inside` exists in the image as a file, directory or link — never following a link to the host. */
+export function existsInside(root: string, inside: string): boolean {
+  return lstatOrUndefined(pathInside(root, inside, { leafMayBeLink: true })) !== undefined;
+}

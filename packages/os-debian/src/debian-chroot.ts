@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import {
   AminatorError, COMMAND_RUNNER, OS_CONFIG,
   type CommandRunner, type MountedVolume, type OperatingSystem, type PreparedChroot, type StepContext,
 } from '@aminator/core';
-import { copyResolvConf, LinuxErrorCodes, Mounter, mountChrootFilesystems, overrideFile, pathInside } from '@aminator/linux-host';
+import { copyResolvConf, existsInside, LinuxErrorCodes, Mounter, mountChrootFilesystems, overrideFile } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { DebianConfig } from './debian-config.js';
 
@@ -32,7 +31,7 @@ export class DebianChroot implements OperatingSystem {
   }
 
   async prepareChroot(volume: MountedVolume, ctx: StepContext): Promise<PreparedChroot> {
-    if (!existsSync(pathInside(volume.root, '/etc/debian_version'))) {
+    if (!existsInside(volume.root, '/etc/debian_version')) {
       throw new AminatorError(`${volume.root} does not look like a Debian or Ubuntu root (no /etc/debian_version)`, {
         code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Red Hat family images use an environment with os redhat, e.g. -e local_yum_linux'],
       });

@@ -1,9 +1,8 @@
-import { lstatSync } from 'node:fs';
 import {
   AminatorError, COMMAND_RUNNER, OS_CONFIG,
   type CommandRunner, type MountedVolume, type OperatingSystem, type PreparedChroot, type StepContext,
 } from '@aminator/core';
-import { copyResolvConf, LinuxErrorCodes, Mounter, mountChrootFilesystems, overrideFile, pathInside } from '@aminator/linux-host';
+import { copyResolvConf, existsInside, LinuxErrorCodes, Mounter, mountChrootFilesystems, overrideFile } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { RedhatConfig } from './redhat-config.js';
 
@@ -31,7 +30,7 @@ export class RedhatChroot implements OperatingSystem {
   }
 
   async prepareChroot(volume: MountedVolume, ctx: StepContext): Promise<PreparedChroot> {
-    if (!isFile(pathInside(volume.root, '/usr/bin/rpm'))) {
+    if (!existsInside(volume.root, '/usr/bin/rpm')) {
       throw new AminatorError(`${volume.root} has no /usr/bin/rpm: not a Red Hat family root`, {
         code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Debian or Ubuntu images use an environment with os debian, e.g. -e local_apt_linux'],
       });
@@ -39,16 +38,10 @@ export class RedhatChroot implements OperatingSystem {
     await mountChrootFilesystems(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
     await copyResolvConf(volume.root, ctx);
     for (const program of this.config.divert) {
-      if (isFile(pathInside(volume.root, program))) await overrideFile(volume.root, program, SERVICE_DIVERSION, { mode: 0o755 }, ctx);
+      // A link (systemctl → ../lib/systemd/…) is moved aside like a file, never written through.
+      if (existsInside(volume.root, program)) await overrideFile(volume.root, program, SERVICE_DIVERSION, { mode: 0o755, leafMayBeLink: true }, ctx);
     }
     return { root: volume.root, family: this.family, env: { SYSTEMD_OFFLINE: '1' } };
   }
 }
 
-function isFile(path: string): boolean {
-  try {
-    return lstatSync(path).isFile();
-  } catch {
-    return false;
-  }
-}

@@ -5,8 +5,6 @@ import { sh } from './sh.js';
 export interface DebootstrapOptions {
   readonly suite: string;
   readonly mirror: string;
-  /** Extra packages (`--include`). */
-  readonly include?: readonly string[];
   /** Where tarballs are kept between test files and runs (default /var/tmp/aminator-test-cache). */
   readonly cacheDir?: string;
 }
@@ -14,15 +12,20 @@ export interface DebootstrapOptions {
 const WAIT_STEP_MS = 500;
 const WAIT_LIMIT_MS = 15 * 60 * 1000;
 
+function cacheDirOf(cacheDir?: string): string {
+  const dir = cacheDir ?? process.env.AMINATOR_TEST_CACHE ?? '/var/tmp/aminator-test-cache';
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /**
- * A tarball of a `debootstrap --variant=minbase` root, made once and reused: the first test file that
- * needs it builds it under an exclusive lock, the others wait for it.
+ * A tarball of a root file system made once by `build(dir)` and reused: the first test file that
+ * needs it builds it under an exclusive lock, the others wait for it; a builder that was killed is
+ * noticed by its pid.
  */
-export function debootstrapTarball(options: DebootstrapOptions): string {
-  const cacheDir = options.cacheDir ?? process.env.AMINATOR_TEST_CACHE ?? '/var/tmp/aminator-test-cache';
-  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-  const key = [options.suite, 'minbase', ...(options.include ?? [])].join('-').replace(/[^a-z0-9.+-]/gi, '_');
-  const tarball = join(cacheDir, `${key}.tar`);
+export function cachedRootfsTarball(key: string, build: (dir: string) => void, cacheDir?: string): string {
+  const dir = cacheDirOf(cacheDir);
+  const tarball = join(dir, `${key.replace(/[^a-z0-9.+-]/gi, '_')}.tar`);
   if (existsSync(tarball)) return tarball;
   const lock = `${tarball}.lock`;
   let fd: number;
@@ -30,13 +33,13 @@ export function debootstrapTarball(options: DebootstrapOptions): string {
     fd = openSync(lock, 'wx');
     writeSync(fd, String(process.pid));
   } catch {
-    if (!builderAlive(lock)) { rmSync(lock, { force: true }); return debootstrapTarball(options); }
+    if (!builderAlive(lock)) { rmSync(lock, { force: true }); return cachedRootfsTarball(key, build, cacheDir); }
     return waitFor(tarball, lock);
   }
-  const work = join(cacheDir, `${key}.${process.pid}.tmp`);
+  const work = `${tarball}.${process.pid}.d`;
   try {
-    const include = options.include?.length ? [`--include=${options.include.join(',')}`] : [];
-    sh('debootstrap', ['--variant=minbase', ...include, options.suite, work, options.mirror]);
+    mkdirSync(work);
+    build(work);
     sh('tar', ['-cf', `${tarball}.part`, '-C', work, '--numeric-owner', '.']);
     renameSync(`${tarball}.part`, tarball);
   } finally {
@@ -45,6 +48,13 @@ export function debootstrapTarball(options: DebootstrapOptions): string {
     unlinkSync(lock);
   }
   return tarball;
+}
+
+/** A `debootstrap --variant=minbase` root of `suite` from `mirror`, cached as a tarball. */
+export function debootstrapTarball(options: DebootstrapOptions): string {
+  return cachedRootfsTarball(`${options.suite}-minbase`, (dir) => {
+    sh('debootstrap', ['--variant=minbase', options.suite, dir, options.mirror]);
+  }, options.cacheDir);
 }
 
 /** A builder that was killed leaves its lock; its pid tells. */

@@ -1,0 +1,66 @@
+import {
+  COMMAND_RUNNER, CommandFailedError, PROVISIONER_CONFIG,
+  type CommandRunner, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext,
+} from '@aminator/core';
+import { classifySpec, existsInside, provisionWith, runInChroot, type PackageManager } from '@aminator/linux-host';
+import { inject, injectable } from 'tsyringe';
+import type { YumConfig } from './yum-config.js';
+
+/** RPM package names, optionally with version (and release): `nginx`, `nginx-1.20.1`, `nginx-1:1.20.1-10.el9`. */
+const RPM_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+~:-]{0,255}$/;
+
+/** Installs with dnf (or yum where the image has no dnf) inside the chroot; user input comes after `--`. */
+@injectable()
+export class YumProvisioner implements Provisioner, PackageManager {
+  constructor(
+    @inject(PROVISIONER_CONFIG) private readonly config: YumConfig,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
+  ) {}
+
+  parseSpec(raw: string): PackageSpec {
+    return classifySpec(raw, { extension: '.rpm', name: RPM_NAME, example: 'nginx or nginx-1.20.1' });
+  }
+
+  describePlan(): readonly string[] {
+    return [`provisioner yum: dnf (or yum) install${this.config.releasever ? ` --releasever=${this.config.releasever}` : ''}, then ${this.config.postInstallDir}/*.sh`];
+  }
+
+  provision(input: ProvisionInput, ctx: StepContext): Promise<InstalledPackage> {
+    return provisionWith(this, this.commands, input, { ...this.config, extension: '.rpm', maxBytes: this.config.maxDownloadBytes }, ctx);
+  }
+
+  /** dnf and yum refresh metadata as part of install. */
+  async refresh(): Promise<void> {}
+
+  async install(root: string, target: string, ctx: StepContext): Promise<void> {
+    const tool = this.tool(root);
+    const options = ['-y', `--setopt=install_weak_deps=${this.config.installWeakDeps ? 'True' : 'False'}`];
+    if (this.config.releasever) options.push(`--releasever=${this.config.releasever}`);
+    try {
+      await runInChroot(this.commands, root, tool, [...options, 'install', '--', target], ctx, { timeoutMs: this.config.installTimeoutMs, showOutput: true });
+    } catch (error) {
+      if (error instanceof CommandFailedError && /No match for argument|Unable to find a match|No package .* available/.test(`${error.failure.stderrTail}`)) {
+        throw new CommandFailedError(error.failure, [`the image's repositories have no package "${target}": check the name (${tool} list ${target} in the image)`]);
+      }
+      throw error;
+    }
+  }
+
+  async nameOfFile(root: string, fileInChroot: string, ctx: StepContext): Promise<string> {
+    return (await runInChroot(this.commands, root, 'rpm', ['--query', '--package', '--queryformat', '%{NAME}', '--', fileInChroot], ctx)).stdout.trim();
+  }
+
+  async query(root: string, name: string, ctx: StepContext): Promise<InstalledPackage> {
+    const { stdout } = await runInChroot(this.commands, root, 'rpm', ['--query', '--queryformat', '%{NAME}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\n', '--', name], ctx);
+    const [pkg = name, version = '', release = '', arch = ''] = (stdout.trim().split('\n').at(-1) ?? '').split('\t');
+    return { name: pkg, version, release, arch };
+  }
+
+  async clean(root: string, ctx: StepContext): Promise<void> {
+    if (this.config.clean) await runInChroot(this.commands, root, this.tool(root), ['clean', 'all'], ctx);
+  }
+
+  private tool(root: string): 'dnf' | 'yum' {
+    return existsInside(root, '/usr/bin/dnf') ? 'dnf' : 'yum';
+  }
+}

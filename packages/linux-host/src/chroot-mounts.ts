@@ -48,3 +48,9 @@ async function ensureDirectory(target: string, ctx: StepContext): Promise<void> 
   await mkdir(target, { mode: 0o755 });
   ctx.cleanup.push({ description: `remove ${target}`, resource: { kind: 'directory', id: target }, undo: () => rmdir(target) });
 }
+
+/** What every OS plugin does first: the pseudo file systems and the host's resolv.conf. */
+export async function prepareChrootBasics(root: string, mounter: Mounter, ctx: StepContext, options: { unmountRetryMs: number }): Promise<void> {
+  await mountChrootFilesystems(root, mounter, ctx, options);
+  await copyResolvConf(root, ctx);
+}

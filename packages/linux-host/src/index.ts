@@ -4,6 +4,7 @@ export * from './chroot-mounts.js';
 export * from './errors.js';
 export * from './file-override.js';
 export * from './holders.js';
+export * from './install-config.js';
 export * from './host-mirror.js';
 export * from './loop-devices.js';
 export * from './mount-table.js';

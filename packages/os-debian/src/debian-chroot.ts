@@ -2,7 +2,7 @@ import {
   AminatorError, COMMAND_RUNNER, OS_CONFIG,
   type CommandRunner, type MountedVolume, type OperatingSystem, type PreparedChroot, type StepContext,
 } from '@aminator/core';
-import { copyResolvConf, existsInside, LinuxErrorCodes, Mounter, mountChrootFilesystems, overrideFile } from '@aminator/linux-host';
+import { existsInside, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { DebianConfig } from './debian-config.js';
 
@@ -36,8 +36,7 @@ export class DebianChroot implements OperatingSystem {
         code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Red Hat family images use an environment with os redhat, e.g. -e local_yum_linux'],
       });
     }
-    await mountChrootFilesystems(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
-    await copyResolvConf(volume.root, ctx);
+    await prepareChrootBasics(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
     await overrideFile(volume.root, '/usr/sbin/policy-rc.d', POLICY_RC_D, { mode: 0o755 }, ctx);
     return { root: volume.root, family: this.family, env: { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' } };
   }

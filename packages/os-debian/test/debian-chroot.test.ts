@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
-import { assertNoLeaks, debootstrapTarball, extractRootfs, removeTreeSafely, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { DebianChroot, debianConfigSchema } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,22 +23,12 @@ function hostPolicy(): string | undefined {
 }
 
 describe('os-debian on a real debootstrap root', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'aminator-debian-test-'));
-  const root = join(scratch, 'root');
   const policyBefore = hostPolicy();
-  let host: HostSnapshot;
-  before(() => {
-    host = snapshotHost();
-    mkdirSync(root);
-    extractRootfs(debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') }), root);
+  const { scratch, root } = useScratchRoot({
+    prefix: 'aminator-debian-test',
+    tarball: () => debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') }),
   });
-  after(() => {
-    const leftover = mountsAtOrBelow(root);
-    removeTreeSafely(scratch);
-    assert.deepEqual(leftover, [], 'nothing mounted below the root');
-    assertNoLeaks(host);
-    assert.equal(hostPolicy(), policyBefore, "the host's /usr/sbin/policy-rc.d is untouched");
-  });
+  after(() => assert.equal(hostPolicy(), policyBefore, "the host's /usr/sbin/policy-rc.d is untouched"));
   const debian = (): DebianChroot => new DebianChroot(debianConfigSchema.parse({ unmountRetryMs: 3000 }), new ExecaCommandRunner(createTestStepContext().ctx.log));
 
   it('mounts the pseudo file systems, copies resolv.conf, blocks services — and undoes all of it', async () => {

@@ -2,7 +2,7 @@ import {
   AminatorError, COMMAND_RUNNER, OS_CONFIG,
   type CommandRunner, type MountedVolume, type OperatingSystem, type PreparedChroot, type StepContext,
 } from '@aminator/core';
-import { copyResolvConf, existsInside, LinuxErrorCodes, Mounter, mountChrootFilesystems, overrideFile } from '@aminator/linux-host';
+import { existsInside, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { RedhatConfig } from './redhat-config.js';
 
@@ -35,8 +35,7 @@ export class RedhatChroot implements OperatingSystem {
         code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Debian or Ubuntu images use an environment with os debian, e.g. -e local_apt_linux'],
       });
     }
-    await mountChrootFilesystems(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
-    await copyResolvConf(volume.root, ctx);
+    await prepareChrootBasics(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
     for (const program of this.config.divert) {
       // A link (systemctl → ../lib/systemd/…) is moved aside like a file, never written through.
       if (existsInside(volume.root, program)) await overrideFile(volume.root, program, SERVICE_DIVERSION, { mode: 0o755, leafMayBeLink: true }, ctx);

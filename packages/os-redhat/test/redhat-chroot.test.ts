@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
-import { assertNoLeaks, debootstrapTarball, extractRootfs, removeTreeSafely, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { RedhatChroot, redhatConfigSchema } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,22 +16,14 @@ const ORIGINAL_SYSTEMCTL = '#!/bin/sh\necho real systemctl\n';
 describePluginConformance(plugin, { packageDir, invalidConfigs: [{ divert: ['/etc/passwd'] }, { divert: ['/usr/bin/../../x'] }] });
 
 describe('os-redhat on a real root with rpm', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'aminator-redhat-test-'));
-  const root = join(scratch, 'root');
-  let host: HostSnapshot;
+  const { scratch, root } = useScratchRoot({
+    prefix: 'aminator-redhat-test',
+    tarball: () => debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') }),
+  });
   before(() => {
-    host = snapshotHost();
-    mkdirSync(root);
-    extractRootfs(debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') }), root);
     writeFileSync(join(root, 'usr/bin/rpm'), '#!/bin/sh\n');
     writeFileSync(join(root, 'usr/bin/systemctl'), ORIGINAL_SYSTEMCTL);
     chmodSync(join(root, 'usr/bin/systemctl'), 0o755);
-  });
-  after(() => {
-    const leftover = mountsAtOrBelow(root);
-    removeTreeSafely(scratch);
-    assert.deepEqual(leftover, []);
-    assertNoLeaks(host);
   });
   let originalService = '';
   before(() => { originalService = readFileSync(join(root, 'usr/sbin/service'), 'utf8'); });

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner, type BaseImage, type PreparedChroot } from '@aminator/core';
-import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
+import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { DebianChroot, debianConfigSchema } from '@aminator/os-debian';
 import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
-import { assertNoLeaks, debootstrapTarball, extractRootfs, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { debootstrapTarball, sh, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { AptProvisioner, aptConfigSchema, splitDebianVersion } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -46,33 +45,25 @@ function buildDeb(dir: string): string {
 }
 
 describe('apt provisioner in a real debootstrap chroot', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'aminator-apt-test-'));
-  const root = join(scratch, 'root');
-  let host: HostSnapshot;
-  let harness: TestStepContext;
+  let harness: TestStepContext | undefined;
+  const { scratch, root } = useScratchRoot({
+    prefix: 'aminator-apt-test',
+    tarball: () => debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') }),
+    teardown: async () => assert.deepEqual((await harness?.stack.unwind({ reason: 'failure' }))?.errors ?? [], []),
+  });
   let chroot: PreparedChroot;
-  const runner = (): ExecaCommandRunner => new ExecaCommandRunner(harness.ctx.log);
+  const runner = (): ExecaCommandRunner => new ExecaCommandRunner(ctx().log);
   const apt = (config: Record<string, unknown> = {}): AptProvisioner => new AptProvisioner(aptConfigSchema.parse(config), runner());
   const inChroot = (...args: string[]): string => sh('chroot', [root, ...args]);
 
+  const ctx = (): TestStepContext['ctx'] => (harness ?? assert.fail('not prepared')).ctx;
   before(async () => {
-    host = snapshotHost();
-    mkdirSync(root);
-    extractRootfs(debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') }), root);
     harness = createTestStepContext({ runId: 'apt1' });
     chroot = await new DebianChroot(debianConfigSchema.parse({}), runner()).prepareChroot({ root, device: '/dev/null', fsType: 'ext4' }, harness.ctx);
   });
-  after(async () => {
-    const report = await harness.stack.unwind({ reason: 'failure' });
-    const leftover = mountsAtOrBelow(root);
-    removeTreeSafely(scratch);
-    assert.deepEqual(report.errors, []);
-    assert.deepEqual(leftover, []);
-    assertNoLeaks(host);
-  });
 
   it('installs a package from the mirror and reads back what dpkg-query says', async () => {
-    const installed = await apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, harness.ctx);
+    const installed = await apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, ctx());
     const [name, full, arch] = inChroot('dpkg-query', '-W', '-f', '${Package}\t${Version}\t${Architecture}', 'hello').split('\t');
     assert.deepEqual(installed, { name, ...splitDebianVersion(full ?? ''), arch });
     assert.match(inChroot('/usr/bin/hello'), /Hello, world!/);
@@ -103,7 +94,7 @@ describe('apt provisioner in a real debootstrap chroot', () => {
     writeFileSync(join(root, 'var/local/20-fail.sh'), 'echo broken >&2; exit 3\n');
     chmodSync(join(root, 'var/local/20-fail.sh'), 0o755);
     try {
-      await assert.rejects(apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, harness.ctx), { code: 'E_POSTINSTALL_FAILED' });
+      await assert.rejects(apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, ctx()), { code: 'E_POSTINSTALL_FAILED' });
     } finally {
       rmSync(join(root, 'var/local/20-fail.sh'));
     }
@@ -111,7 +102,7 @@ describe('apt provisioner in a real debootstrap chroot', () => {
 
   it('does not start the daemon a package installs, and leaves the host policy-rc.d alone', async () => {
     const hostPolicyBefore = spawnSync('cat', ['/usr/sbin/policy-rc.d'], { encoding: 'utf8' }).stdout;
-    await apt().provision({ chroot, spec: apt().parseSpec('cron'), baseImage: base, environment: 'test' }, harness.ctx);
+    await apt().provision({ chroot, spec: apt().parseSpec('cron'), baseImage: base, environment: 'test' }, ctx());
     const inside = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
       try { return readlinkSync(`/proc/${pid}/root`) === root; } catch { return false; }
     });
@@ -120,7 +111,7 @@ describe('apt provisioner in a real debootstrap chroot', () => {
   });
 
   it('says clearly when a package does not exist', async () => {
-    await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('no-such-package-aminator'), baseImage: base, environment: 'test' }, harness.ctx),
+    await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('no-such-package-aminator'), baseImage: base, environment: 'test' }, ctx()),
       (error: { code: string; suggestions: string[] }) => error.code === 'E_COMMAND_FAILED' && error.suggestions.some((s) => s.includes('no package "no-such-package-aminator"')));
   });
 });

@@ -1,18 +1,13 @@
 import { z } from '@aminator/core';
+import { installConfigShape } from '@aminator/linux-host';
 
 /** Config section `provisioner.yum`. */
 export const yumConfigSchema = z.object({
+  ...installConfigShape,
   /** `--releasever` for dnf/yum, for images whose release cannot be detected. */
   releasever: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/).optional(),
   /** Install weak dependencies (Recommends) too; default off. */
   installWeakDeps: z.boolean().default(false),
-  /** `dnf clean all` afterwards so caches do not bloat the image. */
-  clean: z.boolean().default(true),
-  /** Post-install scripts: `<dir>/*.sh` in the image, run in name order. */
-  postInstallDir: z.string().regex(/^\/[A-Za-z0-9._/-]+$/).refine((p) => !p.split('/').includes('..'), 'no ".."').default('/var/local'),
-  installTimeoutMs: z.number().int().positive().max(86_400_000).default(3_600_000),
-  downloadTimeoutMs: z.number().int().positive().max(3_600_000).default(600_000),
-  maxDownloadBytes: z.number().int().positive().default(4 * 1024 ** 3),
 }).strict();
 
 export type YumConfig = z.infer<typeof yumConfigSchema>;

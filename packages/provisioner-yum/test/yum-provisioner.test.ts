@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner, type BaseImage, type PreparedChroot } from '@aminator/core';
-import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
+import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
 import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
-import {
-  assertNoLeaks, cachedRootfsTarball, debootstrapTarball, extractRootfs, removeTreeSafely, sh, snapshotHost, type HostSnapshot,
-} from '@aminator/testkit/linux';
+import { cachedRootfsTarball, debootstrapTarball, extractRootfs, sh, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { YumProvisioner, yumConfigSchema } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,19 +56,19 @@ function buildRepo(dir: string): { rpm: string; repo: string } {
 }
 
 describe('yum provisioner with dnf in a real chroot', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'aminator-yum-test-'));
-  const root = join(scratch, 'root');
-  let host: HostSnapshot;
-  let harness: TestStepContext;
+  let harness: TestStepContext | undefined;
+  const { scratch, root } = useScratchRoot({
+    prefix: 'aminator-yum-test',
+    tarball: dnfRootTarball,
+    teardown: async () => assert.deepEqual((await harness?.stack.unwind({ reason: 'failure' }))?.errors ?? [], []),
+  });
+  const ctx = (): TestStepContext['ctx'] => (harness ?? assert.fail('not prepared')).ctx;
   let chroot: PreparedChroot;
   let built: { rpm: string; repo: string };
-  const yum = (): YumProvisioner => new YumProvisioner(yumConfigSchema.parse({ releasever: '12' }), new ExecaCommandRunner(harness.ctx.log));
+  const yum = (): YumProvisioner => new YumProvisioner(yumConfigSchema.parse({ releasever: '12' }), new ExecaCommandRunner(ctx().log));
   const rpmQuery = (name: string): string => sh('chroot', [root, 'rpm', '-q', '--qf', '%{NAME}\t%{VERSION}\t%{RELEASE}\t%{ARCH}', name]);
 
   before(async () => {
-    host = snapshotHost();
-    mkdirSync(root);
-    extractRootfs(dnfRootTarball(), root);
     built = buildRepo(scratch);
     cpSync(built.repo, join(root, 'srv/repo'), { recursive: true });
     mkdirSync(join(root, 'etc/yum.repos.d'), { recursive: true });
@@ -79,17 +76,9 @@ describe('yum provisioner with dnf in a real chroot', () => {
     harness = createTestStepContext({ runId: 'yum1' });
     chroot = await new RedhatChroot(redhatConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).prepareChroot({ root, device: '/dev/null', fsType: 'xfs' }, harness.ctx);
   });
-  after(async () => {
-    const report = await harness.stack.unwind({ reason: 'failure' });
-    const leftover = mountsAtOrBelow(root);
-    removeTreeSafely(scratch);
-    assert.deepEqual(report.errors, []);
-    assert.deepEqual(leftover, []);
-    assertNoLeaks(host);
-  });
 
   it('installs from a local repository with dnf and reads back what rpm -q says', async () => {
-    const installed = await yum().provision({ chroot, spec: yum().parseSpec('aminator-test-rpm'), baseImage: base, environment: 'test' }, harness.ctx);
+    const installed = await yum().provision({ chroot, spec: yum().parseSpec('aminator-test-rpm'), baseImage: base, environment: 'test' }, ctx());
     const [name, version, release, arch] = rpmQuery('aminator-test-rpm').split('\t');
     assert.deepEqual(installed, { name, version, release, arch });
     assert.deepEqual(installed, { name: 'aminator-test-rpm', version: '2.0.1', release: '3', arch: 'noarch' });
@@ -112,7 +101,7 @@ describe('yum provisioner with dnf in a real chroot', () => {
   });
 
   it('says clearly when a package does not exist', async () => {
-    await assert.rejects(yum().provision({ chroot, spec: yum().parseSpec('no-such-rpm-aminator'), baseImage: base, environment: 'test' }, harness.ctx),
+    await assert.rejects(yum().provision({ chroot, spec: yum().parseSpec('no-such-rpm-aminator'), baseImage: base, environment: 'test' }, ctx()),
       (error: { suggestions: string[] }) => error.suggestions.some((s) => s.includes('no package "no-such-rpm-aminator"')));
   });
 });

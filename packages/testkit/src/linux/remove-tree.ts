@@ -2,7 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sh } from './sh.js';
 
-function mountsBelow(dir: string): string[] {
+/** Mount points at or below `dir`, deepest (latest) first. */
+export function mountsBelow(dir: string): string[] {
   const prefix = `${resolve(dir)}/`;
   return readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' ')[4] ?? '')
     .filter((target) => target === resolve(dir) || target.startsWith(prefix)).reverse();

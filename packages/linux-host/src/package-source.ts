@@ -1,7 +1,7 @@
 import { constants, statSync } from 'node:fs';
 import { copyFile, open, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AminatorError, InvalidInputError, type PackageSpec, type StepContext } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
@@ -88,11 +88,18 @@ async function download(url: string, target: string, ctx: StepContext, options: 
   if (!response.ok || !response.body) throw new AminatorError(`cannot download ${url}: HTTP ${response.status}`, { code: LinuxErrorCodes.DOWNLOAD_FAILED });
   const length = Number(response.headers.get('content-length') ?? 0);
   if (length > options.maxBytes) throw new AminatorError(`${url} is ${length} bytes, more than the ${options.maxBytes} allowed`, { code: LinuxErrorCodes.DOWNLOAD_FAILED });
-  let received = 0;
-  const limited = Readable.fromWeb(response.body as never).on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    if (received > options.maxBytes) limited.destroy(new AminatorError(`${url} is larger than the ${options.maxBytes} bytes allowed`, { code: LinuxErrorCodes.DOWNLOAD_FAILED }));
-  });
   const file = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-  await pipeline(limited, file.createWriteStream(), { signal });
+  await pipeline(Readable.fromWeb(response.body as never), byteLimit(url, options.maxBytes), file.createWriteStream(), { signal });
+}
+
+/** Passes bytes through until more than `maxBytes` have gone by (servers may omit or lie about length). */
+function byteLimit(url: string, maxBytes: number): Transform {
+  let received = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      if (received > maxBytes) done(new AminatorError(`${url} is larger than the ${maxBytes} bytes allowed`, { code: LinuxErrorCodes.DOWNLOAD_FAILED }));
+      else done(null, chunk);
+    },
+  });
 }

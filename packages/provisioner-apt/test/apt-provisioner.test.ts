@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +37,7 @@ describe('apt spec validation and versions', () => {
 
 /** A .deb built here with dpkg-deb, depending on a package the base image lacks. */
 function buildDeb(dir: string): string {
+  mkdirSync(dir, { recursive: true });
   const tree = join(dir, 'aminator-test-app');
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
   mkdirSync(join(tree, 'usr/share/aminator-test-app'), { recursive: true });
@@ -108,6 +112,34 @@ describe('apt provisioner in a real debootstrap chroot', () => {
     });
     assert.deepEqual(inside.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()), [], 'no process runs inside the chroot');
     assert.equal(spawnSync('cat', ['/usr/sbin/policy-rc.d'], { encoding: 'utf8' }).stdout, hostPolicyBefore);
+  });
+
+  it('downloads a .deb from an http URL, and refuses an https server whose certificate it cannot verify', async () => {
+    const deb = buildDeb(join(scratch, 'served'));
+    const body = readFileSync(deb);
+    const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/vnd.debian.binary-package' }); res.end(body); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const { ctx: c1, stack: s1 } = createTestStepContext({ runId: 'apt-url' });
+    try {
+      const installed = await apt().provision({ chroot, spec: apt().parseSpec(`http://127.0.0.1:${port}/pool/aminator-test-app_1.2.3-4_all.deb`), baseImage: base, environment: 'test' }, c1);
+      assert.equal(installed.name, 'aminator-test-app');
+    } finally {
+      await s1.unwind({ reason: 'success' });
+      server.close();
+    }
+    const key = join(scratch, 'tls.key');
+    const cert = join(scratch, 'tls.crt');
+    sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1']);
+    const tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => res.end(body));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const { ctx: c2, stack: s2 } = createTestStepContext({ runId: 'apt-tls' });
+    try {
+      await assert.rejects(apt().provision({ chroot, spec: apt().parseSpec(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a_1_all.deb`), baseImage: base, environment: 'test' }, c2), { code: 'E_DOWNLOAD_FAILED' });
+    } finally {
+      await s2.unwind({ reason: 'failure' });
+      tls.close();
+    }
   });
 
   it('says clearly when a package does not exist', async () => {

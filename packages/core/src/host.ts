@@ -12,6 +12,7 @@ export * from './errors/format-error.js';
 export * from './errors/interrupted-error.js';
 export * from './errors/plugin-load-error.js';
 export * from './errors/usage-error.js';
+export * from './runtime/redact.js';
 
 export * from './plugin/api-version.js';
 export * from './plugin/builtin-plugins.js';
@@ -38,3 +39,5 @@ export * from './config/validate-config.js';
 
 export type * from './interfaces/bake-events.js';
 export type * from './interfaces/plugin-module.js';
+export type * from './interfaces/plugin-command.js';
+export type * from './interfaces/logger.js';

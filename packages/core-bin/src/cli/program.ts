@@ -4,6 +4,7 @@ import { pluginsDoctor } from '../commands/plugins-doctor.js';
 import { pluginsList } from '../commands/plugins-list.js';
 import { showConfig } from '../commands/show-config.js';
 import { bakeCommand } from './bake-command.js';
+import { pluginCommands } from './plugin-commands.js';
 import type { GlobalFlags } from './global-flags.js';
 import { openSession, type Session } from './session.js';
 import { cliVersion } from './version.js';
@@ -39,6 +40,8 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
   program.command('config').description('print the effective configuration and where each value came from').option('--json', 'print JSON')
     .action(async () => setExit(showConfig(await session(), { json: json(), environment: flags.environment })));
 
+  for (const command of await pluginCommandsIfAny(flags, session, setExit)) program.addCommand(command.copyInheritedSettings(program));
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -46,6 +49,20 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
     throw error;
   }
   return exitCode;
+}
+
+/**
+ * Plugin commands need discovery; when config is broken, built-in commands still get to report it —
+ * unless the command being run is a plugin's, which then fails with the config error.
+ */
+async function pluginCommandsIfAny(flags: GlobalFlags, session: () => Promise<Session>, setExit: (code: number) => void): Promise<Command[]> {
+  const builtIn = ['bake', 'plugins', 'environments', 'config', 'help', undefined];
+  try {
+    return await pluginCommands(flags, await session(), setExit);
+  } catch (error) {
+    if (builtIn.includes(flags.command)) return [];
+    throw error;
+  }
 }
 
 /** Help and version are successes; every other commander complaint is a usage error (2). */

@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { PluginKind } from '../plugin/plugin-kinds.js';
+import type { PluginCommand } from './plugin-command.js';
 
 /**
  * The part of a zod schema the loader uses. Plugins build it with the `z` that @aminator/core
@@ -45,5 +46,7 @@ export interface PluginModule<K extends PluginKind = PluginKind, C = unknown> {
   /** Validates only this plugin's config section (`<kind>.<name>` in config). */
   readonly configSchema: ConfigSchema<C>;
   readonly options?: readonly PluginOption[];
+  /** Commands the plugin adds to `aminate`; their names are listed in the manifest too. */
+  readonly commands?: readonly PluginCommand<C>[];
   register(container: DependencyContainer, config: C): void | Promise<void>;
 }

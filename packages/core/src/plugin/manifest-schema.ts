@@ -15,6 +15,8 @@ export const pluginManifestSchema = z.object({
   entry: z.string().min(1)
     .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a path inside the package')
     .optional(),
+  /** Top-level `aminate` commands the plugin adds (defined in the module). */
+  commands: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).max(16).optional(),
 }).strict();
 
 export type PluginManifest = z.infer<typeof pluginManifestSchema>;

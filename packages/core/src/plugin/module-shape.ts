@@ -16,6 +16,7 @@ export function moduleShapeProblems(value: unknown): string[] {
   const schema = mod.configSchema as { safeParse?: unknown } | undefined;
   if (!schema || typeof schema.safeParse !== 'function') problems.push('configSchema is not a zod schema (no safeParse)');
   if (mod.options !== undefined) problems.push(...optionProblems(mod.options));
+  if (mod.commands !== undefined && !Array.isArray(mod.commands)) problems.push('commands is not an array');
   return problems;
 }
 

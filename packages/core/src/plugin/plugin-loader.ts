@@ -98,4 +98,8 @@ function checkShape(module: unknown, plugin: DiscoveredPlugin, label: string): a
     throw new PluginLoadError('api-version', label, `module declares plugin API ${mod.apiVersion} but package.json declares ${plugin.apiVersion}`);
   }
   checkApiVersion(mod.apiVersion, label, 'the module');
+  const missing = (plugin.manifest.commands ?? []).filter((name) => !(mod.commands ?? []).some((c) => c.name === name));
+  if (missing.length > 0) {
+    throw new PluginLoadError('shape', label, `package.json lists command(s) ${missing.join(', ')} that the module does not define`);
+  }
 }

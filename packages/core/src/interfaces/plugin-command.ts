@@ -1,0 +1,55 @@
+import type { CleanupScope } from './cleanup-scope.js';
+import type { CommandRunner } from './command-runner.js';
+import type { LockManager } from './lock-manager.js';
+import type { Logger } from './logger.js';
+
+export interface PluginCommandArgument {
+  readonly name: string;
+  readonly description: string;
+  readonly required?: boolean;
+}
+
+export interface PluginCommandOption {
+  /** Commander-style flags: `--suite <name>`, `-f, --force`, `--tag <key=value>`. */
+  readonly flags: string;
+  readonly description: string;
+  readonly defaultValue?: string | boolean;
+  readonly choices?: readonly string[];
+  /** May be given more than once; the values collect into an array. */
+  readonly repeatable?: boolean;
+}
+
+/** What a plugin command runs with. */
+export interface PluginCommandContext<C = unknown> {
+  /** The plugin's own config section, validated (flags of the command are not applied to it). */
+  readonly config: C;
+  readonly json: boolean;
+  readonly debug: boolean;
+  readonly commands: CommandRunner;
+  readonly locks: LockManager;
+  /** Messages to the user on stderr (debug only with --debug). */
+  readonly log: Logger;
+  /** Aborted on SIGINT/SIGTERM/SIGHUP; the cleanup scope is unwound after `run` returns or throws. */
+  readonly signal: AbortSignal;
+  readonly cleanup: CleanupScope;
+  /** Where the command may make private work directories. */
+  readonly workRoot: string;
+  /** Print a result: the value as JSON with --json, else the text lines. */
+  print(value: unknown, text: readonly string[]): void;
+}
+
+/**
+ * A command a plugin adds to `aminate` (`aminate foundation`, `aminate images list`). List the
+ * top-level names in the manifest (`"aminator": { …, "commands": ["images"] }`) so `aminate --help`
+ * shows them without importing the plugin; the module is imported only when one is run.
+ */
+export interface PluginCommand<C = unknown> {
+  readonly name: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly arguments?: readonly PluginCommandArgument[];
+  readonly options?: readonly PluginCommandOption[];
+  readonly subcommands?: readonly PluginCommand<C>[];
+  /** Returns the exit code. Throw AminatorErrors for failures (exit 2 for bad input). */
+  run?(args: readonly string[], options: Readonly<Record<string, unknown>>, ctx: PluginCommandContext<C>): Promise<number>;
+}

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,39 +9,9 @@ export const packageDir = join(here, '..', '..');
 export const binPath = join(packageDir, 'bin', 'aminate.js');
 export const fixtures = join(packageDir, 'test', 'fixtures');
 
-export interface CliResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface CliOptions {
-  readonly cwd?: string;
-  readonly env?: Record<string, string>;
-  /** Send this signal once stdout or stderr contains `when`. */
-  readonly signalOn?: { readonly when: string; readonly signal: NodeJS.Signals };
-}
-
-/** Run the built `aminate` in a child process, as a user would. */
+/** Run the built `aminate` in a child process, as a user would (from the fixtures directory by default). */
 export function aminate(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd: options.cwd ?? fixtures, env: { ...process.env, CI: 'true', AMINATOR_CONFIG: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let signalled = false;
-    const watch = (): void => {
-      if (!options.signalOn || signalled || !(stdout + stderr).includes(options.signalOn.when)) return;
-      signalled = true;
-      child.kill(options.signalOn.signal);
-    };
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); watch(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); watch(); });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runCli(binPath, args, { cwd: fixtures, ...options });
 }
 
 /** A temp directory with a config for the testkit fakes: journal, work root and lock dir inside it. */
@@ -87,9 +57,7 @@ export class FakeProject {
   }
 }
 
-export function jsonLines(stdout: string): Array<Record<string, any>> {
-  return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
-}
+export { jsonLines };
 
 /** FakeProjects made by a test file, all removed after it (call once per `describe`). */
 export function fakeProjects(after: (fn: () => void) => void): (...args: ConstructorParameters<typeof FakeProject>) => FakeProject {

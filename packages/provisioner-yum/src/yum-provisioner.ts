@@ -36,6 +36,10 @@ export class YumProvisioner implements Provisioner, PackageManager {
     const tool = this.tool(root);
     const options = ['-y', `--setopt=install_weak_deps=${this.config.installWeakDeps ? 'True' : 'False'}`];
     if (this.config.releasever) options.push(`--releasever=${this.config.releasever}`);
+    for (const repo of this.config.repos) {
+      options.push(`--repofrompath=${repo.id},${repo.url}`);
+      if (!repo.gpgcheck) options.push(`--setopt=${repo.id}.gpgcheck=0`);
+    }
     try {
       await runInChroot(this.commands, root, tool, [...options, 'install', '--', target], ctx, { timeoutMs: this.config.installTimeoutMs, showOutput: true });
     } catch (error) {

@@ -10,4 +10,5 @@ export * from './fake-provisioner.js';
 export * from './fake-volume.js';
 export * from './fake-world.js';
 export * from './recording-command-runner.js';
+export * from './run-cli.js';
 export * from './test-step-context.js';

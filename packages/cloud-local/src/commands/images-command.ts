@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AminatorError, InvalidInputError, type PluginCommand } from '@aminator/core';
+import type { LocalConfig } from '../local-config.js';
+import { formatSize } from '../size.js';
+import { commandStore, STORE_OPTION } from './command-store.js';
+
+const list: PluginCommand<LocalConfig> = {
+  name: 'list',
+  summary: 'list the images in the store, newest first',
+  options: [STORE_OPTION],
+  async run(_args, options, ctx) {
+    const images = await commandStore(options, ctx).list();
+    const rows = images.map((i) => [i.name, i.id, i.createdAt.slice(0, 16).replace('T', ' '), formatSize(i.sizeBytes), i.package ? `${i.package.name} ${i.package.version}-${i.package.release}` : '-']);
+    ctx.print(images, rows.length === 0 ? ['no images; build a base image with `aminate foundation --name NAME`'] : table([['NAME', 'ID', 'CREATED', 'SIZE', 'PACKAGE'], ...rows]));
+    return 0;
+  },
+};
+
+const show: PluginCommand<LocalConfig> = {
+  name: 'show',
+  summary: 'show one image\'s manifest',
+  arguments: [{ name: 'image', description: 'id or name', required: true }],
+  options: [STORE_OPTION],
+  async run(args, options, ctx) {
+    const image = await commandStore(options, ctx).get(String(args[0]));
+    ctx.print(image, JSON.stringify(image, null, 2).split('\n'));
+    return 0;
+  },
+};
+
+const rm: PluginCommand<LocalConfig> = {
+  name: 'rm',
+  summary: 'delete an image from the store',
+  arguments: [{ name: 'image', description: 'id or name', required: true }],
+  options: [STORE_OPTION],
+  async run(args, options, ctx) {
+    const store = commandStore(options, ctx);
+    const image = await store.get(String(args[0]));
+    await store.remove(image.id);
+    ctx.print({ removed: image.id }, [`removed ${image.name} (${image.id})`]);
+    return 0;
+  },
+};
+
+const exportImage: PluginCommand<LocalConfig> = {
+  name: 'export',
+  summary: 'write an image\'s disk as raw or qcow2 (qemu-img) to a file',
+  arguments: [{ name: 'image', description: 'id or name', required: true }],
+  options: [
+    { flags: '--format <format>', description: 'raw or qcow2', defaultValue: 'raw', choices: ['raw', 'qcow2'] },
+    { flags: '--output <file>', description: 'file to write (must not exist)' },
+    STORE_OPTION,
+  ],
+  async run(args, options, ctx) {
+    const store = commandStore(options, ctx);
+    const image = await store.get(String(args[0]));
+    if (typeof options.output !== 'string') throw new InvalidInputError('--output', 'give the file to write');
+    const output = resolve(options.output);
+    if (existsSync(output)) throw new InvalidInputError('--output', `${output} exists; remove it or pick another name`);
+    const source = store.diskOf(image.id);
+    try {
+      if (options.format === 'qcow2') await ctx.commands.run('qemu-img', ['convert', '-O', 'qcow2', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
+      else await ctx.commands.run('cp', ['--sparse=always', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
+    } catch (error) {
+      if ((error as { suggestions?: string[] }).suggestions?.some((s) => s.includes('not installed'))) {
+        throw new AminatorError('qemu-img is not installed', { code: 'E_TOOL_MISSING', exitCode: 2, suggestions: ['apt-get install qemu-utils'], cause: error });
+      }
+      throw error;
+    }
+    ctx.print({ image: image.id, format: options.format, output }, [`wrote ${output} (${options.format})`]);
+    return 0;
+  },
+};
+
+export const imagesCommand: PluginCommand<LocalConfig> = {
+  name: 'images',
+  summary: 'list, show, remove and export images of the local store',
+  subcommands: [list, show, rm, exportImage],
+};
+
+function table(rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+}

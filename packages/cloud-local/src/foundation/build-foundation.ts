@@ -1,0 +1,135 @@
+import { constants } from 'node:fs';
+import { mkdir, open, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AminatorError, CleanupStack, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
+import { attachLoop, detachLoop, Mounter, pathInside, readPartitionTable, runInChroot, PartitionTypes } from '@aminator/linux-host';
+import type { ImageManifest } from '../image-manifest.js';
+import { LocalErrorCodes, newImageId, type LocalImageStore } from '../local-image-store.js';
+import type { FoundationOptions } from './foundation-options.js';
+
+const DPKG_TO_MACHINE: Record<string, string> = { amd64: 'x86_64', arm64: 'arm64', i386: 'i386' };
+const FIRST_SECTOR = 2048;
+
+interface Built {
+  readonly architecture: string;
+  readonly rootPartition?: number;
+}
+
+/**
+ * A base image from nothing: a sparse disk (GPT with one Linux root partition, or a bare file system),
+ * the OS installed into it (debootstrap, or dnf --installroot), fstab by UUID, hostname, package
+ * sources; then published atomically in the store. Everything mounted or attached on the way is
+ * released before publishing, and on any failure or signal.
+ */
+export async function buildFoundation(options: FoundationOptions, store: LocalImageStore, ctx: PluginCommandContext): Promise<ImageManifest> {
+  await store.ensure();
+  const existing = await store.find(options.name);
+  if (existing && !options.force) {
+    throw new AminatorError(`an image named "${options.name}" already exists (${existing.id})`, {
+      code: LocalErrorCodes.IMAGE_EXISTS, exitCode: 2, suggestions: ['pick another --name, or pass --force to replace it'],
+    });
+  }
+  const id = newImageId();
+  const staged = await store.stage(id);
+  ctx.cleanup.push({ description: `remove unfinished image ${staged}`, manual: [['rm', '-r', staged]], undo: () => store.discard(staged) });
+  const disk = join(staged, 'disk.raw');
+  const file = await open(disk, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  await file.truncate(options.sizeBytes);
+  await file.close();
+  const built = await installInto(disk, options, ctx);
+  const manifest: ImageManifest = {
+    id, name: options.name, description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable})`,
+    tags: { foundation: 'true', os: options.os, release: options.release }, createdAt: new Date().toISOString(), sizeBytes: options.sizeBytes,
+    architecture: built.architecture, os: { family: options.os, release: options.release },
+    layout: { partitionTable: options.partitionTable, rootPartition: built.rootPartition, fsType: options.fs },
+  };
+  await store.publish(staged, manifest, ctx.locks, { replace: options.force });
+  return manifest;
+}
+
+/** Partition, format, mount, install, configure — with its own stack, unwound before publishing. */
+async function installInto(disk: string, options: FoundationOptions, ctx: PluginCommandContext): Promise<Built> {
+  const stack = new CleanupStack();
+  const step: StepContext = { runId: 'foundation', signal: ctx.signal, log: ctx.log, dryRun: false, cleanup: stack, workDir: ctx.workRoot, resource: () => undefined, progress: (m) => ctx.log.info(m) };
+  try {
+    const built = await partitionFormatInstall(disk, options, ctx.commands, step);
+    const report = await stack.unwind({ reason: 'success' });
+    if (report.errors[0]) throw report.errors[0];
+    return built;
+  } catch (error) {
+    await stack.unwind({ reason: ctx.signal.aborted ? 'interrupted' : 'failure' });
+    throw error;
+  }
+}
+
+async function partitionFormatInstall(disk: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<Built> {
+  let range = { offsetBytes: 0, sizeBytes: options.sizeBytes };
+  if (options.partitionTable === 'gpt') {
+    await commands.run('sfdisk', ['--quiet', '--', disk], { input: `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n` });
+    const table = await readPartitionTable(commands, disk);
+    const root = table?.partitions[0];
+    if (!table || !root) throw new Error(`sfdisk made no partition on ${disk}`);
+    range = { offsetBytes: root.start * table.sectorSize, sizeBytes: root.size * table.sectorSize };
+  }
+  const loop = await attachLoop(commands, disk, { ...range, signal: ctx.signal });
+  ctx.cleanup.push({ description: `detach ${loop}`, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(commands, loop) });
+  await commands.run(options.fs === 'xfs' ? 'mkfs.xfs' : 'mkfs.ext4', options.fs === 'xfs' ? ['-q', '-f', '-L', 'root', loop] : ['-q', '-F', '-L', 'root', loop], { timeoutMs: 600_000 });
+  const uuid = (await commands.run('blkid', ['--output', 'value', '--match-tag', 'UUID', '--', loop])).stdout.trim();
+  const root = await mountAt(loop, commands, ctx);
+  ctx.progress(`installing ${options.os} ${options.release} from ${options.source}`);
+  if (options.os === 'debian') await debootstrap(root, options, commands, ctx);
+  else await dnfInstallroot(root, options, commands, ctx);
+  await configure(root, uuid, options);
+  const architecture = options.os === 'debian'
+    ? DPKG_TO_MACHINE[(await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim()] ?? 'x86_64'
+    : (await commands.run('uname', ['-m'])).stdout.trim();
+  return { architecture, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined };
+}
+
+async function mountAt(device: string, commands: CommandRunner, ctx: StepContext): Promise<string> {
+  const work = join(ctx.workDir, `foundation-${process.pid}-${Date.now()}`);
+  await mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
+  await mkdir(work, { mode: 0o700 });
+  ctx.cleanup.push({ description: `remove ${work}`, undo: () => rmdir(work) });
+  const root = join(work, 'root');
+  await mkdir(root);
+  ctx.cleanup.push({ description: `remove ${root}`, undo: () => rmdir(root) });
+  const mounter = new Mounter(commands);
+  await mounter.mount([device, root], ctx.signal);
+  ctx.cleanup.push({ description: `unmount ${root}`, manual: [['umount', root]], undo: () => mounter.unmountTree(root, { retryMs: 15_000 }) });
+  return root;
+}
+
+async function debootstrap(root: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<void> {
+  const include = options.include.length > 0 ? [`--include=${options.include.join(',')}`] : [];
+  // debootstrap takes no `--`; the release and mirror were validated, the root is ours.
+  await commands.run('debootstrap', ['--variant=minbase', ...include, options.release, root, options.source], {
+    signal: ctx.signal, timeoutMs: 3_600_000, onLine: (line) => ctx.log.debug(line),
+  });
+  await runInChroot(commands, root, 'apt-get', ['clean'], ctx);
+}
+
+async function dnfInstallroot(root: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<void> {
+  await commands.run('dnf', [
+    '-y', `--installroot=${root}`, `--releasever=${options.release}`, `--repofrompath=foundation,${options.source}`, '--repo=foundation',
+    '--setopt=install_weak_deps=False', '--nogpgcheck', 'install', '--', ...options.include,
+  ], { signal: ctx.signal, timeoutMs: 3_600_000, onLine: (line) => ctx.log.debug(line) });
+  await commands.run('dnf', ['-y', `--installroot=${root}`, `--releasever=${options.release}`, 'clean', 'all'], { signal: ctx.signal });
+}
+
+/** fstab by UUID, hostname, hosts and (Debian) apt sources, written only below the root. */
+async function configure(root: string, uuid: string, options: FoundationOptions): Promise<void> {
+  const fsOptions = options.fs === 'xfs' ? 'defaults 0 0' : 'defaults,errors=remount-ro 0 1';
+  const hostname = options.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/^-+|-+$/g, '') || 'localhost';
+  const files: Record<string, string> = {
+    '/etc/fstab': `# written by aminate foundation\nUUID=${uuid} / ${options.fs} ${fsOptions}\n`,
+    '/etc/hostname': `${hostname}\n`,
+    '/etc/hosts': `127.0.0.1 localhost\n127.0.1.1 ${hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
+  };
+  if (options.os === 'debian') files['/etc/apt/sources.list'] = `deb ${options.source} ${options.release} main\n`;
+  for (const [inside, content] of Object.entries(files)) {
+    const target = pathInside(root, inside);
+    await mkdir(join(target, '..'), { recursive: true });
+    await writeFile(target, content, { mode: 0o644 });
+  }
+}

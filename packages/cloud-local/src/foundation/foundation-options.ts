@@ -1,0 +1,44 @@
+import { InvalidInputError, UsageError } from '@aminator/core';
+import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
+import { IMAGE_NAME } from '../image-manifest.js';
+import { parseSize } from '../size.js';
+
+export interface FoundationOptions {
+  readonly name: string;
+  readonly os: 'debian' | 'redhat';
+  readonly release: string;
+  /** Debian mirror or Red Hat repository URL. */
+  readonly source: string;
+  readonly sizeBytes: number;
+  readonly fs: 'ext4' | 'xfs';
+  readonly partitionTable: 'gpt' | 'none';
+  readonly include: readonly string[];
+  readonly force: boolean;
+}
+
+const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}$/;
+const MIN_SIZE = 512 * 1024 ** 2;
+
+/** Validate everything `aminate foundation` was given before anything is created. */
+export function foundationOptions(raw: Readonly<Record<string, unknown>>): FoundationOptions {
+  const name = String(raw.name ?? '');
+  if (!IMAGE_NAME.test(name)) throw new InvalidInputError('--name', `"${name}" is not a valid image name (letters, digits, . _ + ~ ( ) -)`);
+  const os = raw.os === 'redhat' ? 'redhat' : 'debian';
+  const release = String(raw.suite ?? raw.releasever ?? (os === 'debian' ? hostDebianSuite() ?? '' : ''));
+  if (!/^[a-z0-9][a-z0-9.-]{0,31}$/.test(release)) throw new InvalidInputError(os === 'debian' ? '--suite' : '--releasever', `"${release}" is not a release name`);
+  const source = String(raw.mirror ?? raw.repo ?? (os === 'debian' ? hostDebianMirror() ?? '' : ''));
+  if (!source) {
+    throw new UsageError(os === 'debian' ? 'no Debian mirror: give --mirror URL (this host\'s apt sources name none)' : 'Red Hat family foundations need --repo URL (a repository with the base packages)');
+  }
+  if (!/^https?:\/\/[^\s@]+$/.test(source) && !/^file:\/\/\/[^\s]+$/.test(source)) throw new InvalidInputError('--mirror/--repo', `"${source}" is not an http(s) or file:/// URL without credentials`);
+  const sizeBytes = parseSize('--size', String(raw.size ?? '2G'));
+  if (sizeBytes < MIN_SIZE) throw new InvalidInputError('--size', 'must be at least 512M');
+  const include = String(raw.include ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const pkg of include) if (!PACKAGE.test(pkg)) throw new InvalidInputError('--include', `"${pkg}" is not a package name`);
+  if (os === 'redhat' && include.length === 0) throw new UsageError('Red Hat family foundations need --include with the packages to install (e.g. bash,rpm,dnf)');
+  return {
+    name, os, release, source, sizeBytes, include, force: raw.force === true,
+    fs: raw.fs === 'xfs' ? 'xfs' : 'ext4',
+    partitionTable: raw.partitionTable === 'none' ? 'none' : 'gpt',
+  };
+}

@@ -1,0 +1,34 @@
+import { CLOUD, CLOUD_CONFIG, COMMAND_RUNNER, definePlugin, PLUGIN_API_VERSION, type CommandRunner } from '@aminator/core';
+import { instanceCachingFactory } from 'tsyringe';
+import { foundationCommand } from './commands/foundation-command.js';
+import { imagesCommand } from './commands/images-command.js';
+import { LocalCloud } from './local-cloud.js';
+import { localConfigSchema, type LocalConfig } from './local-config.js';
+import { LocalImageStore } from './local-image-store.js';
+import { LOCAL_STORE } from './local-store-token.js';
+
+export { LocalCloud, toBaseImage } from './local-cloud.js';
+export { DEFAULT_STORE, localConfigSchema, type LocalConfig } from './local-config.js';
+export { LocalErrorCodes, LocalImageStore, newImageId, newVolumeId } from './local-image-store.js';
+export { LOCAL_STORE } from './local-store-token.js';
+export { IMAGE_NAME, imageManifestSchema, type ImageManifest } from './image-manifest.js';
+export { formatSize, parseSize } from './size.js';
+
+export default definePlugin({
+  kind: 'cloud',
+  name: 'local',
+  apiVersion: PLUGIN_API_VERSION,
+  summary: 'Images in a local store: sparse raw disks, loop devices; no cloud account',
+  configSchema: localConfigSchema,
+  options: [
+    { flag: 'store', key: 'store', type: 'string', valueName: 'dir', description: 'image store directory (default /var/lib/aminator)' },
+    { flag: 'volume-size', key: 'volumeSize', type: 'string', valueName: 'size', description: 'working volume size, e.g. 4G (default: the base image\'s)' },
+  ],
+  commands: [foundationCommand, imagesCommand],
+  register(container) {
+    container.register(LOCAL_STORE, {
+      useFactory: instanceCachingFactory((c) => new LocalImageStore(c.resolve<LocalConfig>(CLOUD_CONFIG).store, c.resolve<CommandRunner>(COMMAND_RUNNER))),
+    });
+    container.register(CLOUD, { useClass: LocalCloud });
+  },
+});

@@ -1,0 +1,75 @@
+import { unlink } from 'node:fs/promises';
+import {
+  CLOUD_CONFIG, COMMAND_RUNNER, UsageError,
+  type AllocatedDevice, type Attachment, type BaseImage, type Cloud, type CloudVolume, type CommandRunner, type PlanContext, type StepContext,
+} from '@aminator/core';
+import { attachLoop, detachLoop } from '@aminator/linux-host';
+import { inject, injectable } from 'tsyringe';
+import type { ImageManifest } from './image-manifest.js';
+import type { LocalConfig } from './local-config.js';
+import { LocalImageStore, newVolumeId } from './local-image-store.js';
+import { LOCAL_STORE } from './local-store-token.js';
+import { parseSize } from './size.js';
+
+/** Images in a store directory; a working volume is a sparse copy; attaching it is a loop device. */
+@injectable()
+export class LocalCloud implements Cloud {
+  constructor(
+    @inject(CLOUD_CONFIG) private readonly config: LocalConfig,
+    @inject(LOCAL_STORE) private readonly store: LocalImageStore,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
+  ) {}
+
+  async preflight(): Promise<void> {
+    if (process.getuid?.() !== 0) {
+      throw new UsageError('the local cloud needs root: it attaches loop devices and mounts file systems', { suggestions: ['run aminate with sudo'] });
+    }
+  }
+
+  describePlan(): readonly string[] {
+    return [`cloud local: sparse copy of the base image into ${this.store.volumesDir}, attached as a loop device`];
+  }
+
+  async resolveBaseImage(ref: string | undefined, _ctx: PlanContext): Promise<BaseImage> {
+    const wanted = ref ?? this.config.baseImage;
+    if (!wanted) {
+      throw new UsageError('no base image: name one with --base-image (or cloud.local.baseImage in config)', {
+        suggestions: ['list images with `aminate images list`', 'build one with `aminate foundation --name debian-12`'],
+      });
+    }
+    return toBaseImage(await this.store.get(wanted), this.store.dir);
+  }
+
+  async devicesInUse(): Promise<readonly string[]> {
+    return [];
+  }
+
+  async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
+    await this.store.ensure();
+    const image = await this.store.get(base.id);
+    const id = newVolumeId();
+    const path = this.store.volumePath(id);
+    ctx.cleanup.push({
+      description: `delete volume ${path}`, resource: { kind: 'volume', id: path }, manual: [['rm', '-f', path]],
+      // The finalizer may have moved the file into a new image already.
+      undo: () => unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }),
+    });
+    const sizeBytes = Math.max(image.sizeBytes, this.config.volumeSize === undefined ? 0 : parseSize('volumeSize', this.config.volumeSize));
+    ctx.progress(`copying ${image.name} (${image.id})`);
+    await this.store.copyDisk(image, path, sizeBytes, ctx.signal);
+    return { id, sizeBytes, baseImageId: image.id };
+  }
+
+  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
+    const loop = await attachLoop(this.commands, this.store.volumePath(volume.id), { signal: ctx.signal });
+    ctx.cleanup.push({ description: `detach ${loop}`, resource: { kind: 'loop-device', id: loop }, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(this.commands, loop) });
+    return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
+  }
+}
+
+export function toBaseImage(image: ImageManifest, store: string): BaseImage {
+  return {
+    id: image.id, name: image.name, location: store, sizeBytes: image.sizeBytes, architecture: image.architecture,
+    description: image.description, tags: image.tags,
+  };
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AminatorError, InvalidInputError, type CommandRunner, type LockManager } from '@aminator/core';
+import { IMAGE_ID, IMAGE_NAME, imageManifestSchema, VOLUME_ID, type ImageManifest } from './image-manifest.js';
+
+export const LocalErrorCodes = {
+  IMAGE_NOT_FOUND: 'E_IMAGE_NOT_FOUND',
+  IMAGE_EXISTS: 'E_IMAGE_EXISTS',
+  STORE_UNSAFE: 'E_STORE_UNSAFE',
+} as const;
+
+const DISK = 'disk.raw';
+const MANIFEST = 'image.json';
+const NAMES_LOCK = 'local-store-names';
+
+export function newImageId(): string {
+  return `img-${randomBytes(6).toString('hex')}`;
+}
+
+export function newVolumeId(): string {
+  return `vol-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * The local cloud's store. An image is `images/<id>/` holding `disk.raw` (sparse) and `image.json`;
+ * it appears only by an atomic rename of a complete `.tmp-` directory, so a crash never leaves a half
+ * image that looks complete. Working volumes are `volumes/<id>.raw`.
+ */
+export class LocalImageStore {
+  constructor(
+    readonly dir: string,
+    private readonly commands: CommandRunner,
+  ) {}
+
+  get imagesDir(): string { return join(this.dir, 'images'); }
+  get volumesDir(): string { return join(this.dir, 'volumes'); }
+
+  diskOf(id: string): string {
+    if (!IMAGE_ID.test(id)) throw new InvalidInputError('image', `"${id}" is not an image id`);
+    return join(this.imagesDir, id, DISK);
+  }
+
+  volumePath(id: string): string {
+    if (!VOLUME_ID.test(id)) throw new InvalidInputError('volume', `"${id}" is not a volume id`);
+    return join(this.volumesDir, `${id}.raw`);
+  }
+
+  /** Make the store's directories (0755 for images, 0700 for volumes), refusing symlinks. */
+  async ensure(): Promise<void> {
+    for (const [dir, mode] of [[this.dir, 0o755], [this.imagesDir, 0o755], [this.volumesDir, 0o700]] as const) {
+      await mkdir(dir, { recursive: true, mode });
+      const info = await lstat(dir);
+      if (!info.isDirectory()) {
+        throw new AminatorError(`${dir} is not a directory (a symlink?)`, { code: LocalErrorCodes.STORE_UNSAFE, suggestions: [`point --store at a real directory`] });
+      }
+    }
+  }
+
+  /** Every complete image, newest first. */
+  async list(): Promise<ImageManifest[]> {
+    const entries = await readdir(this.imagesDir).catch(() => [] as string[]);
+    const manifests = await Promise.all(entries.filter((e) => IMAGE_ID.test(e)).map((id) => this.read(id)));
+    return manifests.filter((m): m is ImageManifest => m !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** An image by id or by exact name. */
+  async find(ref: string): Promise<ImageManifest | undefined> {
+    if (IMAGE_ID.test(ref)) return this.read(ref);
+    if (!IMAGE_NAME.test(ref)) throw new InvalidInputError('image', `"${ref}" is neither an image id nor a valid image name`);
+    return (await this.list()).find((m) => m.name === ref);
+  }
+
+  async get(ref: string): Promise<ImageManifest> {
+    const image = await this.find(ref);
+    if (image) return image;
+    throw new AminatorError(`no image "${ref}" in ${this.dir}`, {
+      code: LocalErrorCodes.IMAGE_NOT_FOUND, exitCode: 2,
+      suggestions: ['list images with `aminate images list`', 'build a base image with `aminate foundation --name NAME`'],
+    });
+  }
+
+  /** A sparse copy of the image's disk as a working volume (reflink where the file system can). */
+  async copyDisk(image: ImageManifest, target: string, sizeBytes: number, signal?: AbortSignal): Promise<void> {
+    await this.commands.run('cp', ['--reflink=auto', '--sparse=always', '--', this.diskOf(image.id), target], { signal, timeoutMs: 3_600_000 });
+    if (sizeBytes > image.sizeBytes) await this.commands.run('truncate', ['--size', String(sizeBytes), '--', target]);
+  }
+
+  /** A fresh `.tmp-` directory for an image being made. */
+  async stage(id: string): Promise<string> {
+    const dir = join(this.imagesDir, `.tmp-${id}`);
+    await mkdir(dir, { mode: 0o755 });
+    return dir;
+  }
+
+  /** Move a disk file into a staged directory (same file system: a rename, no copy). */
+  async adoptDisk(staged: string, disk: string): Promise<void> {
+    await rename(disk, join(staged, DISK));
+  }
+
+  /**
+   * Write the manifest and publish the staged image under its id, checking under a store lock that
+   * the name is free (or, with `replace`, removing the image that had it afterwards).
+   */
+  async publish(staged: string, manifest: ImageManifest, locks: LockManager, options: { replace?: boolean } = {}): Promise<void> {
+    const valid = imageManifestSchema.parse(manifest);
+    await writeExclusive(join(staged, MANIFEST), `${JSON.stringify(valid, null, 2)}\n`);
+    const lock = await acquire(locks, NAMES_LOCK);
+    try {
+      const existing = (await this.list()).find((m) => m.name === valid.name);
+      if (existing && !options.replace) {
+        throw new AminatorError(`an image named "${valid.name}" already exists (${existing.id})`, {
+          code: LocalErrorCodes.IMAGE_EXISTS, exitCode: 2, suggestions: ['choose another name or suffix, or pass --force to replace it'],
+        });
+      }
+      await rename(staged, join(this.imagesDir, valid.id));
+      if (existing) await this.remove(existing.id);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Remove an image (only the files an image has; never a recursive delete). */
+  async remove(id: string): Promise<void> {
+    await removeImageDir(join(this.imagesDir, id));
+  }
+
+  /** Remove a staged directory left by a failed foundation or finalize. */
+  async discard(staged: string): Promise<void> {
+    await removeImageDir(staged);
+  }
+
+  private async read(id: string): Promise<ImageManifest | undefined> {
+    try {
+      const parsed = imageManifestSchema.safeParse(JSON.parse(await readFile(join(this.imagesDir, id, MANIFEST), 'utf8')));
+      return parsed.success && parsed.data.id === id ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function removeImageDir(dir: string): Promise<void> {
+  for (const file of [DISK, MANIFEST]) await unlink(join(dir, file)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  await rmdir(dir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+}
+
+async function writeExclusive(path: string, content: string): Promise<void> {
+  const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    await file.writeFile(content);
+  } finally {
+    await file.close();
+  }
+}
+
+async function acquire(locks: LockManager, name: string): Promise<{ release(): Promise<void> }> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const lock = await locks.tryAcquire(name);
+    if (lock) return lock;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new AminatorError(`the image store is locked (${name}) for too long`, { code: 'E_LOCK', suggestions: ['run `aminate cleanup` if a crashed bake holds it'] });
+}

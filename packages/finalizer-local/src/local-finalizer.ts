@@ -1,0 +1,69 @@
+import { hostname, userInfo } from 'node:os';
+import {
+  AminatorError, FINALIZER_CONFIG, InvalidInputError, LOCK_MANAGER,
+  type BakePlan, type FinalizeInput, type Finalizer, type ImageResult, type LockManager, type StepContext,
+} from '@aminator/core';
+import { IMAGE_NAME, LOCAL_STORE, LocalErrorCodes, newImageId, type ImageManifest, type LocalImageStore } from '@aminator/cloud-local';
+import { inject, injectable } from 'tsyringe';
+import type { FinalizerConfig } from './finalizer-config.js';
+import { parseTags, timestampSuffix } from './tags.js';
+
+/**
+ * Registers the baked volume as an image of the local store: the volume file is moved (not copied)
+ * into a staged image directory, the manifest written, and the directory renamed into place — so an
+ * image is either complete or absent. Removed again if a later step fails.
+ */
+@injectable()
+export class LocalFinalizer implements Finalizer {
+  constructor(
+    @inject(FINALIZER_CONFIG) private readonly config: FinalizerConfig,
+    @inject(LOCAL_STORE) private readonly store: LocalImageStore,
+    @inject(LOCK_MANAGER) private readonly locks: LockManager,
+  ) {}
+
+  async preflight(): Promise<void> {
+    parseTags(this.config.tags);
+  }
+
+  describePlan(plan: BakePlan): readonly string[] {
+    return [`finalizer local: register {name}-{version}-{release}-{arch}-${this.config.suffix ?? 'YYYYMMDDHHmm'} in ${this.store.dir}${this.config.force ? ' (replacing an image of that name)' : ''}, parent ${plan.baseImage.id}`];
+  }
+
+  async finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult> {
+    const { name, version, release, arch } = input.package;
+    const imageName = `${name}-${version}-${release}-${arch}-${this.config.suffix ?? timestampSuffix()}`;
+    if (!IMAGE_NAME.test(imageName)) throw new InvalidInputError('image name', `"${imageName}" is not a valid image name`);
+    if (!this.config.force && (await this.store.find(imageName))) {
+      throw new AminatorError(`an image named "${imageName}" already exists`, { code: LocalErrorCodes.IMAGE_EXISTS, suggestions: ['pass --force to replace it, or set --suffix'] });
+    }
+    const parent = await this.store.get(input.baseImage.id);
+    const id = newImageId();
+    const staged = await this.store.stage(id);
+    ctx.cleanup.push({ description: `remove unfinished image ${staged}`, undo: () => this.store.discard(staged) });
+    await this.store.adoptDisk(staged, this.store.volumePath(input.volume.id));
+    const manifest = this.manifest(id, imageName, input, parent);
+    await this.store.publish(staged, manifest, this.locks, { replace: this.config.force });
+    ctx.cleanup.push({ description: `remove image ${imageName} (${id})`, when: 'on-failure', resource: { kind: 'image', id }, manual: [['aminate', 'images', 'rm', id]], undo: () => this.store.remove(id) });
+    return { id, name: imageName, cloud: 'local', region: this.store.dir, tags: manifest.tags };
+  }
+
+  /** The new image inherits the parent's OS, architecture and disk layout: a bake changes files, not partitions. */
+  private manifest(id: string, name: string, input: FinalizeInput, parent: ImageManifest): ImageManifest {
+    const { package: pkg, baseImage } = input;
+    const createdAt = new Date().toISOString();
+    return {
+      id, name, parentId: parent.id, package: pkg, createdAt, sizeBytes: input.volume.sizeBytes, architecture: parent.architecture,
+      description: this.config.description ?? `${pkg.name} ${pkg.version}-${pkg.release} on ${parent.name}`,
+      os: parent.os,
+      layout: parent.layout,
+      tags: {
+        ...parseTags(this.config.tags),
+        appversion: `${pkg.name}-${pkg.version}-${pkg.release}`,
+        base_image_id: baseImage.id,
+        base_image_name: baseImage.name,
+        creator: this.config.creator ?? `${userInfo().username}@${hostname()}`,
+        creation_time: createdAt,
+      },
+    };
+  }
+}

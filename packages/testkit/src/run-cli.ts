@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  /** Send this signal once stdout or stderr contains `when` (after `delayMs`). */
+  readonly signalOn?: { readonly when: string; readonly signal: NodeJS.Signals; readonly delayMs?: number };
+}
+
+/** Run a Node CLI (`bin`, a .js file) in a child process, as a user would, with CI=true. */
+export function runCli(bin: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd, env: { ...process.env, CI: 'true', AMINATOR_CONFIG: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    const watch = (): void => {
+      const trigger = options.signalOn;
+      if (!trigger || signalled || !(stdout + stderr).includes(trigger.when)) return;
+      signalled = true;
+      setTimeout(() => child.kill(trigger.signal), trigger.delayMs ?? 0);
+    };
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); watch(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); watch(); });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Parse `--json` bake output: one object per line. */
+export function jsonLines(stdout: string): Array<Record<string, any>> {
+  return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
+}

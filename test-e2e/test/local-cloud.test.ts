@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
+import { assertNoLeaks, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const bin = join(repo, 'packages', 'core-bin', 'bin', 'aminate.js');
+
+async function sha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Mount an image's root file system read-only, run `body` on it, always release. */
+async function withImageMounted(store: string, image: { id: string; layout: { partitionTable: string } }, body: (root: string) => void | Promise<void>): Promise<void> {
+  const disk = join(store, 'images', image.id, 'disk.raw');
+  const table = image.layout.partitionTable === 'none' ? undefined : JSON.parse(sh('sfdisk', ['--json', disk])).partitiontable;
+  const offset = table ? table.partitions[0].start * (table.sectorsize ?? 512) : 0;
+  const loop = sh('losetup', ['--find', '--show', '--read-only', '--offset', String(offset), disk]).trim();
+  const root = mkdtempSync(join(tmpdir(), 'aminator-e2e-ro-'));
+  try {
+    sh('mount', ['-o', 'ro', loop, root]);
+    try {
+      await body(root);
+    } finally {
+      sh('umount', [root]);
+    }
+  } finally {
+    sh('losetup', ['--detach', loop]);
+    sh('rmdir', [root]);
+  }
+}
+
+/** A .deb built here with dpkg-deb. */
+function buildDeb(dir: string): string {
+  const tree = join(dir, 'e2e-app');
+  mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(tree, 'usr/bin'), { recursive: true });
+  writeFileSync(join(tree, 'usr/bin/e2e-app'), '#!/bin/sh\necho e2e-app 3.1\n', { mode: 0o755 });
+  writeFileSync(join(tree, 'DEBIAN/control'), 'Package: e2e-app\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n');
+  const deb = join(dir, 'e2e-app_3.1-2_all.deb');
+  sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
+  return deb;
+}
+
+/** An .rpm in a createrepo_c repository. */
+function buildRpmRepo(dir: string): string {
+  const top = join(dir, 'rpmbuild');
+  mkdirSync(join(top, 'SPECS'), { recursive: true });
+  const spec = join(top, 'SPECS', 'e2e-rpm.spec');
+  writeFileSync(spec, ['Name: e2e-rpm', 'Version: 4.2', 'Release: 7', 'Summary: e2e', 'License: MIT', 'BuildArch: noarch', '%description', 'e2e',
+    '%install', 'mkdir -p %{buildroot}/usr/share/e2e-rpm', 'echo 4.2 > %{buildroot}/usr/share/e2e-rpm/VERSION', '%files', '/usr/share/e2e-rpm/VERSION', ''].join('\n'));
+  sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
+  const repoDir = join(dir, 'repo');
+  mkdirSync(repoDir);
+  sh('cp', [join(top, 'RPMS', 'noarch', 'e2e-rpm-4.2-7.noarch.rpm'), repoDir]);
+  sh('createrepo_c', ['--quiet', repoDir]);
+  return repoDir;
+}
+
+function serve(dir: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = join(dir, decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/'));
+    if (!path.startsWith(dir) || !existsSync(path)) { res.writeHead(404).end(); return; }
+    res.writeHead(200).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('local cloud, end to end through the aminate CLI (real loop devices, mounts, chroots)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-local-'));
+  const store = join(scratch, 'store');
+  const locks = join(scratch, 'locks');
+  const work = join(scratch, 'work');
+  const config = join(scratch, 'aminator.config.json');
+  let host: HostSnapshot;
+  let server: Server;
+  const aminate = (args: readonly string[], options: CliOptions = {}): Promise<CliResult> => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options });
+  const image = (id: string): Record<string, any> => JSON.parse(readFileSync(join(store, 'images', id, 'image.json'), 'utf8'));
+
+  /** What a bake must leave behind: no volume, no half image, no lock, nothing mounted under the work root. */
+  function assertNothingLeft(): void {
+    assert.deepEqual(readdirSync(join(store, 'volumes')), [], 'no working volume left');
+    assert.deepEqual(readdirSync(join(store, 'images')).filter((d) => d.startsWith('.tmp-')), [], 'no half-made image');
+    assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], [], 'no lock left');
+    assert.deepEqual(mountsBelow(work), [], 'nothing mounted under the work root');
+    assertNoLeaks(host);
+  }
+
+  before(async () => {
+    host = snapshotHost();
+    server = await serve(buildRpmRepo(scratch));
+    writeFileSync(config, JSON.stringify({
+      workRoot: work, lockDir: locks, cloud: { local: { store } },
+      provisioner: { yum: { releasever: '12', repos: [{ id: 'e2e', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false }] } },
+    }));
+    const foundation = await aminate(['foundation', '--name', 'debian-base', '--size', '1G']);
+    assert.equal(foundation.code, 0, foundation.stderr);
+  });
+  after(() => {
+    server?.close();
+    const left = mountsBelow(scratch);
+    removeTreeSafely(scratch);
+    assert.deepEqual(left, []);
+  });
+
+  it('bakes hello: --json ends with the result line; the image has a working /usr/bin/hello and no policy-rc.d; the base is unchanged', async () => {
+    const base = (await aminate(['images', 'show', '--json', 'debian-base'])).stdout;
+    const baseImage = JSON.parse(base);
+    const baseDisk = join(store, 'images', baseImage.id, 'disk.raw');
+    const before = await sha256(baseDisk);
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--tag', 'team=platform', 'hello']);
+    assert.equal(result.code, 0, result.stderr);
+    const last = jsonLines(result.stdout).at(-1) ?? {};
+    assert.equal(last.type, 'result');
+    assert.equal(last.status, 'succeeded');
+    assert.equal(last.package.name, 'hello');
+    assert.match(last.image.name, /^hello-\d[\w.]*-\w+-amd64-\d{12}$/);
+    assert.deepEqual(Object.keys(last.image).sort(), ['cloud', 'id', 'name', 'region', 'tags']);
+    const manifest = image(last.image.id);
+    assert.equal(manifest.name, last.image.name);
+    assert.equal(manifest.parentId, baseImage.id);
+    assert.equal(manifest.tags.appversion, `hello-${last.package.version}-${last.package.release}`);
+    assert.equal(manifest.tags.base_image_id, baseImage.id);
+    assert.equal(manifest.tags.base_image_name, 'debian-base');
+    assert.equal(manifest.tags.team, 'platform');
+    assert.ok(manifest.tags.creator && manifest.tags.creation_time);
+    await withImageMounted(store, manifest as never, (root) => {
+      assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello, world!/);
+      assert.equal(existsSync(join(root, 'usr/sbin/policy-rc.d')), false);
+    });
+    assert.equal(await sha256(baseDisk), before, 'the base image is unchanged');
+    const listed = JSON.parse((await aminate(['images', 'list', '--json'])).stdout) as Array<{ id: string }>;
+    assert.ok(listed.some((i) => i.id === last.image.id));
+    assertNothingLeft();
+  });
+
+  it('bakes a local .deb', async () => {
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--suffix', 'e2e', buildDeb(scratch)]);
+    assert.equal(result.code, 0, result.stderr);
+    const last = jsonLines(result.stdout).at(-1) ?? {};
+    assert.equal(last.image.name, 'e2e-app-3.1-2-all-e2e');
+    await withImageMounted(store, image(last.image.id) as never, (root) => assert.equal(sh('chroot', [root, '/usr/bin/e2e-app']), 'e2e-app 3.1\n'));
+    const again = await aminate(['bake', '--base-image', 'debian-base', '--suffix', 'e2e', buildDeb(join(scratch, 'again'))]);
+    assert.equal(again.code, 1, 'the same name again is an error');
+    assert.match(again.stderr, /E_IMAGE_EXISTS/);
+    assert.equal((await aminate(['bake', '--base-image', 'debian-base', '--suffix', 'e2e', '--force', buildDeb(join(scratch, 'forced'))])).code, 0);
+    const names = (JSON.parse((await aminate(['images', 'list', '--json'])).stdout) as Array<{ name: string }>).filter((i) => i.name === 'e2e-app-3.1-2-all-e2e');
+    assert.equal(names.length, 1, '--force replaced it, no duplicate');
+    assertNothingLeft();
+  });
+
+  it('a package that does not exist exits 1 with a clear error and leaves nothing behind', async () => {
+    const result = await aminate(['bake', '--base-image', 'debian-base', 'no-such-package-e2e']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /no package "no-such-package-e2e"/);
+    assertNothingLeft();
+  });
+
+  it('SIGINT in the middle of the install exits 130 and leaves nothing behind', async () => {
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', 'cowsay'], { signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 } });
+    assert.equal(result.code, 130, result.stderr);
+    assert.equal(jsonLines(result.stdout).at(-1)?.status, 'interrupted');
+    assertNothingLeft();
+  });
+
+  it('bakes on a whole-disk image (--partition-table none)', async () => {
+    assert.equal((await aminate(['foundation', '--name', 'debian-flat', '--size', '1G', '--partition-table', 'none'])).code, 0);
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-flat', 'hello']);
+    assert.equal(result.code, 0, result.stderr);
+    const baked = image(jsonLines(result.stdout).at(-1)?.image.id);
+    assert.equal(baked.layout.partitionTable, 'none');
+    await withImageMounted(store, baked as never, (root) => assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello/));
+    assertNothingLeft();
+  });
+
+  it('bakes an .rpm from a dnf repository onto an xfs base image that has dnf', async () => {
+    const foundation = await aminate(['foundation', '--name', 'debian-dnf-xfs', '--size', '1536M', '--fs', 'xfs', '--include', 'dnf,rpm']);
+    assert.equal(foundation.code, 0, foundation.stderr);
+    const result = await aminate(['-e', 'local_yum_linux', '--json', 'bake', '--base-image', 'debian-dnf-xfs', 'e2e-rpm']);
+    assert.equal(result.code, 0, result.stderr);
+    const last = jsonLines(result.stdout).at(-1) ?? {};
+    assert.deepEqual(last.package, { name: 'e2e-rpm', version: '4.2', release: '7', arch: 'noarch' });
+    const baked = image(last.image.id);
+    assert.equal(baked.layout.fsType, 'xfs');
+    await withImageMounted(store, baked as never, (root) => {
+      assert.equal(sh('chroot', [root, 'rpm', '-q', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}', 'e2e-rpm']), 'e2e-rpm-4.2-7');
+    });
+    assertNothingLeft();
+  });
+
+  it('exports an image as raw and qcow2, and removes images', async () => {
+    const raw = join(scratch, 'export.raw');
+    const qcow = join(scratch, 'export.qcow2');
+    assert.equal((await aminate(['images', 'export', 'debian-flat', '--output', raw])).code, 0);
+    assert.equal((await aminate(['images', 'export', 'debian-flat', '--format', 'qcow2', '--output', qcow])).code, 0);
+    assert.match(sh('qemu-img', ['info', qcow]), /file format: qcow2/);
+    assert.equal((await aminate(['images', 'rm', 'debian-flat'])).code, 0);
+    assert.equal((await aminate(['images', 'show', 'debian-flat'])).code, 2);
+  });
+});

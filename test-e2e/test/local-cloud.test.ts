@@ -168,7 +168,9 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   it('SIGINT in the middle of the install exits 130 and leaves nothing behind', async () => {
     const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', 'cowsay'], { signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 } });
     assert.equal(result.code, 130, result.stderr);
-    assert.equal(jsonLines(result.stdout).at(-1)?.status, 'interrupted');
+    const last = jsonLines(result.stdout).at(-1) ?? {};
+    assert.equal(last.status, 'interrupted');
+    assert.equal(last.error?.step, 'provision', 'interrupted during the install');
     assertNothingLeft();
   });
 
@@ -194,6 +196,19 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     await withImageMounted(store, baked as never, (root) => {
       assert.equal(sh('chroot', [root, 'rpm', '-q', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}', 'e2e-rpm']), 'e2e-rpm-4.2-7');
     });
+    assertNothingLeft();
+  });
+
+  it('missing host tools stop foundation and bake before anything is made, naming the packages to install', async () => {
+    const env = { PATH: '/usr/bin:/bin' };
+    const imagesBefore = readdirSync(join(store, 'images'));
+    const foundation = await aminate(['foundation', '--name', 'never-made'], { env });
+    assert.equal(foundation.code, 2, foundation.stderr);
+    assert.match(foundation.stderr, /E_TOOL_MISSING[\s\S]*debootstrap[\s\S]*apt-get install debootstrap/);
+    const bake = await aminate(['bake', '--base-image', 'debian-base', 'hello'], { env });
+    assert.equal(bake.code, 2, bake.stderr);
+    assert.match(bake.stderr, /E_TOOL_MISSING[\s\S]*losetup/);
+    assert.deepEqual(readdirSync(join(store, 'images')), imagesBefore);
     assertNothingLeft();
   });
 

@@ -1,9 +1,9 @@
 import { unlink } from 'node:fs/promises';
 import {
   CLOUD_CONFIG, COMMAND_RUNNER, UsageError,
-  type AllocatedDevice, type Attachment, type BaseImage, type Cloud, type CloudVolume, type CommandRunner, type PlanContext, type StepContext,
+  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type CommandRunner, type PlanContext, type StepContext,
 } from '@aminator/core';
-import { attachLoop, detachLoop } from '@aminator/linux-host';
+import { attachLoop, detachLoop, HostTools, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { ImageManifest } from './image-manifest.js';
 import type { LocalConfig } from './local-config.js';
@@ -20,10 +20,8 @@ export class LocalCloud implements Cloud {
     @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
   ) {}
 
-  async preflight(): Promise<void> {
-    if (process.getuid?.() !== 0) {
-      throw new UsageError('the local cloud needs root: it attaches loop devices and mounts file systems', { suggestions: ['run aminate with sudo'] });
-    }
+  async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
+    requireHostTools([HostTools.losetup], { needsRoot: !ctx.dryRun });
   }
 
   describePlan(): readonly string[] {

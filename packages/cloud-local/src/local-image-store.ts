@@ -105,7 +105,7 @@ export class LocalImageStore {
    */
   async publish(staged: string, manifest: ImageManifest, locks: LockManager, options: { replace?: boolean } = {}): Promise<void> {
     const valid = imageManifestSchema.parse(manifest);
-    await writeExclusive(join(staged, MANIFEST), `${JSON.stringify(valid, null, 2)}\n`);
+    await writeFresh(join(staged, MANIFEST), `${JSON.stringify(valid, null, 2)}\n`);
     const lock = await acquire(locks, NAMES_LOCK);
     try {
       const existing = (await this.list()).find((m) => m.name === valid.name);
@@ -146,7 +146,9 @@ async function removeImageDir(dir: string): Promise<void> {
   await rmdir(dir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
 }
 
-async function writeExclusive(path: string, content: string): Promise<void> {
+/** Create the file anew (a retried publish rewrites it), never following a symlink planted in its place. */
+async function writeFresh(path: string, content: string): Promise<void> {
+  await unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
   const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
     await file.writeFile(content);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createTestStepContext } from '@aminator/testkit';
-import { chooseRootPartition, classifySpec, hostDebianMirror, hostDebianSuite, overrideFile, pathInside, PartitionTypes, type PartitionTable } from '../src/index.js';
+import { ExecaCommandRunner } from '@aminator/core';
+import { sh } from '@aminator/testkit/linux';
+import { blockDeviceBytes, chooseRootPartition, classifySpec, extFileSystemBytes, HostTools, requireHostTools, hostDebianMirror, hostDebianSuite, overrideFile, pathInside, PartitionTypes, type PartitionTable } from '../src/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-linux-host-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -99,5 +101,38 @@ describe('host apt sources', () => {
     const osRelease = join(scratch, 'os-release');
     writeFileSync(osRelease, 'ID=debian\nVERSION_CODENAME=bookworm\n');
     assert.equal(hostDebianSuite(osRelease), 'bookworm');
+  });
+});
+
+describe('block device and ext file system sizes', () => {
+  it('reads the ext4 size from its superblock as dumpe2fs reports it, and a loop device size from sysfs', async () => {
+    const image = join(scratch, 'ext.img');
+    writeFileSync(image, '');
+    sh('truncate', ['--size', '96M', image]);
+    sh('mkfs.ext4', ['-q', '-F', image, '40M']);
+    const header = sh('dumpe2fs', ['-h', image]);
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(header)?.[1]);
+    assert.equal(await extFileSystemBytes(image), field('Block count') * field('Block size'));
+    assert.equal(await extFileSystemBytes(image), 40 * 1024 * 1024);
+    const loop = sh('losetup', ['--find', '--show', '--sizelimit', String(64 * 1024 * 1024), image]).trim();
+    try {
+      assert.equal(await blockDeviceBytes(new ExecaCommandRunner(createTestStepContext().ctx.log), loop), 64 * 1024 * 1024);
+    } finally {
+      sh('losetup', ['--detach', loop]);
+    }
+    writeFileSync(join(scratch, 'not-ext.img'), Buffer.alloc(4096));
+    assert.equal(await extFileSystemBytes(join(scratch, 'not-ext.img')), undefined);
+  });
+});
+
+describe('requireHostTools', () => {
+  it('passes when the tools are on PATH and names the Debian packages of those that are not', () => {
+    requireHostTools([HostTools.losetup, HostTools.mount], { path: '/usr/sbin:/usr/bin:/sbin:/bin' });
+    const empty = join(scratch, 'empty-bin');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'debootstrap'), '#!/bin/sh\n', { mode: 0o644 });
+    assert.throws(() => requireHostTools([HostTools.debootstrap, HostTools.qemuImg, HostTools.mkfsXfs, HostTools.xfsGrowfs], { path: empty }), (e: any) =>
+      e.code === 'E_TOOL_MISSING' && e.exitCode === 2 && /debootstrap, qemu-img, mkfs.xfs, xfs_growfs/.test(e.message)
+      && e.suggestions[0] === 'apt-get install debootstrap qemu-utils xfsprogs');
   });
 });

@@ -1,8 +1,8 @@
 import {
   AminatorError, COMMAND_RUNNER, OS_CONFIG,
-  type CommandRunner, type MountedVolume, type OperatingSystem, type PreparedChroot, type StepContext,
+  type BakePlan, type CommandRunner, type MountedVolume, type OperatingSystem, type PlanContext, type PreparedChroot, type StepContext,
 } from '@aminator/core';
-import { existsInside, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics } from '@aminator/linux-host';
+import { existsInside, HostTools, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { DebianConfig } from './debian-config.js';
 
@@ -24,6 +24,10 @@ export class DebianChroot implements OperatingSystem {
     @inject(COMMAND_RUNNER) commands: CommandRunner,
   ) {
     this.mounter = new Mounter(commands);
+  }
+
+  async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
+    requireHostTools([HostTools.chroot, HostTools.mount], { needsRoot: !ctx.dryRun });
   }
 
   describePlan(): readonly string[] {

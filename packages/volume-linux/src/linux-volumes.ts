@@ -3,16 +3,18 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   AminatorError, COMMAND_RUNNER, VOLUME_CONFIG,
-  type CommandRunner, type MountedVolume, type StepContext, type VolumeManager,
+  type BakePlan, type CommandRunner, type MountedVolume, type PlanContext, type StepContext, type VolumeManager,
 } from '@aminator/core';
 import {
-  attachLoop, chooseRootPartition, detachLoop, LinuxErrorCodes, Mounter, readPartitionTable,
+  attachLoop, blockDeviceBytes, HostTools, requireHostTools, chooseRootPartition, detachLoop, extFileSystemBytes, LinuxErrorCodes, Mounter, readPartitionTable,
   type Partition, type PartitionTable,
 } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import { SUPPORTED_FS, type VolumeConfig } from './volume-config.js';
 
 const GROWPART_NOCHANGE = 1;
+/** growpart leaves a 1 MiB fudge and GPT keeps a backup table at the end: less than this is nothing to grow. */
+const GROW_THRESHOLD_BYTES = 2 * 1024 * 1024;
 
 /**
  * From a block device to a mounted root file system: whole disk or partition (the kernel's node where
@@ -28,6 +30,11 @@ export class LinuxVolumes implements VolumeManager {
     @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
   ) {
     this.mounter = new Mounter(commands);
+  }
+
+  async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
+    const grow = this.config.grow ? [HostTools.growpart, HostTools.resize2fs, HostTools.xfsGrowfs] : [];
+    requireHostTools([HostTools.blkid, HostTools.sfdisk, HostTools.losetup, HostTools.mount, ...grow], { needsRoot: !ctx.dryRun });
   }
 
   describePlan(): readonly string[] {
@@ -63,7 +70,9 @@ export class LinuxVolumes implements VolumeManager {
     let partition = chooseRootPartition(table, this.config.partition);
     const kernelNode = `${device}${/\d$/.test(basename(device)) ? 'p' : ''}${partition.number}`;
     const useKernel = kernelKnows(kernelNode, table, partition);
-    if (this.config.grow) partition = await this.growPartition(device, partition, useKernel, ctx);
+    if (this.config.grow && (await this.roomAfter(device, table, partition)) > GROW_THRESHOLD_BYTES) {
+      partition = await this.growPartition(device, partition, useKernel, ctx);
+    }
     if (useKernel && kernelKnows(kernelNode, table, partition)) return { node: kernelNode, partition };
     return { node: await this.partitionLoop(device, table, partition, ctx), partition };
   }
@@ -76,6 +85,11 @@ export class LinuxVolumes implements VolumeManager {
     ctx.log.info(`grew partition ${partition.number} of ${device}`);
     const after = await readPartitionTable(this.commands, device);
     return after ? chooseRootPartition(after, partition.number) : partition;
+  }
+
+  /** Bytes of the disk after the partition's end: most bakes use the base image's size, leaving none. */
+  private async roomAfter(device: string, table: PartitionTable, partition: Partition): Promise<number> {
+    return (await blockDeviceBytes(this.commands, device)) - (partition.start + partition.size) * table.sectorSize;
   }
 
   /** A loop device over the partition's byte range; released in teardown. */
@@ -101,11 +115,9 @@ export class LinuxVolumes implements VolumeManager {
    * drop it) and e2fsck runs only when there is something to grow.
    */
   private async growExtOffline(device: string, ctx: StepContext): Promise<void> {
-    const deviceBytes = Number((await this.commands.run('blockdev', ['--getsize64', device])).stdout.trim());
-    const header = (await this.commands.run('dumpe2fs', ['-h', device], { timeoutMs: 60_000 })).stdout;
-    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(header)?.[1] ?? 0);
-    const fsBytes = field('Block count') * field('Block size');
-    if (deviceBytes - fsBytes < 1024 * 1024) return;
+    const deviceBytes = await blockDeviceBytes(this.commands, device);
+    const fsBytes = (await extFileSystemBytes(device)) ?? deviceBytes;
+    if (deviceBytes - fsBytes < GROW_THRESHOLD_BYTES) return;
     ctx.progress(`growing the file system on ${device} from ${fsBytes} to ${deviceBytes} bytes`);
     // e2fsck exits 1 when it fixed something, which is fine before a resize.
     await this.commands.run('e2fsck', ['-f', '-p', device], { okExitCodes: [0, 1], signal: ctx.signal, timeoutMs: 1_800_000 });

@@ -1,6 +1,7 @@
 import type { PluginCommand } from '@aminator/core';
+import { requireHostTools } from '@aminator/linux-host';
 import { buildFoundation } from '../foundation/build-foundation.js';
-import { foundationOptions } from '../foundation/foundation-options.js';
+import { foundationOptions, foundationTools } from '../foundation/foundation-options.js';
 import type { LocalConfig } from '../local-config.js';
 import { formatSize } from '../size.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
@@ -32,6 +33,7 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
   ],
   async run(_args, options, ctx) {
     const parsed = foundationOptions(options);
+    requireHostTools(foundationTools(parsed));
     const store = commandStore(options, ctx);
     ctx.log.info(`building ${parsed.name}: ${parsed.os} ${parsed.release}, ${formatSize(parsed.sizeBytes)} ${parsed.fs}, ${parsed.partitionTable}`);
     const image = await buildFoundation(parsed, store, ctx);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AminatorError, InvalidInputError, type PluginCommand } from '@aminator/core';
+import { InvalidInputError, type PluginCommand } from '@aminator/core';
+import { HostTools, requireHostTools } from '@aminator/linux-host';
 import type { LocalConfig } from '../local-config.js';
 import { formatSize } from '../size.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
@@ -59,14 +60,11 @@ const exportImage: PluginCommand<LocalConfig> = {
     const output = resolve(options.output);
     if (existsSync(output)) throw new InvalidInputError('--output', `${output} exists; remove it or pick another name`);
     const source = store.diskOf(image.id);
-    try {
-      if (options.format === 'qcow2') await ctx.commands.run('qemu-img', ['convert', '-O', 'qcow2', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
-      else await ctx.commands.run('cp', ['--sparse=always', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
-    } catch (error) {
-      if ((error as { suggestions?: string[] }).suggestions?.some((s) => s.includes('not installed'))) {
-        throw new AminatorError('qemu-img is not installed', { code: 'E_TOOL_MISSING', exitCode: 2, suggestions: ['apt-get install qemu-utils'], cause: error });
-      }
-      throw error;
+    if (options.format === 'qcow2') {
+      requireHostTools([HostTools.qemuImg], { needsRoot: false });
+      await ctx.commands.run('qemu-img', ['convert', '-O', 'qcow2', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
+    } else {
+      await ctx.commands.run('cp', ['--sparse=always', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
     }
     ctx.print({ image: image.id, format: options.format, output }, [`wrote ${output} (${options.format})`]);
     return 0;

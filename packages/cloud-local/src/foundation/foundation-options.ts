@@ -1,5 +1,5 @@
 import { InvalidInputError, UsageError } from '@aminator/core';
-import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
+import { HostTools, hostDebianMirror, hostDebianSuite, type HostTool } from '@aminator/linux-host';
 import { IMAGE_NAME } from '../image-manifest.js';
 import { parseSize } from '../size.js';
 
@@ -41,4 +41,14 @@ export function foundationOptions(raw: Readonly<Record<string, unknown>>): Found
     fs: raw.fs === 'xfs' ? 'xfs' : 'ext4',
     partitionTable: raw.partitionTable === 'none' ? 'none' : 'gpt',
   };
+}
+
+/** The host commands a foundation build runs. */
+export function foundationTools(options: FoundationOptions): HostTool[] {
+  return [
+    options.os === 'debian' ? HostTools.debootstrap : HostTools.dnf,
+    options.fs === 'xfs' ? HostTools.mkfsXfs : HostTools.mkfsExt4,
+    ...(options.partitionTable === 'gpt' ? [HostTools.sfdisk] : []),
+    HostTools.losetup, HostTools.blkid, HostTools.mount, HostTools.chroot,
+  ];
 }

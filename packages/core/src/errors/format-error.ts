@@ -2,11 +2,12 @@ import type { ErrorSummary } from '../interfaces/bake-events.js';
 import { redactSecrets } from '../runtime/redact.js';
 import { isAminatorError } from './aminator-error.js';
 import { ErrorCodes } from './error-codes.js';
+import { InterruptedError } from './interrupted-error.js';
 import { StepFailedError } from './step-failed-error.js';
 
 /** Code, message, step and suggestions of any thrown value, secrets hidden. */
 export function summarizeError(error: unknown): ErrorSummary {
-  const step = error instanceof StepFailedError ? error.step : undefined;
+  const step = error instanceof StepFailedError || error instanceof InterruptedError ? error.step : undefined;
   if (isAminatorError(error)) {
     return { code: error.code, message: redactSecrets(error.message), step, suggestions: error.suggestions };
   }

@@ -56,7 +56,7 @@ export class StepRunner {
       this.finish(step, started, 'succeeded');
       return value;
     } catch (cause) {
-      const error = signal.aborted ? toInterrupted(signal.reason) : new StepFailedError(step, cause);
+      const error = signal.aborted ? interruptedIn(step, signal.reason) : new StepFailedError(step, cause);
       this.finish(step, started, signal.aborted ? 'interrupted' : 'failed', error);
       throw error;
     } finally {
@@ -105,8 +105,8 @@ export class StepRunner {
   }
 }
 
-function toInterrupted(reason: unknown): InterruptedError {
-  return reason instanceof InterruptedError ? reason : new InterruptedError('abort');
+function interruptedIn(step: string, reason: unknown): InterruptedError {
+  return new InterruptedError(reason instanceof InterruptedError ? reason.signal : 'abort', step);
 }
 
 function now(): string {

@@ -63,9 +63,9 @@ async function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: strin
   const peers = plugin.packageJson.peerDependencies as Record<string, string> | undefined;
   const range = peers?.['@aminator/core'];
   if (!range) return;
-  // semver is loaded here, not at start-up: most commands never load a plugin.
-  const { default: semver } = await import('semver');
-  if (!semver.satisfies(host.coreVersion, range, { includePrerelease: true })) {
+  // Loaded here, not at start-up, and only the one function: most commands never load a plugin.
+  const { default: satisfies } = await import('semver/functions/satisfies.js');
+  if (!satisfies(host.coreVersion, range, { includePrerelease: true })) {
     throw new PluginLoadError('peer', label, `needs @aminator/core ${range}; this is ${host.coreVersion}`, {
       code: ErrorCodes.PLUGIN_PEER, suggestions: ['install a version of the plugin that supports this @aminator/core'],
     });

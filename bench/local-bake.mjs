@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// A local bake through `aminate` against the same steps as a plain shell script (bench/local-bake.sh),
+// alternating which goes first, N runs each; prints every run, the medians and their ratio.
+// Needs root and the host tools of the quickstart. The base image is built once into the bench store
+// (AMINATOR_BENCH_STORE, default /var/tmp/aminator-bench-store) and kept for later runs.
+// Usage: node bench/local-bake.mjs [runs=3] [package=hello]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const runs = Number(process.argv[2] ?? 3);
+const pkg = process.argv[3] ?? 'hello';
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = join(here, '..', 'packages', 'core-bin', 'bin', 'aminate.js');
+const script = join(here, 'local-bake.sh');
+const store = process.env.AMINATOR_BENCH_STORE ?? '/var/tmp/aminator-bench-store';
+const scratch = mkdtempSync(join(tmpdir(), 'aminator-bench-bake-'));
+const config = join(scratch, 'aminator.config.json');
+writeFileSync(config, JSON.stringify({ workRoot: join(scratch, 'work'), lockDir: join(scratch, 'locks'), cloud: { local: { store } } }));
+
+function run(file, args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.status}:\n${result.stderr}`);
+  return { ms, stdout: result.stdout };
+}
+const aminate = (...args) => run(process.execPath, [bin, '-c', config, ...args]);
+
+function baseImageId() {
+  const shown = spawnSync(process.execPath, [bin, '-c', config, 'images', 'show', '--json', 'bench-base'], { encoding: 'utf8' });
+  if (shown.status === 0) return JSON.parse(shown.stdout).id;
+  console.log(`building the base image bench-base in ${store} (once)…`);
+  aminate('foundation', '--name', 'bench-base', '--size', '1G');
+  return baseImageId();
+}
+
+function bakeWithAminate() {
+  const { ms, stdout } = aminate('--json', 'bake', '--base-image', 'bench-base', '--suffix', `bench-${process.pid}`, pkg);
+  const result = JSON.parse(stdout.trim().split('\n').at(-1));
+  aminate('images', 'rm', result.image.id);
+  return ms;
+}
+
+function bakeWithScript(base) {
+  const work = mkdtempSync(join(scratch, 'script-'));
+  const { ms, stdout } = run(script, [store, base, pkg, work]);
+  const dir = join(store, 'images', stdout.trim());
+  for (const file of ['disk.raw', 'image.json']) unlinkSync(join(dir, file));
+  rmdirSync(dir);
+  return ms;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+try {
+  const base = baseImageId();
+  const times = { aminate: [], script: [] };
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? ['aminate', 'script'] : ['script', 'aminate'];
+    for (const who of order) times[who].push(who === 'aminate' ? bakeWithAminate() : bakeWithScript(base));
+    console.log(`run ${i + 1}: aminate ${(times.aminate.at(-1) / 1000).toFixed(2)} s, script ${(times.script.at(-1) / 1000).toFixed(2)} s`);
+  }
+  const [a, s] = [median(times.aminate), median(times.script)];
+  console.log(`\npackage ${pkg}, ${runs} runs each`);
+  console.log(`median aminate ${(a / 1000).toFixed(2)} s, script ${(s / 1000).toFixed(2)} s, ratio ${(a / s).toFixed(3)} (target ≤ 1.10)`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

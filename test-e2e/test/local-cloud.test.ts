@@ -175,7 +175,8 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   });
 
   it('bakes on a whole-disk image (--partition-table none)', async () => {
-    assert.equal((await aminate(['foundation', '--name', 'debian-flat', '--size', '1G', '--partition-table', 'none'])).code, 0);
+    const foundation = await aminate(['foundation', '--name', 'debian-flat', '--size', '1G', '--partition-table', 'none']);
+    assert.equal(foundation.code, 0, foundation.stderr);
     const result = await aminate(['--json', 'bake', '--base-image', 'debian-flat', 'hello']);
     assert.equal(result.code, 0, result.stderr);
     const baked = image(jsonLines(result.stdout).at(-1)?.image.id);
@@ -195,6 +196,20 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(baked.layout.fsType, 'xfs');
     await withImageMounted(store, baked as never, (root) => {
       assert.equal(sh('chroot', [root, 'rpm', '-q', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}', 'e2e-rpm']), 'e2e-rpm-4.2-7');
+    });
+    assertNothingLeft();
+  });
+
+  it('builds a Red Hat family foundation with dnf --installroot from a repository', async () => {
+    const repoUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const result = await aminate(['--json', 'foundation', '--os', 'redhat', '--repo', repoUrl, '--releasever', '12', '--include', 'e2e-rpm', '--size', '512M', '--name', 'rh-mini']);
+    assert.equal(result.code, 0, result.stderr);
+    const built = JSON.parse((await aminate(['images', 'show', '--json', 'rh-mini'])).stdout);
+    assert.deepEqual(built.os, { family: 'redhat', release: '12' });
+    await withImageMounted(store, built, (root) => {
+      assert.equal(readFileSync(join(root, 'usr/share/e2e-rpm/VERSION'), 'utf8'), '4.2\n');
+      assert.match(readFileSync(join(root, 'etc/fstab'), 'utf8'), /^UUID=[0-9a-f-]+ \/ ext4 /m);
+      assert.equal(sh('rpm', ['--root', root, '-q', 'e2e-rpm']).trim(), 'e2e-rpm-4.2-7.noarch');
     });
     assertNothingLeft();
   });

@@ -39,7 +39,7 @@ export class LocalFinalizer implements Finalizer {
     const parent = await this.store.get(input.baseImage.id);
     const id = newImageId();
     const staged = await this.store.stage(id);
-    ctx.cleanup.push({ description: `remove unfinished image ${staged}`, undo: () => this.store.discard(staged) });
+    ctx.cleanup.push({ description: `remove unfinished image ${staged}`, when: 'on-failure', undo: () => this.store.discard(staged) });
     await this.store.adoptDisk(staged, this.store.volumePath(input.volume.id));
     const manifest = this.manifest(id, imageName, input, parent);
     await this.store.publish(staged, manifest, this.locks, { replace: this.config.force });

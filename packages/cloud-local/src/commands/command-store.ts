@@ -1,11 +1,11 @@
-import type { PluginCommandContext } from '@aminator/core';
+import { InvalidInputError, type PluginCommandContext } from '@aminator/core';
 import type { LocalConfig } from '../local-config.js';
 import { LocalImageStore } from '../local-image-store.js';
 
 /** The store a command works on: `--store DIR`, else `cloud.local.store` from config. */
 export function commandStore(options: Readonly<Record<string, unknown>>, ctx: PluginCommandContext<LocalConfig>): LocalImageStore {
   const dir = typeof options.store === 'string' ? options.store : ctx.config.store;
-  if (!dir.startsWith('/') || dir.split('/').includes('..')) throw new Error(`--store must be an absolute path without "..": ${dir}`);
+  if (!dir.startsWith('/') || dir.split('/').includes('..')) throw new InvalidInputError('--store', `"${dir}" is not an absolute path without ".."`);
   return new LocalImageStore(dir, ctx.commands);
 }
 

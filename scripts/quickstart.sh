@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# From a fresh clone to a baked image, as root: installs the host tools that are missing (apt-get),
+# builds aminate, builds a Debian base image if the store has none, and bakes `hello` onto it.
+# AMINATOR_STORE picks the image store (default /var/lib/aminator); PACKAGE the package (default hello).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+store=${AMINATOR_STORE:-/var/lib/aminator}
+package=${PACKAGE:-hello}
+base=debian-base
+
+if [ "$(id -u)" != 0 ]; then
+  echo "quickstart: run as root (sudo bash $0): baking attaches loop devices and mounts file systems" >&2
+  exit 2
+fi
+
+# command → Debian package
+declare -A tools=([debootstrap]=debootstrap [sfdisk]=fdisk [losetup]=mount [mount]=mount [blkid]=util-linux
+  [mkfs.ext4]=e2fsprogs [growpart]=cloud-guest-utils [chroot]=coreutils [node]=nodejs [npm]=npm)
+missing=()
+for cmd in "${!tools[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${tools[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "quickstart: install these packages (or your distribution's equivalents) and run again: ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "quickstart: installing ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "quickstart: aminate needs Node.js 20.19 or newer (this is $(node --version))" >&2
+  exit 2
+fi
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build --silent >/dev/null
+
+aminate() { node packages/core-bin/bin/aminate.js "$@"; }
+if ! aminate images show --store "$store" "$base" >/dev/null 2>&1; then
+  echo "quickstart: no base image \"$base\" in $store yet: building it (debootstrap, about a minute)"
+  aminate foundation --store "$store" --name "$base" --size 2G
+fi
+aminate bake --store "$store" --base-image "$base" "$package"
+aminate images list --store "$store"

@@ -118,7 +118,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     const baseDisk = join(store, 'images', baseImage.id, 'disk.raw');
     const before = await sha256(baseDisk);
     const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--tag', 'team=platform', 'hello']);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const last = jsonLines(result.stdout).at(-1) ?? {};
     assert.equal(last.type, 'result');
     assert.equal(last.status, 'succeeded');
@@ -145,7 +145,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
 
   it('bakes a local .deb', async () => {
     const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--suffix', 'e2e', buildDeb(scratch)]);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const last = jsonLines(result.stdout).at(-1) ?? {};
     assert.equal(last.image.name, 'e2e-app-3.1-2-all-e2e');
     await withImageMounted(store, image(last.image.id) as never, (root) => assert.equal(sh('chroot', [root, '/usr/bin/e2e-app']), 'e2e-app 3.1\n'));
@@ -177,8 +177,8 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   it('bakes on a whole-disk image (--partition-table none)', async () => {
     const foundation = await aminate(['foundation', '--name', 'debian-flat', '--size', '1G', '--partition-table', 'none']);
     assert.equal(foundation.code, 0, foundation.stderr);
-    const result = await aminate(['--json', 'bake', '--base-image', 'debian-flat', 'hello']);
-    assert.equal(result.code, 0, result.stderr);
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-flat', '--suffix', 'flat', 'hello']);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const baked = image(jsonLines(result.stdout).at(-1)?.image.id);
     assert.equal(baked.layout.partitionTable, 'none');
     await withImageMounted(store, baked as never, (root) => assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello/));
@@ -189,7 +189,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     const foundation = await aminate(['foundation', '--name', 'debian-dnf-xfs', '--size', '1536M', '--fs', 'xfs', '--include', 'dnf,rpm']);
     assert.equal(foundation.code, 0, foundation.stderr);
     const result = await aminate(['-e', 'local_yum_linux', '--json', 'bake', '--base-image', 'debian-dnf-xfs', 'e2e-rpm']);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const last = jsonLines(result.stdout).at(-1) ?? {};
     assert.deepEqual(last.package, { name: 'e2e-rpm', version: '4.2', release: '7', arch: 'noarch' });
     const baked = image(last.image.id);
@@ -203,7 +203,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   it('builds a Red Hat family foundation with dnf --installroot from a repository', async () => {
     const repoUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const result = await aminate(['--json', 'foundation', '--os', 'redhat', '--repo', repoUrl, '--releasever', '12', '--include', 'e2e-rpm', '--size', '512M', '--name', 'rh-mini']);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const built = JSON.parse((await aminate(['images', 'show', '--json', 'rh-mini'])).stdout);
     assert.deepEqual(built.os, { family: 'redhat', release: '12' });
     await withImageMounted(store, built, (root) => {

@@ -37,6 +37,8 @@ export * from './plugin/register-plugin.js';
 export type * from './pipeline/bake-outcome.js';
 export type * from './pipeline/bake-request.js';
 export type * from './pipeline/bake-settings.js';
+export * from './naming/image-name.js';
+export * from './naming/image-tags.js';
 export * from './pipeline/bake-pipeline.js';
 export * from './pipeline/bake-steps.js';
 export * from './pipeline/cleanup-stack.js';

@@ -4,7 +4,7 @@ import { LocalFinalizer } from './local-finalizer.js';
 
 export { LocalFinalizer } from './local-finalizer.js';
 export { finalizerConfigSchema, type FinalizerConfig } from './finalizer-config.js';
-export { parseTags, timestampSuffix } from './tags.js';
+export { parseTags, timestampSuffix } from '@aminator/core';
 
 export default definePlugin({
   kind: 'finalizer',

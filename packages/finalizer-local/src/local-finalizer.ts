@@ -1,12 +1,11 @@
 import { hostname, userInfo } from 'node:os';
 import {
-  AminatorError, FINALIZER_CONFIG, InvalidInputError, LOCK_MANAGER,
+  AminatorError, FINALIZER_CONFIG, imageName, InvalidInputError, LOCK_MANAGER, parseTags,
   type BakePlan, type FinalizeInput, type Finalizer, type ImageResult, type LockManager, type StepContext,
 } from '@aminator/core';
 import { IMAGE_NAME, LOCAL_STORE, LocalErrorCodes, newImageId, type ImageManifest, type LocalImageStore } from '@aminator/cloud-local';
 import { inject, injectable } from 'tsyringe';
 import type { FinalizerConfig } from './finalizer-config.js';
-import { parseTags, timestampSuffix } from './tags.js';
 
 /**
  * Registers the baked volume as an image of the local store: the volume file is moved (not copied)
@@ -30,21 +29,20 @@ export class LocalFinalizer implements Finalizer {
   }
 
   async finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult> {
-    const { name, version, release, arch } = input.package;
-    const imageName = `${name}-${version}-${release}-${arch}-${this.config.suffix ?? timestampSuffix()}`;
-    if (!IMAGE_NAME.test(imageName)) throw new InvalidInputError('image name', `"${imageName}" is not a valid image name`);
-    if (!this.config.force && (await this.store.find(imageName))) {
-      throw new AminatorError(`an image named "${imageName}" already exists`, { code: LocalErrorCodes.IMAGE_EXISTS, suggestions: ['pass --force to replace it, or set --suffix'] });
+    const name = imageName(input.package, this.config.suffix);
+    if (!IMAGE_NAME.test(name)) throw new InvalidInputError('image name', `"${name}" is not a valid image name`);
+    if (!this.config.force && (await this.store.find(name))) {
+      throw new AminatorError(`an image named "${name}" already exists`, { code: LocalErrorCodes.IMAGE_EXISTS, suggestions: ['pass --force to replace it, or set --suffix'] });
     }
     const parent = await this.store.get(input.baseImage.id);
     const id = newImageId();
     const staged = await this.store.stage(id);
     ctx.cleanup.push({ description: `remove unfinished image ${staged}`, when: 'on-failure', undo: () => this.store.discard(staged) });
     await this.store.adoptDisk(staged, this.store.volumePath(input.volume.id));
-    const manifest = this.manifest(id, imageName, input, parent);
+    const manifest = this.manifest(id, name, input, parent);
     await this.store.publish(staged, manifest, this.locks, { replace: this.config.force });
-    ctx.cleanup.push({ description: `remove image ${imageName} (${id})`, when: 'on-failure', resource: { kind: 'image', id }, manual: [['aminate', 'images', 'rm', id]], undo: () => this.store.remove(id) });
-    return { id, name: imageName, cloud: 'local', region: this.store.dir, tags: manifest.tags };
+    ctx.cleanup.push({ description: `remove image ${name} (${id})`, when: 'on-failure', resource: { kind: 'image', id }, manual: [['aminate', 'images', 'rm', id]], undo: () => this.store.remove(id) });
+    return { id, name, cloud: 'local', region: this.store.dir, tags: manifest.tags };
   }
 
   /** The new image inherits the parent's OS, architecture and disk layout: a bake changes files, not partitions. */

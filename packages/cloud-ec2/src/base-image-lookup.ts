@@ -1,0 +1,83 @@
+import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { AminatorError, InvalidInputError, type BaseImage } from '@aminator/core';
+import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
+
+const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+const GiB = 1024 ** 3;
+
+export interface BaseImageQuery {
+  /** `--base-image`: an AMI id, or a name when `owner` is given. */
+  readonly ref?: string;
+  readonly name?: string;
+  readonly owner?: string;
+}
+
+/**
+ * Checks what can be checked without the API: an id is an AMI id; a name comes with an owner. A name
+ * alone is refused, because anyone can publish an image with any name.
+ */
+export function validateBaseImageQuery(query: BaseImageQuery): { id: string } | { name: string; owner: string } {
+  const name = query.name ?? (query.ref && !AMI_ID.test(query.ref) ? query.ref : undefined);
+  if (!name) {
+    if (!query.ref) {
+      throw new InvalidInputError('--base-image', 'name the base image: --base-image ami-… or --base-image-name NAME --base-image-owner ACCOUNT');
+    }
+    return { id: query.ref };
+  }
+  if (!query.owner) {
+    throw new AminatorError(`refusing to look up the base image "${name}" by name without an owner: anyone can publish an image with that name`, {
+      code: Ec2ErrorCodes.OWNER_REQUIRED, exitCode: 2,
+      suggestions: ['add --base-image-owner ACCOUNT_ID (or self, amazon, aws-marketplace)', 'or pass the AMI id with --base-image ami-…'],
+    });
+  }
+  return { name, owner: query.owner };
+}
+
+/** The base image by id, or the newest available image of that name from that owner. */
+export async function lookUpBaseImage(client: EC2Client, query: BaseImageQuery, signal: AbortSignal): Promise<Image> {
+  const wanted = validateBaseImageQuery(query);
+  const images = 'id' in wanted ? await byId(client, wanted.id, signal) : await byName(client, wanted.name, wanted.owner, signal);
+  const available = images.filter((i) => i.State === 'available').sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''));
+  const image = available[0];
+  if (!image) {
+    const what = 'id' in wanted ? wanted.id : `"${wanted.name}" owned by ${wanted.owner}`;
+    throw new AminatorError(`no available base image ${what} in this region`, {
+      code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND, exitCode: 2,
+      suggestions: ['check the name, owner and --region', 'images that are pending or deprecated-and-hidden are not used'],
+    });
+  }
+  if (image.RootDeviceType !== 'ebs') throw new InvalidInputError('--base-image', `${image.ImageId} is not EBS-backed; aminate needs an EBS root snapshot`);
+  return image;
+}
+
+async function byId(client: EC2Client, id: string, signal: AbortSignal): Promise<Image[]> {
+  try {
+    return (await client.send(new DescribeImagesCommand({ ImageIds: [id] }), { abortSignal: signal })).Images ?? [];
+  } catch (error) {
+    if (isEc2Code(error, 'InvalidAMIID.NotFound', 'InvalidAMIID.Malformed')) return [];
+    return ec2Call(`DescribeImages ${id}`, () => Promise.reject(error));
+  }
+}
+
+async function byName(client: EC2Client, name: string, owner: string, signal: AbortSignal): Promise<Image[]> {
+  return ec2Call(`DescribeImages "${name}"`, async () => (await client.send(new DescribeImagesCommand({
+    Owners: [owner], Filters: [{ Name: 'name', Values: [name] }, { Name: 'state', Values: ['available'] }],
+  }), { abortSignal: signal })).Images ?? []);
+}
+
+/** The root device's EBS mapping: its snapshot and size. */
+export function rootMapping(image: Image): { snapshotId: string; sizeGiB: number; volumeType?: string; encrypted: boolean } {
+  const root = image.BlockDeviceMappings?.find((m) => m.DeviceName === image.RootDeviceName) ?? image.BlockDeviceMappings?.find((m) => m.Ebs?.SnapshotId);
+  if (!root?.Ebs?.SnapshotId) {
+    throw new AminatorError(`${image.ImageId} has no EBS root snapshot for ${image.RootDeviceName}`, { code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND, exitCode: 2 });
+  }
+  return { snapshotId: root.Ebs.SnapshotId, sizeGiB: root.Ebs.VolumeSize ?? 8, volumeType: root.Ebs.VolumeType, encrypted: root.Ebs.Encrypted === true };
+}
+
+export function toBaseImage(image: Image, region: string): BaseImage {
+  const tags = Object.fromEntries((image.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  return {
+    id: image.ImageId ?? '', name: image.Name ?? '', owner: image.OwnerId, location: region, sizeBytes: rootMapping(image).sizeGiB * GiB,
+    architecture: image.Architecture, description: image.Description, tags,
+  };
+}

@@ -1,0 +1,18 @@
+import { isEc2Code } from './ec2-errors.js';
+
+const THROTTLED = ['RequestLimitExceeded', 'Throttling', 'ThrottlingException'];
+
+/**
+ * Cleanup must not give up on throttling the SDK's retries ran out on: a few more rounds with a
+ * growing pause. It runs after a signal too, so it takes no abort signal.
+ */
+export async function persistently<T>(call: () => Promise<T>, rounds = 4): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (round >= rounds || !isEc2Code(error, ...THROTTLED)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** round));
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import { hostname } from 'node:os';
+import {
+  AttachVolumeCommand, CreateVolumeCommand, DeleteVolumeCommand, DescribeVolumesCommand, DetachVolumeCommand,
+  type EC2Client, type Image, type Volume,
+} from '@aws-sdk/client-ec2';
+import {
+  AminatorError, CLOUD_CONFIG, InvalidInputError,
+  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type PlanContext, type StepContext,
+} from '@aminator/core';
+import { inject, injectable } from 'tsyringe';
+import { lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
+import { persistently } from './cleanup-calls.js';
+import type { Ec2Config } from './ec2-config.js';
+import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
+import type { Ec2Session } from './ec2-session.js';
+import { EC2_SESSION } from './ec2-session-token.js';
+import { waitFor } from './ec2-wait.js';
+
+const GiB = 1024 ** 3;
+export const WORKING_VOLUME_PURPOSE = 'aminator-working-volume';
+
+/**
+ * EBS working volumes on this instance: made from the base image's root snapshot, attached at the
+ * allocated name, detached and deleted on every path.
+ */
+@injectable()
+export class Ec2Cloud implements Cloud {
+  private readonly described = new Map<string, Image>();
+
+  constructor(
+    @inject(CLOUD_CONFIG) private readonly config: Ec2Config,
+    @inject(EC2_SESSION) private readonly session: Ec2Session,
+  ) {}
+
+  async preflight(plan: BakePlan): Promise<void> {
+    const baseGiB = Math.ceil(plan.baseImage.sizeBytes / GiB);
+    if (this.config.volumeSize !== undefined && this.config.volumeSize < baseGiB) {
+      throw new InvalidInputError('--volume-size', `${this.config.volumeSize} GiB is smaller than the base image's root volume (${baseGiB} GiB)`);
+    }
+    if ((this.config.iops !== undefined || this.config.throughput !== undefined) && !['gp3', 'io1', 'io2'].includes(this.config.volumeType)) {
+      throw new InvalidInputError('--iops/--throughput', `volume type ${this.config.volumeType} takes neither; use gp3 (or io1/io2 for iops)`);
+    }
+  }
+
+  describePlan(plan: BakePlan): readonly string[] {
+    const size = this.config.volumeSize ? `${this.config.volumeSize} GiB` : `${Math.ceil(plan.baseImage.sizeBytes / GiB)} GiB`;
+    return [`cloud ec2: ${this.config.volumeType} volume of ${size}${this.config.encrypted ? ' (encrypted)' : ''} from ${plan.baseImage.id}'s root snapshot, attached to this instance`];
+  }
+
+  async resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
+    const query = { ref, name: ref ? undefined : this.config.baseImageName, owner: this.config.baseImageOwner };
+    validateBaseImageQuery(query);
+    const clients = await this.session.clients();
+    const image = await lookUpBaseImage(clients.home, query, ctx.signal);
+    this.described.set(image.ImageId ?? '', image);
+    ctx.log.info(`base image ${image.ImageId} (${image.Name}, ${image.CreationDate}) owned by ${image.OwnerId}`);
+    return toBaseImage(image, clients.region);
+  }
+
+  async devicesInUse(ctx: PlanContext): Promise<readonly string[]> {
+    const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
+    const { Volumes = [] } = await ec2Call('DescribeVolumes (attached to this instance)', () => clients.home.send(new DescribeVolumesCommand({
+      Filters: [{ Name: 'attachment.instance-id', Values: [identity.instanceId] }],
+    }), { abortSignal: ctx.signal }));
+    return Volumes.flatMap((v) => (v.Attachments ?? []).map((a) => a.Device ?? '')).filter(Boolean);
+  }
+
+  async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
+    const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
+    const image = this.described.get(base.id) ?? await lookUpBaseImage(clients.home, { ref: base.id }, ctx.signal);
+    const root = rootMapping(image);
+    const sizeGiB = this.config.volumeSize ?? root.sizeGiB;
+    const created = await ec2Call('CreateVolume', () => clients.home.send(new CreateVolumeCommand({
+      AvailabilityZone: identity.availabilityZone, SnapshotId: root.snapshotId, VolumeType: this.config.volumeType, Size: sizeGiB,
+      Iops: this.config.iops, Throughput: this.config.throughput,
+      Encrypted: this.config.encrypted || root.encrypted || undefined, KmsKeyId: this.config.kmsKeyId,
+      TagSpecifications: [{ ResourceType: 'volume', Tags: workingVolumeTags(base.id, identity.instanceId, ctx.runId) }],
+    }), { abortSignal: ctx.signal }));
+    const id = created.VolumeId ?? '';
+    ctx.cleanup.push({
+      description: `delete volume ${id}`, resource: { kind: 'volume', id },
+      manual: [['aws', 'ec2', 'detach-volume', '--force', '--volume-id', id], ['aws', 'ec2', 'delete-volume', '--volume-id', id]],
+      undo: () => this.deleteVolume(clients.home, id),
+    });
+    ctx.progress(`volume ${id} (${sizeGiB} GiB ${this.config.volumeType}) creating`);
+    await waitFor(() => this.volumeState(clients.home, id, ctx.signal, (v) => {
+      if (v.State === 'available') return true;
+      if (v.State === 'error') throw new AminatorError(`volume ${id} went into state error`, { code: Ec2ErrorCodes.VOLUME_FAILED, suggestions: ['retry; if it persists, try another availability zone or volume type'] });
+      return undefined;
+    }), { what: `volume ${id} to become available`, timeoutMs: this.config.volumeTimeoutMs, signal: ctx.signal });
+    return { id, sizeBytes: sizeGiB * GiB, baseImageId: base.id };
+  }
+
+  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
+    const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
+    await ec2Call(`AttachVolume ${volume.id} at ${device.name}`, () => clients.home.send(new AttachVolumeCommand({
+      VolumeId: volume.id, InstanceId: identity.instanceId, Device: device.name,
+    }), { abortSignal: ctx.signal }));
+    ctx.cleanup.push({
+      description: `detach volume ${volume.id} from ${device.name}`, resource: { kind: 'attachment', id: `${volume.id}@${device.name}` },
+      manual: [['aws', 'ec2', 'detach-volume', '--volume-id', volume.id]],
+      undo: () => this.detachVolume(clients.home, volume.id),
+    });
+    ctx.progress(`attaching ${volume.id} at ${device.name}`);
+    await waitFor(() => this.volumeState(clients.home, volume.id, ctx.signal, (v) => {
+      const attachment = v.Attachments?.find((a) => a.InstanceId === identity.instanceId);
+      return attachment?.State === 'attached' ? true : undefined;
+    }), {
+      what: `volume ${volume.id} to attach at ${device.name}`, timeoutMs: this.config.attachTimeoutMs, signal: ctx.signal,
+      suggestions: ['a stuck attachment is detached and the volume deleted; retry the bake', 'raise cloud.ec2.attachTimeoutMs on slow accounts'],
+    });
+    return { volumeId: volume.id, requestedDevice: device.name };
+  }
+
+  private async volumeState<T>(client: EC2Client, id: string, signal: AbortSignal, judge: (v: Volume) => T | undefined): Promise<T | undefined> {
+    const { Volumes = [] } = await ec2Call(`DescribeVolumes ${id}`, () => client.send(new DescribeVolumesCommand({ VolumeIds: [id] }), { abortSignal: signal }));
+    const volume = Volumes[0];
+    if (!volume) throw new AminatorError(`volume ${id} disappeared`, { code: Ec2ErrorCodes.VOLUME_FAILED });
+    return judge(volume);
+  }
+
+  /** Detach and wait until the volume is free; a detach that does not finish is forced. */
+  private async detachVolume(client: EC2Client, id: string): Promise<void> {
+    const detached = (v: Volume): true | undefined => ((v.Attachments ?? []).length === 0 || v.State === 'available' ? true : undefined);
+    try {
+      await persistently(() => client.send(new DetachVolumeCommand({ VolumeId: id })));
+    } catch (error) {
+      if (isEc2Code(error, 'IncorrectState', 'InvalidVolume.NotFound', 'InvalidAttachment.NotFound')) return;
+      throw error;
+    }
+    const never = new AbortController().signal;
+    try {
+      await waitFor(() => persistently(() => this.volumeState(client, id, never, detached)), { what: `volume ${id} to detach`, timeoutMs: this.config.attachTimeoutMs / 2, signal: never });
+    } catch {
+      await persistently(() => client.send(new DetachVolumeCommand({ VolumeId: id, Force: true })));
+      await waitFor(() => persistently(() => this.volumeState(client, id, never, detached)), { what: `volume ${id} to detach (forced)`, timeoutMs: this.config.attachTimeoutMs / 2, signal: never });
+    }
+  }
+
+  private async deleteVolume(client: EC2Client, id: string): Promise<void> {
+    const never = new AbortController().signal;
+    try {
+      const state = await persistently(() => this.volumeState(client, id, never, (v) => v));
+      if ((state?.Attachments ?? []).length > 0) await this.detachVolume(client, id);
+      await persistently(() => client.send(new DeleteVolumeCommand({ VolumeId: id })));
+    } catch (error) {
+      if (isEc2Code(error, 'InvalidVolume.NotFound')) return;
+      throw error;
+    }
+  }
+}
+
+export function workingVolumeTags(baseImageId: string, instanceId: string, runId: string): Array<{ Key: string; Value: string }> {
+  return Object.entries({
+    Name: `aminator ${runId}`, purpose: WORKING_VOLUME_PURPOSE, status: 'building', base_ami_id: baseImageId,
+    host: instanceId, hostname: hostname(), pid: String(process.pid), run_id: runId,
+  }).map(([Key, Value]) => ({ Key, Value }));
+}

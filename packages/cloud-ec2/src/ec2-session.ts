@@ -1,0 +1,31 @@
+import type { Ec2Config } from './ec2-config.js';
+import { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
+import { instanceIdentity, type InstanceIdentity } from './instance-identity.js';
+
+/**
+ * What one bake knows about its EC2 context, looked up once and shared by the cloud and the finalizer:
+ * this instance (IMDSv2 or config) and the clients for the region (config, SDK chain, or the instance's).
+ */
+export class Ec2Session {
+  private identityPromise: Promise<InstanceIdentity> | undefined;
+  private clientsPromise: Promise<Ec2Clients> | undefined;
+
+  constructor(private readonly config: Ec2Config) {
+    quietSdkNodeWarning();
+  }
+
+  identity(): Promise<InstanceIdentity> {
+    this.identityPromise ??= instanceIdentity(this.config);
+    return this.identityPromise;
+  }
+
+  clients(): Promise<Ec2Clients> {
+    this.clientsPromise ??= this.makeClients();
+    return this.clientsPromise;
+  }
+
+  private async makeClients(): Promise<Ec2Clients> {
+    const region = (await regionFromChain(this.config)) ?? (await this.identity()).region;
+    return new Ec2Clients(region, this.config);
+  }
+}

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,71 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
 import { assertNoLeaks, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { buildDeb, buildRpmRepo, serve, sha256, withDiskMounted } from './fixtures.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = join(repo, 'packages', 'core-bin', 'bin', 'aminate.js');
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Mount an image's root file system read-only, run `body` on it, always release. */
-async function withImageMounted(store: string, image: { id: string; layout: { partitionTable: string } }, body: (root: string) => void | Promise<void>): Promise<void> {
-  const disk = join(store, 'images', image.id, 'disk.raw');
-  const table = image.layout.partitionTable === 'none' ? undefined : JSON.parse(sh('sfdisk', ['--json', disk])).partitiontable;
-  const offset = table ? table.partitions[0].start * (table.sectorsize ?? 512) : 0;
-  const loop = sh('losetup', ['--find', '--show', '--read-only', '--offset', String(offset), disk]).trim();
-  const root = mkdtempSync(join(tmpdir(), 'aminator-e2e-ro-'));
-  try {
-    sh('mount', ['-o', 'ro', loop, root]);
-    try {
-      await body(root);
-    } finally {
-      sh('umount', [root]);
-    }
-  } finally {
-    sh('losetup', ['--detach', loop]);
-    sh('rmdir', [root]);
-  }
-}
-
-/** A .deb built here with dpkg-deb. */
-function buildDeb(dir: string): string {
-  const tree = join(dir, 'e2e-app');
-  mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
-  mkdirSync(join(tree, 'usr/bin'), { recursive: true });
-  writeFileSync(join(tree, 'usr/bin/e2e-app'), '#!/bin/sh\necho e2e-app 3.1\n', { mode: 0o755 });
-  writeFileSync(join(tree, 'DEBIAN/control'), 'Package: e2e-app\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n');
-  const deb = join(dir, 'e2e-app_3.1-2_all.deb');
-  sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
-  return deb;
-}
-
-/** An .rpm in a createrepo_c repository. */
-function buildRpmRepo(dir: string): string {
-  const top = join(dir, 'rpmbuild');
-  mkdirSync(join(top, 'SPECS'), { recursive: true });
-  const spec = join(top, 'SPECS', 'e2e-rpm.spec');
-  writeFileSync(spec, ['Name: e2e-rpm', 'Version: 4.2', 'Release: 7', 'Summary: e2e', 'License: MIT', 'BuildArch: noarch', '%description', 'e2e',
-    '%install', 'mkdir -p %{buildroot}/usr/share/e2e-rpm', 'echo 4.2 > %{buildroot}/usr/share/e2e-rpm/VERSION', '%files', '/usr/share/e2e-rpm/VERSION', ''].join('\n'));
-  sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
-  const repoDir = join(dir, 'repo');
-  mkdirSync(repoDir);
-  sh('cp', [join(top, 'RPMS', 'noarch', 'e2e-rpm-4.2-7.noarch.rpm'), repoDir]);
-  sh('createrepo_c', ['--quiet', repoDir]);
-  return repoDir;
-}
-
-function serve(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = join(dir, decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/'));
-    if (!path.startsWith(dir) || !existsSync(path)) { res.writeHead(404).end(); return; }
-    res.writeHead(200).end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 describe('local cloud, end to end through the aminate CLI (real loop devices, mounts, chroots)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-local-'));
@@ -84,6 +22,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   let host: HostSnapshot;
   let server: Server;
   const aminate = (args: readonly string[], options: CliOptions = {}): Promise<CliResult> => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options });
+  const withImageMounted = (image: { id: string }, body: (root: string) => void | Promise<void>): Promise<void> => withDiskMounted(join(store, 'images', image.id, 'disk.raw'), body);
   const image = (id: string): Record<string, any> => JSON.parse(readFileSync(join(store, 'images', id, 'image.json'), 'utf8'));
 
   /** What a bake must leave behind: no volume, no half image, no lock, nothing mounted under the work root. */
@@ -133,7 +72,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(manifest.tags.base_image_name, 'debian-base');
     assert.equal(manifest.tags.team, 'platform');
     assert.ok(manifest.tags.creator && manifest.tags.creation_time);
-    await withImageMounted(store, manifest as never, (root) => {
+    await withImageMounted(manifest as never, (root) => {
       assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello, world!/);
       assert.equal(existsSync(join(root, 'usr/sbin/policy-rc.d')), false);
     });
@@ -148,7 +87,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const last = jsonLines(result.stdout).at(-1) ?? {};
     assert.equal(last.image.name, 'e2e-app-3.1-2-all-e2e');
-    await withImageMounted(store, image(last.image.id) as never, (root) => assert.equal(sh('chroot', [root, '/usr/bin/e2e-app']), 'e2e-app 3.1\n'));
+    await withImageMounted(image(last.image.id) as never, (root) => assert.equal(sh('chroot', [root, '/usr/bin/e2e-app']), 'e2e-app 3.1\n'));
     const again = await aminate(['bake', '--base-image', 'debian-base', '--suffix', 'e2e', buildDeb(join(scratch, 'again'))]);
     assert.equal(again.code, 1, 'the same name again is an error');
     assert.match(again.stderr, /E_IMAGE_EXISTS/);
@@ -181,7 +120,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const baked = image(jsonLines(result.stdout).at(-1)?.image.id);
     assert.equal(baked.layout.partitionTable, 'none');
-    await withImageMounted(store, baked as never, (root) => assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello/));
+    await withImageMounted(baked as never, (root) => assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello/));
     assertNothingLeft();
   });
 
@@ -194,7 +133,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.deepEqual(last.package, { name: 'e2e-rpm', version: '4.2', release: '7', arch: 'noarch' });
     const baked = image(last.image.id);
     assert.equal(baked.layout.fsType, 'xfs');
-    await withImageMounted(store, baked as never, (root) => {
+    await withImageMounted(baked as never, (root) => {
       assert.equal(sh('chroot', [root, 'rpm', '-q', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}', 'e2e-rpm']), 'e2e-rpm-4.2-7');
     });
     assertNothingLeft();
@@ -206,7 +145,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const built = JSON.parse((await aminate(['images', 'show', '--json', 'rh-mini'])).stdout);
     assert.deepEqual(built.os, { family: 'redhat', release: '12' });
-    await withImageMounted(store, built, (root) => {
+    await withImageMounted(built, (root) => {
       assert.equal(readFileSync(join(root, 'usr/share/e2e-rpm/VERSION'), 'utf8'), '4.2\n');
       assert.match(readFileSync(join(root, 'etc/fstab'), 'utf8'), /^UUID=[0-9a-f-]+ \/ ext4 /m);
       assert.equal(sh('rpm', ['--root', root, '-q', 'e2e-rpm']).trim(), 'e2e-rpm-4.2-7.noarch');

@@ -87,8 +87,8 @@ function exists(path: string): boolean {
 function firstBlockDevice(candidates: readonly string[]): string | undefined {
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
-    const real = realpathSync(candidate);
-    if (statSync(real).isBlockDevice()) return real;
+    // The name as found, not its target: the partitions are found next to it (xvdf1, …-part1).
+    if (statSync(realpathSync(candidate)).isBlockDevice()) return candidate;
   }
   return undefined;
 }

@@ -92,7 +92,7 @@ describe('blockdevice-linux', () => {
       const { ctx } = createTestStepContext();
       setTimeout(() => symlinkSync(loop, join(devRoot, 'xvdk')), 300);
       const started = Date.now();
-      assert.equal(await make().waitForNode({ volumeId: 'vol-2', requestedDevice: '/dev/sdk' }, ctx), loop);
+      assert.equal(await make().waitForNode({ volumeId: 'vol-2', requestedDevice: '/dev/sdk' }, ctx), join(devRoot, 'xvdk'), 'the name as found: its partitions are xvdk1, …');
       assert.ok(Date.now() - started < 1800, `took ${Date.now() - started} ms`);
       rmSync(join(devRoot, 'xvdk'));
     });
@@ -100,7 +100,7 @@ describe('blockdevice-linux', () => {
     it('finds an NVMe volume by its by-id link', async () => {
       const { ctx } = createTestStepContext();
       symlinkSync(loop, nvmeLink(byId, 'vol-0abc'));
-      assert.equal(await make().waitForNode({ volumeId: 'vol-0abc', requestedDevice: '/dev/sdl' }, ctx), loop);
+      assert.equal(await make().waitForNode({ volumeId: 'vol-0abc', requestedDevice: '/dev/sdl' }, ctx), nvmeLink(byId, 'vol-0abc'));
     });
 
     it('times out with a clear error when no node appears, and stops at once when aborted', async () => {

@@ -7,7 +7,7 @@ import { ExecaCommandRunner, type BaseImage, type PreparedChroot } from '@aminat
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
 import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
-import { cachedRootfsTarball, debootstrapTarball, extractRootfs, sh, useScratchRoot } from '@aminator/testkit/linux';
+import { debootstrapDnfTarball, sh, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { YumProvisioner, yumConfigSchema } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,15 +25,7 @@ describe('yum spec validation', () => {
 
 /** The Debian test root with Debian's dnf and rpm installed: a chroot that has dnf. */
 function dnfRootTarball(): string {
-  const suite = hostDebianSuite() ?? 'bookworm';
-  const debian = debootstrapTarball({ suite, mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') });
-  return cachedRootfsTarball(`${suite}-minbase-dnf`, (dir) => {
-    extractRootfs(debian, dir);
-    cpSync('/etc/resolv.conf', join(dir, 'etc/resolv.conf'));
-    sh('chroot', [dir, '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-q', 'update']);
-    sh('chroot', [dir, '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', '--no-install-recommends', 'install', 'dnf', 'rpm']);
-    sh('chroot', [dir, 'apt-get', 'clean']);
-  });
+  return debootstrapDnfTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') });
 }
 
 /** An .rpm built with rpmbuild and a repository made with createrepo_c. */

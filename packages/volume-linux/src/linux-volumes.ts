@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   AminatorError, COMMAND_RUNNER, VOLUME_CONFIG,
   type BakePlan, type CommandRunner, type MountedVolume, type PlanContext, type StepContext, type VolumeManager,
@@ -68,12 +68,11 @@ export class LinuxVolumes implements VolumeManager {
    */
   private async partitionDevice(device: string, table: PartitionTable, ctx: StepContext): Promise<{ node: string; partition: Partition }> {
     let partition = chooseRootPartition(table, this.config.partition);
-    const kernelNode = `${device}${/\d$/.test(basename(device)) ? 'p' : ''}${partition.number}`;
-    const useKernel = kernelKnows(kernelNode, table, partition);
+    const known = partitionNodes(device, partition.number).find((node) => kernelKnows(node, device, table, partition));
     if (this.config.grow && (await this.roomAfter(device, table, partition)) > GROW_THRESHOLD_BYTES) {
-      partition = await this.growPartition(device, partition, useKernel, ctx);
+      partition = await this.growPartition(device, partition, known !== undefined && !isLoop(known), ctx);
     }
-    if (useKernel && kernelKnows(kernelNode, table, partition)) return { node: kernelNode, partition };
+    if (known && kernelKnows(known, device, table, partition)) return { node: known, partition };
     return { node: await this.partitionLoop(device, table, partition, ctx), partition };
   }
 
@@ -131,14 +130,38 @@ export class LinuxVolumes implements VolumeManager {
   }
 }
 
-/** The kernel has a node for the partition and it covers exactly the table's byte range (sysfs counts 512-byte units). */
-function kernelKnows(node: string, table: PartitionTable, partition: Partition): boolean {
-  if (!existsSync(node) || !statSync(node).isBlockDevice()) return false;
-  const sys = `/sys/class/block/${basename(node)}`;
-  const read = (file: string): number => Number(readFileSync(join(sys, file), 'utf8').trim());
+/** Where a partition's node is: `/dev/xvdf1`, `/dev/nvme1n1p1`, or udev's `…-part1` next to a by-id link. */
+function partitionNodes(device: string, number: number): string[] {
+  return [`${device}${/\d$/.test(basename(device)) ? 'p' : ''}${number}`, `${device}-part${number}`];
+}
+
+function sysfsOf(node: string): string {
+  return `/sys/class/block/${basename(realpathSync(node))}`;
+}
+
+function isLoop(node: string): boolean {
+  return existsSync(join(sysfsOf(node), 'loop'));
+}
+
+/**
+ * The node covers exactly the partition's byte range of this disk: a kernel partition of the disk
+ * (sysfs counts 512-byte units), or a loop device over the disk's backing file at the partition's
+ * offset — how hosts without partition scanning present partitions.
+ */
+function kernelKnows(node: string, disk: string, table: PartitionTable, partition: Partition): boolean {
   try {
-    const scale = table.sectorSize / 512;
-    return read('start') === partition.start * scale && read('size') === partition.size * scale;
+    if (!existsSync(node) || !statSync(node).isBlockDevice()) return false;
+    const sys = sysfsOf(node);
+    const read = (file: string): string => readFileSync(join(sys, file), 'utf8').trim();
+    if (existsSync(join(sys, 'partition'))) {
+      const scale = table.sectorSize / 512;
+      const parent = basename(dirname(realpathSync(sys)));
+      return parent === basename(realpathSync(disk)) && Number(read('start')) === partition.start * scale && Number(read('size')) === partition.size * scale;
+    }
+    if (!isLoop(node) || !isLoop(disk)) return false;
+    const diskBacking = readFileSync(join(sysfsOf(disk), 'loop', 'backing_file'), 'utf8').trim();
+    return read('loop/backing_file') === diskBacking && Number(read('loop/offset')) === partition.start * table.sectorSize
+      && Number(read('loop/sizelimit')) === partition.size * table.sectorSize;
   } catch {
     return false;
   }

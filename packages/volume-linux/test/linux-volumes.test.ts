@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -47,6 +47,32 @@ describe('volume-linux on real loop devices', () => {
       assert.equal(mounted.fsType, 'ext4');
       assert.match(mounted.device, /^\/dev\/loop\d+(p1)?$/);
     });
+  });
+
+  it('uses a partition node the host presents (here a loop at the partition\'s offset behind an xvdf1 link) instead of making one', async () => {
+    const image = join(scratch, 'presented.img');
+    const { partitionOffset } = makeDiskImage(image, { sizeBytes: 64 * MiB, table: 'gpt', fs: 'ext4', files: { '/etc/marker': 'presented\n' } });
+    const table = JSON.parse(sh('sfdisk', ['--json', image])).partitiontable;
+    const devDir = join(scratch, 'presented-dev');
+    mkdirSync(devDir);
+    const disk = sh('losetup', ['--find', '--show', image]).trim();
+    const part = sh('losetup', ['--find', '--show', '--offset', String(partitionOffset), '--sizelimit', String(table.partitions[0].size * 512), image]).trim();
+    symlinkSync(disk, join(devDir, 'xvdf'));
+    symlinkSync(part, join(devDir, 'xvdf1'));
+    const harness = createTestStepContext({ workDir: join(scratch, 'work-presented') });
+    sh('mkdir', ['-p', join(scratch, 'work-presented')]);
+    try {
+      const loopsBefore = sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length;
+      const mounted = await new LinuxVolumes(volumeConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).mount(join(devDir, 'xvdf'), harness.ctx);
+      assert.equal(mounted.device, join(devDir, 'xvdf1'));
+      assert.equal(readFileSync(join(mounted.root, 'etc/marker'), 'utf8'), 'presented\n');
+      assert.equal(sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length, loopsBefore, 'no loop device of its own');
+    } finally {
+      const report = await harness.stack.unwind({ reason: 'failure' });
+      sh('losetup', ['--detach', part]);
+      sh('losetup', ['--detach', disk]);
+      assert.deepEqual(report.errors.map((e) => e.message), []);
+    }
   });
 
   it('mounts a whole-disk xfs file system', async () => {

@@ -7,7 +7,8 @@ import type { VolumeAttachmentRecord } from './ec2-records.js';
 export type DeviceStyle = 'xen' | 'nvme';
 
 export interface DeviceLayout {
-  readonly style: DeviceStyle;
+  /** Tests may switch it between bakes. */
+  style: DeviceStyle;
   /** Where Xen-style nodes appear (the blockdevice plugin's `devRoot`). */
   readonly devRoot: string;
   /** Where NVMe by-id links appear (the blockdevice plugin's `byIdDir`). */

@@ -109,7 +109,7 @@ export class Ec2TestEndpoint {
     const keep = new Set(options.keepImages ?? []);
     const keptSnapshots = new Set([...this.world.images.values()].filter((i) => keep.has(i.id)).flatMap((i) => i.blockDeviceMappings.map((m) => m.ebs?.snapshotId)));
     return {
-      volumes: [...this.world.volumes.values()].filter((v) => v.state !== 'deleted').map((v) => v.id),
+      volumes: [...this.world.volumes.values()].filter((v) => v.state !== 'deleted' && v.state !== 'deleting').map((v) => v.id),
       snapshots: [...this.world.snapshots.values()].filter((s) => !seeded.has(s.id) && !keptSnapshots.has(s.id)).map((s) => s.id),
       images: [...this.world.images.values()].filter((i) => i.state !== 'deregistered' && i.ownerId === this.world.instance.accountId && !keep.has(i.id)).map((i) => i.id),
     };
@@ -121,7 +121,9 @@ export class Ec2TestEndpoint {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    if ((req.url ?? '').startsWith('/latest/')) return this.metadata(req, res);
+    // The SDK's metadata client joins endpoint and path into `//latest/…`; IMDS takes either.
+    const path = (req.url ?? '/').replace(/^\/+/, '/');
+    if (path.startsWith('/latest/')) return this.metadata(req.method ?? 'GET', path, req, res);
     const requestId = randomUUID();
     const params = parseForm(body);
     const action = params.get('Action') ?? '';
@@ -140,16 +142,16 @@ export class Ec2TestEndpoint {
   }
 
   private injectFault(action: string): void {
-    const fault = this.world.faults.failNext.find((f) => f.times > 0 && (f.action === '*' || f.action === action));
+    const seen = (name: string): boolean => this.calls.some((c) => c.action === name);
+    const fault = this.world.faults.failNext.find((f) => f.times > 0 && (f.action === '*' || f.action === action) && (!f.startAfter || seen(f.startAfter)));
     if (!fault) return;
     fault.times--;
     throw new Ec2Fault(fault.code, fault.message ?? `injected ${fault.code}`, fault.status ?? 400);
   }
 
   /** IMDSv2: a token from PUT /latest/api/token is required for every GET. */
-  private metadata(req: IncomingMessage, res: ServerResponse): void {
-    const url = req.url ?? '';
-    if (req.method === 'PUT' && url === '/latest/api/token') {
+  private metadata(method: string, url: string, req: IncomingMessage, res: ServerResponse): void {
+    if (method === 'PUT' && url === '/latest/api/token') {
       const token = randomBytes(24).toString('base64');
       this.tokens.add(token);
       res.writeHead(200, { 'content-type': 'text/plain' }).end(token);

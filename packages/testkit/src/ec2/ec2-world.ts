@@ -22,7 +22,7 @@ export interface Ec2Delays {
 /** Faults a test switches on. */
 export interface Ec2Faults {
   /** The next `times` calls of `action` ('*' for any) fail with this code and HTTP status. */
-  failNext: Array<{ action: string; code: string; status?: number; times: number; message?: string }>;
+  failNext: Array<{ action: string; code: string; status?: number; times: number; message?: string; startAfter?: string }>;
   /** AttachVolume is accepted but the attachment stays `attaching`. */
   attachNeverCompletes: boolean;
   /** Snapshots end in state `error`. */

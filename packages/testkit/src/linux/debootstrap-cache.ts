@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from './sh.js';
 
@@ -80,4 +80,17 @@ function waitFor(tarball: string, lock: string): string {
 /** Unpack a root file system tarball into `dir` (which must exist). */
 export function extractRootfs(tarball: string, dir: string): void {
   sh('tar', ['-xf', tarball, '-C', dir, '--numeric-owner']);
+}
+
+/** The debootstrap test root with Debian's dnf and rpm installed: a chroot that has dnf, for the yum tests. */
+export function debootstrapDnfTarball(options: DebootstrapOptions): string {
+  const debian = debootstrapTarball(options);
+  return cachedRootfsTarball(`${options.suite}-minbase-dnf`, (dir) => {
+    extractRootfs(debian, dir);
+    cpSync('/etc/resolv.conf', join(dir, 'etc/resolv.conf'));
+    const env = ['/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'DEBIAN_FRONTEND=noninteractive'];
+    sh('chroot', [dir, ...env, 'apt-get', '-q', 'update']);
+    sh('chroot', [dir, ...env, 'apt-get', '-y', '-q', '--no-install-recommends', 'install', 'dnf', 'rpm']);
+    sh('chroot', [dir, 'apt-get', 'clean']);
+  }, options.cacheDir);
 }

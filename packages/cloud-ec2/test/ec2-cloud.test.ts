@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import type { BakePlan } from '@aminator/core';
+import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
+import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
+import { assertNoLeaks, makeDiskImage, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import plugin, { Ec2Cloud, ec2ConfigSchema, Ec2Session, waitFor } from '../src/index.js';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const GiB = 1024 ** 3;
+
+describePluginConformance(plugin, {
+  packageDir,
+  config: { region: 'eu-west-1', baseImageOwner: '123456789012', volumeSize: 20 },
+  invalidConfigs: [{ region: 'moon-1' }, { baseImageOwner: 'someone' }, { volumeType: 'fast' }, { volumeSize: 0 }, { kmsKeyId: 'x; rm' }, { instanceId: 'host-1' }],
+});
+
+describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'aminator-cloud-ec2-test-'));
+  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint') });
+  const saved = { ...process.env };
+  let host: HostSnapshot;
+  let newest: string;
+
+  before(async () => {
+    host = snapshotHost();
+    await endpoint.start();
+    Object.assign(process.env, endpoint.env);
+    const disk = join(scratch, 'base.raw');
+    makeDiskImage(disk, { sizeBytes: GiB, table: 'gpt', fs: 'ext4', files: { '/etc/debian_version': '12.0\n' } });
+    endpoint.seedImage({ name: 'base-os-1', ownerId: '136693071363', disk, sizeGiB: 1, creationDate: '2026-01-01T00:00:00.000Z' });
+    newest = endpoint.seedImage({ name: 'base-os-2', ownerId: '136693071363', disk, sizeGiB: 1, creationDate: '2026-06-01T00:00:00.000Z' }).id;
+    endpoint.seedImage({ name: 'base-os-3-impostor', ownerId: '999999999999', disk, sizeGiB: 1, creationDate: '2026-09-01T00:00:00.000Z' });
+  });
+  after(async () => {
+    await endpoint.stop();
+    process.env = saved;
+    rmSync(scratch, { recursive: true, force: true });
+    assertNoLeaks(host);
+  });
+
+  const cloudWith = (config: Record<string, unknown> = {}): Ec2Cloud => {
+    const parsed = ec2ConfigSchema.parse({ attachTimeoutMs: 5_000, ...config });
+    return new Ec2Cloud(parsed, new Ec2Session(parsed));
+  };
+  const planContext = (): never => ({ runId: 'test', signal: new AbortController().signal, log: createTestStepContext().ctx.log, dryRun: false }) as never;
+
+  it('finds the newest available image of a name, only from the pinned owner', async () => {
+    const base = await cloudWith({ baseImageName: 'base-os-*', baseImageOwner: '136693071363' }).resolveBaseImage(undefined, planContext());
+    assert.equal(base.id, newest);
+    assert.equal(base.sizeBytes, GiB);
+    assert.equal(base.owner, '136693071363');
+    assert.equal(base.location, 'us-east-1');
+    const byId = await cloudWith().resolveBaseImage(newest, planContext());
+    assert.equal(byId.name, 'base-os-2');
+  });
+
+  it('refuses a lookup by name without an owner before any API call', async () => {
+    const before = endpoint.calls.length;
+    await assert.rejects(cloudWith({ baseImageName: 'base-os-*' }).resolveBaseImage(undefined, planContext()), (e: any) => e.code === 'E_OWNER_REQUIRED' && e.exitCode === 2);
+    await assert.rejects(cloudWith().resolveBaseImage('base-os-2', planContext()), { code: 'E_OWNER_REQUIRED' });
+    assert.equal(endpoint.calls.length, before);
+    await assert.rejects(cloudWith().resolveBaseImage('ami-0123456789abcdef0', planContext()), (e: any) => e.code === 'E_BASE_IMAGE_NOT_FOUND' && e.exitCode === 2);
+  });
+
+  it('refuses a working volume smaller than the base image before acting', async () => {
+    const plan = { baseImage: { id: newest, name: 'base-os-2', sizeBytes: 8 * GiB, tags: {} } } as unknown as BakePlan;
+    await assert.rejects(cloudWith({ volumeSize: 4 }).preflight(plan), { code: 'E_INVALID_INPUT' });
+    await assert.rejects(cloudWith({ volumeType: 'gp2', iops: 3000 }).preflight(plan), { code: 'E_INVALID_INPUT' });
+  });
+
+  it('makes a tagged volume from the root snapshot, attaches it where the instance shows it, and undoes both', async () => {
+    const cloud = cloudWith({ volumeSize: 2 });
+    const t = createTestStepContext({ runId: 'run-attach' });
+    const base = await cloud.resolveBaseImage(newest, planContext());
+    const volume = await cloud.createVolume(base, t.ctx);
+    assert.equal(volume.sizeBytes, 2 * GiB);
+    const record = endpoint.world.volumes.get(volume.id);
+    assert.equal(record?.volumeType, 'gp3');
+    assert.equal(record?.availabilityZone, 'us-east-1a');
+    assert.deepEqual({ purpose: record?.tags.purpose, status: record?.tags.status, base: record?.tags.base_ami_id, host: record?.tags.host, pid: record?.tags.pid },
+      { purpose: 'aminator-working-volume', status: 'building', base: newest, host: endpoint.world.instance.instanceId, pid: String(process.pid) });
+    assert.deepEqual(await cloud.devicesInUse(planContext()), []);
+    const attachment = await cloud.attachVolume(volume, { name: '/dev/sdf' }, t.ctx);
+    assert.equal(attachment.devicePath, undefined, 'the blockdevice plugin finds the node');
+    const node = join(endpoint.world.devices.devRoot, 'xvdf');
+    assert.ok(lstatSync(node).isSymbolicLink() && statSync(realpathSync(node)).isBlockDevice());
+    assert.ok(existsSync(`${node}1`), 'a partition node as a kernel with partition support shows it');
+    assert.deepEqual(await cloud.devicesInUse(planContext()), ['/dev/sdf']);
+    const report = await t.stack.unwind({ reason: 'failure' });
+    assert.deepEqual(report.errors.map((e) => e.message), []);
+    assert.equal(existsSync(node), false);
+    assert.deepEqual(endpoint.leftovers().volumes, []);
+  });
+
+  it('a stuck attachment times out, and the volume is detached and deleted', async () => {
+    endpoint.world.faults.attachNeverCompletes = true;
+    try {
+      const cloud = cloudWith({ attachTimeoutMs: 1_500 });
+      const t = createTestStepContext();
+      const volume = await cloud.createVolume(await cloud.resolveBaseImage(newest, planContext()), t.ctx);
+      await assert.rejects(cloud.attachVolume(volume, { name: '/dev/sdg' }, t.ctx), (e: any) => e.code === 'E_TIMEOUT' && /detached and the volume deleted/.test(e.suggestions.join()));
+      assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors, []);
+      assert.deepEqual(endpoint.leftovers().volumes, []);
+    } finally {
+      endpoint.world.faults.attachNeverCompletes = false;
+    }
+  });
+
+  it('capacity errors are clear; throttling is ridden out by the SDK\'s adaptive retries', async () => {
+    const cloud = cloudWith();
+    const base = await cloud.resolveBaseImage(newest, planContext());
+    endpoint.world.faults.failNext.push({ action: 'CreateVolume', code: 'InsufficientVolumeCapacity', times: 1, message: 'There is not enough capacity' });
+    const failing = createTestStepContext();
+    await assert.rejects(cloud.createVolume(base, failing.ctx), (e: any) => e.code === 'E_EC2_API' && /InsufficientVolumeCapacity/.test(e.message) && /capacity/.test(e.suggestions.join()));
+    assert.deepEqual(endpoint.leftovers().volumes, []);
+    endpoint.world.faults.failNext.push({ action: '*', code: 'RequestLimitExceeded', status: 503, times: 3 });
+    const before = endpoint.callsOf('CreateVolume');
+    const t = createTestStepContext();
+    await cloud.createVolume(base, t.ctx);
+    assert.ok(endpoint.callsOf('CreateVolume') - before >= 2, 'retried');
+    assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors, []);
+    assert.deepEqual(endpoint.leftovers().volumes, []);
+  });
+
+  it('waits see a state change within a second, backing off instead of polling at a fixed short interval', async () => {
+    endpoint.world.delays.volumeCreate = 3_000;
+    try {
+      const cloud = cloudWith();
+      const t = createTestStepContext();
+      const started = Date.now();
+      const before = endpoint.callsOf('DescribeVolumes');
+      await cloud.createVolume(await cloud.resolveBaseImage(newest, planContext()), t.ctx);
+      const lag = Date.now() - started - 3_000;
+      const polls = endpoint.callsOf('DescribeVolumes') - before;
+      assert.ok(lag < 1_000, `noticed ${lag} ms late`);
+      assert.ok(polls <= 5, `${polls} DescribeVolumes calls for a 3 s wait (250 ms polling: 12)`);
+      assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors, []);
+    } finally {
+      endpoint.world.delays.volumeCreate = 0;
+    }
+  });
+
+  it('waitFor gives up at its timeout and stops at once on abort', async () => {
+    await assert.rejects(waitFor(async () => undefined, { what: 'nothing', timeoutMs: 300, signal: new AbortController().signal }), { code: 'E_TIMEOUT' });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('stop')), 100);
+    const started = Date.now();
+    await assert.rejects(waitFor(async () => undefined, { what: 'nothing', timeoutMs: 60_000, signal: abort.signal }), /stop/);
+    assert.ok(Date.now() - started < 1_000);
+  });
+
+  it('reads this instance from IMDSv2 when config does not name it', async () => {
+    const session = new Ec2Session(ec2ConfigSchema.parse({}));
+    assert.deepEqual(await session.identity(), { instanceId: endpoint.world.instance.instanceId, availabilityZone: 'us-east-1a', region: 'us-east-1' });
+    const { Volumes } = await (await session.clients()).home.send(new DescribeVolumesCommand({}));
+    assert.ok(Array.isArray(Volumes));
+  });
+});

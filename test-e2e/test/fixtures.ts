@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { sh } from '@aminator/testkit/linux';
+
+export async function sha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Mount a raw disk's root file system (first partition, or the whole disk) read-only, run `body`, always release. */
+export async function withDiskMounted(disk: string, body: (root: string) => void | Promise<void>): Promise<void> {
+  let offset = 0;
+  try {
+    const table = JSON.parse(sh('sfdisk', ['--json', disk])).partitiontable;
+    offset = table.partitions[0].start * (table.sectorsize ?? 512);
+  } catch {
+    offset = 0;
+  }
+  const loop = sh('losetup', ['--find', '--show', '--read-only', '--offset', String(offset), disk]).trim();
+  const root = mkdtempSync(join(tmpdir(), 'aminator-e2e-ro-'));
+  try {
+    sh('mount', ['-o', 'ro', loop, root]);
+    try {
+      await body(root);
+    } finally {
+      sh('umount', [root]);
+    }
+  } finally {
+    sh('losetup', ['--detach', loop]);
+    sh('rmdir', [root]);
+  }
+}
+
+/** A .deb built here with dpkg-deb. */
+export function buildDeb(dir: string): string {
+  const tree = join(dir, 'e2e-app');
+  mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(tree, 'usr/bin'), { recursive: true });
+  writeFileSync(join(tree, 'usr/bin/e2e-app'), '#!/bin/sh\necho e2e-app 3.1\n', { mode: 0o755 });
+  writeFileSync(join(tree, 'DEBIAN/control'), 'Package: e2e-app\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n');
+  const deb = join(dir, 'e2e-app_3.1-2_all.deb');
+  sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
+  return deb;
+}
+
+/** An .rpm (e2e-rpm 4.2-7 noarch) in a createrepo_c repository. */
+export function buildRpmRepo(dir: string): string {
+  const top = join(dir, 'rpmbuild');
+  mkdirSync(join(top, 'SPECS'), { recursive: true });
+  const spec = join(top, 'SPECS', 'e2e-rpm.spec');
+  writeFileSync(spec, ['Name: e2e-rpm', 'Version: 4.2', 'Release: 7', 'Summary: e2e', 'License: MIT', 'BuildArch: noarch', '%description', 'e2e',
+    '%install', 'mkdir -p %{buildroot}/usr/share/e2e-rpm', 'echo 4.2 > %{buildroot}/usr/share/e2e-rpm/VERSION', '%files', '/usr/share/e2e-rpm/VERSION', ''].join('\n'));
+  sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
+  const repoDir = join(dir, 'repo');
+  mkdirSync(repoDir);
+  sh('cp', [join(top, 'RPMS', 'noarch', 'e2e-rpm-4.2-7.noarch.rpm'), repoDir]);
+  sh('createrepo_c', ['--quiet', repoDir]);
+  return repoDir;
+}
+
+/** Serve a directory over HTTP on 127.0.0.1 (a package repository). */
+export function serve(dir: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = resolve(dir, `.${decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/')}`);
+    if (!path.startsWith(dir) || !existsSync(path)) { res.writeHead(404).end(); return; }
+    res.writeHead(200).end(readFileSync(path));
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}

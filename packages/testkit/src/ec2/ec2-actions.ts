@@ -115,7 +115,7 @@ const createVolume: Action = (world, params, region) => {
     file: world.createVolumeFile(id, snapshot, sizeGiB), tags: tagSpecificationTags(params, 'volume'), createTime: new Date().toISOString(),
   };
   world.volumes.set(id, volume);
-  world.later(world.delays.volumeCreate, () => { if (volume.state === 'creating') volume.state = 'available'; });
+  world.later(world.delays.volumeCreate, () => { if (volume.state === 'creating') { volume.state = 'available'; world.noteTransition(id, 'available'); } });
   return volumeXml(volume) as Body;
 };
 
@@ -166,6 +166,7 @@ const createSnapshot: Action = (world, params, region) => {
     if (snapshot.state !== 'pending') return;
     snapshot.state = world.faults.snapshotFails ? 'error' : 'completed';
     snapshot.progress = world.faults.snapshotFails ? snapshot.progress : 100;
+    world.noteTransition(id, snapshot.state);
   });
   return snapshotXml(snapshot) as Body;
 };
@@ -213,7 +214,7 @@ const registerImage: Action = (world, params, region) => {
     tpmSupport: params.get('TpmSupport'), creationDate: new Date().toISOString(), tags: tagSpecificationTags(params, 'image'), launchPermissions: [],
   };
   world.images.set(image.id, image);
-  world.later(world.delays.image, () => { if (image.state === 'pending') image.state = 'available'; });
+  world.later(world.delays.image, () => { if (image.state === 'pending') { image.state = 'available'; world.noteTransition(image.id, 'available'); } });
   return { imageId: image.id };
 };
 
@@ -284,7 +285,7 @@ const copyImage: Action = (world, params, region) => {
     tags: params.get('CopyImageTags') === 'true' ? { ...source.tags } : {}, launchPermissions: [], deprecationTime: undefined,
   };
   world.images.set(id, image);
-  world.later(world.delays.copy, () => { if (image.state === 'pending') image.state = 'available'; });
+  world.later(world.delays.copy, () => { if (image.state === 'pending') { image.state = 'available'; world.noteTransition(id, 'available'); } });
   return { imageId: id };
 };
 

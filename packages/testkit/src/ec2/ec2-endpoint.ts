@@ -41,7 +41,7 @@ export interface SeedImage {
 export class Ec2TestEndpoint {
   readonly world: Ec2World;
   /** Every API call, in order: action and region. */
-  readonly calls: Array<{ action: string; region: string; time: number }> = [];
+  readonly calls: Array<{ action: string; region: string; time: number; ids: string[] }> = [];
   private server: Server | undefined;
   private readonly tokens = new Set<string>();
   private readonly ownsDir: boolean;
@@ -128,7 +128,8 @@ export class Ec2TestEndpoint {
     const params = parseForm(body);
     const action = params.get('Action') ?? '';
     const region = /Credential=[^/]+\/\d+\/([a-z0-9-]+)\/ec2\//.exec(req.headers.authorization ?? '')?.[1] ?? this.world.instance.region;
-    this.calls.push({ action, region, time: Date.now() });
+    const ids = [...params].filter(([key]) => /^(VolumeId|SnapshotId|ImageId)(\.\d+)?$/.test(key)).map(([, value]) => value);
+    this.calls.push({ action, region, time: Date.now(), ids });
     try {
       this.injectFault(action);
       const handler = ACTIONS[action];

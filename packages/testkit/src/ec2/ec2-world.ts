@@ -50,6 +50,8 @@ export class Ec2World {
   readonly images = new Map<string, ImageRecord>();
   readonly delays: Ec2Delays = { volumeCreate: 0, attach: 0, detach: 0, volumeDelete: 0, snapshot: 0, image: 0, copy: 0 };
   readonly faults: Ec2Faults = { failNext: [], attachNeverCompletes: false, snapshotFails: false };
+  /** Every state change with its time, for measuring how soon clients notice (bench/ec2-waits). */
+  readonly transitions: Array<{ id: string; state: string; at: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -68,6 +70,10 @@ export class Ec2World {
       change();
     }, ms);
     this.timers.add(timer);
+  }
+
+  noteTransition(id: string, state: string): void {
+    this.transitions.push({ id, state, at: Date.now() });
   }
 
   /** Detach everything still attached and stop pending transitions (files stay for inspection). */
@@ -134,12 +140,14 @@ export class Ec2World {
     volume.attachment.loops = made.loops;
     volume.attachment.links = made.links;
     volume.attachment.state = 'attached';
+    this.noteTransition(volume.id, 'attached');
   }
 
   detach(volume: VolumeRecord): void {
     if (volume.attachment) detachDevices(volume.attachment);
     volume.attachment = undefined;
     volume.state = 'available';
+    this.noteTransition(volume.id, 'detached');
   }
 
   removeFile(file: string): void {

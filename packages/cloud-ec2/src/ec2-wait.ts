@@ -1,4 +1,4 @@
-import { TimeoutError } from '@aminator/core';
+import { sleep, TimeoutError } from '@aminator/core';
 
 export interface WaitOptions {
   readonly what: string;
@@ -38,11 +38,3 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) { reject(signal.reason); return; }
-    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason); };
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

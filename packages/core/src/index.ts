@@ -43,6 +43,7 @@ export * from './pipeline/bake-pipeline.js';
 export * from './pipeline/bake-steps.js';
 export * from './pipeline/cleanup-stack.js';
 export * from './pipeline/failpoints.js';
+export * from './pipeline/sleep.js';
 
 export * from './runtime/event-bus.js';
 export * from './runtime/event-logger.js';

@@ -37,7 +37,6 @@ export class EbsFinalizer implements Finalizer {
     if (this.config.deprecateAt && Date.parse(this.config.deprecateAt) <= Date.now()) {
       throw new AminatorError(`--deprecate-at ${this.config.deprecateAt} is in the past`, { code: 'E_INVALID_INPUT', exitCode: 2 });
     }
-    if (this.config.suffix) amiName(`x-${this.config.suffix}`);
     if (ctx.dryRun || !plan.spec.name || !plan.spec.version) return;
     const [version, release = ''] = plan.spec.version.split(/-(?=[^-]*$)/);
     const name = amiName(imageName({ name: plan.spec.name, version: version ?? '', release, arch: plan.baseImage.architecture === 'arm64' ? 'arm64' : 'amd64' }, this.config.suffix));

@@ -1,4 +1,6 @@
-import { TimeoutError } from '@aminator/core';
+import { sleep, TimeoutError } from '@aminator/core';
+
+export { sleep };
 
 export interface PollOptions {
   readonly what: string;
@@ -27,11 +29,3 @@ export async function pollUntil<T>(check: () => Promise<T | undefined> | T | und
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(signal.reason); return; }
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason); };
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

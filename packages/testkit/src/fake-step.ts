@@ -1,4 +1,4 @@
-import { AminatorError } from '@aminator/core';
+import { AminatorError, sleep } from '@aminator/core';
 import type { FakeWorld } from './fake-world.js';
 
 /** Delay, hang or fail a fake method as the world's behaviour says. */
@@ -15,11 +15,3 @@ export function maybeFail(world: FakeWorld, method: string): void {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) { reject(signal.reason); return; }
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -126,6 +126,25 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
     }
   });
 
+  it('a name already taken is a clear error before any volume (pinned version, given suffix); --force-deregister replaces it', async () => {
+    const first = await aminate(bakeArgs('--suffix', 'dup', 'hello=2.10-3'));
+    assert.equal(first.code, 0, first.stderr + first.stdout.slice(-2000));
+    const firstId = jsonLines(first.stdout).at(-1)?.image.id;
+    const volumesBefore = endpoint.callsOf('CreateVolume');
+    const again = await aminate(bakeArgs('--suffix', 'dup', 'hello=2.10-3'));
+    assert.equal(again.code, 2, again.stdout.slice(-2000));
+    assert.equal(jsonLines(again.stdout).at(-1)?.error?.code, 'E_IMAGE_EXISTS');
+    assert.equal(endpoint.callsOf('CreateVolume'), volumesBefore, 'refused before any volume was made');
+    const forced = await aminate(bakeArgs('--suffix', 'dup', '--force-deregister', 'hello=2.10-3'));
+    assert.equal(forced.code, 0, forced.stderr + forced.stdout.slice(-2000));
+    const forcedId = jsonLines(forced.stdout).at(-1)?.image.id;
+    assert.equal(endpoint.world.images.get(firstId)?.state, 'deregistered');
+    assert.deepEqual(endpoint.leftovers({ keepImages: [forcedId] }).images, []);
+    for (const id of [firstId, forcedId]) endpoint.world.images.delete(id);
+    for (const s of [...endpoint.world.snapshots.values()].filter((s) => s.volumeId !== 'vol-ffffffff')) endpoint.world.snapshots.delete(s.id);
+    sameAsBefore();
+  });
+
   it('refuses bad input before any call that changes anything', async () => {
     const before = endpoint.calls.length;
     const noOwner = await aminate(['-e', 'ec2_apt_linux', 'bake', '--base-image-name', 'debian-12-base-*', 'hello']);

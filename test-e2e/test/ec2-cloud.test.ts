@@ -30,7 +30,7 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
   const sameAsBefore = (): void => {
     assert.deepEqual(endpoint.leftovers(), { volumes: [], snapshots: [], images: [] }, 'nothing of the bake is left at the endpoint');
     assert.deepEqual(mountsBelow(join(scratch, 'work')), []);
-    assertNoLeaks(host);
+    assertNoLeaks(host, { within: [scratch] });
   };
   const bakeArgs = (...rest: string[]): string[] => ['-e', 'ec2_apt_linux', '--json', 'bake', '--base-image-name', 'debian-12-base-*', '--base-image-owner', OWNER, ...rest];
 
@@ -101,7 +101,7 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
       assert.throws(() => readFileSync(join(root, 'usr/sbin/policy-rc.d')));
     });
     assert.deepEqual(endpoint.leftovers({ keepImages: [last.image.id, copy.id] }), { volumes: [], snapshots: [], images: [] });
-    assertNoLeaks(host);
+    assertNoLeaks(host, { within: [scratch] });
     for (const id of [last.image.id]) endpoint.world.images.delete(id);
     for (const id of [copy.id]) endpoint.world.images.delete(id);
     for (const s of [...endpoint.world.snapshots.values()].filter((s) => s.volumeId !== 'vol-ffffffff')) endpoint.world.snapshots.delete(s.id);
@@ -120,7 +120,7 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
       assert.deepEqual(endpoint.leftovers({ keepImages: [last.image.id] }), { volumes: [], snapshots: [], images: [] });
       endpoint.world.images.delete(last.image.id);
       for (const s of [...endpoint.world.snapshots.values()].filter((s) => s.volumeId !== 'vol-ffffffff')) endpoint.world.snapshots.delete(s.id);
-      assertNoLeaks(host);
+      assertNoLeaks(host, { within: [scratch] });
     } finally {
       endpoint.world.devices.style = 'xen';
     }

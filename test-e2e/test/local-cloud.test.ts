@@ -31,7 +31,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.deepEqual(readdirSync(join(store, 'images')).filter((d) => d.startsWith('.tmp-')), [], 'no half-made image');
     assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], [], 'no lock left');
     assert.deepEqual(mountsBelow(work), [], 'nothing mounted under the work root');
-    assertNoLeaks(host);
+    assertNoLeaks(host, { within: [scratch] });
   }
 
   before(async () => {

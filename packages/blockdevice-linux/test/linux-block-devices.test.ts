@@ -24,7 +24,7 @@ describe('blockdevice-linux', () => {
   mkdirSync(byId);
   let host: HostSnapshot;
   before(() => { host = snapshotHost(); });
-  after(() => { rmSync(scratch, { recursive: true, force: true }); assertNoLeaks(host); });
+  after(() => { rmSync(scratch, { recursive: true, force: true }); assertNoLeaks(host, { within: [scratch] }); });
   const make = (config: Record<string, unknown> = {}, runId = 'test'): LinuxBlockDevices =>
     new LinuxBlockDevices(blockDeviceConfigSchema.parse({ devRoot, byIdDir: byId, nodeTimeoutMs: 3000, ...config }), new FileLockManager(lockDir, runId));
 

@@ -41,7 +41,7 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
     await endpoint.stop();
     process.env = saved;
     rmSync(scratch, { recursive: true, force: true });
-    assertNoLeaks(host);
+    assertNoLeaks(host, { within: [scratch] });
   });
 
   const cloudWith = (config: Record<string, unknown> = {}): Ec2Cloud => {

@@ -47,7 +47,7 @@ describePluginConformance(plugin, {
   },
   assertReleased: () => {
     assert.deepEqual(readdirSync(conformanceStore.volumesDir), []);
-    assertNoLeaks(conformanceHost);
+    assertNoLeaks(conformanceHost, { within: [scratch] });
   },
 });
 
@@ -111,7 +111,7 @@ describe('local cloud on real loop devices', () => {
   const store = new LocalImageStore(join(scratch, 'cloud-store'), commands);
   let host: HostSnapshot;
   before(() => { host = snapshotHost(); });
-  after(() => assertNoLeaks(host));
+  after(() => assertNoLeaks(host, { within: [scratch] }));
 
   const cloudWith = (config: Record<string, unknown>): LocalCloud => new LocalCloud(localConfigSchema.parse({ store: store.dir, ...config }), store, commands);
 

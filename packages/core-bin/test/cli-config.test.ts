@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { aminate, fakeProjects } from './cli-harness.js';
 
+const KINDS = ['cloud', 'blockdevice', 'volume', 'os', 'provisioner', 'finalizer'];
+
 describe('aminate configuration errors and environments (CLI)', () => {
   const project = fakeProjects(after);
 
@@ -44,12 +46,18 @@ describe('aminate configuration errors and environments (CLI)', () => {
     assert.match(result.stderr, /did you mean fake\?/);
   });
 
+  // An environment naming a cloud plugin that exists nowhere (the workspace has every real one).
+  const withGhost = (): ReturnType<typeof project> => project({}, { environments: {
+    fake: Object.fromEntries(KINDS.map((k) => [k, 'fake'])),
+    ghost: { ...Object.fromEntries(KINDS.map((k) => [k, 'fake'])), cloud: 'nimbus' },
+  } });
+
   it('a selected plugin that is not installed exits 2 with the npm command', async () => {
-    const p = project();
-    const result = await aminate(['-e', 'ec2_apt_linux', 'bake', 'hello', '-c', p.configFile]);
+    const p = withGhost();
+    const result = await aminate(['-e', 'ghost', 'bake', 'hello', '-c', p.configFile]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /E_PLUGIN_NOT_FOUND/);
-    assert.match(result.stderr, /npm i @aminator\/cloud-ec2/);
+    assert.match(result.stderr, /npm i @aminator\/cloud-nimbus/);
   });
 
   it('config --json shows every value with the layer it came from', async () => {
@@ -65,14 +73,15 @@ describe('aminate configuration errors and environments (CLI)', () => {
   });
 
   it('environments --json lists each plugin set and whether its plugins are installed', async () => {
-    const p = project();
+    const p = withGhost();
     const result = await aminate(['environments', '--json', '-c', p.configFile]);
     assert.equal(result.code, 0);
     const list = JSON.parse(result.stdout);
     assert.equal(list.default, 'fake');
     const fake = list.environments.find((e: { name: string }) => e.name === 'fake');
     assert.ok(Object.values(fake.plugins).every((pl) => (pl as { installed: boolean }).installed));
-    const ec2 = list.environments.find((e: { name: string }) => e.name === 'ec2_apt_linux');
-    assert.equal(ec2.plugins.cloud.installed, false);
+    const ghost = list.environments.find((e: { name: string }) => e.name === 'ghost');
+    assert.equal(ghost.plugins.cloud.installed, false);
+    assert.equal(ghost.plugins.os.installed, true);
   });
 });

@@ -19,7 +19,7 @@ describe('volume-linux on real loop devices', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-vol-test-'));
   let host: HostSnapshot;
   before(() => { host = snapshotHost(); });
-  after(() => { rmSync(scratch, { recursive: true, force: true }); assertNoLeaks(host); });
+  after(() => { rmSync(scratch, { recursive: true, force: true }); assertNoLeaks(host, { within: [scratch] }); });
   let counter = 0;
 
   /** Attach an image as a whole-disk loop device (the "attached volume"), run `body`, always clean up. */

@@ -16,9 +16,21 @@ export function snapshotHost(lockDirs: readonly string[] = ['/run/lock/aminator'
   return { loops, mounts, locks };
 }
 
-/** Fail when the host holds anything now that it did not hold at `before`. */
-export function assertNoLeaks(before: HostSnapshot, after: HostSnapshot = snapshotHost()): void {
-  const added = (a: readonly string[], b: readonly string[]): string[] => b.filter((x) => !a.includes(x));
+export interface LeakScope {
+  /**
+   * Count only loop devices backed by files below these directories, and mounts and locks below them:
+   * what this test made, so tests running side by side (node --test runs files concurrently) do not
+   * see each other's work as leaks.
+   */
+  readonly within?: readonly string[];
+}
+
+/** Fail when the host holds anything now that it did not hold at `before` (within the scope, if given). */
+export function assertNoLeaks(before: HostSnapshot, afterOrScope: HostSnapshot | LeakScope = {}): void {
+  const after = 'loops' in afterOrScope ? afterOrScope : snapshotHost();
+  const within = 'loops' in afterOrScope ? undefined : afterOrScope.within;
+  const mine = (entry: string): boolean => within === undefined || within.some((dir) => entry.includes(` ${dir}/`) || entry.startsWith(`${dir}/`));
+  const added = (a: readonly string[], b: readonly string[]): string[] => b.filter((x) => !a.includes(x) && mine(x));
   assert.deepEqual({ loops: added(before.loops, after.loops), mounts: added(before.mounts, after.mounts), locks: added(before.locks, after.locks) },
     { loops: [], mounts: [], locks: [] }, 'the test left loop devices, mounts or locks behind');
 }

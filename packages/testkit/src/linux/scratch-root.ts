@@ -43,7 +43,7 @@ export function useScratchRoot(options: ScratchRootOptions): ScratchRoot {
       const leftover = mountsBelow(root);
       removeTreeSafely(scratch);
       assert.deepEqual(leftover, [], 'nothing is left mounted below the root');
-      assertNoLeaks(host);
+      assertNoLeaks(host, { within: [scratch] });
     }
   });
   return { scratch, root };

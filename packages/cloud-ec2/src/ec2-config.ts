@@ -1,6 +1,9 @@
 import { z } from '@aminator/core';
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** An AWS region name, e.g. eu-west-1. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** A KMS key id, alias or ARN. */
+export const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/;
 const AWS_ACCOUNT_OR_ALIAS = /^(\d{12}|self|amazon|aws-marketplace)$/;
 
 /** Config section `cloud.ec2`. */
@@ -20,7 +23,7 @@ export const ec2ConfigSchema = z.object({
   iops: z.number().int().min(100).max(256_000).optional(),
   throughput: z.number().int().min(125).max(2_000).optional(),
   encrypted: z.boolean().default(false),
-  kmsKeyId: z.string().regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/, 'a KMS key id, alias or ARN').optional(),
+  kmsKeyId: z.string().regex(KMS_KEY, 'a KMS key id, alias or ARN').optional(),
   /** Waits: overall bounds per resource. */
   volumeTimeoutMs: z.number().int().positive().max(3_600_000).default(300_000),
   attachTimeoutMs: z.number().int().positive().max(3_600_000).default(300_000),

@@ -9,7 +9,7 @@ export { lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } fro
 export { persistently } from './cleanup-calls.js';
 export { Ec2Clients, quietSdkNodeWarning } from './ec2-clients.js';
 export { Ec2Cloud, WORKING_VOLUME_PURPOSE, workingVolumeTags } from './ec2-cloud.js';
-export { ec2ConfigSchema, type Ec2Config } from './ec2-config.js';
+export { ec2ConfigSchema, KMS_KEY, REGION, type Ec2Config } from './ec2-config.js';
 export { Ec2ErrorCodes, ec2Call, ec2Error, isEc2Code } from './ec2-errors.js';
 export { Ec2Session } from './ec2-session.js';
 export { EC2_SESSION } from './ec2-session-token.js';

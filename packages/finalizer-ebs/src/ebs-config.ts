@@ -1,7 +1,5 @@
 import { z } from '@aminator/core';
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/;
+import { KMS_KEY, REGION } from '@aminator/cloud-ec2';
 export const SHARE_TARGET = /^(\d{12}|arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}|arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/;
 
 /** Config section `finalizer.ebs`. */

@@ -155,7 +155,7 @@ const createSnapshot: Action = (world, params, region) => {
   const volume = world.volume(required(params, 'VolumeId'), region);
   const id = newId('snap');
   const snapshot: SnapshotRecord = {
-    id, region, volumeId: volume.id, sizeGiB: volume.sizeGiB, state: 'pending', progress: 0, file: world.copySnapshotFile({ file: volume.file } as SnapshotRecord, id),
+    id, region, volumeId: volume.id, sizeGiB: volume.sizeGiB, state: 'pending', progress: 0, file: world.copyToSnapshotFile(volume.file, id),
     ownerId: world.instance.accountId, description: params.get('Description') ?? '', encrypted: volume.encrypted, kmsKeyId: volume.kmsKeyId,
     startTime: new Date().toISOString(), tags: tagSpecificationTags(params, 'snapshot'),
   };
@@ -275,7 +275,7 @@ const copyImage: Action = (world, params, region) => {
     const copyId = newId('snap');
     world.snapshots.set(copyId, {
       ...from, id: copyId, region, tags: params.get('CopyImageTags') === 'true' ? { ...from.tags } : {}, encrypted: encrypted || from.encrypted,
-      kmsKeyId: params.get('KmsKeyId') ?? from.kmsKeyId, file: world.copySnapshotFile(from, copyId), description: `Copied for DestinationAmi ${id}`,
+      kmsKeyId: params.get('KmsKeyId') ?? from.kmsKeyId, file: world.copyToSnapshotFile(from.file, copyId), description: `Copied for DestinationAmi ${id}`,
     });
     return { ...mapping, ebs: { ...mapping.ebs, snapshotId: copyId, encrypted: encrypted || mapping.ebs.encrypted } };
   });

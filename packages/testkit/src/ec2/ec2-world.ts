@@ -107,8 +107,7 @@ export class Ec2World {
   /** A snapshot file from a disk image, for seeding base images. */
   addSnapshotFromFile(source: string, region: string, ownerId: string, sizeGiB: number): SnapshotRecord {
     const id = newId('snap');
-    const file = join(this.dir, 'snapshots', `${id}.raw`);
-    sh('cp', ['--reflink=auto', '--sparse=always', '--', source, file]);
+    const file = this.copyToSnapshotFile(source, id);
     const snapshot: SnapshotRecord = {
       id, region, volumeId: 'vol-ffffffff', sizeGiB, state: 'completed', progress: 100, file, ownerId, description: 'seeded',
       encrypted: false, startTime: new Date().toISOString(), tags: {},
@@ -125,9 +124,10 @@ export class Ec2World {
     return file;
   }
 
-  copySnapshotFile(source: SnapshotRecord, id: string): string {
+  /** A snapshot's file: a sparse copy of a volume's or another snapshot's file. */
+  copyToSnapshotFile(sourceFile: string, id: string): string {
     const file = join(this.dir, 'snapshots', `${id}.raw`);
-    sh('cp', ['--reflink=auto', '--sparse=always', '--', source.file, file]);
+    sh('cp', ['--reflink=auto', '--sparse=always', '--', sourceFile, file]);
     return file;
   }
 

@@ -35,14 +35,15 @@ export async function withDiskMounted(disk: string, body: (root: string) => void
   }
 }
 
-/** A .deb built here with dpkg-deb. */
-export function buildDeb(dir: string): string {
-  const tree = join(dir, 'e2e-app');
+/** A .deb built here with dpkg-deb: /usr/bin/NAME prints "NAME 3.1"; `postinst` is its maintainer script. */
+export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: string } = {}): string {
+  const tree = join(dir, name);
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
   mkdirSync(join(tree, 'usr/bin'), { recursive: true });
-  writeFileSync(join(tree, 'usr/bin/e2e-app'), '#!/bin/sh\necho e2e-app 3.1\n', { mode: 0o755 });
-  writeFileSync(join(tree, 'DEBIAN/control'), 'Package: e2e-app\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n');
-  const deb = join(dir, 'e2e-app_3.1-2_all.deb');
+  writeFileSync(join(tree, 'usr/bin', name), `#!/bin/sh\necho ${name} 3.1\n`, { mode: 0o755 });
+  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n`);
+  if (options.postinst) writeFileSync(join(tree, 'DEBIAN/postinst'), options.postinst, { mode: 0o755 });
+  const deb = join(dir, `${name}_3.1-2_all.deb`);
   sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
   return deb;
 }

@@ -16,3 +16,13 @@ export async function persistently<T>(call: () => Promise<T>, rounds = 4): Promi
     }
   }
 }
+
+/**
+ * Options for a call that creates something (CreateVolume, AttachVolume, CreateSnapshot,
+ * RegisterImage, CopyImage): an abort stops it before it is sent, never in flight — aborted
+ * mid-request, EC2 may have made the thing and the bake would never learn its id to undo it.
+ */
+export function unlessAbortedBefore(signal: AbortSignal): Record<string, never> {
+  if (signal.aborted) throw signal.reason;
+  return {};
+}

@@ -5,11 +5,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   AminatorError, CLOUD_CONFIG, InvalidInputError,
-  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type PlanContext, type StepContext,
+  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type Leftover, type LeftoverContext,
+  type PlanContext, type StepContext,
 } from '@aminator/core';
 import { inject, injectable } from 'tsyringe';
 import { lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
-import { persistently } from './cleanup-calls.js';
+import { persistently, unlessAbortedBefore } from './cleanup-calls.js';
 import type { Ec2Config } from './ec2-config.js';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
 import type { Ec2Session } from './ec2-session.js';
@@ -75,7 +76,7 @@ export class Ec2Cloud implements Cloud {
       Iops: this.config.iops, Throughput: this.config.throughput,
       Encrypted: this.config.encrypted || root.encrypted || undefined, KmsKeyId: this.config.kmsKeyId,
       TagSpecifications: [{ ResourceType: 'volume', Tags: workingVolumeTags(base.id, identity.instanceId, ctx.runId) }],
-    }), { abortSignal: ctx.signal }));
+    }), unlessAbortedBefore(ctx.signal)));
     const id = created.VolumeId ?? '';
     ctx.cleanup.push({
       description: `delete volume ${id}`, resource: { kind: 'volume', id },
@@ -95,7 +96,7 @@ export class Ec2Cloud implements Cloud {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
     await ec2Call(`AttachVolume ${volume.id} at ${device.name}`, () => clients.home.send(new AttachVolumeCommand({
       VolumeId: volume.id, InstanceId: identity.instanceId, Device: device.name,
-    }), { abortSignal: ctx.signal }));
+    }), unlessAbortedBefore(ctx.signal)));
     ctx.cleanup.push({
       description: `detach volume ${volume.id} from ${device.name}`, resource: { kind: 'attachment', id: `${volume.id}@${device.name}` },
       manual: [['aws', 'ec2', 'detach-volume', '--volume-id', volume.id]],
@@ -110,6 +111,38 @@ export class Ec2Cloud implements Cloud {
       suggestions: ['a stuck attachment is detached and the volume deleted; retry the bake', 'raise cloud.ec2.attachTimeoutMs on slow accounts'],
     });
     return { volumeId: volume.id, requestedDevice: device.name };
+  }
+
+  /**
+   * Working volumes this instance's bakes tagged and that no live bake holds (its run lock is gone, or
+   * without one, its pid): detached if still attached, then deleted. Volumes of other hosts are never listed.
+   */
+  async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
+    const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
+    const volumes: Volume[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await ec2Call('DescribeVolumes (working volumes of this instance)', () => clients.home.send(new DescribeVolumesCommand({
+        Filters: [{ Name: 'tag:purpose', Values: [WORKING_VOLUME_PURPOSE] }, { Name: 'tag:host', Values: [identity.instanceId] }], NextToken,
+      }), { abortSignal: ctx.signal }));
+      volumes.push(...(page.Volumes ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const leftovers: Leftover[] = [];
+    for (const volume of volumes) {
+      const tags = Object.fromEntries((volume.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      const runId = tags.run_id ?? '';
+      const pid = Number(tags.pid);
+      if (await ctx.runs.isAlive(runId, Number.isInteger(pid) ? pid : undefined)) continue;
+      const id = volume.VolumeId ?? '';
+      const attached = (volume.Attachments ?? []).map((a) => `attached at ${a.Device}`).join(', ');
+      leftovers.push({
+        phase: 'volumes', kind: 'volume', id, runId,
+        reason: `working volume of run ${runId || '?'} (pid ${tags.pid ?? '?'}), which is not running${attached ? `; ${attached}` : ''}`,
+        reclaim: () => this.deleteVolume(clients.home, id),
+      });
+    }
+    return leftovers;
   }
 
   private async volumeState<T>(client: EC2Client, id: string, signal: AbortSignal, judge: (v: Volume) => T | undefined): Promise<T | undefined> {

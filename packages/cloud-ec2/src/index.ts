@@ -6,7 +6,7 @@ import { Ec2Session } from './ec2-session.js';
 import { EC2_SESSION } from './ec2-session-token.js';
 
 export { lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
-export { persistently } from './cleanup-calls.js';
+export { persistently, unlessAbortedBefore } from './cleanup-calls.js';
 export { Ec2Clients, quietSdkNodeWarning } from './ec2-clients.js';
 export { Ec2Cloud, WORKING_VOLUME_PURPOSE, workingVolumeTags } from './ec2-cloud.js';
 export { ec2ConfigSchema, KMS_KEY, REGION, type Ec2Config } from './ec2-config.js';

@@ -1,13 +1,15 @@
 import { unlink } from 'node:fs/promises';
 import {
-  CLOUD_CONFIG, COMMAND_RUNNER, UsageError,
-  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type CommandRunner, type PlanContext, type StepContext,
+  CLOUD_CONFIG, COMMAND_RUNNER, LOCK_MANAGER, LockError, UsageError,
+  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type CommandRunner,
+  type Leftover, type LeftoverContext, type LockManager, type PlanContext, type StepContext,
 } from '@aminator/core';
 import { attachLoop, detachLoop, HostTools, requireHostTools } from '@aminator/linux-host';
+import { findStoreLeftovers } from './store-leftovers.js';
 import { inject, injectable } from 'tsyringe';
 import type { ImageManifest } from './image-manifest.js';
 import type { LocalConfig } from './local-config.js';
-import { LocalImageStore, newVolumeId } from './local-image-store.js';
+import { LocalImageStore, newVolumeId, volumeLockName } from './local-image-store.js';
 import { LOCAL_STORE } from './local-store-token.js';
 import { parseSize } from './size.js';
 
@@ -18,6 +20,7 @@ export class LocalCloud implements Cloud {
     @inject(CLOUD_CONFIG) private readonly config: LocalConfig,
     @inject(LOCAL_STORE) private readonly store: LocalImageStore,
     @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
+    @inject(LOCK_MANAGER) private readonly locks: LockManager,
   ) {}
 
   async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
@@ -47,6 +50,7 @@ export class LocalCloud implements Cloud {
     const image = await this.store.get(base.id);
     const id = newVolumeId();
     const path = this.store.volumePath(id);
+    await this.holdVolumeLock(id, ctx);
     ctx.cleanup.push({
       description: `delete volume ${path}`, resource: { kind: 'volume', id: path }, manual: [['rm', '-f', path]],
       // The finalizer may have moved the file into a new image already.
@@ -56,6 +60,18 @@ export class LocalCloud implements Cloud {
     ctx.progress(`copying ${image.name} (${image.id})`);
     await this.store.copyDisk(image, path, sizeBytes, ctx.signal);
     return { id, sizeBytes, baseImageId: image.id };
+  }
+
+  /** Loop devices over, and files of, working volumes and staged images that no live bake holds. */
+  findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
+    return findStoreLeftovers(this.store, ctx);
+  }
+
+  /** Marks the volume file as this bake's until it is deleted or adopted: `aminate cleanup` leaves it alone. */
+  private async holdVolumeLock(id: string, ctx: StepContext): Promise<void> {
+    const lock = await this.locks.tryAcquire(volumeLockName(id));
+    if (!lock) throw new LockError(`volume id ${id} is in use already`, ['run the bake again (volume ids are random)']);
+    ctx.cleanup.push({ description: `release the lock of volume ${id}`, evenWhenPreserving: true, undo: () => lock.release() });
   }
 
   async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {

@@ -14,6 +14,22 @@ export const LocalErrorCodes = {
 const DISK = 'disk.raw';
 const MANIFEST = 'image.json';
 const NAMES_LOCK = 'local-store-names';
+const STAGE_PREFIX = '.tmp-';
+
+/** A staged image directory and the lock that marks it as in use. */
+export interface StagedImage {
+  readonly dir: string;
+  release(): Promise<void>;
+}
+
+/** Held by the bake that made a working volume, until it is deleted or adopted into an image. */
+export function volumeLockName(volumeId: string): string {
+  return `local-volume-${volumeId}`;
+}
+
+export function stageLockName(imageId: string): string {
+  return `local-stage-${imageId}`;
+}
 
 export function newImageId(): string {
   return `img-${randomBytes(6).toString('hex')}`;
@@ -87,11 +103,34 @@ export class LocalImageStore {
     if (sizeBytes > image.sizeBytes) await this.commands.run('truncate', ['--size', String(sizeBytes), '--', target]);
   }
 
-  /** A fresh `.tmp-` directory for an image being made. */
-  async stage(id: string): Promise<string> {
-    const dir = join(this.imagesDir, `.tmp-${id}`);
-    await mkdir(dir, { mode: 0o755 });
-    return dir;
+  /**
+   * A fresh `.tmp-` directory for an image being made, under a lock held until `release` — so that
+   * `aminate cleanup` can tell a staged image of a dead run from one being written right now.
+   */
+  async stage(id: string, locks: LockManager): Promise<StagedImage> {
+    const lock = await locks.tryAcquire(stageLockName(id));
+    if (!lock) throw new AminatorError(`image id ${id} is being staged already`, { code: 'E_LOCK' });
+    const dir = join(this.imagesDir, `${STAGE_PREFIX}${id}`);
+    try {
+      await mkdir(dir, { mode: 0o755 });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    return { dir, release: () => lock.release() };
+  }
+
+  /** Staged directories (`images/.tmp-<id>`) by image id. */
+  async listStaged(): Promise<Array<{ id: string; dir: string }>> {
+    const entries = await readdir(this.imagesDir).catch(() => [] as string[]);
+    return entries.filter((e) => e.startsWith(STAGE_PREFIX) && IMAGE_ID.test(e.slice(STAGE_PREFIX.length)))
+      .map((e) => ({ id: e.slice(STAGE_PREFIX.length), dir: join(this.imagesDir, e) }));
+  }
+
+  /** Working volume files (`volumes/<id>.raw`) by volume id. */
+  async listVolumes(): Promise<Array<{ id: string; path: string }>> {
+    const entries = await readdir(this.volumesDir).catch(() => [] as string[]);
+    return entries.filter((e) => e.endsWith('.raw') && VOLUME_ID.test(e.slice(0, -4))).map((e) => ({ id: e.slice(0, -4), path: join(this.volumesDir, e) }));
   }
 
   /** Move a disk file into a staged directory (same file system: a rename, no copy). */

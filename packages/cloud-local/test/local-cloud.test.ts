@@ -20,7 +20,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 async function seedImage(store: LocalImageStore, name: string, sizeBytes = 16 * MiB): Promise<ImageManifest> {
   await store.ensure();
   const id = newImageId();
-  const staged = await store.stage(id);
+  const staged = (await store.stage(id, new FileLockManager(join(store.dir, '..', 'locks'), 'seed'))).dir;
   makeDiskImage(join(staged, 'disk.raw'), { sizeBytes, table: 'none', fs: 'ext4', files: { '/etc/marker': `${name}\n` } });
   const manifest: ImageManifest = {
     id, name, description: 'test', tags: {}, createdAt: new Date().toISOString(), sizeBytes, architecture: 'amd64',
@@ -59,7 +59,7 @@ describe('local image store', () => {
     const image = await seedImage(store, 'base-one');
     assert.equal((await store.get(image.id)).name, 'base-one');
     assert.equal((await store.get('base-one')).id, image.id);
-    await store.stage(newImageId());
+    await store.stage(newImageId(), locks);
     mkdirSync(join(store.imagesDir, newImageId()));
     const broken = newImageId();
     mkdirSync(join(store.imagesDir, broken));
@@ -69,7 +69,7 @@ describe('local image store', () => {
 
   it('refuses a second image of the same name unless replacing, and replacing leaves one', async () => {
     const first = await seedImage(store, 'dup');
-    const staged = await store.stage(newImageId());
+    const staged = (await store.stage(newImageId(), locks)).dir;
     const id = staged.split('.tmp-')[1] ?? '';
     writeFileSync(join(staged, 'disk.raw'), '');
     const manifest = { ...first, id };
@@ -109,11 +109,12 @@ describe('local image store', () => {
 
 describe('local cloud on real loop devices', () => {
   const store = new LocalImageStore(join(scratch, 'cloud-store'), commands);
+  const locks = new FileLockManager(join(scratch, 'cloud-locks'), 'test');
   let host: HostSnapshot;
   before(() => { host = snapshotHost(); });
   after(() => assertNoLeaks(host, { within: [scratch] }));
 
-  const cloudWith = (config: Record<string, unknown>): LocalCloud => new LocalCloud(localConfigSchema.parse({ store: store.dir, ...config }), store, commands);
+  const cloudWith = (config: Record<string, unknown>): LocalCloud => new LocalCloud(localConfigSchema.parse({ store: store.dir, ...config }), store, commands, locks);
 
   it('a working volume is a sparse copy, grown to --volume-size, attached as a loop device; undo removes both', async () => {
     const image = await seedImage(store, 'cloud-base', 64 * MiB);

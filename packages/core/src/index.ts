@@ -51,3 +51,9 @@ export * from './runtime/execa-command-runner.js';
 export * from './runtime/file-lock-manager.js';
 export * from './runtime/process-start.js';
 export * from './runtime/redact.js';
+
+export type * from './interfaces/leftover.js';
+export * from './reclaim/core-leftovers.js';
+export * from './reclaim/leftover-phases.js';
+export * from './reclaim/leftover-sweep.js';
+export * from './reclaim/run-liveness.js';

@@ -7,7 +7,7 @@ import {
   AminatorError, FINALIZER_CONFIG, imageName, parseTags,
   type BakePlan, type FinalizeInput, type Finalizer, type ImageResult, type PlanContext, type StepContext,
 } from '@aminator/core';
-import { EC2_SESSION, Ec2ErrorCodes, ec2Call, lookUpBaseImage, type Ec2Clients, type Ec2Session } from '@aminator/cloud-ec2';
+import { EC2_SESSION, Ec2ErrorCodes, ec2Call, lookUpBaseImage, unlessAbortedBefore, type Ec2Clients, type Ec2Session } from '@aminator/cloud-ec2';
 import { inject, injectable } from 'tsyringe';
 import { amiName } from './ami-name.js';
 import { imageMappings } from './block-device-mappings.js';
@@ -90,7 +90,7 @@ export class EbsFinalizer implements Finalizer {
   private async snapshot(client: EC2Client, input: FinalizeInput, name: string, tags: Tag[], ctx: StepContext): Promise<string> {
     const created = await ec2Call(`CreateSnapshot of ${input.volume.id}`, () => client.send(new CreateSnapshotCommand({
       VolumeId: input.volume.id, Description: `aminate ${name}`, TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
-    }), { abortSignal: ctx.signal }));
+    }), unlessAbortedBefore(ctx.signal)));
     const id = created.SnapshotId ?? '';
     ctx.cleanup.push({
       description: `delete snapshot ${id}`, when: 'on-failure', resource: { kind: 'snapshot', id },
@@ -108,7 +108,7 @@ export class EbsFinalizer implements Finalizer {
       VirtualizationType: 'hvm', EnaSupport: this.config.ena ?? base.EnaSupport, SriovNetSupport: this.config.sriov ? 'simple' : base.SriovNetSupport,
       BootMode: this.config.bootMode ?? base.BootMode, ImdsSupport: this.config.imdsSupport === 'v2.0' ? 'v2.0' : undefined,
       TpmSupport: this.config.tpm ? 'v2.0' : base.TpmSupport, TagSpecifications: [{ ResourceType: 'image', Tags: tags }],
-    }), { abortSignal: ctx.signal }));
+    }), unlessAbortedBefore(ctx.signal)));
     const id = registered.ImageId ?? '';
     ctx.cleanup.push({
       description: `deregister image ${id}`, when: 'on-failure', resource: { kind: 'image', id },

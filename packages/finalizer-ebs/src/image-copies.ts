@@ -1,6 +1,6 @@
 import { CopyImageCommand, CreateTagsCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import type { StepContext } from '@aminator/core';
-import { ec2Call, type Ec2Clients } from '@aminator/cloud-ec2';
+import { ec2Call, unlessAbortedBefore, type Ec2Clients } from '@aminator/cloud-ec2';
 import type { EbsConfig } from './ebs-config.js';
 import { removeImage } from './image-removal.js';
 import { waitForImage } from './image-waits.js';
@@ -15,7 +15,7 @@ export async function copyImageTo(clients: Ec2Clients, region: string, imageId: 
   const copied = await ec2Call(`CopyImage ${imageId} to ${region}`, () => client.send(new CopyImageCommand({
     SourceImageId: imageId, SourceRegion: clients.region, Name: name, CopyImageTags: true,
     Encrypted: kmsKeyId ? true : undefined, KmsKeyId: kmsKeyId,
-  }), { abortSignal: ctx.signal }));
+  }), unlessAbortedBefore(ctx.signal)));
   const copyId = copied.ImageId ?? '';
   ctx.cleanup.push({
     description: `deregister copy ${copyId} in ${region} and delete its snapshots`, when: 'on-failure', resource: { kind: 'image', id: `${region}/${copyId}` },

@@ -36,7 +36,9 @@ export class LocalFinalizer implements Finalizer {
     }
     const parent = await this.store.get(input.baseImage.id);
     const id = newImageId();
-    const staged = await this.store.stage(id);
+    const stage = await this.store.stage(id, this.locks);
+    ctx.cleanup.push({ description: `release the stage lock of ${id}`, evenWhenPreserving: true, undo: () => stage.release() });
+    const staged = stage.dir;
     ctx.cleanup.push({ description: `remove unfinished image ${staged}`, when: 'on-failure', undo: () => this.store.discard(staged) });
     await this.store.adoptDisk(staged, this.store.volumePath(input.volume.id));
     const manifest = this.manifest(id, name, input, parent);

@@ -21,7 +21,7 @@ async function storeWithBase(name: string): Promise<{ store: LocalImageStore; ba
   const store = new LocalImageStore(join(scratch, name), new ExecaCommandRunner(log));
   await store.ensure();
   const id = newImageId();
-  const staged = await store.stage(id);
+  const staged = (await store.stage(id, locks)).dir;
   writeFileSync(join(staged, 'disk.raw'), '');
   const manifest: ImageManifest = {
     id, name: 'base', description: '', tags: {}, createdAt: new Date().toISOString(), sizeBytes: 1 << 20, architecture: 'amd64',

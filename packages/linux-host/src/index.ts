@@ -17,3 +17,4 @@ export * from './partition-table.js';
 export * from './poll.js';
 export * from './post-install.js';
 export * from './safe-path.js';
+export * from './work-root-leftovers.js';

@@ -7,13 +7,18 @@ export interface LoopOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Attach `file` (or a device) to a free loop device; returns its path, e.g. /dev/loop4. */
+/**
+ * Attach `file` (or a device) to a free loop device; returns its path, e.g. /dev/loop4.
+ * An abort stops it from starting but never interrupts losetup: killed after attaching and before
+ * printing the name, it would leave a loop device nobody knows to detach.
+ */
 export async function attachLoop(commands: CommandRunner, file: string, options: LoopOptions = {}): Promise<string> {
+  if (options.signal?.aborted) throw options.signal.reason;
   const args = ['--find', '--show'];
   if (options.offsetBytes) args.push('--offset', String(options.offsetBytes));
   if (options.sizeBytes) args.push('--sizelimit', String(options.sizeBytes));
   if (options.readOnly) args.push('--read-only');
-  const { stdout } = await commands.run('losetup', [...args, '--', file], { signal: options.signal, timeoutMs: 30_000 });
+  const { stdout } = await commands.run('losetup', [...args, '--', file], { timeoutMs: 30_000 });
   return stdout.trim();
 }
 

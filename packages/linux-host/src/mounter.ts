@@ -15,8 +15,13 @@ export interface UnmountOptions {
 export class Mounter {
   constructor(private readonly commands: CommandRunner) {}
 
+  /**
+   * An abort stops a mount from starting but never interrupts one: mount(8) killed after the mount
+   * call would leave a mount whose undo was never registered.
+   */
   async mount(args: readonly string[], signal?: AbortSignal): Promise<void> {
-    await this.commands.run('mount', args, { signal, timeoutMs: 60_000 });
+    if (signal?.aborted) throw signal.reason;
+    await this.commands.run('mount', args, { timeoutMs: 60_000 });
   }
 
   /**

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BAKE_SETTINGS, BakePipeline, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, METRICS, OS, PROVISIONER, VOLUME,
+  BAKE_SETTINGS, BakePipeline, BLOCK_DEVICE, CLOUD, EVENT_SINK, FileLockManager, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME,
   type BakeOutcome, type BakeRequest, type BakeSettings, type Failpoint,
 } from '@aminator/core';
 import { container as rootContainer } from 'tsyringe';
@@ -44,6 +44,7 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
     const settings: BakeSettings = { workRoot, abortGraceMs: options.abortGraceMs ?? 2000, failpoints: options.failpoints ?? [] };
     run.register(BAKE_SETTINGS, { useValue: settings });
     run.register(EVENT_SINK, { useValue: events });
+    run.register(LOCK_MANAGER, { useValue: new FileLockManager(join(workRoot, 'locks'), settings.runId ?? 'fake') });
     run.register(METRICS, { useValue: metrics });
     run.register(CLOUD, { useValue: new FakeCloud(world) });
     run.register(BLOCK_DEVICE, { useValue: new FakeBlockDevice(world) });

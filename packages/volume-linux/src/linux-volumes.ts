@@ -3,10 +3,10 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   AminatorError, COMMAND_RUNNER, VOLUME_CONFIG,
-  type BakePlan, type CommandRunner, type MountedVolume, type PlanContext, type StepContext, type VolumeManager,
+  type BakePlan, type CommandRunner, type Leftover, type LeftoverContext, type MountedVolume, type PlanContext, type StepContext, type VolumeManager,
 } from '@aminator/core';
 import {
-  attachLoop, blockDeviceBytes, HostTools, requireHostTools, chooseRootPartition, detachLoop, extFileSystemBytes, LinuxErrorCodes, Mounter, readPartitionTable,
+  attachLoop, blockDeviceBytes, findWorkRootLeftovers, HostTools, requireHostTools, chooseRootPartition, detachLoop, extFileSystemBytes, LinuxErrorCodes, Mounter, readPartitionTable,
   type Partition, type PartitionTable,
 } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
@@ -40,6 +40,11 @@ export class LinuxVolumes implements VolumeManager {
   describePlan(): readonly string[] {
     const where = this.config.partition ? `partition ${this.config.partition}` : 'the root partition (detected) or the whole disk';
     return [`volume linux: mount ${where}${this.config.grow ? ', growing it to fill the volume' : ''}`];
+  }
+
+  /** Mounts (and processes holding them) under the work root of bakes that are gone. */
+  findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
+    return findWorkRootLeftovers(ctx);
   }
 
   async mount(devicePath: string, ctx: StepContext): Promise<MountedVolume> {

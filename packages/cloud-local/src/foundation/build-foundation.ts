@@ -30,7 +30,9 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
     });
   }
   const id = newImageId();
-  const staged = await store.stage(id);
+  const stage = await store.stage(id, ctx.locks);
+  ctx.cleanup.push({ description: `release the stage lock of ${id}`, undo: () => stage.release() });
+  const staged = stage.dir;
   ctx.cleanup.push({ description: `remove unfinished image ${staged}`, manual: [['rm', '-r', staged]], undo: () => store.discard(staged) });
   const disk = join(staged, 'disk.raw');
   const file = await open(disk, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);

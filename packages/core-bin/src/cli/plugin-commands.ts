@@ -3,7 +3,7 @@ import { currentLoadHost, loadPlugin, PluginLoadError, type DiscoveredPlugin, ty
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
 
-const BUILT_IN = new Set(['bake', 'plugins', 'environments', 'config', 'help']);
+const BUILT_IN = new Set(['bake', 'cleanup', 'plugins', 'environments', 'config', 'help']);
 
 /**
  * Commands plugins add. Listed from manifests alone; the plugin is imported only when its command is

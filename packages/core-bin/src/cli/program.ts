@@ -4,6 +4,7 @@ import { pluginsDoctor } from '../commands/plugins-doctor.js';
 import { pluginsList } from '../commands/plugins-list.js';
 import { showConfig } from '../commands/show-config.js';
 import { bakeCommand } from './bake-command.js';
+import { cleanupCommand } from './cleanup-command.js';
 import { pluginCommands } from './plugin-commands.js';
 import type { GlobalFlags } from './global-flags.js';
 import { openSession, type Session } from './session.js';
@@ -29,6 +30,7 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
 
   // addCommand does not pass on exitOverride and friends the way .command() does.
   program.addCommand((await bakeCommand(flags, session, setExit)).copyInheritedSettings(program));
+  program.addCommand((await cleanupCommand(flags, session, setExit)).copyInheritedSettings(program));
   const plugins = program.command('plugins').description('discover and check plugins');
   plugins.command('list').description('list discovered plugins (nothing is imported)').option('--json', 'print JSON')
     .action(async () => setExit(pluginsList(await session(), { json: json() })));
@@ -56,7 +58,7 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
  * unless the command being run is a plugin's, which then fails with the config error.
  */
 async function pluginCommandsIfAny(flags: GlobalFlags, session: () => Promise<Session>, setExit: (code: number) => void): Promise<Command[]> {
-  const builtIn = ['bake', 'plugins', 'environments', 'config', 'help', undefined];
+  const builtIn = ['bake', 'cleanup', 'plugins', 'environments', 'config', 'help', undefined];
   try {
     return await pluginCommands(flags, await session(), setExit);
   } catch (error) {

@@ -7,10 +7,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * signals only say that cleanup is running — abandoning it would leak what the bake holds.
  * Returns a function that removes the handlers.
  */
-export function abortOnSignals(controller: AbortController, say: (message: string) => void): () => void {
+export function abortOnSignals(controller: AbortController, say: (message: string) => void, options: { what?: string } = {}): () => void {
+  const what = options.what ?? 'the bake';
   const handler = (signal: NodeJS.Signals): void => {
     if (!controller.signal.aborted) {
-      say(`${signal} received: stopping the bake and cleaning up what it acquired…`);
+      say(`${signal} received: stopping ${what} and cleaning up what it acquired…`);
       controller.abort(new InterruptedError(signal));
       return;
     }

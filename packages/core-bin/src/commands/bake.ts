@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { EventBus, FAILPOINTS_ENV, parseFailpoints, type ConfigLayer } from '@aminator/core';
+import { EventBus, FAILPOINTS_ENV, parseFailpoints } from '@aminator/core';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { composeBake } from '../compose/compose-bake.js';
+import { coreFlagLayers, type CoreRunFlags } from '../compose/core-flag-layers.js';
 import type { EnvironmentPlugins } from '../compose/load-environment.js';
 import { pluginFlagLayers, type FlagBinding } from '../compose/plugin-flags.js';
 import { chooseRenderer } from '../render/choose-renderer.js';
@@ -17,12 +18,9 @@ export interface BakeCommandInput {
   readonly packageSpec: string;
 }
 
-interface CoreBakeFlags {
+interface CoreBakeFlags extends CoreRunFlags {
   baseImage?: string;
   dryRun?: boolean;
-  preserveOnError?: boolean;
-  workRoot?: string;
-  lockDir?: string;
   json?: boolean;
   debug?: boolean;
 }
@@ -50,14 +48,6 @@ export async function bake(input: BakeCommandInput): Promise<number> {
     removeHandlers();
     renderer.close();
   }
-}
-
-function coreFlagLayers(flags: CoreBakeFlags): ConfigLayer[] {
-  const layers: ConfigLayer[] = [];
-  if (flags.preserveOnError) layers.push({ source: 'flag --preserve-on-error', data: { preserveOnError: true } });
-  if (flags.workRoot) layers.push({ source: 'flag --work-root', data: { workRoot: flags.workRoot } });
-  if (flags.lockDir) layers.push({ source: 'flag --lock-dir', data: { lockDir: flags.lockDir } });
-  return layers;
 }
 
 /** Broken plugins the environment does not use are not fatal, but the user should hear of them. */

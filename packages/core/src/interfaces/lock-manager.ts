@@ -27,4 +27,8 @@ export interface LockManager {
   /** Take the lock, or return undefined when a live process holds it. */
   tryAcquire(name: string): Promise<LockHandle | undefined>;
   list(): Promise<readonly LockInfo[]>;
+  /** One lock's state, or undefined when nobody holds it. */
+  inspect(name: string): Promise<LockInfo | undefined>;
+  /** Remove the lock if its owner is gone (and it did not change meanwhile); true when removed. */
+  breakIfStale(name: string): Promise<boolean>;
 }

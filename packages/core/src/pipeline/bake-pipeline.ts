@@ -20,7 +20,10 @@ import type { PlanContext } from '../interfaces/plan-context.js';
 import type { Provisioner } from '../interfaces/provisioner.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import type { VolumeManager } from '../interfaces/volume.js';
-import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
+import type { LockManager } from '../interfaces/lock-manager.js';
+import { LockError } from '../errors/lock-error.js';
+import { runLockName } from '../reclaim/run-liveness.js';
+import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import type { BakeOutcome } from './bake-outcome.js';
 import type { BakeRequest } from './bake-request.js';
 import type { BakeSettings } from './bake-settings.js';
@@ -53,6 +56,7 @@ export class BakePipeline {
     @inject(METRICS) private readonly metrics: Metrics,
     @inject(EVENT_SINK) private readonly events: EventSink,
     @inject(BAKE_SETTINGS) private readonly settings: BakeSettings,
+    @inject(LOCK_MANAGER) private readonly locks: LockManager,
   ) {}
 
   async run(request: BakeRequest, signal: AbortSignal): Promise<BakeOutcome> {
@@ -86,6 +90,7 @@ export class BakePipeline {
     if (request.dryRun) return { status: 'planned', plan, planLines: lines, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
 
     const volume = await steps.run('create-volume', async (ctx) => {
+      await this.holdRunLock(ctx);
       await this.makeWorkDir(ctx);
       return this.cloud.createVolume(plan.baseImage, ctx);
     });
@@ -144,6 +149,20 @@ export class BakePipeline {
           this.events.emit({ type: 'resource', time, runId, action, resource: entry.resource });
         }
       },
+    });
+  }
+
+  /**
+   * Held for as long as the bake holds anything: `aminate cleanup` treats what a run left as
+   * abandoned only once this lock's owner is gone. Released last, and also with --preserve-on-error,
+   * so that cleanup can reclaim what was kept once the debugging is done.
+   */
+  private async holdRunLock(ctx: StepContext): Promise<void> {
+    const lock = await this.locks.tryAcquire(runLockName(ctx.runId));
+    if (!lock) throw new LockError(`run id ${ctx.runId} is already in use on this host`, ['run the bake again (run ids are random)']);
+    ctx.cleanup.push({
+      description: `release run lock ${lock.name}`, resource: { kind: 'lock', id: lock.name }, evenWhenPreserving: true,
+      undo: () => lock.release(),
     });
   }
 

@@ -28,7 +28,7 @@ export class FileLockManager implements LockManager {
     await this.ensureDir();
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await this.create(path)) return this.handle(name, path);
-      const info = await this.inspect(name, path);
+      const info = await this.inspectAt(name, path);
       if (!info.stale) return undefined;
       await this.breakStale(path, info);
     }
@@ -43,7 +43,20 @@ export class FileLockManager implements LockManager {
       return [];
     }
     const locks = names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length));
-    return Promise.all(locks.map((n) => this.inspect(n, this.pathOf(n))));
+    return Promise.all(locks.filter((n) => LOCK_NAME.test(n)).map((n) => this.inspectAt(n, this.pathOf(n))));
+  }
+
+  async inspect(name: string): Promise<LockInfo | undefined> {
+    const path = this.pathOf(name);
+    if (!(await exists(path))) return undefined;
+    return this.inspectAt(name, path);
+  }
+
+  async breakIfStale(name: string): Promise<boolean> {
+    const info = await this.inspect(name);
+    if (!info?.stale) return false;
+    await this.breakStale(info.path, info);
+    return !(await exists(info.path));
   }
 
   private pathOf(name: string): string {
@@ -81,7 +94,7 @@ export class FileLockManager implements LockManager {
     }
   }
 
-  private async inspect(name: string, path: string): Promise<LockInfo> {
+  private async inspectAt(name: string, path: string): Promise<LockInfo> {
     const owner = await readOwner(path);
     if (owner) return { name, path, owner, stale: !isProcessAlive(owner.pid, owner.startTicks) };
     const age = await ageMs(path);
@@ -124,6 +137,15 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
     return data as LockOwner;
   } catch {
     return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

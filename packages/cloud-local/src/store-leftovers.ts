@@ -1,0 +1,60 @@
+import { unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Leftover, LeftoverContext } from '@aminator/core';
+import { detachLoop, listLoops, type LoopInfo } from '@aminator/linux-host';
+import { VOLUME_ID } from './image-manifest.js';
+import { stageLockName, volumeLockName, type LocalImageStore } from './local-image-store.js';
+
+const DELETED = ' (deleted)';
+
+/**
+ * The local store's leftovers: loop devices over working volumes no live bake holds (and loops over
+ * those loops: partitions reached at an offset), the volume files themselves, and staged images of
+ * dead runs. A volume or staged image is held while its lock's owner lives.
+ */
+export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverContext): Promise<Leftover[]> {
+  const held = async (lockName: string): Promise<boolean> => {
+    const lock = await ctx.locks.inspect(lockName);
+    return lock !== undefined && !lock.stale;
+  };
+  const volumes = [];
+  for (const volume of await store.listVolumes()) if (!(await held(volumeLockName(volume.id)))) volumes.push(volume);
+  const abandonedFiles = new Set(volumes.map((v) => v.path));
+  const loops = await abandonedLoops(store, ctx, abandonedFiles, held);
+  const staged = [];
+  for (const stage of await store.listStaged()) if (!(await held(stageLockName(stage.id)))) staged.push(stage);
+  return [
+    ...loops.map((loop): Leftover => ({
+      phase: 'devices', kind: 'loop-device', id: loop.name, reason: `backed by ${loop.backFile}, which no running bake holds`,
+      reclaim: () => detachLoop(ctx.commands, loop.name),
+    })),
+    ...volumes.map((v): Leftover => ({
+      phase: 'volumes', kind: 'volume', id: v.path, reason: `working volume ${v.id} is held by no running bake`,
+      reclaim: () => unlink(v.path).catch(ignoreMissing),
+    })),
+    ...staged.map((s): Leftover => ({
+      phase: 'files', kind: 'staged-image', id: s.dir, reason: `unfinished image ${s.id} is held by no running bake`,
+      reclaim: () => store.discard(s.dir),
+    })),
+  ];
+}
+
+/** Loops over abandoned volume files (also deleted ones), then loops over those, outermost first. */
+async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, files: Set<string>, held: (lock: string) => Promise<boolean>): Promise<LoopInfo[]> {
+  const all = await listLoops(ctx.commands);
+  const direct: LoopInfo[] = [];
+  for (const loop of all) {
+    const file = loop.backFile.endsWith(DELETED) ? loop.backFile.slice(0, -DELETED.length) : loop.backFile;
+    if (dirname(file) !== store.volumesDir) continue;
+    const id = file.slice(store.volumesDir.length + 1, -'.raw'.length);
+    if (!VOLUME_ID.test(id)) continue;
+    if (files.has(file) || (loop.backFile.endsWith(DELETED) && !(await held(volumeLockName(id))))) direct.push(loop);
+  }
+  const names = new Set(direct.map((l) => l.name));
+  const stacked = all.filter((l) => names.has(l.backFile) || names.has(join('/dev', l.backFile)));
+  return [...stacked, ...direct];
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
+}

@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { formatError } from '@aminator/core/host';
+import { loadEnvironment, type EnvironmentPlugins } from '../compose/load-environment.js';
+import { addPluginFlags, collectFlagBindings, type FlagBinding } from '../compose/plugin-flags.js';
+import type { GlobalFlags } from './global-flags.js';
+import type { Session } from './session.js';
+
+const EXAMPLES = `
+What it looks for (only what no live bake holds; a bake holds its run lock for as long as it runs):
+  processes      still running inside a dead bake's chroot (an orphaned apt-get or dpkg)
+  mounts         under the work root, of runs that are gone (deepest first)
+  devices        loop devices over volume files of the local store
+  attachments    cloud volumes attached for a dead bake (EC2: detached, then deleted)
+  volumes        working volumes of dead bakes (local volume files, EC2 volumes tagged by this host)
+  files          empty work directories of dead runs
+  locks          locks whose owner process is gone
+
+Examples:
+  aminate cleanup --dry-run            list what would be reclaimed, change nothing
+  aminate cleanup                      reclaim it
+  aminate --json cleanup               one JSON line per leftover, then the result
+  aminate -e ec2_apt_linux cleanup     also EC2 working volumes this instance's dead bakes left
+
+Use the same --work-root and --lock-dir (or config) as the bakes did.
+Exit codes: 0 nothing left (or dry run), 1 something could not be reclaimed, 2 bad usage, 130 interrupted.`;
+
+/**
+ * `aminate cleanup`. Like `bake` it composes the selected environment, so each plugin reports what it
+ * knows to look for; only the cloud plugin's flags are offered (they say where to look, e.g. --store).
+ */
+export async function cleanupCommand(flags: GlobalFlags, session: () => Promise<Session>, setExit: (code: number) => void): Promise<Command> {
+  const command = new Command('cleanup')
+    .summary('find and reclaim what killed or crashed bakes left behind')
+    .description('Find what bakes that are no longer running left on this host — processes in their chroots, mounts, loop devices, volumes, locks — and reclaim it, holders first.')
+    .option('--dry-run', 'list what would be reclaimed, change nothing')
+    .option('--work-root <dir>', 'the bakes\' work root (config: workRoot)')
+    .option('--lock-dir <dir>', 'the bakes\' lock directory (config: lockDir)');
+  if (flags.command !== 'cleanup') return command;
+  let loaded: { plugins: EnvironmentPlugins; bindings: FlagBinding[] } | undefined;
+  try {
+    const { plugins } = await loadEnvironment(await session(), flags.environment);
+    const bindings = collectFlagBindings(plugins).filter((b) => b.kind === 'cloud');
+    addPluginFlags(command, bindings);
+    loaded = { plugins, bindings };
+  } catch (error) {
+    if (!flags.help) throw error;
+    command.addHelpText('after', `\nCloud flags are not shown: the environment's plugins could not be loaded:\n${formatError(error)}`);
+  }
+  command.addHelpText('after', EXAMPLES);
+  command.action(async (_options: unknown, cmd: Command) => {
+    if (!loaded) return;
+    const { cleanup } = await import('../commands/cleanup.js');
+    setExit(await cleanup({ session: await session(), plugins: loaded.plugins, bindings: loaded.bindings, command: cmd }));
+  });
+  return command;
+}

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { processStartTicks, sleep, type Leftover, type LeftoverContext } from '@aminator/core';
+import { findHolders, type Holder } from './holders.js';
+import { readMounts } from './mount-table.js';
+import { Mounter } from './mounter.js';
+
+const RUN_DIR = /^[a-f0-9]{12}$/;
+const TERM_GRACE_MS = 5000;
+const UNMOUNT_RETRY_MS = 3000;
+
+/**
+ * What dead bakes left under the work root: processes still running in (or holding files of) their
+ * chroots, then their mounts, deepest first. Runs whose lock is held by a live bake are skipped.
+ */
+export async function findWorkRootLeftovers(ctx: LeftoverContext): Promise<Leftover[]> {
+  const root = ctx.workRoot.replace(/\/+$/, '');
+  const mounts = readMounts().reverse().filter((m) => runOf(root, m.target) !== undefined);
+  const runs = new Set([...runDirs(root), ...mounts.map((m) => runOf(root, m.target) as string)]);
+  const dead = new Set<string>();
+  for (const run of runs) if (!(await ctx.runs.isAlive(run))) dead.add(run);
+  const processes = [...dead].flatMap((run) => findHolders(`${root}/${run}`).map((holder) => orphan(holder, run)));
+  const mounter = new Mounter(ctx.commands);
+  const unmounts = mounts.filter((m) => dead.has(runOf(root, m.target) as string)).map((m): Leftover => ({
+    phase: 'mounts', kind: 'mount', id: m.target, runId: runOf(root, m.target), reason: `run ${runOf(root, m.target)} is not running (${m.fsType} from ${m.source})`,
+    reclaim: () => mounter.unmountTree(m.target, { retryMs: UNMOUNT_RETRY_MS }),
+  }));
+  return [...processes, ...unmounts];
+}
+
+/** The run a path under the work root belongs to: `<root>/<runId>/…`. */
+function runOf(root: string, path: string): string | undefined {
+  if (!path.startsWith(`${root}/`)) return undefined;
+  const run = path.slice(root.length + 1).split('/')[0] ?? '';
+  return RUN_DIR.test(run) ? run : undefined;
+}
+
+function runDirs(root: string): string[] {
+  try {
+    return readdirSync(root).filter((name) => RUN_DIR.test(name));
+  } catch {
+    return [];
+  }
+}
+
+function orphan(holder: Holder, runId: string): Leftover {
+  const ticks = processStartTicks(holder.pid);
+  return {
+    phase: 'processes', kind: 'process', id: String(holder.pid), runId,
+    reason: `${holder.command} (pid ${holder.pid}) runs in the chroot of run ${runId}, which is not running`,
+    reclaim: () => terminate(holder.pid, ticks),
+  };
+}
+
+/** SIGTERM, then SIGKILL after a grace period; never signals a reused pid. */
+async function terminate(pid: number, ticks: number | undefined): Promise<void> {
+  const same = (): boolean => ticks !== undefined && processStartTicks(pid) === ticks && !isZombie(pid);
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (!same()) return;
+    process.kill(pid, signal);
+    const deadline = Date.now() + TERM_GRACE_MS;
+    while (same() && Date.now() < deadline) await sleep(50);
+  }
+  if (same()) throw new Error(`pid ${pid} survived SIGKILL (stuck in the kernel?)`);
+}
+
+/** A zombie has exited; only its parent's wait is missing. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { BAKE_STEPS } from '@aminator/core';
+import { jsonLines, type CliOptions, type CliResult } from '@aminator/testkit';
+
+export const FAULTS = ['error', 'sigint', 'sigterm', 'sighup', 'sigkill'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+/** The documented exit code of a bake stopped by each fault (kill -9: the shell's 128 + 9). */
+const EXPECTED_EXIT: Record<Exclude<Fault, 'sigkill'>, number> = { error: 1, sigint: 130, sigterm: 130, sighup: 130 };
+
+export interface MatrixCloud {
+  readonly name: string;
+  bake(suffix: string, options: CliOptions): Promise<CliResult>;
+  cleanup(): Promise<CliResult>;
+  /** Ids of the images made by bakes so far. */
+  images(): string[] | Promise<string[]>;
+  /** Everything of the bake is gone (only `kept` images may remain). */
+  assertNothingLeft(kept: readonly string[]): void;
+}
+
+/** One cell: bake with `AMINATOR_FAILPOINTS=step:fault`, check the exit and the error's step, then that nothing is left. */
+export async function runCell(cloud: MatrixCloud, step: string, fault: Fault, kept: string[]): Promise<string> {
+  const before = new Set(await cloud.images());
+  const result = await cloud.bake(`${step}-${fault}`, { env: { AMINATOR_FAILPOINTS: `${step}:${fault}` } });
+  const events = jsonLines(result.stdout);
+  let text: string;
+  if (fault === 'sigkill') {
+    assert.equal(result.signal, 'SIGKILL', `killed by SIGKILL (got code ${result.code})`);
+    assert.equal(events.filter((e) => e.type === 'step-start').at(-1)?.step, step, 'it died in the step');
+    const swept = await cloud.cleanup();
+    assert.equal(swept.code, 0, swept.stderr + swept.stdout);
+    const summary = jsonLines(swept.stdout).at(-1) ?? {};
+    text = `137 → cleanup: ${summary.reclaimed} reclaimed`;
+  } else {
+    const last = events.at(-1) ?? {};
+    assert.equal(result.code, EXPECTED_EXIT[fault], result.stderr + result.stdout.slice(-2000));
+    assert.equal(last.type, 'result');
+    assert.equal(last.error?.step, step, `the error names the step: ${JSON.stringify(last.error)}`);
+    text = `${result.code} ✓`;
+  }
+  const made = (await cloud.images()).filter((id) => !before.has(id));
+  // Killed at the start of the last step, the bake had finished its image: it is complete and kept.
+  const completeImageExpected = fault === 'sigkill' && step === 'cleanup';
+  assert.equal(made.length, completeImageExpected ? 1 : 0, `images made: ${made.join(', ')}`);
+  kept.push(...made);
+  cloud.assertNothingLeft(kept);
+  return completeImageExpected ? `${text}, image kept` : text;
+}
+
+/** The matrix as a Markdown table with the counts, for the test output and docs/RELIABILITY.md. */
+export function matrixTable(cloud: string, cells: ReadonlyMap<string, string>): string {
+  const header = `| ${cloud}: step | ${FAULTS.map((f) => (f === 'sigkill' ? 'kill -9 + cleanup' : f)).join(' | ')} |`;
+  const rule = `|${' --- |'.repeat(FAULTS.length + 1)}`;
+  const rows = BAKE_STEPS.map((step) => `| ${step} | ${FAULTS.map((f) => cells.get(`${step}:${f}`) ?? 'not run').join(' | ')} |`);
+  const failed = [...cells.values()].filter((c) => c.startsWith('FAIL')).length;
+  const total = BAKE_STEPS.length * FAULTS.length;
+  return [header, rule, ...rows, '', `${cloud}: ${cells.size - failed} of ${total} cells passed, ${failed} failed, ${total - cells.size} not run`].join('\n');
+}

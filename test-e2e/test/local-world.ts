@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExecaCommandRunner, FileLockManager } from '@aminator/core';
+import { LocalImageStore, newImageId, type ImageManifest } from '@aminator/cloud-local';
+import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
+import { createTestStepContext, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
+import { assertNoLeaks, debootstrapTarball, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+
+export const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'core-bin', 'bin', 'aminate.js');
+const GiB = 1024 ** 3;
+
+/** A scratch local cloud: a store with a Debian base image (from the cached debootstrap tree), its own work root and locks. */
+export interface LocalWorld {
+  readonly scratch: string;
+  readonly store: string;
+  readonly locks: string;
+  readonly work: string;
+  readonly config: string;
+  aminate(args: readonly string[], options?: CliOptions): Promise<CliResult>;
+  /** Ids of the complete images in the store. */
+  images(): string[];
+  /** No volume file, half image, lock or mount of a bake; no loop device or mount of the host leaked. */
+  assertNothingLeft(): void;
+  close(): void;
+}
+
+export async function openLocalWorld(prefix: string): Promise<LocalWorld> {
+  const host: HostSnapshot = snapshotHost();
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const store = join(scratch, 'store');
+  const locks = join(scratch, 'locks');
+  const work = join(scratch, 'work');
+  const config = join(scratch, 'aminator.config.json');
+  writeFileSync(config, JSON.stringify({ workRoot: work, lockDir: locks, cloud: { local: { store, baseImage: 'debian-base' } } }));
+  await seedBase(store, locks);
+  const images = (): string[] => readdirSync(join(store, 'images')).filter((d) => !d.startsWith('.'));
+  return {
+    scratch, store, locks, work, config, images,
+    aminate: (args, options = {}) => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options }),
+    assertNothingLeft: () => {
+      assert.deepEqual(readdirSync(join(store, 'volumes')), [], 'no working volume left');
+      assert.deepEqual(readdirSync(join(store, 'images')).filter((d) => d.startsWith('.tmp-')), [], 'no half-made image');
+      assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], [], 'no lock left');
+      assert.deepEqual(mountsBelow(work), [], 'nothing mounted under the work root');
+      assertNoLeaks(host, { within: [scratch] });
+    },
+    close: () => {
+      const left = mountsBelow(scratch);
+      removeTreeSafely(scratch);
+      assert.deepEqual(left, []);
+    },
+  };
+}
+
+/** `debian-base`: GPT, ext4, 1 GiB, the host's Debian suite — what `aminate foundation` makes, without debootstrapping again. */
+async function seedBase(storeDir: string, lockDir: string): Promise<void> {
+  const suite = hostDebianSuite() ?? 'bookworm';
+  const tarball = debootstrapTarball({ suite, mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') });
+  const store = new LocalImageStore(storeDir, new ExecaCommandRunner(createTestStepContext().ctx.log));
+  await store.ensure();
+  const id = newImageId();
+  const locks = new FileLockManager(lockDir, 'seed');
+  const stage = await store.stage(id, locks);
+  makeDiskImage(join(stage.dir, 'disk.raw'), { sizeBytes: GiB, table: 'gpt', fs: 'ext4', rootTarball: tarball });
+  const manifest: ImageManifest = {
+    id, name: 'debian-base', description: 'e2e base', tags: {}, createdAt: new Date().toISOString(), sizeBytes: GiB, architecture: 'amd64',
+    os: { family: 'debian', release: suite }, layout: { partitionTable: 'gpt', rootPartition: 1, fsType: 'ext4' },
+  };
+  await store.publish(stage.dir, manifest, locks);
+  await stage.release();
+}

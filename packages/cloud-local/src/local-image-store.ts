@@ -63,19 +63,22 @@ export class LocalImageStore {
     return join(this.volumesDir, `${id}.raw`);
   }
 
-  /** Make the store's directories (0755 for images, 0700 for volumes), refusing symlinks. */
+  /** Make the store's directories (0755 for images, 0700 for volumes), refusing unsafe ones. */
   async ensure(): Promise<void> {
     for (const [dir, mode] of [[this.dir, 0o755], [this.imagesDir, 0o755], [this.volumesDir, 0o700]] as const) {
       await mkdir(dir, { recursive: true, mode });
-      const info = await lstat(dir);
-      if (!info.isDirectory()) {
-        throw new AminatorError(`${dir} is not a directory (a symlink?)`, { code: LocalErrorCodes.STORE_UNSAFE, suggestions: [`point --store at a real directory`] });
-      }
+      await assertSafeDirectory(dir);
     }
+  }
+
+  /** Before trusting what the store holds: its directories, where they exist, are safe. */
+  private async assertSafe(): Promise<void> {
+    for (const dir of [this.dir, this.imagesDir]) await assertSafeDirectory(dir, { mayBeMissing: true });
   }
 
   /** Every complete image, newest first. */
   async list(): Promise<ImageManifest[]> {
+    await this.assertSafe();
     const entries = await readdir(this.imagesDir).catch(() => [] as string[]);
     const manifests = await Promise.all(entries.filter((e) => IMAGE_ID.test(e)).map((id) => this.read(id)));
     return manifests.filter((m): m is ImageManifest => m !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -83,6 +86,7 @@ export class LocalImageStore {
 
   /** An image by id or by exact name. */
   async find(ref: string): Promise<ImageManifest | undefined> {
+    await this.assertSafe();
     if (IMAGE_ID.test(ref)) return this.read(ref);
     if (!IMAGE_NAME.test(ref)) throw new InvalidInputError('image', `"${ref}" is neither an image id nor a valid image name`);
     return (await this.list()).find((m) => m.name === ref);
@@ -177,6 +181,28 @@ export class LocalImageStore {
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * A store directory must be a real directory that only this user can write: anyone else able to
+ * write there could plant a disk or a manifest that a bake then trusts.
+ */
+async function assertSafeDirectory(dir: string, options: { mayBeMissing?: boolean } = {}): Promise<void> {
+  let info;
+  try {
+    info = await lstat(dir);
+  } catch (error) {
+    if (options.mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!info.isDirectory()) {
+    throw new AminatorError(`${dir} is not a directory (a symlink?)`, { code: LocalErrorCodes.STORE_UNSAFE, exitCode: 2, suggestions: ['point --store at a real directory'] });
+  }
+  if ((process.getuid !== undefined && info.uid !== process.getuid()) || (info.mode & 0o022) !== 0) {
+    throw new AminatorError(`${dir} is writable by other users or owned by another user`, {
+      code: LocalErrorCodes.STORE_UNSAFE, exitCode: 2, suggestions: [`chown root ${dir} && chmod go-w ${dir}`, 'or point --store at a directory only this user can write'],
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Leftover, LeftoverContext } from '@aminator/core';
-import { detachLoop, listLoops, type LoopInfo } from '@aminator/linux-host';
+import { detachLoopIfAttached, listLoops, type LoopInfo } from '@aminator/linux-host';
 import { VOLUME_ID } from './image-manifest.js';
 import { stageLockName, volumeLockName, type LocalImageStore } from './local-image-store.js';
 
@@ -26,7 +26,7 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
   return [
     ...loops.map((loop): Leftover => ({
       phase: 'devices', kind: 'loop-device', id: loop.name, reason: `backed by ${loop.backFile}, which no running bake holds`,
-      reclaim: () => detachLoop(ctx.commands, loop.name),
+      reclaim: () => detachLoopIfAttached(ctx.commands, loop.name),
     })),
     ...volumes.map((v): Leftover => ({
       phase: 'volumes', kind: 'volume', id: v.path, reason: `working volume ${v.id} is held by no running bake`,

@@ -76,11 +76,11 @@ describe('FileLockManager', () => {
     mkdirSync(target, { mode: 0o755 });
     const link = join(tree.root, 'link-locks');
     symlinkSync(target, link);
-    await assert.rejects(new FileLockManager(link, 'x').tryAcquire('a'), { code: ErrorCodes.LOCK });
+    await assert.rejects(new FileLockManager(link, 'x').tryAcquire('a'), { code: ErrorCodes.UNSAFE_PATH, exitCode: 2 });
     const open = freshDir();
     mkdirSync(open);
     chmodSync(open, 0o777);
-    await assert.rejects(new FileLockManager(open, 'x').tryAcquire('a'), { code: ErrorCodes.LOCK });
+    await assert.rejects(new FileLockManager(open, 'x').tryAcquire('a'), { code: ErrorCodes.UNSAFE_PATH, exitCode: 2 });
     await assert.rejects(new FileLockManager(freshDir(), 'x').tryAcquire('../escape'), { code: ErrorCodes.LOCK });
   });
 

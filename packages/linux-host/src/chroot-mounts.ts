@@ -1,6 +1,7 @@
 import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
 import type { StepContext } from '@aminator/core';
 import { overrideFile } from './file-override.js';
+import { stopProcessesUnder } from './process-stop.js';
 import type { Mounter } from './mounter.js';
 import { pathInside } from './safe-path.js';
 
@@ -34,6 +35,15 @@ export async function mountChrootFilesystems(root: string, mounter: Mounter, ctx
       undo: () => mounter.unmountTree(target, { retryMs: options.unmountRetryMs }),
     });
   }
+  // Unwound before the unmounts: a maintainer script cut short (or a daemon it started) keeps running
+  // inside the chroot and would hold every mount busy.
+  ctx.cleanup.push({
+    description: `stop processes left running in ${root}`, evenWhenPreserving: false,
+    undo: async () => {
+      const stopped = await stopProcessesUnder(root);
+      if (stopped.length > 0) ctx.log.warn(`stopped ${stopped.map((h) => `${h.command} (pid ${h.pid})`).join(', ')} left running in the chroot`);
+    },
+  });
 }
 
 /** The host's resolver configuration inside the chroot while it is prepared. */

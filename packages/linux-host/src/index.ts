@@ -18,3 +18,4 @@ export * from './poll.js';
 export * from './post-install.js';
 export * from './safe-path.js';
 export * from './work-root-leftovers.js';
+export * from './process-stop.js';

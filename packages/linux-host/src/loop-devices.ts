@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { CommandRunner } from '@aminator/core';
 
 export interface LoopOptions {
@@ -24,6 +26,19 @@ export async function attachLoop(commands: CommandRunner, file: string, options:
 
 export async function detachLoop(commands: CommandRunner, device: string): Promise<void> {
   await commands.run('losetup', ['--detach', device], { timeoutMs: 30_000 });
+}
+
+/** Detach, and count a loop device that meanwhile went away (autoclear, another cleanup) as detached. */
+export async function detachLoopIfAttached(commands: CommandRunner, device: string): Promise<void> {
+  try {
+    await detachLoop(commands, device);
+  } catch (error) {
+    if (isLoopAttached(device)) throw error;
+  }
+}
+
+function isLoopAttached(device: string): boolean {
+  return existsSync(`/sys/block/${basename(device)}/loop/backing_file`);
 }
 
 export interface LoopInfo {

@@ -1,5 +1,5 @@
-import { constants, statSync } from 'node:fs';
-import { copyFile, open, unlink } from 'node:fs/promises';
+import { constants, createReadStream, statSync } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -48,7 +48,9 @@ function urlSpec(raw: string, rules: SpecRules): PackageSpec {
 }
 
 function fileSpec(raw: string, rules: SpecRules): PackageSpec {
-  if (!raw.endsWith(rules.extension)) throw new InvalidInputError('package', `local packages must be ${rules.extension} files: ${raw}`);
+  if (!raw.endsWith(rules.extension)) {
+    throw new InvalidInputError('package', `"${raw}" is neither a package name nor a ${rules.extension} file`, [`package names look like ${rules.example}`, `a local file must end in ${rules.extension}`]);
+  }
   const path = resolve(raw);
   const info = (() => { try { return statSync(path); } catch { return undefined; } })();
   if (!info) throw new InvalidInputError('package', `${path} does not exist`);
@@ -71,9 +73,14 @@ export async function stageInChroot(spec: PackageSpec, root: string, ctx: StepCo
   const target = pathInside(root, inside);
   const remove = async (): Promise<void> => { await unlink(target).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }); };
   ctx.cleanup.push({ description: `remove ${target}`, resource: { kind: 'file', id: target }, manual: [['rm', '-f', target]], undo: remove });
-  if (spec.source === 'file') await copyFile(spec.raw, target, constants.COPYFILE_EXCL);
+  if (spec.source === 'file') await pipeline(createReadStream(spec.raw), (await createPrivate(target)).createWriteStream(), { signal: ctx.signal });
   else await download(spec.raw, target, ctx, options);
   return inside;
+}
+
+/** A new file only root can read (the package may be private), never through a planted symlink. */
+function createPrivate(target: string): Promise<FileHandle> {
+  return open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
 }
 
 async function download(url: string, target: string, ctx: StepContext, options: StageOptions): Promise<void> {
@@ -88,7 +95,7 @@ async function download(url: string, target: string, ctx: StepContext, options: 
   if (!response.ok || !response.body) throw new AminatorError(`cannot download ${url}: HTTP ${response.status}`, { code: LinuxErrorCodes.DOWNLOAD_FAILED });
   const length = Number(response.headers.get('content-length') ?? 0);
   if (length > options.maxBytes) throw new AminatorError(`${url} is ${length} bytes, more than the ${options.maxBytes} allowed`, { code: LinuxErrorCodes.DOWNLOAD_FAILED });
-  const file = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const file = await createPrivate(target);
   await pipeline(Readable.fromWeb(response.body as never), byteLimit(url, options.maxBytes), file.createWriteStream(), { signal });
 }
 

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { processStartTicks, sleep, type Leftover, type LeftoverContext } from '@aminator/core';
+import { readdirSync } from 'node:fs';
+import { processStartTicks, type Leftover, type LeftoverContext } from '@aminator/core';
 import { findHolders, type Holder } from './holders.js';
 import { readMounts } from './mount-table.js';
 import { Mounter } from './mounter.js';
+import { stopProcess } from './process-stop.js';
 
 const RUN_DIR = /^[a-f0-9]{12}$/;
-const TERM_GRACE_MS = 5000;
 const UNMOUNT_RETRY_MS = 3000;
 
 /**
@@ -47,28 +47,6 @@ function orphan(holder: Holder, runId: string): Leftover {
   return {
     phase: 'processes', kind: 'process', id: String(holder.pid), runId,
     reason: `${holder.command} (pid ${holder.pid}) runs in the chroot of run ${runId}, which is not running`,
-    reclaim: () => terminate(holder.pid, ticks),
+    reclaim: () => stopProcess(holder.pid, ticks),
   };
-}
-
-/** SIGTERM, then SIGKILL after a grace period; never signals a reused pid. */
-async function terminate(pid: number, ticks: number | undefined): Promise<void> {
-  const same = (): boolean => ticks !== undefined && processStartTicks(pid) === ticks && !isZombie(pid);
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    if (!same()) return;
-    process.kill(pid, signal);
-    const deadline = Date.now() + TERM_GRACE_MS;
-    while (same() && Date.now() < deadline) await sleep(50);
-  }
-  if (same()) throw new Error(`pid ${pid} survived SIGKILL (stuck in the kernel?)`);
-}
-
-/** A zombie has exited; only its parent's wait is missing. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
 }

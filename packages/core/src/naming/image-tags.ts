@@ -11,8 +11,9 @@ export function parseTags(items: readonly string[]): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
-    const key = eq === -1 ? item : item.slice(0, eq);
-    const value = eq === -1 ? '' : item.slice(eq + 1);
+    if (eq === -1) throw new InvalidInputError('--tag', `"${item}" is not key=value (write "${item}=" for an empty value)`);
+    const key = item.slice(0, eq);
+    const value = item.slice(eq + 1);
     if (!TAG_KEY.test(key) || key.toLowerCase().startsWith('aws:')) throw new InvalidInputError('--tag', `"${key}" is not a valid tag key`);
     if (!TAG_VALUE.test(value)) throw new InvalidInputError('--tag', `the value of ${key} has characters tags cannot hold`);
     tags[key] = value;

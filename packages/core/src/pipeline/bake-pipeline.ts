@@ -1,11 +1,12 @@
 // Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../errors/exit-codes.js';
-import { isAminatorError } from '../errors/aminator-error.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../errors/exit-codes.js';
+import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
+import { ErrorCodes } from '../errors/error-codes.js';
 import { summarizeError } from '../errors/format-error.js';
 import type { EventSink } from '../interfaces/bake-events.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
@@ -169,6 +170,7 @@ export class BakePipeline {
   /** The per-bake work directory; removed (never recursively: mounts may be below it) on unwind. */
   private async makeWorkDir(ctx: StepContext): Promise<void> {
     await mkdir(this.settings.workRoot, { recursive: true, mode: 0o700 });
+    await assertPrivateDirectory(this.settings.workRoot);
     await mkdir(ctx.workDir, { mode: 0o700 });
     ctx.cleanup.push({
       description: `remove work directory ${ctx.workDir}`,
@@ -201,6 +203,17 @@ export class BakePipeline {
     return [this.cloud, this.blockDevice, this.volumes, this.os, this.provisioner, this.finalizer];
   }
 
+}
+
+/** Mounts of every bake go below the work root: it must not be a symlink nor writable by others. */
+async function assertPrivateDirectory(dir: string): Promise<void> {
+  const info = await lstat(dir);
+  const foreign = process.getuid !== undefined && info.uid !== process.getuid();
+  if (!info.isDirectory() || foreign || (info.mode & 0o022) !== 0) {
+    throw new AminatorError(`work root ${dir} is a symlink, owned by another user, or writable by others`, {
+      code: ErrorCodes.UNSAFE_PATH, exitCode: EXIT_USAGE, suggestions: [`use a directory only this user can write (mode 0700): --work-root or workRoot in config`],
+    });
+  }
 }
 
 function exitCodeOf(error: unknown): number {

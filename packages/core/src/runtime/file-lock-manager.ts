@@ -2,6 +2,9 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { AminatorError } from '../errors/aminator-error.js';
+import { ErrorCodes } from '../errors/error-codes.js';
+import { EXIT_USAGE } from '../errors/exit-codes.js';
 import { LockError } from '../errors/lock-error.js';
 import type { LockHandle, LockInfo, LockManager, LockOwner } from '../interfaces/lock-manager.js';
 import { isProcessAlive, processStartTicks } from './process-start.js';
@@ -69,9 +72,10 @@ export class FileLockManager implements LockManager {
     const info = await lstat(this.dir);
     const unsafe = !info.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid()) || (info.mode & 0o022) !== 0;
     if (unsafe) {
-      throw new LockError(`lock directory ${this.dir} is not a directory owned by this user and writable only by it`, [
-        `remove or fix ${this.dir} (it must not be a symlink, nor group- or world-writable)`,
-      ]);
+      throw new AminatorError(`lock directory ${this.dir} is not a directory owned by this user and writable only by it`, {
+        code: ErrorCodes.UNSAFE_PATH, exitCode: EXIT_USAGE,
+        suggestions: [`remove or fix ${this.dir} (it must not be a symlink, nor group- or world-writable)`],
+      });
     }
   }
 

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { processStartTicks, sleep } from '@aminator/core';
+import { findHolders, type Holder } from './holders.js';
+
+const TERM_GRACE_MS = 5000;
+
+/**
+ * SIGTERM, then SIGKILL after a grace period. `ticks` is the process's start time when it was found:
+ * a pid reused since by another process is never signalled.
+ */
+export async function stopProcess(pid: number, ticks: number | undefined, graceMs = TERM_GRACE_MS): Promise<void> {
+  const same = (): boolean => ticks !== undefined && processStartTicks(pid) === ticks && !isZombie(pid);
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (!same()) return;
+    process.kill(pid, signal);
+    const deadline = Date.now() + graceMs;
+    while (same() && Date.now() < deadline) await sleep(50);
+  }
+  if (same()) throw new Error(`pid ${pid} survived SIGKILL (stuck in the kernel?)`);
+}
+
+/**
+ * Stop every process with its root, working directory or an open file at or below `path` — what a
+ * maintainer script or a daemon it started leaves running in a chroot when the install is cut short.
+ * Returns those found.
+ */
+export async function stopProcessesUnder(path: string, graceMs = TERM_GRACE_MS): Promise<Holder[]> {
+  const holders = findHolders(path).filter((h) => h.pid !== process.pid);
+  await Promise.all(holders.map((h) => stopProcess(h.pid, processStartTicks(h.pid), graceMs)));
+  return holders;
+}
+
+/** A zombie has exited; only its parent's wait is missing. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}

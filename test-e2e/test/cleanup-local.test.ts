@@ -95,4 +95,23 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', (
       for (const p of chrootProcesses(world.work)) process.kill(p.pid, 'SIGKILL');
     }
   });
+
+  it('kill -9 during `aminate foundation` (debootstrap running): cleanup stops debootstrap, unmounts, detaches and removes the unfinished image', async () => {
+    const child = spawn(process.execPath, [bin, '-c', world.config, 'foundation', '--name', 'killed-base', '--size', '1G'], { cwd: world.scratch, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    try {
+      await waitFor('debootstrap to write into the new root', () => (chrootProcesses(world.work).length > 0 ? true : undefined));
+      child.kill('SIGKILL');
+      assert.equal(await exited, 'SIGKILL');
+      const swept = await world.aminate(['--json', 'cleanup']);
+      assert.equal(swept.code, 0, swept.stderr + swept.stdout);
+      const kinds = new Set(jsonLines(swept.stdout).filter((e) => e.type === 'leftover' && e.status === 'reclaimed').map((e) => e.kind));
+      for (const kind of ['mount', 'loop-device', 'staged-image', 'lock']) assert.ok(kinds.has(kind), `${kind} reclaimed: ${[...kinds].join(', ')}`);
+      assert.deepEqual(chrootProcesses(world.work), []);
+      world.assertNothingLeft();
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const p of chrootProcesses(world.work)) process.kill(p.pid, 'SIGKILL');
+    }
+  });
 });

@@ -16,9 +16,9 @@ import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
 import type { Ec2Session } from './ec2-session.js';
 import { EC2_SESSION } from './ec2-session-token.js';
 import { waitFor } from './ec2-wait.js';
+import { findAbandonedWorkingVolumes, WORKING_VOLUME_PURPOSE } from './working-volumes.js';
 
 const GiB = 1024 ** 3;
-export const WORKING_VOLUME_PURPOSE = 'aminator-working-volume';
 
 /**
  * EBS working volumes on this instance: made from the base image's root snapshot, attached at the
@@ -114,35 +114,21 @@ export class Ec2Cloud implements Cloud {
   }
 
   /**
-   * Working volumes this instance's bakes tagged and that no live bake holds (its run lock is gone, or
-   * without one, its pid): detached if still attached, then deleted. Volumes of other hosts are never listed.
+   * Working volumes this instance's bakes tagged and that no live bake holds: detached if still
+   * attached, then deleted. Volumes of other hosts are never listed.
    */
   async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    const volumes: Volume[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await ec2Call('DescribeVolumes (working volumes of this instance)', () => clients.home.send(new DescribeVolumesCommand({
-        Filters: [{ Name: 'tag:purpose', Values: [WORKING_VOLUME_PURPOSE] }, { Name: 'tag:host', Values: [identity.instanceId] }], NextToken,
-      }), { abortSignal: ctx.signal }));
-      volumes.push(...(page.Volumes ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    const leftovers: Leftover[] = [];
-    for (const volume of volumes) {
-      const tags = Object.fromEntries((volume.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-      const runId = tags.run_id ?? '';
-      const pid = Number(tags.pid);
-      if (await ctx.runs.isAlive(runId, Number.isInteger(pid) ? pid : undefined)) continue;
+    const abandoned = await findAbandonedWorkingVolumes(clients.home, identity.instanceId, ctx);
+    return abandoned.map(({ volume, runId, pid }): Leftover => {
       const id = volume.VolumeId ?? '';
       const attached = (volume.Attachments ?? []).map((a) => `attached at ${a.Device}`).join(', ');
-      leftovers.push({
+      return {
         phase: 'volumes', kind: 'volume', id, runId,
-        reason: `working volume of run ${runId || '?'} (pid ${tags.pid ?? '?'}), which is not running${attached ? `; ${attached}` : ''}`,
+        reason: `working volume of run ${runId || '?'} (pid ${pid ?? '?'}), which is not running${attached ? `; ${attached}` : ''}`,
         reclaim: () => this.deleteVolume(clients.home, id),
-      });
-    }
-    return leftovers;
+      };
+    });
   }
 
   private async volumeState<T>(client: EC2Client, id: string, signal: AbortSignal, judge: (v: Volume) => T | undefined): Promise<T | undefined> {

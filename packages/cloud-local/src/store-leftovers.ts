@@ -10,7 +10,8 @@ const DELETED = ' (deleted)';
 /**
  * The local store's leftovers: loop devices over working volumes no live bake holds (and loops over
  * those loops: partitions reached at an offset), the volume files themselves, and staged images of
- * dead runs. A volume or staged image is held while its lock's owner lives.
+ * dead runs (and loops over their disks: a foundation build). A volume or staged image is held while
+ * its lock's owner lives.
  */
 export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverContext): Promise<Leftover[]> {
   const held = async (lockName: string): Promise<boolean> => {
@@ -19,10 +20,10 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
   };
   const volumes = [];
   for (const volume of await store.listVolumes()) if (!(await held(volumeLockName(volume.id)))) volumes.push(volume);
-  const abandonedFiles = new Set(volumes.map((v) => v.path));
-  const loops = await abandonedLoops(store, ctx, abandonedFiles, held);
   const staged = [];
   for (const stage of await store.listStaged()) if (!(await held(stageLockName(stage.id)))) staged.push(stage);
+  const abandonedFiles = new Set([...volumes.map((v) => v.path), ...staged.map((s) => join(s.dir, 'disk.raw'))]);
+  const loops = await abandonedLoops(store, ctx, abandonedFiles, held);
   return [
     ...loops.map((loop): Leftover => ({
       phase: 'devices', kind: 'loop-device', id: loop.name, reason: `backed by ${loop.backFile}, which no running bake holds`,
@@ -45,10 +46,11 @@ async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, file
   const direct: LoopInfo[] = [];
   for (const loop of all) {
     const file = loop.backFile.endsWith(DELETED) ? loop.backFile.slice(0, -DELETED.length) : loop.backFile;
+    if (files.has(file)) { direct.push(loop); continue; }
     if (dirname(file) !== store.volumesDir) continue;
     const id = file.slice(store.volumesDir.length + 1, -'.raw'.length);
     if (!VOLUME_ID.test(id)) continue;
-    if (files.has(file) || (loop.backFile.endsWith(DELETED) && !(await held(volumeLockName(id))))) direct.push(loop);
+    if (loop.backFile.endsWith(DELETED) && !(await held(volumeLockName(id)))) direct.push(loop);
   }
   const names = new Set(direct.map((l) => l.name));
   const stacked = all.filter((l) => names.has(l.backFile) || names.has(join('/dev', l.backFile)));

@@ -5,15 +5,18 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   AminatorError, FINALIZER_CONFIG, imageName, parseTags,
-  type BakePlan, type FinalizeInput, type Finalizer, type ImageResult, type PlanContext, type StepContext,
+  type BakePlan, type FinalizeInput, type Finalizer, type ImageResult, type Leftover, type LeftoverContext, type PlanContext, type StepContext,
 } from '@aminator/core';
-import { EC2_SESSION, Ec2ErrorCodes, ec2Call, lookUpBaseImage, unlessAbortedBefore, type Ec2Clients, type Ec2Session } from '@aminator/cloud-ec2';
+import {
+  EC2_SESSION, Ec2ErrorCodes, ec2Call, lookUpBaseImage, markWorkingVolumeFinalized, unlessAbortedBefore, type Ec2Clients, type Ec2Session,
+} from '@aminator/cloud-ec2';
 import { inject, injectable } from 'tsyringe';
 import { amiName } from './ami-name.js';
 import { imageMappings } from './block-device-mappings.js';
 import type { EbsConfig } from './ebs-config.js';
 import { copyImageTo } from './image-copies.js';
 import { deleteSnapshot, removeImage } from './image-removal.js';
+import { findUnfinishedImages } from './unfinished-images.js';
 import { waitForImage, waitForSnapshot } from './image-waits.js';
 import { launchPermissions } from './launch-permissions.js';
 
@@ -69,7 +72,14 @@ export class EbsFinalizer implements Finalizer {
       await this.distribute(clients.forRegion(region), copyId, ctx.signal);
       return { id: copyId, region };
     }));
+    await markWorkingVolumeFinalized(client, input.volume.id, imageId);
     return { id: imageId, name, cloud: 'ec2', region: clients.region, tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])), copies: copies.length > 0 ? copies : undefined };
+  }
+
+  /** Snapshots and images of working volumes whose bake died before its image was complete. */
+  async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
+    const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
+    return findUnfinishedImages(clients.home, identity.instanceId, ctx);
   }
 
   private async clearName(clients: Ec2Clients, name: string, ctx: StepContext): Promise<void> {

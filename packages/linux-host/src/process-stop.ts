@@ -19,15 +19,23 @@ export async function stopProcess(pid: number, ticks: number | undefined, graceM
   if (same()) throw new Error(`pid ${pid} survived SIGKILL (stuck in the kernel?)`);
 }
 
+const MAX_ROUNDS = 5;
+
 /**
  * Stop every process with its root, working directory or an open file at or below `path` — what a
  * maintainer script or a daemon it started leaves running in a chroot when the install is cut short.
- * Returns those found.
+ * Looks again after each round: a process may fork while its parent is being stopped. Returns all
+ * it stopped.
  */
 export async function stopProcessesUnder(path: string, graceMs = TERM_GRACE_MS): Promise<Holder[]> {
-  const holders = findHolders(path).filter((h) => h.pid !== process.pid);
-  await Promise.all(holders.map((h) => stopProcess(h.pid, processStartTicks(h.pid), graceMs)));
-  return holders;
+  const stopped: Holder[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const holders = findHolders(path).filter((h) => h.pid !== process.pid && !isZombie(h.pid));
+    if (holders.length === 0) return stopped;
+    await Promise.all(holders.map((h) => stopProcess(h.pid, processStartTicks(h.pid), graceMs)));
+    stopped.push(...holders);
+  }
+  return stopped;
 }
 
 /** A zombie has exited; only its parent's wait is missing. */

@@ -3,7 +3,7 @@ import { processStartTicks, type Leftover, type LeftoverContext } from '@aminato
 import { findHolders, type Holder } from './holders.js';
 import { readMounts } from './mount-table.js';
 import { Mounter } from './mounter.js';
-import { stopProcess } from './process-stop.js';
+import { stopProcess, stopProcessesUnder } from './process-stop.js';
 
 const RUN_DIR = /^[a-f0-9]{12}$/;
 const UNMOUNT_RETRY_MS = 3000;
@@ -22,7 +22,11 @@ export async function findWorkRootLeftovers(ctx: LeftoverContext): Promise<Lefto
   const mounter = new Mounter(ctx.commands);
   const unmounts = mounts.filter((m) => dead.has(runOf(root, m.target) as string)).map((m): Leftover => ({
     phase: 'mounts', kind: 'mount', id: m.target, runId: runOf(root, m.target), reason: `run ${runOf(root, m.target)} is not running (${m.fsType} from ${m.source})`,
-    reclaim: () => mounter.unmountTree(m.target, { retryMs: UNMOUNT_RETRY_MS }),
+    reclaim: async () => {
+      // Children forked while their parents were being stopped would hold the mount busy.
+      await stopProcessesUnder(m.target);
+      await mounter.unmountTree(m.target, { retryMs: UNMOUNT_RETRY_MS });
+    },
   }));
   return [...processes, ...unmounts];
 }

@@ -11,7 +11,7 @@ export interface CliOptions {
   readonly cwd?: string;
   readonly env?: Record<string, string>;
   /** Send this signal once stdout or stderr contains `when` (after `delayMs`). */
-  readonly signalOn?: { readonly when: string; readonly signal: NodeJS.Signals; readonly delayMs?: number };
+  readonly signalOn?: { readonly when: string | RegExp; readonly signal: NodeJS.Signals; readonly delayMs?: number };
 }
 
 /** Run a Node CLI (`bin`, a .js file) in a child process, as a user would, with CI=true. */
@@ -25,7 +25,8 @@ export function runCli(bin: string, args: readonly string[], options: CliOptions
     let signalled = false;
     const watch = (): void => {
       const trigger = options.signalOn;
-      if (!trigger || signalled || !(stdout + stderr).includes(trigger.when)) return;
+      const text = stdout + stderr;
+      if (!trigger || signalled || !(typeof trigger.when === 'string' ? text.includes(trigger.when) : trigger.when.test(text))) return;
       signalled = true;
       setTimeout(() => child.kill(trigger.signal), trigger.delayMs ?? 0);
     };

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rmdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { AminatorError, CleanupStack, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
+import { dirname, join } from 'node:path';
+import { AminatorError, CleanupStack, LockError, runLockName, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
 import { attachLoop, detachLoop, Mounter, pathInside, readPartitionTable, runInChroot, PartitionTypes } from '@aminator/linux-host';
 import type { ImageManifest } from '../image-manifest.js';
 import { LocalErrorCodes, newImageId, type LocalImageStore } from '../local-image-store.js';
@@ -52,7 +53,13 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
 /** Partition, format, mount, install, configure — with its own stack, unwound before publishing. */
 async function installInto(disk: string, options: FoundationOptions, ctx: PluginCommandContext): Promise<Built> {
   const stack = new CleanupStack();
-  const step: StepContext = { runId: 'foundation', signal: ctx.signal, log: ctx.log, dryRun: false, cleanup: stack, workDir: ctx.workRoot, resource: () => undefined, progress: (m) => ctx.log.info(m) };
+  // A run id and run lock like a bake's: after a kill -9, `aminate cleanup` finds the mounts, the
+  // processes (debootstrap) and the loop device of a foundation build the same way.
+  const runId = randomBytes(6).toString('hex');
+  const lock = await ctx.locks.tryAcquire(runLockName(runId));
+  if (!lock) throw new LockError(`run id ${runId} is already in use`);
+  stack.push({ description: `release run lock ${lock.name}`, undo: () => lock.release() });
+  const step: StepContext = { runId, signal: ctx.signal, log: ctx.log, dryRun: false, cleanup: stack, workDir: join(ctx.workRoot, runId), resource: () => undefined, progress: (m) => ctx.log.info(m) };
   try {
     const built = await partitionFormatInstall(disk, options, ctx.commands, step);
     const report = await stack.unwind({ reason: 'success' });
@@ -89,8 +96,8 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
 }
 
 async function mountAt(device: string, commands: CommandRunner, ctx: StepContext): Promise<string> {
-  const work = join(ctx.workDir, `foundation-${process.pid}-${Date.now()}`);
-  await mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
+  const work = ctx.workDir;
+  await mkdir(dirname(work), { recursive: true, mode: 0o700 });
   await mkdir(work, { mode: 0o700 });
   ctx.cleanup.push({ description: `remove ${work}`, undo: () => rmdir(work) });
   const root = join(work, 'root');

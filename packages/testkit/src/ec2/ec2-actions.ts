@@ -17,6 +17,11 @@ function matches(values: string[] | undefined, actual: string | undefined): bool
   return values === undefined || (actual !== undefined && values.some((v) => wildcard(v).test(actual)));
 }
 
+/** A filter over a list-valued attribute: any element matching is enough. */
+function anyMatches(values: string[] | undefined, actual: ReadonlyArray<string | undefined>): boolean {
+  return values === undefined || actual.some((a) => matches(values, a));
+}
+
 function tagFiltersMatch(filters: Map<string, string[]>, tags: Record<string, string>): boolean {
   for (const [name, values] of filters) {
     if (name.startsWith('tag:') && !matches(values, tags[name.slice(4)])) return false;
@@ -74,6 +79,7 @@ const describeImages: Action = (world, params, region) => {
     && (!wanted || wanted.includes(image.ownerId) || (image.ownerAlias !== undefined && wanted.includes(image.ownerAlias)))
     && matches(filters.get('name'), image.name) && matches(filters.get('state'), image.state)
     && matches(filters.get('image-id'), image.id) && matches(filters.get('owner-id'), image.ownerId)
+    && anyMatches(filters.get('block-device-mapping.snapshot-id'), image.blockDeviceMappings.map((m) => m.ebs?.snapshotId))
     && tagFiltersMatch(filters, image.tags));
   return { imagesSet: images.map(imageXml) };
 };
@@ -95,7 +101,8 @@ const describeSnapshots: Action = (world, params, region) => {
   const filters = filtersOf(params);
   const wanted = listOf(params, 'Owner').map((o) => (o === 'self' ? world.instance.accountId : o));
   const snapshots = [...world.snapshots.values()].filter((s) => s.region === region && (ids.length === 0 || ids.includes(s.id))
-    && (wanted.length === 0 || wanted.includes(s.ownerId)) && matches(filters.get('status'), s.state) && tagFiltersMatch(filters, s.tags));
+    && (wanted.length === 0 || wanted.includes(s.ownerId)) && matches(filters.get('status'), s.state)
+    && matches(filters.get('volume-id'), s.volumeId) && tagFiltersMatch(filters, s.tags));
   return { snapshotSet: snapshots.map(snapshotXml) };
 };
 

@@ -1,0 +1,46 @@
+import { CreateTagsCommand, DescribeVolumesCommand, type EC2Client, type Volume } from '@aws-sdk/client-ec2';
+import type { LeftoverContext } from '@aminator/core';
+import { persistently } from './cleanup-calls.js';
+import { ec2Call } from './ec2-errors.js';
+
+export const WORKING_VOLUME_PURPOSE = 'aminator-working-volume';
+/** `status` tag of a working volume once the finalizer has made its image: the image is complete. */
+export const WORKING_VOLUME_FINALIZED = 'finalized';
+
+export interface AbandonedVolume {
+  readonly volume: Volume;
+  readonly runId: string;
+  readonly pid?: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Working volumes tagged with this instance as `host` whose run is gone: its run lock is stale, or
+ * without one, its tagged pid is not running.
+ */
+export async function findAbandonedWorkingVolumes(client: EC2Client, instanceId: string, ctx: LeftoverContext): Promise<AbandonedVolume[]> {
+  const volumes: Volume[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2Call('DescribeVolumes (working volumes of this instance)', () => client.send(new DescribeVolumesCommand({
+      Filters: [{ Name: 'tag:purpose', Values: [WORKING_VOLUME_PURPOSE] }, { Name: 'tag:host', Values: [instanceId] }], NextToken,
+    }), { abortSignal: ctx.signal }));
+    volumes.push(...(page.Volumes ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const abandoned: AbandonedVolume[] = [];
+  for (const volume of volumes) {
+    const tags = Object.fromEntries((volume.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    const pid = Number(tags.pid);
+    const runId = tags.run_id ?? '';
+    if (!(await ctx.runs.isAlive(runId, Number.isInteger(pid) ? pid : undefined))) abandoned.push({ volume, runId, pid: Number.isInteger(pid) ? pid : undefined, tags });
+  }
+  return abandoned;
+}
+
+/** Mark the working volume: its image is complete, so `aminate cleanup` after a crash keeps the image. */
+export async function markWorkingVolumeFinalized(client: EC2Client, volumeId: string, imageId: string): Promise<void> {
+  await persistently(() => client.send(new CreateTagsCommand({
+    Resources: [volumeId], Tags: [{ Key: 'status', Value: WORKING_VOLUME_FINALIZED }, { Key: 'image_id', Value: imageId }],
+  })));
+}

@@ -65,6 +65,9 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', (
       const whileLive = await world.aminate(['--json', 'cleanup']);
       assert.equal(whileLive.code, 0, whileLive.stderr);
       assert.deepEqual(jsonLines(whileLive.stdout).filter((e) => e.type === 'leftover'), [], 'nothing of a live bake is listed');
+      const otherLockDir = await world.aminate(['--json', 'cleanup', '--lock-dir', `${world.scratch}/other-locks`]);
+      assert.equal(otherLockDir.code, 0, otherLockDir.stderr);
+      assert.deepEqual(jsonLines(otherLockDir.stdout).filter((e) => e.type === 'leftover' && e.runId === runId), [], 'not even when looking at another lock directory: the work directory names its owner');
       assert.equal(child.exitCode, null, 'the bake is still running');
 
       child.kill('SIGKILL');

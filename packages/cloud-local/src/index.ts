@@ -9,7 +9,7 @@ import { LOCAL_STORE } from './local-store-token.js';
 
 export { LocalCloud, toBaseImage } from './local-cloud.js';
 export { DEFAULT_STORE, localConfigSchema, type LocalConfig } from './local-config.js';
-export { LocalErrorCodes, LocalImageStore, newImageId, newVolumeId, stageLockName, volumeLockName, type StagedImage } from './local-image-store.js';
+export { LocalErrorCodes, LocalImageStore, newImageId, newVolumeId, runIdOf, stageLockName, volumeLockName, type StagedImage } from './local-image-store.js';
 export { findStoreLeftovers } from './store-leftovers.js';
 export { LOCAL_STORE } from './local-store-token.js';
 export { IMAGE_NAME, imageManifestSchema, type ImageManifest } from './image-manifest.js';

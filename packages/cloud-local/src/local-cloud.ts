@@ -48,7 +48,7 @@ export class LocalCloud implements Cloud {
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
     await this.store.ensure();
     const image = await this.store.get(base.id);
-    const id = newVolumeId();
+    const id = newVolumeId(ctx.runId);
     const path = this.store.volumePath(id);
     await this.holdVolumeLock(id, ctx);
     ctx.cleanup.push({

@@ -31,12 +31,24 @@ export function stageLockName(imageId: string): string {
   return `local-stage-${imageId}`;
 }
 
-export function newImageId(): string {
-  return `img-${randomBytes(6).toString('hex')}`;
+const RUN_ID = /^[0-9a-f]{12}$/;
+
+/**
+ * Ids name the run that made them (`img-<runId>`, `vol-<runId>`; a run makes at most one of each), so
+ * `aminate cleanup` can ask whether that run still lives even without seeing its locks. Without a
+ * run id (tests, tools), a random one.
+ */
+export function newImageId(runId?: string): string {
+  return `img-${runId && RUN_ID.test(runId) ? runId : randomBytes(6).toString('hex')}`;
 }
 
-export function newVolumeId(): string {
-  return `vol-${randomBytes(6).toString('hex')}`;
+export function newVolumeId(runId?: string): string {
+  return `vol-${runId && RUN_ID.test(runId) ? runId : randomBytes(6).toString('hex')}`;
+}
+
+/** The run an image or volume id names. */
+export function runIdOf(id: string): string {
+  return id.slice(id.indexOf('-') + 1);
 }
 
 /**

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Leftover, LeftoverContext } from '@aminator/core';
 import { detachLoopIfAttached, listLoops, type LoopInfo } from '@aminator/linux-host';
 import { VOLUME_ID } from './image-manifest.js';
-import { stageLockName, volumeLockName, type LocalImageStore } from './local-image-store.js';
+import { runIdOf, stageLockName, volumeLockName, type LocalImageStore } from './local-image-store.js';
 
 const DELETED = ' (deleted)';
 
@@ -14,14 +14,15 @@ const DELETED = ' (deleted)';
  * its lock's owner lives.
  */
 export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverContext): Promise<Leftover[]> {
-  const held = async (lockName: string): Promise<boolean> => {
+  // Held while its lock's owner lives — or, seen from another lock directory, while the run its id names does.
+  const held = async (lockName: string, id: string): Promise<boolean> => {
     const lock = await ctx.locks.inspect(lockName);
-    return lock !== undefined && !lock.stale;
+    return (lock !== undefined && !lock.stale) || ctx.runs.isAlive(runIdOf(id));
   };
   const volumes = [];
-  for (const volume of await store.listVolumes()) if (!(await held(volumeLockName(volume.id)))) volumes.push(volume);
+  for (const volume of await store.listVolumes()) if (!(await held(volumeLockName(volume.id), volume.id))) volumes.push(volume);
   const staged = [];
-  for (const stage of await store.listStaged()) if (!(await held(stageLockName(stage.id)))) staged.push(stage);
+  for (const stage of await store.listStaged()) if (!(await held(stageLockName(stage.id), stage.id))) staged.push(stage);
   const abandonedFiles = new Set([...volumes.map((v) => v.path), ...staged.map((s) => join(s.dir, 'disk.raw'))]);
   const loops = await abandonedLoops(store, ctx, abandonedFiles, held);
   return [
@@ -41,7 +42,7 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
 }
 
 /** Loops over abandoned volume files (also deleted ones), then loops over those, outermost first. */
-async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, files: Set<string>, held: (lock: string) => Promise<boolean>): Promise<LoopInfo[]> {
+async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, files: Set<string>, held: (lock: string, id: string) => Promise<boolean>): Promise<LoopInfo[]> {
   const all = await listLoops(ctx.commands);
   const direct: LoopInfo[] = [];
   for (const loop of all) {
@@ -50,7 +51,7 @@ async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, file
     if (dirname(file) !== store.volumesDir) continue;
     const id = file.slice(store.volumesDir.length + 1, -'.raw'.length);
     if (!VOLUME_ID.test(id)) continue;
-    if (loop.backFile.endsWith(DELETED) && !(await held(volumeLockName(id)))) direct.push(loop);
+    if (loop.backFile.endsWith(DELETED) && !(await held(volumeLockName(id), id))) direct.push(loop);
   }
   const names = new Set(direct.map((l) => l.name));
   const stacked = all.filter((l) => names.has(l.backFile) || names.has(join('/dev', l.backFile)));

@@ -57,3 +57,4 @@ export * from './reclaim/core-leftovers.js';
 export * from './reclaim/leftover-phases.js';
 export * from './reclaim/leftover-sweep.js';
 export * from './reclaim/run-liveness.js';
+export * from './reclaim/run-owner.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  ExecaCommandRunner, FileLockManager, findCoreLeftovers, inReclaimOrder, LeftoverSweep, LockRunLiveness, removeEmptyTree, runLockName,
+  ExecaCommandRunner, FileLockManager, findCoreLeftovers, inReclaimOrder, LeftoverSweep, LockRunLiveness, removeEmptyTree, runLockName, writeRunOwner,
   type BakePlugin, type Leftover, type LeftoverContext, type Logger,
 } from '../src/index.js';
 import { TempTree } from './temp-packages.js';
@@ -48,6 +48,23 @@ describe('leftovers of dead bakes', () => {
     assert.equal(await ctx.runs.isAlive('../../etc/passwd', process.pid), true, 'a malformed run id is never a lock path');
     await held.release();
     assert.equal(await locks.inspect(runLockName('aaaaaaaaaaaa')), undefined);
+  });
+
+  it('without a run lock, the owner file in the work directory decides (a cleanup using another lock directory)', async () => {
+    const { locks, workRoot } = fresh();
+    const runs = new LockRunLiveness(locks, workRoot);
+    mkdirSync(join(workRoot, 'eeeeeeeeeeee'));
+    await writeRunOwner(join(workRoot, 'eeeeeeeeeeee'), 'eeeeeeeeeeee');
+    assert.equal(await runs.isAlive('eeeeeeeeeeee'), true);
+    mkdirSync(join(workRoot, 'ffffffffffff'));
+    writeFileSync(join(workRoot, 'ffffffffffff', '.owner'), JSON.stringify({ pid: deadPid(), runId: 'ffffffffffff' }));
+    assert.equal(await runs.isAlive('ffffffffffff'), false);
+    const ctx: LeftoverContext = { workRoot, locks, runs, commands: new ExecaCommandRunner(quiet), log: quiet, signal: new AbortController().signal };
+    const found = await findCoreLeftovers(ctx);
+    assert.deepEqual(found.map((l) => l.id), [join(workRoot, 'ffffffffffff')]);
+    await found[0]?.reclaim();
+    assert.equal(existsSync(join(workRoot, 'ffffffffffff')), false, 'the owner file goes with the directory');
+    assert.equal(existsSync(join(workRoot, 'eeeeeeeeeeee', '.owner')), true);
   });
 
   it('core finds stale locks and empty work directories of dead runs, never those of a live run', async () => {

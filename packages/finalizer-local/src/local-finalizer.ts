@@ -35,7 +35,7 @@ export class LocalFinalizer implements Finalizer {
       throw new AminatorError(`an image named "${name}" already exists`, { code: LocalErrorCodes.IMAGE_EXISTS, suggestions: ['pass --force to replace it, or set --suffix'] });
     }
     const parent = await this.store.get(input.baseImage.id);
-    const id = newImageId();
+    const id = newImageId(ctx.runId);
     const stage = await this.store.stage(id, this.locks);
     ctx.cleanup.push({ description: `release the stage lock of ${id}`, evenWhenPreserving: true, undo: () => stage.release() });
     const staged = stage.dir;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AminatorError, CleanupStack, LockError, runLockName, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
+import { AminatorError, CleanupStack, LockError, removeRunOwner, runLockName, writeRunOwner, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
 import { attachLoop, detachLoop, Mounter, pathInside, readPartitionTable, runInChroot, PartitionTypes } from '@aminator/linux-host';
 import type { ImageManifest } from '../image-manifest.js';
 import { LocalErrorCodes, newImageId, type LocalImageStore } from '../local-image-store.js';
@@ -30,7 +30,13 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
       code: LocalErrorCodes.IMAGE_EXISTS, exitCode: 2, suggestions: ['pick another --name, or pass --force to replace it'],
     });
   }
-  const id = newImageId();
+  // A run id and run lock like a bake's: after a kill -9, `aminate cleanup` finds the mounts, the
+  // processes (debootstrap), the loop device and the staged image of a foundation build the same way.
+  const runId = randomBytes(6).toString('hex');
+  const lock = await ctx.locks.tryAcquire(runLockName(runId));
+  if (!lock) throw new LockError(`run id ${runId} is already in use`);
+  ctx.cleanup.push({ description: `release run lock ${lock.name}`, undo: () => lock.release() });
+  const id = newImageId(runId);
   const stage = await store.stage(id, ctx.locks);
   ctx.cleanup.push({ description: `release the stage lock of ${id}`, undo: () => stage.release() });
   const staged = stage.dir;
@@ -39,7 +45,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   const file = await open(disk, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   await file.truncate(options.sizeBytes);
   await file.close();
-  const built = await installInto(disk, options, ctx);
+  const built = await installInto(disk, options, runId, ctx);
   const manifest: ImageManifest = {
     id, name: options.name, description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable})`,
     tags: { foundation: 'true', os: options.os, release: options.release }, createdAt: new Date().toISOString(), sizeBytes: options.sizeBytes,
@@ -51,14 +57,8 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
 }
 
 /** Partition, format, mount, install, configure — with its own stack, unwound before publishing. */
-async function installInto(disk: string, options: FoundationOptions, ctx: PluginCommandContext): Promise<Built> {
+async function installInto(disk: string, options: FoundationOptions, runId: string, ctx: PluginCommandContext): Promise<Built> {
   const stack = new CleanupStack();
-  // A run id and run lock like a bake's: after a kill -9, `aminate cleanup` finds the mounts, the
-  // processes (debootstrap) and the loop device of a foundation build the same way.
-  const runId = randomBytes(6).toString('hex');
-  const lock = await ctx.locks.tryAcquire(runLockName(runId));
-  if (!lock) throw new LockError(`run id ${runId} is already in use`);
-  stack.push({ description: `release run lock ${lock.name}`, undo: () => lock.release() });
   const step: StepContext = { runId, signal: ctx.signal, log: ctx.log, dryRun: false, cleanup: stack, workDir: join(ctx.workRoot, runId), resource: () => undefined, progress: (m) => ctx.log.info(m) };
   try {
     const built = await partitionFormatInstall(disk, options, ctx.commands, step);
@@ -99,7 +99,8 @@ async function mountAt(device: string, commands: CommandRunner, ctx: StepContext
   const work = ctx.workDir;
   await mkdir(dirname(work), { recursive: true, mode: 0o700 });
   await mkdir(work, { mode: 0o700 });
-  ctx.cleanup.push({ description: `remove ${work}`, undo: () => rmdir(work) });
+  ctx.cleanup.push({ description: `remove ${work}`, undo: async () => { await removeRunOwner(work); await rmdir(work); } });
+  await writeRunOwner(work, ctx.runId);
   const root = join(work, 'root');
   await mkdir(root);
   ctx.cleanup.push({ description: `remove ${root}`, undo: () => rmdir(root) });

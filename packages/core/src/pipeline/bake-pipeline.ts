@@ -24,6 +24,7 @@ import type { VolumeManager } from '../interfaces/volume.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import { LockError } from '../errors/lock-error.js';
 import { runLockName } from '../reclaim/run-liveness.js';
+import { removeRunOwner, RUN_OWNER_FILE, writeRunOwner } from '../reclaim/run-owner.js';
 import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import type { BakeOutcome } from './bake-outcome.js';
 import type { BakeRequest } from './bake-request.js';
@@ -175,9 +176,13 @@ export class BakePipeline {
     ctx.cleanup.push({
       description: `remove work directory ${ctx.workDir}`,
       resource: { kind: 'directory', id: ctx.workDir },
-      manual: [['rmdir', ctx.workDir]],
-      undo: () => rmdir(ctx.workDir),
+      manual: [['rm', '-f', join(ctx.workDir, RUN_OWNER_FILE)], ['rmdir', ctx.workDir]],
+      undo: async () => {
+        await removeRunOwner(ctx.workDir);
+        await rmdir(ctx.workDir);
+      },
     });
+    await writeRunOwner(ctx.workDir, ctx.runId);
   }
 
   private async report(outcome: BakeOutcome): Promise<void> {

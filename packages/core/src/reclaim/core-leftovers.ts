@@ -2,6 +2,7 @@ import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Leftover, LeftoverContext } from '../interfaces/leftover.js';
 import type { LockInfo } from '../interfaces/lock-manager.js';
+import { removeRunOwner } from './run-owner.js';
 
 const RUN_DIR = /^[a-f0-9]{12}$/;
 
@@ -30,7 +31,10 @@ async function deadWorkDirs(ctx: LeftoverContext): Promise<Leftover[]> {
     const path = join(ctx.workRoot, entry.name);
     found.push({
       phase: 'files', kind: 'directory', id: path, reason: `run ${entry.name} is not running`, runId: entry.name,
-      reclaim: () => removeEmptyTree(path),
+      reclaim: async () => {
+        await removeRunOwner(path);
+        await removeEmptyTree(path);
+      },
     });
   }
   return found;

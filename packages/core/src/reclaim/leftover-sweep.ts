@@ -79,7 +79,7 @@ export class LeftoverSweep {
 
   private async find(signal: AbortSignal): Promise<Leftover[]> {
     const ctx: LeftoverContext = {
-      workRoot: this.settings.workRoot, runs: new LockRunLiveness(this.locks), locks: this.locks,
+      workRoot: this.settings.workRoot, runs: new LockRunLiveness(this.locks, this.settings.workRoot), locks: this.locks,
       commands: this.commands, log: this.log, signal,
     };
     const found = await Promise.all([

@@ -1,0 +1,40 @@
+import { constants } from 'node:fs';
+import { open, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { processStartTicks } from '../runtime/process-start.js';
+
+/**
+ * `<workDir>/.owner`: the pid and start time of the process a work directory belongs to. The run
+ * lock says the same; this copy travels with the work directory, so a cleanup looking at another
+ * lock directory still never mistakes a live bake's mounts for leftovers.
+ */
+export const RUN_OWNER_FILE = '.owner';
+
+export interface RunOwner {
+  readonly pid: number;
+  readonly startTicks?: number;
+  readonly runId: string;
+}
+
+export async function writeRunOwner(workDir: string, runId: string): Promise<void> {
+  const owner: RunOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), runId };
+  const file = await open(join(workDir, RUN_OWNER_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    await file.writeFile(`${JSON.stringify(owner)}\n`);
+  } finally {
+    await file.close();
+  }
+}
+
+export async function readRunOwner(workDir: string): Promise<RunOwner | undefined> {
+  try {
+    const owner = JSON.parse(await readFile(join(workDir, RUN_OWNER_FILE), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as Partial<RunOwner>;
+    return typeof owner.pid === 'number' && typeof owner.runId === 'string' ? owner as RunOwner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function removeRunOwner(workDir: string): Promise<void> {
+  await unlink(join(workDir, RUN_OWNER_FILE)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+}

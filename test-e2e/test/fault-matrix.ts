@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { BAKE_STEPS } from '@aminator/core';
 import { jsonLines, type CliOptions, type CliResult } from '@aminator/testkit';
 
@@ -55,4 +58,33 @@ export function matrixTable(cloud: string, cells: ReadonlyMap<string, string>): 
   const failed = [...cells.values()].filter((c) => c.startsWith('FAIL')).length;
   const total = BAKE_STEPS.length * FAULTS.length;
   return [header, rule, ...rows, '', `${cloud}: ${cells.size - failed} of ${total} cells passed, ${failed} failed, ${total - cells.size} not run`].join('\n');
+}
+
+/** A matrix of tests, one per step × fault, on a cloud `open` makes; the table is printed at the end. */
+export function describeFaultMatrix(title: string, cloudName: string, open: () => Promise<{ cloud: MatrixCloud; close: () => void | Promise<void> }>): void {
+  describe(title, () => {
+    let opened: Awaited<ReturnType<typeof open>>;
+    const cells = new Map<string, string>();
+    const kept: string[] = [];
+    before(async () => { opened = await open(); });
+    after(async () => {
+      const table = matrixTable(cloudName, cells);
+      console.log(`\n${table}\n`);
+      // docs/RELIABILITY.md is made from this: AMINATOR_MATRIX_DIR=DIR npm test
+      if (process.env.AMINATOR_MATRIX_DIR) writeFileSync(join(process.env.AMINATOR_MATRIX_DIR, `fault-matrix-${cloudName}.md`), `${table}\n`);
+      await opened?.close();
+    });
+    for (const step of BAKE_STEPS) {
+      for (const fault of FAULTS) {
+        it(`${step} × ${fault}`, async () => {
+          try {
+            cells.set(`${step}:${fault}`, await runCell(opened.cloud, step, fault, kept));
+          } catch (error) {
+            cells.set(`${step}:${fault}`, 'FAIL');
+            throw error;
+          }
+        });
+      }
+    }
+  });
 }

@@ -39,12 +39,13 @@ describePluginConformance(plugin, {
   services: (c) => c.register(COMMAND_RUNNER, { useValue: commands }),
   lifecycle: async (cloud: Cloud, t) => {
     conformanceHost = snapshotHost();
-    await seedImage(conformanceStore, 'conformance-base');
+    if (!(await conformanceStore.find('conformance-base'))) await seedImage(conformanceStore, 'conformance-base');
     const base = await cloud.resolveBaseImage('conformance-base', { runId: 't', log: t.ctx.log, dryRun: false } as never);
     const volume = await cloud.createVolume(base, t.ctx);
     const attachment = await cloud.attachVolume(volume, { name: '/dev/sdf' }, t.ctx);
     assert.match(attachment.devicePath ?? '', /^\/dev\/loop\d+$/);
   },
+  crashRecovery: true,
   assertReleased: () => {
     assert.deepEqual(readdirSync(conformanceStore.volumesDir), []);
     assertNoLeaks(conformanceHost, { within: [scratch] });

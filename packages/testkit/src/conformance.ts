@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   COMMAND_RUNNER, EVENT_SINK, FileLockManager, KIND_CONFIG_TOKENS, KIND_METHODS, KIND_TOKENS, LOCK_MANAGER, LOGGER,
   moduleShapeProblems, PLUGIN_KEYWORD, pluginManifestSchema, RESERVED_FLAGS, SUPPORTED_PLUGIN_API_VERSIONS,
-  type PluginKind, type PluginKindMap, type PluginModule,
+  inReclaimOrder, type BakePlugin, type CommandRunner, type PluginKind, type PluginKindMap, type PluginModule,
 } from '@aminator/core';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { RecordingCommandRunner } from './recording-command-runner.js';
@@ -26,6 +27,12 @@ export interface ConformanceOptions<K extends PluginKind> {
    */
   readonly lifecycle?: (instance: PluginKindMap[K], harness: TestStepContext) => Promise<void>;
   readonly assertReleased?: () => Promise<void> | void;
+  /**
+   * With `lifecycle`: crash recovery. `lifecycle` runs again and its cleanup stack is dropped, as
+   * `kill -9` would; then `findLeftovers` (every run counts as dead) must list something, and after
+   * reclaiming what it lists, `assertReleased` must hold.
+   */
+  readonly crashRecovery?: boolean;
 }
 
 /**
@@ -35,6 +42,8 @@ export interface ConformanceOptions<K extends PluginKind> {
  * the plugin acquires is undone.
  */
 export function describePluginConformance<K extends PluginKind>(module: PluginModule<K, any>, options: ConformanceOptions<K> = {}): void {
+  const lockDirs: string[] = [];
+  after(() => { for (const dir of lockDirs) rmSync(dir, { recursive: true, force: true }); });
   describe(`conformance: ${module.kind}/${module.name}`, () => {
     it('exports a well-formed PluginModule for a supported API version', () => {
       assert.deepEqual(moduleShapeProblems(module), []);
@@ -60,7 +69,7 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
     });
 
     it('registers an instance of its kind with the kind\'s methods', async () => {
-      const instance = await registerInFreshContainer(module, options);
+      const instance = (await registerInFreshContainer(module, options, lockDirs)).instance;
       for (const method of KIND_METHODS[module.kind]) {
         assert.equal(typeof (instance as unknown as Record<string, unknown>)[method], 'function', `missing ${method}`);
       }
@@ -69,7 +78,7 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
     if (options.lifecycle) {
       const lifecycle = options.lifecycle;
       it('undoes everything it acquires', async () => {
-        const instance = await registerInFreshContainer(module, options);
+        const instance = (await registerInFreshContainer(module, options, lockDirs)).instance;
         const harness = createTestStepContext();
         try {
           await lifecycle(instance, harness);
@@ -80,15 +89,45 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
         }
       });
     }
+    if (options.lifecycle && options.crashRecovery) {
+      const lifecycle = options.lifecycle;
+      it('finds and reclaims what it acquired after a crash (findLeftovers)', async () => {
+        const lockDir = mkdtempSync(join(tmpdir(), 'aminator-conformance-locks-'));
+        lockDirs.push(lockDir);
+        const { instance, container } = await registerInFreshContainer(module, options, lockDirs, lockDir);
+        const harness = createTestStepContext();
+        const locks = new FileLockManager(lockDir, 'conformance');
+        try {
+          await lifecycle(instance, harness);
+          const finder = (instance as { findLeftovers?: BakePlugin['findLeftovers'] }).findLeftovers;
+          assert.equal(typeof finder, 'function', 'crashRecovery needs findLeftovers');
+          // As after kill -9: the stack is never unwound, and the run (this process) counts as gone.
+          await breakAllLocks(lockDir);
+          const leftovers = await finder!.call(instance, {
+            workRoot: harness.ctx.workDir, runs: { isAlive: async () => false }, locks, commands: container.resolve<CommandRunner>(COMMAND_RUNNER),
+            log: harness.ctx.log, signal: new AbortController().signal,
+          });
+          assert.ok(leftovers.length > 0, 'findLeftovers lists what the lifecycle acquired');
+          for (const leftover of inReclaimOrder(leftovers)) await leftover.reclaim();
+        } catch (error) {
+          // Only when recovery failed: after a reclaim, a loop device number may belong to someone else.
+          await harness.stack.unwind({ reason: 'failure' });
+          throw error;
+        }
+        await options.assertReleased?.();
+      });
+    }
   });
 }
 
-async function registerInFreshContainer<K extends PluginKind>(module: PluginModule<K, any>, options: ConformanceOptions<K>): Promise<PluginKindMap[K]> {
+async function registerInFreshContainer<K extends PluginKind>(module: PluginModule<K, any>, options: ConformanceOptions<K>, lockDirs: string[], lockDir?: string): Promise<{ instance: PluginKindMap[K]; container: DependencyContainer }> {
   const container = rootContainer.createChildContainer();
+  const locks = lockDir ?? mkdtempSync(join(tmpdir(), 'aminator-conformance-locks-'));
+  lockDirs.push(locks);
   const events = new EventRecorder();
   container.register(EVENT_SINK, { useValue: events });
   container.register(COMMAND_RUNNER, { useValue: new RecordingCommandRunner() });
-  container.register(LOCK_MANAGER, { useValue: new FileLockManager('/nonexistent/aminator-conformance-locks', 'conformance') });
+  container.register(LOCK_MANAGER, { useValue: new FileLockManager(locks, 'conformance') });
   container.register(LOGGER, { useValue: createTestStepContext().ctx.log });
   options.services?.(container);
   const parsed = module.configSchema.safeParse(options.config ?? {});
@@ -96,7 +135,7 @@ async function registerInFreshContainer<K extends PluginKind>(module: PluginModu
   container.register(KIND_CONFIG_TOKENS[module.kind], { useValue: parsed.data });
   await module.register(container, parsed.data);
   assert.ok(container.isRegistered(KIND_TOKENS[module.kind], false), `register() did not bind the ${module.kind} token`);
-  return container.resolve<PluginKindMap[K]>(KIND_TOKENS[module.kind]);
+  return { instance: container.resolve<PluginKindMap[K]>(KIND_TOKENS[module.kind]), container };
 }
 
 function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>): void {
@@ -107,5 +146,13 @@ function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>
   for (const peer of ['@aminator/core', 'tsyringe']) {
     assert.ok(pkg.peerDependencies?.[peer], `${peer} must be a peerDependency`);
     assert.equal(pkg.dependencies?.[peer], undefined, `${peer} must not be a dependency (one copy per process)`);
+  }
+}
+
+/** Lock files of this process, rewritten to name a pid that has exited: what a crash leaves. */
+async function breakAllLocks(dir: string): Promise<void> {
+  const { readdirSync, writeFileSync } = await import('node:fs');
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.lock'))) {
+    writeFileSync(join(dir, name), `${JSON.stringify({ pid: 2 ** 22 + 1, host: 'crashed', runId: 'crashed', startTicks: 1, acquiredAt: new Date().toISOString() })}\n`);
   }
 }

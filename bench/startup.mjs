@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Start-up cost of `aminate --version` and `aminate plugins list` in a project whose node_modules
-// holds 2,000 unrelated packages (plus scoped ones), median of N runs each.
+// Start-up cost of `aminate --version`, `aminate plugins list` and a `cleanup` with nothing to do, in a
+// project whose node_modules holds 2,000 unrelated packages (plus scoped ones), median of N runs each.
 // Usage: node bench/startup.mjs [runs=25] [packages=2000]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,10 +51,12 @@ try {
     baseline.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   const rows = [['node -e 0 (floor)', baseline]];
-  for (const args of [['--version'], ['plugins', 'list'], ['plugins', 'list', '--json']]) {
+  const scratch = (name) => join(project, 'scratch', name);
+  const cleanup = ['cleanup', '--work-root', scratch('work'), '--lock-dir', scratch('locks'), '--store', scratch('store')];
+  for (const args of [['--version'], ['plugins', 'list'], ['plugins', 'list', '--json'], cleanup]) {
     time(args, project);
     const samples = Array.from({ length: runs }, () => time(args, project));
-    rows.push([`aminate ${args.join(' ')}`, samples]);
+    rows.push([`aminate ${args[0] === 'cleanup' ? 'cleanup (nothing to do)' : args.join(' ')}`, samples]);
   }
   console.log(`aminate start-up, ${packages} packages in node_modules, ${runs} runs each (ms)`);
   console.log('| command | median | min | max |');

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AminatorError, InvalidInputError, type CommandRunner, type LockManager } from '@aminator/core';
+import { AminatorError, InvalidInputError, isRunId, newRunId, type CommandRunner, type LockManager } from '@aminator/core';
 import { IMAGE_ID, IMAGE_NAME, imageManifestSchema, VOLUME_ID, type ImageManifest } from './image-manifest.js';
 
 export const LocalErrorCodes = {
@@ -31,19 +30,17 @@ export function stageLockName(imageId: string): string {
   return `local-stage-${imageId}`;
 }
 
-const RUN_ID = /^[0-9a-f]{12}$/;
-
 /**
  * Ids name the run that made them (`img-<runId>`, `vol-<runId>`; a run makes at most one of each), so
  * `aminate cleanup` can ask whether that run still lives even without seeing its locks. Without a
  * run id (tests, tools), a random one.
  */
 export function newImageId(runId?: string): string {
-  return `img-${runId && RUN_ID.test(runId) ? runId : randomBytes(6).toString('hex')}`;
+  return `img-${runId && isRunId(runId) ? runId : newRunId()}`;
 }
 
 export function newVolumeId(runId?: string): string {
-  return `vol-${runId && RUN_ID.test(runId) ? runId : randomBytes(6).toString('hex')}`;
+  return `vol-${runId && isRunId(runId) ? runId : newRunId()}`;
 }
 
 /** The run an image or volume id names. */

@@ -56,5 +56,6 @@ export type * from './interfaces/leftover.js';
 export * from './reclaim/core-leftovers.js';
 export * from './reclaim/leftover-phases.js';
 export * from './reclaim/leftover-sweep.js';
+export * from './reclaim/run-id.js';
 export * from './reclaim/run-liveness.js';
 export * from './reclaim/run-owner.js';

@@ -72,7 +72,10 @@ export class EbsFinalizer implements Finalizer {
       await this.distribute(clients.forRegion(region), copyId, ctx.signal);
       return { id: copyId, region };
     }));
-    await markWorkingVolumeFinalized(client, input.volume.id, imageId);
+    await markWorkingVolumeFinalized(client, input.volume.id, imageId).catch((error: unknown) => {
+      // The image is complete; the mark only matters if this process is killed before the volume is deleted.
+      ctx.log.warn(`could not tag ${input.volume.id} status=finalized (${(error as Error).message}); a crash before cleanup would let \`aminate cleanup\` remove ${imageId}`);
+    });
     return { id: imageId, name, cloud: 'ec2', region: clients.region, tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])), copies: copies.length > 0 ? copies : undefined };
   }
 

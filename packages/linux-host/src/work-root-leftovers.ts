@@ -1,11 +1,10 @@
 import { readdirSync } from 'node:fs';
-import { processStartTicks, type Leftover, type LeftoverContext } from '@aminator/core';
+import { isRunId, processStartTicks, type Leftover, type LeftoverContext } from '@aminator/core';
 import { findHolders, type Holder } from './holders.js';
 import { readMounts } from './mount-table.js';
 import { Mounter } from './mounter.js';
 import { stopProcess, stopProcessesUnder } from './process-stop.js';
 
-const RUN_DIR = /^[a-f0-9]{12}$/;
 const UNMOUNT_RETRY_MS = 3000;
 
 /**
@@ -35,12 +34,12 @@ export async function findWorkRootLeftovers(ctx: LeftoverContext): Promise<Lefto
 function runOf(root: string, path: string): string | undefined {
   if (!path.startsWith(`${root}/`)) return undefined;
   const run = path.slice(root.length + 1).split('/')[0] ?? '';
-  return RUN_DIR.test(run) ? run : undefined;
+  return isRunId(run) ? run : undefined;
 }
 
 function runDirs(root: string): string[] {
   try {
-    return readdirSync(root).filter((name) => RUN_DIR.test(name));
+    return readdirSync(root).filter(isRunId);
   } catch {
     return [];
   }

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AminatorError, CleanupStack, LockError, removeRunOwner, runLockName, writeRunOwner, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
+import { AminatorError, CleanupStack, LockError, newRunId, removeRunOwner, runLockName, writeRunOwner, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
 import { attachLoop, detachLoop, Mounter, pathInside, readPartitionTable, runInChroot, PartitionTypes } from '@aminator/linux-host';
 import type { ImageManifest } from '../image-manifest.js';
 import { LocalErrorCodes, newImageId, type LocalImageStore } from '../local-image-store.js';
@@ -32,7 +31,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   }
   // A run id and run lock like a bake's: after a kill -9, `aminate cleanup` finds the mounts, the
   // processes (debootstrap), the loop device and the staged image of a foundation build the same way.
-  const runId = randomBytes(6).toString('hex');
+  const runId = newRunId();
   const lock = await ctx.locks.tryAcquire(runLockName(runId));
   if (!lock) throw new LockError(`run id ${runId} is already in use`);
   ctx.cleanup.push({ description: `release run lock ${lock.name}`, undo: () => lock.release() });

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { EventBus, FAILPOINTS_ENV, parseFailpoints } from '@aminator/core';
+import { EventBus, FAILPOINTS_ENV, newRunId, parseFailpoints } from '@aminator/core';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { composeBake } from '../compose/compose-bake.js';
@@ -30,7 +29,7 @@ export async function bake(input: BakeCommandInput): Promise<number> {
   const flags = input.command.optsWithGlobals<CoreBakeFlags>();
   const failpoints = parseFailpoints(process.env[FAILPOINTS_ENV]);
   const flagLayers = [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)];
-  const runId = randomBytes(6).toString('hex');
+  const runId = newRunId();
   const bus = new EventBus();
   const renderer = chooseRenderer({ json: flags.json === true, debug: flags.debug === true });
   bus.subscribe((event) => renderer.handle(event));

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { EventBus, EXIT_INTERRUPTED, EXIT_OK, LeftoverSweep, type SweepEntry } from '@aminator/core';
+import { EventBus, EXIT_INTERRUPTED, EXIT_OK, LeftoverSweep, newRunId, type SweepEntry } from '@aminator/core';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { StderrLogger } from '../cli/stderr-logger.js';
@@ -33,7 +32,7 @@ export async function cleanup(input: CleanupCommandInput): Promise<number> {
   const events = new EventBus();
   events.subscribe((event) => { if (event.type === 'log') log[event.level](event.message); });
   const flagLayers = [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)];
-  const { container } = await composeRun({ session: input.session, plugins: input.plugins, flagLayers, events, runId: randomBytes(6).toString('hex'), failpoints: [] });
+  const { container } = await composeRun({ session: input.session, plugins: input.plugins, flagLayers, events, runId: newRunId(), failpoints: [] });
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller, (m) => log.warn(m), { what: 'cleanup' });
   try {

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import {
-  CleanupStack, EXIT_INTERRUPTED, ExecaCommandRunner, FileLockManager, formatError, validatePluginConfig,
+  CleanupStack, EXIT_INTERRUPTED, ExecaCommandRunner, FileLockManager, formatError, newRunId, validatePluginConfig,
   type LoadedPlugin, type PluginCommand, type PluginCommandContext,
 } from '@aminator/core';
 import type { Session } from '../cli/session.js';
@@ -20,7 +19,7 @@ export async function runPluginCommand(spec: PluginCommand, loaded: LoadedPlugin
   const stack = new CleanupStack();
   const ctx: PluginCommandContext = {
     config, json: session.flags.json, debug: session.flags.debug, log, signal: controller.signal, cleanup: stack,
-    commands: new ExecaCommandRunner(log), locks: new FileLockManager(session.core.lockDir, randomBytes(6).toString('hex')),
+    commands: new ExecaCommandRunner(log), locks: new FileLockManager(session.core.lockDir, newRunId()),
     workRoot: session.core.workRoot,
     print: (value, text) => process.stdout.write(session.flags.json ? `${JSON.stringify(value, null, 2)}\n` : text.length > 0 ? `${text.join('\n')}\n` : ''),
   };

@@ -1,6 +1,5 @@
 // Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
@@ -23,6 +22,7 @@ import type { StepContext } from '../interfaces/step-context.js';
 import type { VolumeManager } from '../interfaces/volume.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import { LockError } from '../errors/lock-error.js';
+import { newRunId } from '../reclaim/run-id.js';
 import { runLockName } from '../reclaim/run-liveness.js';
 import { removeRunOwner, RUN_OWNER_FILE, writeRunOwner } from '../reclaim/run-owner.js';
 import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
@@ -62,7 +62,7 @@ export class BakePipeline {
   ) {}
 
   async run(request: BakeRequest, signal: AbortSignal): Promise<BakeOutcome> {
-    const runId = this.settings.runId ?? randomBytes(6).toString('hex');
+    const runId = this.settings.runId ?? newRunId();
     const started = performance.now();
     const steps = new StepRunner({
       runId, signal, events: this.events, metrics: this.metrics,

@@ -2,9 +2,9 @@ import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Leftover, LeftoverContext } from '../interfaces/leftover.js';
 import type { LockInfo } from '../interfaces/lock-manager.js';
+import { isRunId } from './run-id.js';
 import { removeRunOwner } from './run-owner.js';
 
-const RUN_DIR = /^[a-f0-9]{12}$/;
 
 /** What core itself leaves: locks whose owner is gone, and work directories of runs that are gone. */
 export async function findCoreLeftovers(ctx: LeftoverContext): Promise<Leftover[]> {
@@ -26,7 +26,7 @@ async function deadWorkDirs(ctx: LeftoverContext): Promise<Leftover[]> {
   const entries = await readdir(ctx.workRoot, { withFileTypes: true }).catch(() => []);
   const found: Leftover[] = [];
   for (const entry of entries) {
-    if (!entry.isDirectory() || !RUN_DIR.test(entry.name)) continue;
+    if (!entry.isDirectory() || !isRunId(entry.name)) continue;
     if (await ctx.runs.isAlive(entry.name)) continue;
     const path = join(ctx.workRoot, entry.name);
     found.push({

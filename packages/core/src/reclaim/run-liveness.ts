@@ -2,9 +2,9 @@ import type { LockManager } from '../interfaces/lock-manager.js';
 import type { RunLiveness } from '../interfaces/leftover.js';
 import { join } from 'node:path';
 import { isProcessAlive } from '../runtime/process-start.js';
+import { isRunId } from './run-id.js';
 import { readRunOwner } from './run-owner.js';
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The lock a bake holds for its whole life; `aminate cleanup` reads it to tell live runs from dead ones. */
 export function runLockName(runId: string): string {
@@ -22,7 +22,7 @@ export class LockRunLiveness implements RunLiveness {
   ) {}
 
   async isAlive(runId: string, pid?: number): Promise<boolean> {
-    if (!RUN_ID.test(runId)) return isLivePid(pid);
+    if (!isRunId(runId)) return isLivePid(pid);
     const lock = await this.locks.inspect(runLockName(runId));
     if (lock) return !lock.stale;
     const owner = this.workRoot ? await readRunOwner(join(this.workRoot, runId)) : undefined;

@@ -82,7 +82,7 @@ export class LocalImageStore {
 
   /** Before trusting what the store holds: its directories, where they exist, are safe. */
   private async assertSafe(): Promise<void> {
-    for (const dir of [this.dir, this.imagesDir]) await assertSafeDirectory(dir, { mayBeMissing: true });
+    for (const dir of [this.dir, this.imagesDir, this.volumesDir]) await assertSafeDirectory(dir, { mayBeMissing: true });
   }
 
   /** Every complete image, newest first. */
@@ -135,15 +135,18 @@ export class LocalImageStore {
 
   /** Staged directories (`images/.tmp-<id>`) by image id. */
   async listStaged(): Promise<Array<{ id: string; dir: string }>> {
-    const entries = await readdir(this.imagesDir).catch(() => [] as string[]);
-    return entries.filter((e) => e.startsWith(STAGE_PREFIX) && IMAGE_ID.test(e.slice(STAGE_PREFIX.length)))
-      .map((e) => ({ id: e.slice(STAGE_PREFIX.length), dir: join(this.imagesDir, e) }));
+    await this.assertSafe();
+    const entries = await readdir(this.imagesDir, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory() && e.name.startsWith(STAGE_PREFIX) && IMAGE_ID.test(e.name.slice(STAGE_PREFIX.length)))
+      .map((e) => ({ id: e.name.slice(STAGE_PREFIX.length), dir: join(this.imagesDir, e.name) }));
   }
 
   /** Working volume files (`volumes/<id>.raw`) by volume id. */
   async listVolumes(): Promise<Array<{ id: string; path: string }>> {
-    const entries = await readdir(this.volumesDir).catch(() => [] as string[]);
-    return entries.filter((e) => e.endsWith('.raw') && VOLUME_ID.test(e.slice(0, -4))).map((e) => ({ id: e.slice(0, -4), path: join(this.volumesDir, e) }));
+    await this.assertSafe();
+    const entries = await readdir(this.volumesDir, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isFile() && e.name.endsWith('.raw') && VOLUME_ID.test(e.name.slice(0, -4)))
+      .map((e) => ({ id: e.name.slice(0, -4), path: join(this.volumesDir, e.name) }));
   }
 
   /** Move a disk file into a staged directory (same file system: a rename, no copy). */

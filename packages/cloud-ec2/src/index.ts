@@ -24,7 +24,7 @@ export default definePlugin({
   summary: 'EBS working volumes from the base AMI\'s root snapshot, attached to this EC2 instance',
   configSchema: ec2ConfigSchema,
   options: [
-    { flag: 'region', key: 'region', type: 'string', valueName: 'region', description: 'region (default: AWS_REGION / profile, then this instance\'s)' },
+    { flag: 'region', key: 'region', type: 'string', valueName: 'region', description: 'region (default: AWS_REGION / profile, then this instance\'s)', cleanup: true },
     { flag: 'base-image-name', key: 'baseImageName', type: 'string', valueName: 'name', description: 'base AMI by name (wildcards allowed; newest wins); needs --base-image-owner' },
     { flag: 'base-image-owner', key: 'baseImageOwner', type: 'string', valueName: 'account', description: 'owner the name lookup is pinned to: account id, self, amazon, aws-marketplace' },
     { flag: 'volume-type', key: 'volumeType', type: 'string', valueName: 'type', description: 'working volume type (default gp3)' },
@@ -33,7 +33,7 @@ export default definePlugin({
     { flag: 'throughput', key: 'throughput', type: 'number', valueName: 'MiB/s', description: 'gp3 throughput' },
     { flag: 'encrypted', key: 'encrypted', type: 'boolean', description: 'encrypt the working volume (and so the snapshot)' },
     { flag: 'kms-key-id', key: 'kmsKeyId', type: 'string', valueName: 'key', description: 'KMS key for encryption' },
-    { flag: 'instance-id', key: 'instanceId', type: 'string', valueName: 'id', description: 'this instance (default: from IMDSv2)' },
+    { flag: 'instance-id', key: 'instanceId', type: 'string', valueName: 'id', description: 'this instance (default: from IMDSv2)', cleanup: true },
     { flag: 'availability-zone', key: 'availabilityZone', type: 'string', valueName: 'az', description: 'this instance\'s zone (default: from IMDSv2)' },
   ],
   register(container) {

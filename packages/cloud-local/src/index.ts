@@ -22,7 +22,7 @@ export default definePlugin({
   summary: 'Images in a local store: sparse raw disks, loop devices; no cloud account',
   configSchema: localConfigSchema,
   options: [
-    { flag: 'store', key: 'store', type: 'string', valueName: 'dir', description: 'image store directory (default /var/lib/aminator)' },
+    { flag: 'store', key: 'store', type: 'string', valueName: 'dir', description: 'image store directory (default /var/lib/aminator)', cleanup: true },
     { flag: 'volume-size', key: 'volumeSize', type: 'string', valueName: 'size', description: 'working volume size, e.g. 4G (default: the base image\'s)' },
   ],
   commands: [foundationCommand, imagesCommand],

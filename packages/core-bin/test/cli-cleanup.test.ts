@@ -8,14 +8,15 @@ import { aminate, fakeProjects, jsonLines } from './cli-harness.js';
 describe('aminate cleanup (CLI, testkit fakes: core\'s own leftovers)', () => {
   const project = fakeProjects(after);
 
-  it('--help teaches what it looks for, and offers the cloud plugin\'s flags', async () => {
+  it('--help teaches what it looks for, and offers the plugin flags that say where to look (not the bake-only ones)', async () => {
     const p = project();
     const help = await aminate(['cleanup', '--help', '-c', p.configFile]);
     assert.equal(help.code, 0, help.stderr);
     for (const text of ['--dry-run', '--work-root', '--lock-dir', 'processes', 'mounts', 'locks', 'no live bake holds', 'aminate cleanup --dry-run']) {
       assert.ok(help.stdout.includes(text), `help mentions ${text}`);
     }
-    assert.match(help.stdout, /--fake-cloud-fail-at/);
+    assert.match(help.stdout, /--fake-journal <file>/);
+    assert.doesNotMatch(help.stdout, /--fake-cloud-fail-at/);
   });
 
   it('after kill -9 lists the dead run\'s lock and work directory (--dry-run changes nothing), then reclaims them; a live lock is never listed', async () => {

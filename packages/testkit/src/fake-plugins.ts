@@ -25,6 +25,7 @@ export type FakeConfig = z.infer<typeof fakeConfigSchema>;
 const FAKE_OPTIONS = [
   { flag: 'fake-cloud-fail-at', key: 'failAt', type: 'string', valueName: 'method', description: 'make this method of the fake cloud fail (testkit)' },
   { flag: 'fake-cloud-hang-at', key: 'hangAt', type: 'string', valueName: 'method', description: 'make this method of the fake cloud wait for a signal (testkit)' },
+  { flag: 'fake-journal', key: 'journalFile', type: 'string', valueName: 'file', description: 'where the fake cloud journals what it holds (testkit)', cleanup: true },
 ] as const;
 
 type Construct = (world: FakeWorld) => object;

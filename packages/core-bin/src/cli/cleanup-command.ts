@@ -26,7 +26,7 @@ Exit codes: 0 nothing left (or dry run), 1 something could not be reclaimed, 2 b
 
 /**
  * `aminate cleanup`. Like `bake` it composes the selected environment, so each plugin reports what it
- * knows to look for; only the cloud plugin's flags are offered (they say where to look, e.g. --store).
+ * knows to look for; of the plugins' flags only those marked `cleanup` are offered (where to look: --store, --region).
  */
 export async function cleanupCommand(flags: GlobalFlags, session: () => Promise<Session>, setExit: (code: number) => void): Promise<Command> {
   const command = new Command('cleanup')
@@ -39,7 +39,7 @@ export async function cleanupCommand(flags: GlobalFlags, session: () => Promise<
   let loaded: { plugins: EnvironmentPlugins; bindings: FlagBinding[] } | undefined;
   try {
     const { plugins } = await loadEnvironment(await session(), flags.environment);
-    const bindings = collectFlagBindings(plugins).filter((b) => b.kind === 'cloud');
+    const bindings = collectFlagBindings(plugins).filter((b) => b.option.cleanup === true);
     addPluginFlags(command, bindings);
     loaded = { plugins, bindings };
   } catch (error) {

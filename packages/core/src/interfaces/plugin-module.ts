@@ -26,6 +26,8 @@ export interface PluginOption {
   readonly type: 'string' | 'number' | 'boolean' | 'list';
   /** Shown in help: `--base-image-owner <account>`. */
   readonly valueName?: string;
+  /** `aminate cleanup` offers the flag too: it says where to look (a store, a region), not how to bake. */
+  readonly cleanup?: boolean;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { formatError, PLUGIN_KINDS } from '@aminator/core/host';
-import { loadEnvironment, type EnvironmentPlugins } from '../compose/load-environment.js';
-import { addPluginFlags, collectFlagBindings, type FlagBinding } from '../compose/plugin-flags.js';
+import { PLUGIN_KINDS } from '@aminator/core/host';
+import { addEnvironmentFlags } from '../compose/environment-flags.js';
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
 
@@ -31,24 +30,17 @@ export async function bakeCommand(flags: GlobalFlags, session: () => Promise<Ses
     .option('--work-root <dir>', 'directory for per-bake work directories (config: workRoot)')
     .option('--lock-dir <dir>', 'directory for host-wide lock files (config: lockDir)');
   if (flags.command !== 'bake') return command;
-  let loaded: { environment: string; plugins: EnvironmentPlugins; bindings: FlagBinding[] } | undefined;
-  try {
-    const s = await session();
-    const { env, plugins } = await loadEnvironment(s, flags.environment);
-    const bindings = collectFlagBindings(plugins);
-    addPluginFlags(command, bindings);
-    loaded = { environment: env.name, plugins, bindings };
+  const loaded = await addEnvironmentFlags(command, flags, session, () => true, 'Plugin flags');
+  if (loaded) {
+    const { env } = loaded;
     command.addHelpText('after', `\nEnvironment ${env.name}: ${PLUGIN_KINDS.map((k) => `${k}=${env.plugins[k]}`).join(' ')}\n(plugin flags above are those of this environment; pick another with -e NAME)`);
-  } catch (error) {
-    if (!flags.help) throw error;
-    command.addHelpText('after', `\nPlugin flags are not shown: the environment's plugins could not be loaded:\n${formatError(error)}`);
   }
   command.addHelpText('after', EXAMPLES);
   command.action(async (packageSpec: string, _options: unknown, cmd: Command) => {
     if (!loaded) return;
     // Loaded only now: the pipeline and the DI container are the expensive part of start-up.
     const { bake } = await import('../commands/bake.js');
-    setExit(await bake({ session: await session(), environment: loaded.environment, plugins: loaded.plugins, bindings: loaded.bindings, command: cmd, packageSpec }));
+    setExit(await bake({ session: await session(), environment: loaded.env.name, plugins: loaded.plugins, bindings: loaded.bindings, command: cmd, packageSpec }));
   });
   return command;
 }

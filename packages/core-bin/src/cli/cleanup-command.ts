@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { formatError } from '@aminator/core/host';
-import { loadEnvironment, type EnvironmentPlugins } from '../compose/load-environment.js';
-import { addPluginFlags, collectFlagBindings, type FlagBinding } from '../compose/plugin-flags.js';
+import { addEnvironmentFlags } from '../compose/environment-flags.js';
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
 
@@ -36,16 +34,7 @@ export async function cleanupCommand(flags: GlobalFlags, session: () => Promise<
     .option('--work-root <dir>', 'the bakes\' work root (config: workRoot)')
     .option('--lock-dir <dir>', 'the bakes\' lock directory (config: lockDir)');
   if (flags.command !== 'cleanup') return command;
-  let loaded: { plugins: EnvironmentPlugins; bindings: FlagBinding[] } | undefined;
-  try {
-    const { plugins } = await loadEnvironment(await session(), flags.environment);
-    const bindings = collectFlagBindings(plugins).filter((b) => b.option.cleanup === true);
-    addPluginFlags(command, bindings);
-    loaded = { plugins, bindings };
-  } catch (error) {
-    if (!flags.help) throw error;
-    command.addHelpText('after', `\nCloud flags are not shown: the environment's plugins could not be loaded:\n${formatError(error)}`);
-  }
+  const loaded = await addEnvironmentFlags(command, flags, session, (b) => b.option.cleanup === true, 'Plugin flags');
   command.addHelpText('after', EXAMPLES);
   command.action(async (_options: unknown, cmd: Command) => {
     if (!loaded) return;

@@ -13,14 +13,17 @@ const UNMOUNT_RETRY_MS = 3000;
  */
 export async function findWorkRootLeftovers(ctx: LeftoverContext): Promise<Leftover[]> {
   const root = ctx.workRoot.replace(/\/+$/, '');
-  const mounts = readMounts().reverse().filter((m) => runOf(root, m.target) !== undefined);
-  const runs = new Set([...runDirs(root), ...mounts.map((m) => runOf(root, m.target) as string)]);
+  const mounts = readMounts().reverse().flatMap((m) => {
+    const runId = runOf(root, m.target);
+    return runId ? [{ ...m, runId }] : [];
+  });
+  const runs = new Set([...runDirs(root), ...mounts.map((m) => m.runId)]);
   const dead = new Set<string>();
   for (const run of runs) if (!(await ctx.runs.isAlive(run))) dead.add(run);
   const processes = [...dead].flatMap((run) => findHolders(`${root}/${run}`).map((holder) => orphan(holder, run)));
   const mounter = new Mounter(ctx.commands);
-  const unmounts = mounts.filter((m) => dead.has(runOf(root, m.target) as string)).map((m): Leftover => ({
-    phase: 'mounts', kind: 'mount', id: m.target, runId: runOf(root, m.target), reason: `run ${runOf(root, m.target)} is not running (${m.fsType} from ${m.source})`,
+  const unmounts = mounts.filter((m) => dead.has(m.runId)).map((m): Leftover => ({
+    phase: 'mounts', kind: 'mount', id: m.target, runId: m.runId, reason: `run ${m.runId} is not running (${m.fsType} from ${m.source})`,
     reclaim: async () => {
       // Children forked while their parents were being stopped would hold the mount busy.
       await stopProcessesUnder(m.target);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -102,7 +102,7 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
           const finder = (instance as { findLeftovers?: BakePlugin['findLeftovers'] }).findLeftovers;
           assert.equal(typeof finder, 'function', 'crashRecovery needs findLeftovers');
           // As after kill -9: the stack is never unwound, and the run (this process) counts as gone.
-          await breakAllLocks(lockDir);
+          breakAllLocks(lockDir);
           const leftovers = await finder!.call(instance, {
             workRoot: harness.ctx.workDir, runs: { isAlive: async () => false }, locks, commands: container.resolve<CommandRunner>(COMMAND_RUNNER),
             log: harness.ctx.log, signal: new AbortController().signal,
@@ -150,8 +150,7 @@ function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>
 }
 
 /** Lock files of this process, rewritten to name a pid that has exited: what a crash leaves. */
-async function breakAllLocks(dir: string): Promise<void> {
-  const { readdirSync, writeFileSync } = await import('node:fs');
+function breakAllLocks(dir: string): void {
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.lock'))) {
     writeFileSync(join(dir, name), `${JSON.stringify({ pid: 2 ** 22 + 1, host: 'crashed', runId: 'crashed', startTicks: 1, acquiredAt: new Date().toISOString() })}\n`);
   }

@@ -3,7 +3,10 @@
 // `hello` through aminate against the EC2 test endpoint with known delays, N runs. For every wait the
 // lag is (first Describe call that saw the new state) − (the moment the endpoint changed it), so the
 // bake's local work does not blur it. Calls are compared with fixed 1 s polling of the same wait.
-// Needs root, the host tools of the quickstart and a built tree. Usage: node bench/ec2-waits.mjs [runs=3]
+// With a consistency window (ms), each new volume, snapshot and image is invisible (NotFound) for that
+// long, as on real EC2; the lag is then counted from the later of the change and the moment it became
+// visible, so it shows what the NotFound retries add.
+// Needs root, the host tools of the quickstart and a built tree. Usage: node bench/ec2-waits.mjs [runs=3] [windowMs=0]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,7 @@ import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { debootstrapTarball, makeDiskImage, removeTreeSafely } from '@aminator/testkit/linux';
 
 const runs = Number(process.argv[2] ?? 3);
+const windowMs = Number(process.argv[3] ?? 0);
 const delays = { volumeCreate: 2_000, attach: 1_000, snapshot: 8_000, image: 4_000 };
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'core-bin', 'bin', 'aminate.js');
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-bench-ec2-'));
@@ -31,17 +35,20 @@ function measure(calls, transitions) {
   return waits.map((wait) => {
     const request = calls.find((c) => c.action === wait.request);
     const id = request ? transitions.find((t) => t.state === wait.state && t.at >= request.time && calls.some((c) => c.ids.includes(t.id)))?.id : undefined;
-    const change = transitions.find((t) => t.id === id && t.state === wait.state);
+    const changed = transitions.find((t) => t.id === id && t.state === wait.state).at;
+    const visible = transitions.find((t) => t.id === id && t.state === 'visible')?.at ?? 0;
+    const at = Math.max(changed, visible);
     const polls = calls.filter((c) => c.action === wait.poll && c.ids.includes(id) && c.time >= request.time);
-    const seen = polls.find((c) => c.time >= change.at);
+    const seen = polls.find((c) => c.time >= at);
     const pollsUntilSeen = polls.filter((c) => c.time <= seen.time).length;
-    return { ...wait, lag: seen.time - change.at, polls: pollsUntilSeen, fixed: Math.ceil(wait.delay / 1000) };
+    return { ...wait, lag: seen.time - at, polls: pollsUntilSeen, fixed: Math.ceil(Math.max(wait.delay, windowMs) / 1000) };
   });
 }
 
 try {
   await endpoint.start();
   Object.assign(endpoint.world.delays, delays);
+  Object.assign(endpoint.world.consistency, { volume: windowMs, snapshot: windowMs, image: windowMs });
   const disk = join(scratch, 'debian.raw');
   makeDiskImage(disk, { sizeBytes: 2 * 1024 ** 3, table: 'gpt', fs: 'ext4', rootTarball: debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() }) });
   endpoint.seedImage({ name: 'bench-base', ownerId: '136693071363', disk, sizeGiB: 2 });
@@ -69,6 +76,7 @@ try {
     rows.push(...measure(calls, endpoint.world.transitions.slice(transitionsBefore)).map((r) => ({ ...r, run })));
     console.log(`run ${run}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${calls.length} API calls in all`);
   }
+  console.log(`\nconsistency window: ${windowMs} ms`);
   console.log('\nwait                 delay   lag (median, max)   polls (median)   fixed 1 s polling');
   for (const wait of waits) {
     const mine = rows.filter((r) => r.name === wait.name);

@@ -11,6 +11,7 @@ import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, debootstrapDnfTarball, debootstrapTarball, makeDiskImage, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { CONSISTENCY } from './ec2-world.js';
 import { buildRpmRepo, serve, withDiskMounted } from './fixtures.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -20,7 +21,7 @@ const OWNER = '136693071363';
 
 describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the EC2 test endpoint (loop devices as EBS)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-ec2-'));
-  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint') });
+  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
   const config = join(scratch, 'aminator.config.json');
   let host: HostSnapshot;
   let server: Server;
@@ -171,6 +172,23 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
     { name: 'a RegisterImage error', arm: () => endpoint.world.faults.failNext.push({ action: 'RegisterImage', code: 'InvalidBlockDeviceMapping', times: 1 }), code: 'E_EC2_API' },
     { name: 'SIGINT during the install', arm: () => undefined, code: 'E_INTERRUPTED', exit: 130, options: { signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 } } },
   ];
+  // Right after each create, EC2 does not show the new id yet (CONSISTENCY): an error or a signal then
+  // must still remove it, retrying the delete instead of taking NotFound for "already gone".
+  const denied = (action: string, after: string): (() => void) => () => endpoint.world.faults.failNext.push({ action, code: 'UnauthorizedOperation', status: 403, times: 1, startAfter: after });
+  const disarmAll = (): void => { endpoint.world.faults.failNext.length = 0; };
+  const copyArgs = ['--copy-to-region', 'eu-west-1', '--share-with', '444455556666'];
+  for (const [create, describe, args] of [
+    ['CreateVolume', 'DescribeVolumes', []], ['CreateSnapshot', 'DescribeSnapshots', []],
+    ['RegisterImage', 'DescribeImages', []], ['CopyImage', 'DescribeImages', copyArgs],
+  ] as const) {
+    faults.push({ name: `an error right after ${create} (the new id not visible yet)`, arm: denied(describe, create), disarm: disarmAll, code: 'E_EC2_API', args: [...args] });
+  }
+  for (const kind of ['volume', 'snapshot', 'image'] as const) {
+    faults.push({
+      name: `SIGINT right after the ${kind} is created (not visible yet)`, arm: () => undefined, code: 'E_INTERRUPTED', exit: 130,
+      options: { signalOn: { when: `"kind":"${kind}"`, signal: 'SIGINT' } },
+    });
+  }
   for (const fault of faults) {
     it(`${fault.name}: a clear error, non-zero exit, nothing left at the endpoint or on the host`, async () => {
       fault.arm();

@@ -10,6 +10,8 @@ import { bin } from './local-world.js';
 
 const GiB = 1024 ** 3;
 export const OWNER = '136693071363';
+/** EC2's eventual consistency as the e2e runs see it: each new volume, snapshot and image answers NotFound for 2 s. */
+export const CONSISTENCY = { volume: 2_000, snapshot: 2_000, image: 2_000 } as const;
 
 /** A scratch EC2 test endpoint with one owner-pinned Debian base image, and a config pointing aminate at it. */
 export interface Ec2World {
@@ -27,7 +29,7 @@ export interface Ec2World {
 export async function openEc2World(prefix: string): Promise<Ec2World> {
   const host: HostSnapshot = snapshotHost();
   const scratch = mkdtempSync(join(tmpdir(), prefix));
-  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint') });
+  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
   await endpoint.start();
   const debian = { suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') };
   const disk = join(scratch, 'debian.raw');

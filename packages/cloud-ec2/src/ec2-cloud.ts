@@ -16,6 +16,7 @@ import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
 import type { Ec2Session } from './ec2-session.js';
 import { EC2_SESSION } from './ec2-session-token.js';
 import { waitFor } from './ec2-wait.js';
+import { notFoundError } from './fresh-resources.js';
 import { findAbandonedWorkingVolumes, WORKING_VOLUME_PURPOSE } from './working-volumes.js';
 
 const GiB = 1024 ** 3;
@@ -78,6 +79,7 @@ export class Ec2Cloud implements Cloud {
       TagSpecifications: [{ ResourceType: 'volume', Tags: workingVolumeTags(base.id, identity.instanceId, ctx.runId) }],
     }), unlessAbortedBefore(ctx.signal)));
     const id = created.VolumeId ?? '';
+    this.session.fresh.created(id);
     ctx.cleanup.push({
       description: `delete volume ${id}`, resource: { kind: 'volume', id },
       manual: [['aws', 'ec2', 'detach-volume', '--force', '--volume-id', id], ['aws', 'ec2', 'delete-volume', '--volume-id', id]],
@@ -94,9 +96,9 @@ export class Ec2Cloud implements Cloud {
 
   async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    await ec2Call(`AttachVolume ${volume.id} at ${device.name}`, () => clients.home.send(new AttachVolumeCommand({
+    await ec2Call(`AttachVolume ${volume.id} at ${device.name}`, () => this.session.fresh.call(volume.id, () => clients.home.send(new AttachVolumeCommand({
       VolumeId: volume.id, InstanceId: identity.instanceId, Device: device.name,
-    }), unlessAbortedBefore(ctx.signal)));
+    }), unlessAbortedBefore(ctx.signal)), ctx.signal));
     ctx.cleanup.push({
       description: `detach volume ${volume.id} from ${device.name}`, resource: { kind: 'attachment', id: `${volume.id}@${device.name}` },
       manual: [['aws', 'ec2', 'detach-volume', '--volume-id', volume.id]],
@@ -131,18 +133,19 @@ export class Ec2Cloud implements Cloud {
     });
   }
 
+  /** One look at a volume inside a wait: undefined while a fresh volume is not visible yet. */
   private async volumeState<T>(client: EC2Client, id: string, signal: AbortSignal, judge: (v: Volume) => T | undefined): Promise<T | undefined> {
-    const { Volumes = [] } = await ec2Call(`DescribeVolumes ${id}`, () => client.send(new DescribeVolumesCommand({ VolumeIds: [id] }), { abortSignal: signal }));
-    const volume = Volumes[0];
-    if (!volume) throw new AminatorError(`volume ${id} disappeared`, { code: Ec2ErrorCodes.VOLUME_FAILED });
-    return judge(volume);
+    const volume = await this.session.fresh.look(id, () => ec2Call(`DescribeVolumes ${id}`, () => describeVolume(client, id, signal)),
+      () => new AminatorError(`volume ${id} disappeared`, { code: Ec2ErrorCodes.VOLUME_FAILED }));
+    return volume && judge(volume);
   }
 
   /** Detach and wait until the volume is free; a detach that does not finish is forced. */
   private async detachVolume(client: EC2Client, id: string): Promise<void> {
     const detached = (v: Volume): true | undefined => ((v.Attachments ?? []).length === 0 || v.State === 'available' ? true : undefined);
+    const { fresh } = this.session;
     try {
-      await persistently(() => client.send(new DetachVolumeCommand({ VolumeId: id })));
+      await fresh.call(id, () => persistently(() => client.send(new DetachVolumeCommand({ VolumeId: id }))));
     } catch (error) {
       if (isEc2Code(error, 'IncorrectState', 'InvalidVolume.NotFound', 'InvalidAttachment.NotFound')) return;
       throw error;
@@ -156,17 +159,26 @@ export class Ec2Cloud implements Cloud {
     }
   }
 
+  /**
+   * Cleanup: detach if attached, then delete. A volume this bake just made may not be visible yet:
+   * NotFound is tried again until it shows or the consistency window has passed (then it never existed).
+   */
   private async deleteVolume(client: EC2Client, id: string): Promise<void> {
-    const never = new AbortController().signal;
+    const { fresh } = this.session;
     try {
-      const state = await persistently(() => this.volumeState(client, id, never, (v) => v));
-      if ((state?.Attachments ?? []).length > 0) await this.detachVolume(client, id);
-      await persistently(() => client.send(new DeleteVolumeCommand({ VolumeId: id })));
+      const volume = await fresh.call(id, () => persistently(async () => (await describeVolume(client, id)) ?? Promise.reject(notFoundError('InvalidVolume.NotFound', id))));
+      if ((volume.Attachments ?? []).length > 0) await this.detachVolume(client, id);
+      await fresh.call(id, () => persistently(() => client.send(new DeleteVolumeCommand({ VolumeId: id }))));
     } catch (error) {
       if (isEc2Code(error, 'InvalidVolume.NotFound')) return;
       throw error;
     }
   }
+}
+
+async function describeVolume(client: EC2Client, id: string, signal?: AbortSignal): Promise<Volume | undefined> {
+  const { Volumes = [] } = await client.send(new DescribeVolumesCommand({ VolumeIds: [id] }), { abortSignal: signal });
+  return Volumes[0];
 }
 
 export function workingVolumeTags(baseImageId: string, instanceId: string, runId: string): Array<{ Key: string; Value: string }> {

@@ -1,3 +1,4 @@
+import { DEFAULT_CONSISTENCY_WINDOW_MS } from './fresh-resources.js';
 import { z } from '@aminator/core';
 
 /** An AWS region name, e.g. eu-west-1. */
@@ -27,6 +28,11 @@ export const ec2ConfigSchema = z.object({
   /** Waits: overall bounds per resource. */
   volumeTimeoutMs: z.number().int().positive().max(3_600_000).default(300_000),
   attachTimeoutMs: z.number().int().positive().max(3_600_000).default(300_000),
+  /**
+   * EC2 is eventually consistent: for this long after the bake creates a volume, snapshot or image,
+   * NotFound for its id means "not visible yet" and the call is tried again (AWS documents seconds).
+   */
+  consistencyWindowMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_CONSISTENCY_WINDOW_MS),
   /** SDK attempts per call (adaptive retry mode: client-side rate limiting under throttling). */
   maxAttempts: z.number().int().min(1).max(20).default(8),
 }).strict();

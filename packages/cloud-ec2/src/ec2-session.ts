@@ -1,17 +1,22 @@
 import type { Ec2Config } from './ec2-config.js';
 import { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
+import { FreshResources } from './fresh-resources.js';
 import { instanceIdentity, type InstanceIdentity } from './instance-identity.js';
 
 /**
  * What one bake knows about its EC2 context, looked up once and shared by the cloud and the finalizer:
- * this instance (IMDSv2 or config) and the clients for the region (config, SDK chain, or the instance's).
+ * this instance (IMDSv2 or config), the clients for the region (config, SDK chain, or the instance's),
+ * and which ids it created (EC2 may not show them yet).
  */
 export class Ec2Session {
   private identityPromise: Promise<InstanceIdentity> | undefined;
   private clientsPromise: Promise<Ec2Clients> | undefined;
+  /** Ids this bake created, for the eventual-consistency rule every EC2 call naming them follows. */
+  readonly fresh: FreshResources;
 
   constructor(private readonly config: Ec2Config) {
     quietSdkNodeWarning();
+    this.fresh = new FreshResources(config.consistencyWindowMs);
   }
 
   identity(): Promise<InstanceIdentity> {

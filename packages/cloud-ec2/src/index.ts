@@ -13,6 +13,7 @@ export { findAbandonedWorkingVolumes, markWorkingVolumeFinalized, WORKING_VOLUME
 export { ec2ConfigSchema, KMS_KEY, REGION, type Ec2Config } from './ec2-config.js';
 export { Ec2ErrorCodes, ec2Call, ec2Error, isEc2Code } from './ec2-errors.js';
 export { Ec2Session } from './ec2-session.js';
+export { DEFAULT_CONSISTENCY_WINDOW_MS, FreshResources, isNotFound, NOT_FOUND_CODES, notFoundError } from './fresh-resources.js';
 export { EC2_SESSION } from './ec2-session-token.js';
 export { waitFor, WAIT_FIRST_DELAY_MS, WAIT_MAX_DELAY_MS, type WaitOptions } from './ec2-wait.js';
 export { instanceIdentity, type InstanceIdentity } from './instance-identity.js';

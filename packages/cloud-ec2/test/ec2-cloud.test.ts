@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
-import type { BakePlan } from '@aminator/core';
+import { AminatorError, type BakePlan } from '@aminator/core';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, makeDiskImage, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
-import plugin, { Ec2Cloud, ec2ConfigSchema, Ec2Session, waitFor } from '../src/index.js';
+import plugin, { Ec2Cloud, ec2ConfigSchema, Ec2Session, FreshResources, notFoundError, waitFor } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GiB = 1024 ** 3;
@@ -153,6 +153,84 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
     const started = Date.now();
     await assert.rejects(waitFor(async () => undefined, { what: 'nothing', timeoutMs: 60_000, signal: abort.signal }), /stop/);
     assert.ok(Date.now() - started < 1_000);
+  });
+
+  describe('eventual consistency: a volume just created is not visible for a while', () => {
+    const hidden = (ms: number): void => { endpoint.world.consistency.volume = ms; };
+    const notFoundCalls = (action: string, id: string, since: number): number =>
+      endpoint.calls.filter((c, i) => i >= since && c.action === action && c.ids.includes(id)).length;
+
+    it('create, wait and attach ride out NotFound for the new volume, and the undo deletes it', async () => {
+      hidden(1_500);
+      try {
+        const cloud = cloudWith({ volumeSize: 2 });
+        const t = createTestStepContext();
+        const since = endpoint.calls.length;
+        const volume = await cloud.createVolume(await cloud.resolveBaseImage(newest, planContext()), t.ctx);
+        assert.ok(notFoundCalls('DescribeVolumes', volume.id, since) >= 2, 'it asked again after NotFound');
+        const visibleAt = endpoint.world.transitions.find((x) => x.id === volume.id && x.state === 'visible')?.at ?? assert.fail('no visible transition');
+        const firstAfter = endpoint.calls.find((c, i) => i >= since && c.action === 'DescribeVolumes' && c.ids.includes(volume.id) && c.time >= visibleAt);
+        assert.ok(firstAfter && firstAfter.time - visibleAt < 1_000, `noticed ${firstAfter && firstAfter.time - visibleAt} ms after it became visible`);
+        await cloud.attachVolume(volume, { name: '/dev/sdh' }, t.ctx);
+        assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors.map((e) => e.message), []);
+        assert.deepEqual(endpoint.leftovers().volumes, []);
+      } finally {
+        hidden(0);
+      }
+    });
+
+    it('a failure right after CreateVolume: the undo retries the delete of the still-invisible volume instead of assuming it gone', async () => {
+      hidden(1_500);
+      try {
+        const cloud = cloudWith();
+        const base = await cloud.resolveBaseImage(newest, planContext());
+        endpoint.world.faults.failNext.push({ action: 'DescribeVolumes', code: 'UnauthorizedOperation', status: 403, times: 1, startAfter: 'CreateVolume' });
+        const t = createTestStepContext();
+        const since = endpoint.calls.length;
+        await assert.rejects(cloud.createVolume(base, t.ctx), /UnauthorizedOperation/);
+        const id = [...endpoint.world.volumes.values()].find((v) => v.state === 'creating' || v.state === 'available')?.id ?? assert.fail('no volume made');
+        assert.equal(endpoint.world.visible(id), false, 'the volume is still invisible when the undo starts');
+        assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors.map((e) => e.message), []);
+        assert.ok(notFoundCalls('DescribeVolumes', id, since) >= 2, 'the undo asked again while the volume was invisible');
+        assert.equal(notFoundCalls('DeleteVolume', id, since), 1);
+        assert.deepEqual(endpoint.leftovers().volumes, [], 'the volume was deleted, not skipped as not found');
+      } finally {
+        endpoint.world.faults.failNext.length = 0;
+        hidden(0);
+      }
+    });
+
+    it('a base image that does not exist fails fast: no window for ids the bake did not create', async () => {
+      hidden(1_500);
+      endpoint.world.consistency.image = 1_500;
+      try {
+        const since = endpoint.calls.length;
+        await assert.rejects(cloudWith().resolveBaseImage('ami-0123456789abcdef0', planContext()), { code: 'E_BASE_IMAGE_NOT_FOUND' });
+        assert.equal(endpoint.calls.length - since, 1, 'one DescribeImages, no retries');
+      } finally {
+        hidden(0);
+        endpoint.world.consistency.image = 0;
+      }
+    });
+
+    it('after the window, NotFound is what it says; an id not created here is never retried', async () => {
+      const fresh = new FreshResources(400);
+      fresh.created('vol-0aaa');
+      let calls = 0;
+      const gone = (): Promise<never> => { calls++; return Promise.reject(notFoundError('InvalidVolume.NotFound', 'vol-0aaa')); };
+      await assert.rejects(fresh.call('vol-0aaa', gone), { name: 'InvalidVolume.NotFound' });
+      assert.ok(calls >= 2, `asked ${calls} times within the window`);
+      calls = 0;
+      await assert.rejects(fresh.call('vol-0bbb', gone), { name: 'InvalidVolume.NotFound' });
+      assert.equal(calls, 1);
+      const other = new FreshResources(60_000);
+      other.created('vol-0ccc');
+      let n = 0;
+      await assert.rejects(other.call('vol-0ccc', () => { n++; return Promise.reject(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' })); }), /denied/);
+      assert.equal(n, 1, 'other errors are not retried');
+      assert.equal(await other.look('vol-0ccc', async () => undefined, () => assert.fail('not gone while fresh')), undefined);
+      await assert.rejects(other.look('vol-0ddd', async () => undefined, () => new AminatorError('gone', { code: 'E_VOLUME_FAILED' })), /gone/);
+    });
   });
 
   it('reads this instance from IMDSv2 when config does not name it', async () => {

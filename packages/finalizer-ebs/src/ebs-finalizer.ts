@@ -65,10 +65,10 @@ export class EbsFinalizer implements Finalizer {
     const snapshotId = await this.snapshot(client, input, name, tags, ctx);
     const imageId = await this.register(client, base, snapshotId, input.volume.sizeBytes, name, input, tags, ctx);
     ctx.progress(`image ${imageId} registering`);
-    await waitForImage(client, imageId, clients.region, this.config.imageTimeoutMs, ctx.signal);
+    await waitForImage(client, imageId, clients.region, this.config.imageTimeoutMs, this.session.fresh, ctx.signal);
     await this.distribute(client, imageId, ctx.signal);
     const copies = await Promise.all(this.config.copyToRegions.map(async (region) => {
-      const copyId = await copyImageTo(clients, region, imageId, name, this.config, ctx);
+      const copyId = await copyImageTo(clients, region, imageId, name, this.config, this.session.fresh, ctx);
       await this.distribute(clients.forRegion(region), copyId, ctx.signal);
       return { id: copyId, region };
     }));
@@ -105,11 +105,12 @@ export class EbsFinalizer implements Finalizer {
       VolumeId: input.volume.id, Description: `aminate ${name}`, TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
     }), unlessAbortedBefore(ctx.signal)));
     const id = created.SnapshotId ?? '';
+    this.session.fresh.created(id);
     ctx.cleanup.push({
       description: `delete snapshot ${id}`, when: 'on-failure', resource: { kind: 'snapshot', id },
-      manual: [['aws', 'ec2', 'delete-snapshot', '--snapshot-id', id]], undo: () => deleteSnapshot(client, id),
+      manual: [['aws', 'ec2', 'delete-snapshot', '--snapshot-id', id]], undo: () => deleteSnapshot(client, id, this.session.fresh),
     });
-    await waitForSnapshot(client, id, this.config.snapshotTimeoutMs, ctx.signal, ctx.progress);
+    await waitForSnapshot(client, id, this.config.snapshotTimeoutMs, this.session.fresh, ctx.signal, ctx.progress);
     return id;
   }
 
@@ -123,24 +124,26 @@ export class EbsFinalizer implements Finalizer {
       TpmSupport: this.config.tpm ? 'v2.0' : base.TpmSupport, TagSpecifications: [{ ResourceType: 'image', Tags: tags }],
     }), unlessAbortedBefore(ctx.signal)));
     const id = registered.ImageId ?? '';
+    this.session.fresh.created(id);
     ctx.cleanup.push({
       description: `deregister image ${id}`, when: 'on-failure', resource: { kind: 'image', id },
-      manual: [['aws', 'ec2', 'deregister-image', '--image-id', id]], undo: () => removeImage(client, id, false),
+      manual: [['aws', 'ec2', 'deregister-image', '--image-id', id]], undo: () => removeImage(client, id, false, this.session.fresh),
     });
     return id;
   }
 
   /** Launch permissions and deprecation, for the image and each copy. */
   private async distribute(client: EC2Client, imageId: string, signal: AbortSignal): Promise<void> {
+    const { fresh } = this.session;
     if (this.config.shareWith.length > 0) {
-      await ec2Call(`ModifyImageAttribute ${imageId} (share)`, () => client.send(new ModifyImageAttributeCommand({
+      await ec2Call(`ModifyImageAttribute ${imageId} (share)`, () => fresh.call(imageId, () => client.send(new ModifyImageAttributeCommand({
         ImageId: imageId, LaunchPermission: { Add: launchPermissions(this.config.shareWith) },
-      }), { abortSignal: signal }));
+      }), { abortSignal: signal }), signal));
     }
     if (this.config.deprecateAt) {
-      await ec2Call(`EnableImageDeprecation ${imageId}`, () => client.send(new EnableImageDeprecationCommand({
+      await ec2Call(`EnableImageDeprecation ${imageId}`, () => fresh.call(imageId, () => client.send(new EnableImageDeprecationCommand({
         ImageId: imageId, DeprecateAt: new Date(this.config.deprecateAt as string),
-      }), { abortSignal: signal }));
+      }), { abortSignal: signal }), signal));
     }
   }
 

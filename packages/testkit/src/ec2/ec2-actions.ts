@@ -74,7 +74,7 @@ const describeImages: Action = (world, params, region) => {
   for (const id of ids) world.image(id, region);
   const wanted = owners(world, params);
   const filters = filtersOf(params);
-  const images = [...world.images.values()].filter((image) => image.region === region && image.state !== 'deregistered'
+  const images = [...world.images.values()].filter((image) => image.region === region && image.state !== 'deregistered' && world.visible(image.id)
     && (ids.length === 0 || ids.includes(image.id))
     && (!wanted || wanted.includes(image.ownerId) || (image.ownerAlias !== undefined && wanted.includes(image.ownerAlias)))
     && matches(filters.get('name'), image.name) && matches(filters.get('state'), image.state)
@@ -88,7 +88,7 @@ const describeVolumes: Action = (world, params, region) => {
   const ids = listOf(params, 'VolumeId');
   for (const id of ids) world.volume(id, region);
   const filters = filtersOf(params);
-  const volumes = [...world.volumes.values()].filter((v) => v.region === region && v.state !== 'deleted'
+  const volumes = [...world.volumes.values()].filter((v) => v.region === region && v.state !== 'deleted' && world.visible(v.id)
     && (ids.length === 0 || ids.includes(v.id))
     && matches(filters.get('attachment.instance-id'), v.attachment?.instanceId) && matches(filters.get('status'), v.state)
     && tagFiltersMatch(filters, v.tags));
@@ -100,7 +100,7 @@ const describeSnapshots: Action = (world, params, region) => {
   for (const id of ids) world.snapshot(id, region);
   const filters = filtersOf(params);
   const wanted = listOf(params, 'Owner').map((o) => (o === 'self' ? world.instance.accountId : o));
-  const snapshots = [...world.snapshots.values()].filter((s) => s.region === region && (ids.length === 0 || ids.includes(s.id))
+  const snapshots = [...world.snapshots.values()].filter((s) => s.region === region && world.visible(s.id) && (ids.length === 0 || ids.includes(s.id))
     && (wanted.length === 0 || wanted.includes(s.ownerId)) && matches(filters.get('status'), s.state)
     && matches(filters.get('volume-id'), s.volumeId) && tagFiltersMatch(filters, s.tags));
   return { snapshotSet: snapshots.map(snapshotXml) };
@@ -122,6 +122,7 @@ const createVolume: Action = (world, params, region) => {
     file: world.createVolumeFile(id, snapshot, sizeGiB), tags: tagSpecificationTags(params, 'volume'), createTime: new Date().toISOString(),
   };
   world.volumes.set(id, volume);
+  world.created('volume', id);
   world.later(world.delays.volumeCreate, () => { if (volume.state === 'creating') { volume.state = 'available'; world.noteTransition(id, 'available'); } });
   return volumeXml(volume) as Body;
 };
@@ -167,6 +168,7 @@ const createSnapshot: Action = (world, params, region) => {
     startTime: new Date().toISOString(), tags: tagSpecificationTags(params, 'snapshot'),
   };
   world.snapshots.set(id, snapshot);
+  world.created('snapshot', id);
   const total = world.delays.snapshot;
   for (const share of [0.25, 0.5, 0.75]) world.later(total * share, () => { if (snapshot.state === 'pending') snapshot.progress = share * 100; });
   world.later(total, () => {
@@ -221,6 +223,7 @@ const registerImage: Action = (world, params, region) => {
     tpmSupport: params.get('TpmSupport'), creationDate: new Date().toISOString(), tags: tagSpecificationTags(params, 'image'), launchPermissions: [],
   };
   world.images.set(image.id, image);
+  world.created('image', image.id);
   world.later(world.delays.image, () => { if (image.state === 'pending') { image.state = 'available'; world.noteTransition(image.id, 'available'); } });
   return { imageId: image.id };
 };
@@ -280,6 +283,7 @@ const copyImage: Action = (world, params, region) => {
     if (!mapping.ebs?.snapshotId) return mapping;
     const from = world.snapshot(mapping.ebs.snapshotId, source.region);
     const copyId = newId('snap');
+    world.created('snapshot', copyId);
     world.snapshots.set(copyId, {
       ...from, id: copyId, region, tags: params.get('CopyImageTags') === 'true' ? { ...from.tags } : {}, encrypted: encrypted || from.encrypted,
       kmsKeyId: params.get('KmsKeyId') ?? from.kmsKeyId, file: world.copyToSnapshotFile(from.file, copyId), description: `Copied for DestinationAmi ${id}`,
@@ -292,6 +296,7 @@ const copyImage: Action = (world, params, region) => {
     tags: params.get('CopyImageTags') === 'true' ? { ...source.tags } : {}, launchPermissions: [], deprecationTime: undefined,
   };
   world.images.set(id, image);
+  world.created('image', id);
   world.later(world.delays.copy, () => { if (image.state === 'pending') { image.state = 'available'; world.noteTransition(id, 'available'); } });
   return { imageId: id };
 };

@@ -8,13 +8,15 @@ import { ACTIONS } from './ec2-actions.js';
 import type { DeviceStyle } from './ec2-devices.js';
 import { Ec2Fault, errorXml, parseForm, responseXml } from './ec2-query.js';
 import type { ImageRecord } from './ec2-records.js';
-import { Ec2World, GiB, newId, type Ec2Instance } from './ec2-world.js';
+import { Ec2World, GiB, newId, type Ec2Consistency, type Ec2Instance } from './ec2-world.js';
 
 export interface Ec2EndpointOptions {
   /** Scratch directory for volume and snapshot files and device links (default: a new temp dir). */
   readonly dir?: string;
   readonly deviceStyle?: DeviceStyle;
   readonly instance?: Partial<Ec2Instance>;
+  /** Eventual consistency windows in ms (default: none, every resource visible at once). */
+  readonly consistency?: Partial<Ec2Consistency>;
 }
 
 export interface SeedImage {
@@ -54,6 +56,7 @@ export class Ec2TestEndpoint {
       ...options.instance,
     };
     this.world = new Ec2World(dir, instance, { style: options.deviceStyle ?? 'xen', devRoot: join(dir, 'dev'), byIdDir: join(dir, 'dev', 'disk', 'by-id') });
+    Object.assign(this.world.consistency, options.consistency);
   }
 
   get url(): string {
@@ -143,8 +146,10 @@ export class Ec2TestEndpoint {
   }
 
   private injectFault(action: string): void {
-    const seen = (name: string): boolean => this.calls.some((c) => c.action === name);
-    const fault = this.world.faults.failNext.find((f) => f.times > 0 && (f.action === '*' || f.action === action) && (!f.startAfter || seen(f.startAfter)));
+    // `startAfter` counts from when the fault was armed: the first call after it is pushed.
+    for (const f of this.world.faults.failNext) f.armedAt ??= this.calls.length - 1;
+    const seen = (f: { startAfter?: string; armedAt?: number }): boolean => this.calls.slice(f.armedAt, -1).some((c) => c.action === f.startAfter);
+    const fault = this.world.faults.failNext.find((f) => f.times > 0 && (f.action === '*' || f.action === action) && (!f.startAfter || seen(f)));
     if (!fault) return;
     fault.times--;
     throw new Ec2Fault(fault.code, fault.message ?? `injected ${fault.code}`, fault.status ?? 400);

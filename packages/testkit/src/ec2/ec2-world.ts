@@ -21,13 +21,35 @@ export interface Ec2Delays {
 
 /** Faults a test switches on. */
 export interface Ec2Faults {
-  /** The next `times` calls of `action` ('*' for any) fail with this code and HTTP status. */
-  failNext: Array<{ action: string; code: string; status?: number; times: number; message?: string; startAfter?: string }>;
+  /**
+   * The next `times` calls of `action` ('*' for any) fail with this code and HTTP status; with
+   * `startAfter`, only once that action was called after the fault was armed.
+   */
+  failNext: Array<{ action: string; code: string; status?: number; times: number; message?: string; startAfter?: string; armedAt?: number }>;
   /** AttachVolume is accepted but the attachment stays `attaching`. */
   attachNeverCompletes: boolean;
   /** Snapshots end in state `error`. */
   snapshotFails: boolean;
 }
+
+/**
+ * EC2's eventual consistency, per resource kind, in ms: for this long after a create, a call naming
+ * the new id answers the kind's NotFound code and a filtered Describe leaves the resource out, as AWS
+ * documents it. 0 (the default) shows every resource at once.
+ */
+export interface Ec2Consistency {
+  volume: number;
+  snapshot: number;
+  image: number;
+}
+
+export type ResourceKind = keyof Ec2Consistency;
+
+const NOT_FOUND: Readonly<Record<ResourceKind, (id: string) => Ec2Fault>> = {
+  volume: (id) => new Ec2Fault('InvalidVolume.NotFound', `The volume '${id}' does not exist.`),
+  snapshot: (id) => new Ec2Fault('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`),
+  image: (id) => new Ec2Fault('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`),
+};
 
 export interface Ec2Instance {
   readonly instanceId: string;
@@ -50,6 +72,9 @@ export class Ec2World {
   readonly images = new Map<string, ImageRecord>();
   readonly delays: Ec2Delays = { volumeCreate: 0, attach: 0, detach: 0, volumeDelete: 0, snapshot: 0, image: 0, copy: 0 };
   readonly faults: Ec2Faults = { failNext: [], attachNeverCompletes: false, snapshotFails: false };
+  readonly consistency: Ec2Consistency = { volume: 0, snapshot: 0, image: 0 };
+  /** When each resource made through the API becomes visible (absent: visible). */
+  private readonly visibleAt = new Map<string, number>();
   /** Every state change with its time, for measuring how soon clients notice (bench/ec2-waits). */
   readonly transitions: Array<{ id: string; state: string; at: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -72,6 +97,20 @@ export class Ec2World {
     this.timers.add(timer);
   }
 
+  /** A resource was just created: hide it for the kind's consistency window. */
+  created(kind: ResourceKind, id: string): void {
+    const window = this.consistency[kind];
+    if (window <= 0) return;
+    this.visibleAt.set(id, Date.now() + window);
+    this.later(window, () => this.noteTransition(id, 'visible'));
+  }
+
+  /** Whether the API shows `id` yet. */
+  visible(id: string): boolean {
+    const at = this.visibleAt.get(id);
+    return at === undefined || Date.now() >= at;
+  }
+
   noteTransition(id: string, state: string): void {
     this.transitions.push({ id, state, at: Date.now() });
   }
@@ -88,19 +127,19 @@ export class Ec2World {
 
   volume(id: string, region: string): VolumeRecord {
     const volume = this.volumes.get(id);
-    if (!volume || volume.region !== region || volume.state === 'deleted') throw new Ec2Fault('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+    if (!volume || volume.region !== region || volume.state === 'deleted' || !this.visible(id)) throw NOT_FOUND.volume(id);
     return volume;
   }
 
   snapshot(id: string, region: string): SnapshotRecord {
     const snapshot = this.snapshots.get(id);
-    if (!snapshot || snapshot.region !== region) throw new Ec2Fault('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+    if (!snapshot || snapshot.region !== region || !this.visible(id)) throw NOT_FOUND.snapshot(id);
     return snapshot;
   }
 
   image(id: string, region: string): ImageRecord {
     const image = this.images.get(id);
-    if (!image || image.region !== region || image.state === 'deregistered') throw new Ec2Fault('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+    if (!image || image.region !== region || image.state === 'deregistered' || !this.visible(id)) throw NOT_FOUND.image(id);
     return image;
   }
 

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
-import type { StepContext } from '@aminator/core';
+import type { CommandRunner, StepContext } from '@aminator/core';
+import { chrootDevMountArgs, populateChrootDev } from './chroot-dev.js';
 import { overrideFile } from './file-override.js';
 import { stopProcessesUnder } from './process-stop.js';
 import type { Mounter } from './mounter.js';
@@ -8,22 +9,35 @@ import { pathInside } from './safe-path.js';
 export interface ChrootMount {
   readonly inside: string;
   readonly mountArgs: (target: string) => string[];
+  /** The private /dev: filled with the usual devices and the image's own block devices once mounted. */
+  readonly privateDev?: true;
 }
 
-/** What a package install needs mounted in the chroot; /run is a fresh tmpfs so no host state leaks in. */
+/**
+ * What a package install needs mounted in the chroot. /run is a fresh tmpfs so no host state leaks in;
+ * /dev is a private tmpfs holding only the usual character devices and the image's own block devices,
+ * so nothing run in the chroot can see, let alone write, a host disk.
+ */
 export const STANDARD_CHROOT_MOUNTS: readonly ChrootMount[] = [
   { inside: '/proc', mountArgs: (t) => ['-t', 'proc', 'proc', t] },
   { inside: '/sys', mountArgs: (t) => ['-t', 'sysfs', 'sysfs', t] },
-  { inside: '/dev', mountArgs: (t) => ['--bind', '/dev', t] },
+  { inside: '/dev', mountArgs: chrootDevMountArgs, privateDev: true },
   { inside: '/dev/pts', mountArgs: (t) => ['--bind', '/dev/pts', t] },
   { inside: '/run', mountArgs: (t) => ['-t', 'tmpfs', '-o', 'mode=0755,nosuid,nodev', 'tmpfs', t] },
 ];
+
+export interface ChrootMountOptions {
+  readonly unmountRetryMs: number;
+  /** The image's block devices (its root file system's node first) to show in the chroot's /dev. */
+  readonly blockDevices: readonly string[];
+  readonly commands: CommandRunner;
+}
 
 /**
  * Mount the pseudo file systems into the chroot, each through a path checked to stay inside it, each
  * with its undo pushed as soon as it is mounted.
  */
-export async function mountChrootFilesystems(root: string, mounter: Mounter, ctx: StepContext, options: { unmountRetryMs: number }, mounts = STANDARD_CHROOT_MOUNTS): Promise<void> {
+export async function mountChrootFilesystems(root: string, mounter: Mounter, ctx: StepContext, options: ChrootMountOptions, mounts = STANDARD_CHROOT_MOUNTS): Promise<void> {
   for (const mount of mounts) {
     const target = pathInside(root, mount.inside);
     await ensureDirectory(target, ctx);
@@ -34,6 +48,7 @@ export async function mountChrootFilesystems(root: string, mounter: Mounter, ctx
       manual: [['umount', target]],
       undo: () => mounter.unmountTree(target, { retryMs: options.unmountRetryMs }),
     });
+    if (mount.privateDev) await populateChrootDev(target, options.blockDevices, options.commands, ctx);
   }
   // Unwound before the unmounts: a maintainer script cut short (or a daemon it started) keeps running
   // inside the chroot and would hold every mount busy.
@@ -60,7 +75,7 @@ async function ensureDirectory(target: string, ctx: StepContext): Promise<void> 
 }
 
 /** What every OS plugin does first: the pseudo file systems and the host's resolv.conf. */
-export async function prepareChrootBasics(root: string, mounter: Mounter, ctx: StepContext, options: { unmountRetryMs: number }): Promise<void> {
+export async function prepareChrootBasics(root: string, mounter: Mounter, ctx: StepContext, options: ChrootMountOptions): Promise<void> {
   await mountChrootFilesystems(root, mounter, ctx, options);
   await copyResolvConf(root, ctx);
 }

@@ -1,5 +1,6 @@
 export * from './aminator-env.js';
 export * from './chroot-command.js';
+export * from './chroot-dev.js';
 export * from './chroot-mounts.js';
 export * from './errors.js';
 export * from './file-override.js';

@@ -2,7 +2,7 @@ import {
   AminatorError, COMMAND_RUNNER, OS_CONFIG,
   type BakePlan, type CommandRunner, type MountedVolume, type OperatingSystem, type PlanContext, type PreparedChroot, type StepContext,
 } from '@aminator/core';
-import { existsInside, HostTools, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics, requireHostTools } from '@aminator/linux-host';
+import { CHROOT_DEV_TOOLS, existsInside, HostTools, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { DebianConfig } from './debian-config.js';
 
@@ -21,17 +21,17 @@ export class DebianChroot implements OperatingSystem {
 
   constructor(
     @inject(OS_CONFIG) private readonly config: DebianConfig,
-    @inject(COMMAND_RUNNER) commands: CommandRunner,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
   ) {
     this.mounter = new Mounter(commands);
   }
 
   async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
-    requireHostTools([HostTools.chroot, HostTools.mount], { needsRoot: !ctx.dryRun });
+    requireHostTools([HostTools.chroot, HostTools.mount, ...CHROOT_DEV_TOOLS], { needsRoot: !ctx.dryRun });
   }
 
   describePlan(): readonly string[] {
-    return ['os debian: mount /proc /sys /dev /dev/pts /run in the chroot, copy resolv.conf, keep services from starting (policy-rc.d)'];
+    return ['os debian: mount /proc /sys /dev/pts /run and a private /dev (the image\'s own devices only) in the chroot, copy resolv.conf, keep services from starting (policy-rc.d)'];
   }
 
   async prepareChroot(volume: MountedVolume, ctx: StepContext): Promise<PreparedChroot> {
@@ -40,7 +40,7 @@ export class DebianChroot implements OperatingSystem {
         code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Red Hat family images use an environment with os redhat, e.g. -e local_yum_linux'],
       });
     }
-    await prepareChrootBasics(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
+    await prepareChrootBasics(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs, blockDevices: [volume.device], commands: this.commands });
     await overrideFile(volume.root, '/usr/sbin/policy-rc.d', POLICY_RC_D, { mode: 0o755 }, ctx);
     return { root: volume.root, family: this.family, env: { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' } };
   }

@@ -2,7 +2,7 @@ import {
   AminatorError, COMMAND_RUNNER, OS_CONFIG,
   type BakePlan, type CommandRunner, type MountedVolume, type OperatingSystem, type PlanContext, type PreparedChroot, type StepContext,
 } from '@aminator/core';
-import { existsInside, HostTools, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics, requireHostTools } from '@aminator/linux-host';
+import { CHROOT_DEV_TOOLS, existsInside, HostTools, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { RedhatConfig } from './redhat-config.js';
 
@@ -20,17 +20,17 @@ export class RedhatChroot implements OperatingSystem {
 
   constructor(
     @inject(OS_CONFIG) private readonly config: RedhatConfig,
-    @inject(COMMAND_RUNNER) commands: CommandRunner,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
   ) {
     this.mounter = new Mounter(commands);
   }
 
   async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
-    requireHostTools([HostTools.chroot, HostTools.mount], { needsRoot: !ctx.dryRun });
+    requireHostTools([HostTools.chroot, HostTools.mount, ...CHROOT_DEV_TOOLS], { needsRoot: !ctx.dryRun });
   }
 
   describePlan(): readonly string[] {
-    return [`os redhat: mount /proc /sys /dev /dev/pts /run in the chroot, copy resolv.conf, divert ${this.config.divert.join(', ')}`];
+    return [`os redhat: mount /proc /sys /dev/pts /run and a private /dev (the image's own devices only) in the chroot, copy resolv.conf, divert ${this.config.divert.join(', ')}`];
   }
 
   async prepareChroot(volume: MountedVolume, ctx: StepContext): Promise<PreparedChroot> {
@@ -39,7 +39,7 @@ export class RedhatChroot implements OperatingSystem {
         code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Debian or Ubuntu images use an environment with os debian, e.g. -e local_apt_linux'],
       });
     }
-    await prepareChrootBasics(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs });
+    await prepareChrootBasics(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs, blockDevices: [volume.device], commands: this.commands });
     for (const program of this.config.divert) {
       // A link (systemctl → ../lib/systemd/…) is moved aside like a file, never written through.
       if (existsInside(volume.root, program)) await overrideFile(volume.root, program, SERVICE_DIVERSION, { mode: 0o755, leafMayBeLink: true }, ctx);

@@ -1,0 +1,59 @@
+import { mkdir, realpath, stat, symlink } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import type { CommandRunner, StepContext } from '@aminator/core';
+import { HostTools } from './host-tools.js';
+
+/** The character devices any program may expect, with their fixed Linux numbers. */
+const CHARACTER_DEVICES: ReadonlyArray<readonly [name: string, major: number, minor: number]> = [
+  ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
+];
+
+const LOOP = /^loop\d+$/;
+
+const LINKS: ReadonlyArray<readonly [name: string, target: string]> = [
+  ['ptmx', 'pts/ptmx'], ['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2'],
+];
+
+/** The host commands a private /dev takes. */
+export const CHROOT_DEV_TOOLS = [HostTools.mknod, HostTools.stat, HostTools.blkid] as const;
+
+/**
+ * Fill a fresh tmpfs at `dev` (already mounted, empty) with the chroot's devices: the usual character
+ * devices, and of block devices only `blockDevices` — the image's own — each under the name the host
+ * gives it (grub-probe looks up the mount source by that name) and by UUID in /dev/disk/by-uuid (so
+ * update-grub names the root by UUID, never by /dev/loopN). The host's disks are not there at all: a
+ * maintainer script that runs grub-install or writes a disk cannot reach them.
+ */
+export async function populateChrootDev(dev: string, blockDevices: readonly string[], commands: CommandRunner, ctx: StepContext): Promise<void> {
+  for (const [name, major, minor] of CHARACTER_DEVICES) {
+    await commands.run('mknod', ['-m', '0666', join(dev, name), 'c', String(major), String(minor)], { signal: ctx.signal });
+  }
+  await mkdir(join(dev, 'pts'), { mode: 0o755 });
+  await mkdir(join(dev, 'shm'), { mode: 0o1777 });
+  for (const [name, target] of LINKS) await symlink(target, join(dev, name));
+  for (const device of blockDevices) {
+    const real = await realpath(device);
+    // A volume given as a file (tests, fakes) has no device node to show.
+    if (!(await stat(real)).isBlockDevice()) continue;
+    const name = relative('/dev', real);
+    if (name.startsWith('..')) throw new Error(`${device} is not a device node below /dev`);
+    const numbers = (await commands.run('stat', ['-L', '--format', '%t %T', '--', real], { signal: ctx.signal })).stdout.trim().split(' ');
+    // GRUB's 10_linux writes no menu entry at all for a root on /dev/loopN backed by a file: the node
+    // gets a name of its own, and the loop name (what the mount table says) links to it.
+    const nodeName = LOOP.test(name) ? `aminator-${name}` : name;
+    const node = join(dev, nodeName);
+    await mkdir(dirname(node), { recursive: true, mode: 0o755 });
+    await commands.run('mknod', ['-m', '0660', node, 'b', String(Number.parseInt(numbers[0] ?? '', 16)), String(Number.parseInt(numbers[1] ?? '', 16))], { signal: ctx.signal });
+    if (nodeName !== name) await symlink(nodeName, join(dev, name));
+    const uuid = (await commands.run('blkid', ['--output', 'value', '--match-tag', 'UUID', '--', real], { okExitCodes: [0, 2], signal: ctx.signal })).stdout.trim();
+    if (/^[A-Za-z0-9-]{1,64}$/.test(uuid)) {
+      await mkdir(join(dev, 'disk', 'by-uuid'), { recursive: true, mode: 0o755 });
+      await symlink(join('..', '..', nodeName), join(dev, 'disk', 'by-uuid', uuid));
+    }
+  }
+}
+
+/** `mount` arguments of the tmpfs the chroot's /dev is made on. */
+export function chrootDevMountArgs(target: string): string[] {
+  return ['-t', 'tmpfs', '-o', 'mode=0755,nosuid,size=16m', 'aminator-dev', target];
+}

@@ -20,8 +20,8 @@ export class FakeProject {
   readonly journal = join(this.dir, 'journal.jsonl');
   readonly configFile = join(this.dir, 'aminator.config.json');
 
-  constructor(fakeConfig: Record<string, Record<string, unknown>> = {}, extra: Record<string, unknown> = {}) {
-    const kinds = ['cloud', 'blockdevice', 'volume', 'os', 'provisioner', 'finalizer'];
+  constructor(fakeConfig: Record<string, Record<string, unknown>> = {}, extra: Record<string, unknown> = {}, options: { verifier?: boolean } = {}) {
+    const kinds = ['cloud', 'blockdevice', 'volume', 'os', 'provisioner', 'finalizer', ...(options.verifier ? ['verifier'] : [])];
     const config: Record<string, unknown> = {
       environment: 'fake',
       environments: { fake: Object.fromEntries(kinds.map((k) => [k, 'fake'])) },

@@ -24,12 +24,14 @@ export type * from './interfaces/plan-context.js';
 export type * from './interfaces/provisioner.js';
 export type * from './interfaces/step-context.js';
 export type * from './interfaces/volume.js';
+export type * from './interfaces/verifier.js';
 
 export * from './errors/cleanup-error.js';
 export * from './errors/command-failed-error.js';
 export * from './errors/lock-error.js';
 export * from './errors/step-failed-error.js';
 export * from './errors/timeout-error.js';
+export * from './errors/verification-error.js';
 
 export * from './plugin/define-plugin.js';
 export * from './plugin/register-plugin.js';

@@ -11,6 +11,7 @@ export const OS = Symbol.for('aminator.os');
 export const PROVISIONER = Symbol.for('aminator.provisioner');
 export const FINALIZER = Symbol.for('aminator.finalizer');
 export const METRICS = Symbol.for('aminator.metrics');
+export const VERIFIER = Symbol.for('aminator.verifier');
 
 /** The validated config section of the selected plugin of each kind. */
 export const CLOUD_CONFIG = Symbol.for('aminator.cloud.config');
@@ -20,6 +21,7 @@ export const OS_CONFIG = Symbol.for('aminator.os.config');
 export const PROVISIONER_CONFIG = Symbol.for('aminator.provisioner.config');
 export const FINALIZER_CONFIG = Symbol.for('aminator.finalizer.config');
 export const METRICS_CONFIG = Symbol.for('aminator.metrics.config');
+export const VERIFIER_CONFIG = Symbol.for('aminator.verifier.config');
 
 /** Services core provides to every plugin. */
 export const COMMAND_RUNNER = Symbol.for('aminator.command-runner');

@@ -12,6 +12,7 @@ import { FakeFinalizer } from './fake-finalizer.js';
 import { FakeMetrics } from './fake-metrics.js';
 import { FakeOs } from './fake-os.js';
 import { FakeProvisioner } from './fake-provisioner.js';
+import { FakeVerifier } from './fake-verifier.js';
 import { FakeVolume } from './fake-volume.js';
 import { FakeWorld, type FakeBehaviour } from './fake-world.js';
 import { EventRecorder } from './test-step-context.js';
@@ -24,6 +25,8 @@ export interface FakeBakeOptions extends FakeBehaviour {
   readonly abortGraceMs?: number;
   /** Abort the run with this reason once `hangAt`'s method starts waiting. */
   readonly signal?: AbortSignal;
+  /** Run the verify step with a FakeVerifier (`failAt: 'verify'` fails it); `keepUnverified` as the flag. */
+  readonly verify?: { readonly keepUnverified?: boolean };
 }
 
 export interface FakeBakeResult {
@@ -31,6 +34,7 @@ export interface FakeBakeResult {
   readonly world: FakeWorld;
   readonly events: EventRecorder;
   readonly metrics: FakeMetrics;
+  readonly verifier?: FakeVerifier;
 }
 
 /** The whole pipeline over fakes of every kind, in a child container of its own. */
@@ -41,7 +45,11 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
     const events = new EventRecorder();
     const metrics = new FakeMetrics();
     const run = rootContainer.createChildContainer();
-    const settings: BakeSettings = { workRoot, abortGraceMs: options.abortGraceMs ?? 2000, failpoints: options.failpoints ?? [] };
+    const verifier = options.verify ? new FakeVerifier(world) : undefined;
+    const settings: BakeSettings = {
+      workRoot, abortGraceMs: options.abortGraceMs ?? 2000, failpoints: options.failpoints ?? [],
+      verify: verifier && { verifier, keepUnverified: options.verify?.keepUnverified === true },
+    };
     run.register(BAKE_SETTINGS, { useValue: settings });
     run.register(EVENT_SINK, { useValue: events });
     run.register(LOCK_MANAGER, { useValue: new FileLockManager(join(workRoot, 'locks'), settings.runId ?? 'fake') });
@@ -57,7 +65,7 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
       preserveOnError: options.preserveOnError ?? false,
     };
     const outcome = await run.resolve(BakePipeline).run(request, options.signal ?? new AbortController().signal);
-    return { outcome, world, events, metrics };
+    return { outcome, world, events, metrics, verifier };
   } finally {
     await rm(workRoot, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import type { AllocatedDevice, Attachment, BaseImage, Cloud, CloudVolume, PlanContext, StepContext } from '@aminator/core';
+import type { AllocatedDevice, Attachment, BaseImage, Cloud, CloudVolume, ImageDisk, ImageResult, PlanContext, StepContext } from '@aminator/core';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 
@@ -34,5 +34,14 @@ export class FakeCloud implements Cloud {
     ctx.cleanup.push({ description: `detach fake volume ${volume.id}`, resource: { kind: 'attachment', id }, undo: async () => this.world.release('attachment', id) });
     maybeFail(this.world, 'attachVolume');
     return { volumeId: volume.id, requestedDevice: device.name };
+  }
+
+  async imageDisk(image: ImageResult, ctx: StepContext): Promise<ImageDisk> {
+    await beforeStep(this.world, 'imageDisk', ctx.signal);
+    const path = `/fake/${image.id}.raw`;
+    this.world.acquire('image-disk', path);
+    ctx.cleanup.push({ description: `release fake image disk ${path}`, resource: { kind: 'image-disk', id: path }, undo: async () => this.world.release('image-disk', path) });
+    maybeFail(this.world, 'imageDisk');
+    return { path, bootModes: ['uefi', 'bios'] };
   }
 }

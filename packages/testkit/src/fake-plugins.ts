@@ -1,5 +1,5 @@
 import {
-  BLOCK_DEVICE, CLOUD, definePlugin, FINALIZER, METRICS, OS, PLUGIN_API_VERSION, PROVISIONER, VOLUME, z,
+  BLOCK_DEVICE, CLOUD, definePlugin, FINALIZER, METRICS, OS, PLUGIN_API_VERSION, PROVISIONER, VERIFIER, VOLUME, z,
   type PluginKind, type PluginModule,
 } from '@aminator/core';
 import type { DependencyContainer } from 'tsyringe';
@@ -9,6 +9,7 @@ import { FakeFinalizer } from './fake-finalizer.js';
 import { FakeMetrics } from './fake-metrics.js';
 import { FakeOs } from './fake-os.js';
 import { FakeProvisioner } from './fake-provisioner.js';
+import { FakeVerifier } from './fake-verifier.js';
 import { FakeVolume } from './fake-volume.js';
 import { FakeWorld } from './fake-world.js';
 
@@ -53,4 +54,5 @@ export const fakePluginModules: Readonly<Record<PluginKind, PluginModule<PluginK
   provisioner: fakeModule('provisioner', PROVISIONER, (w) => new FakeProvisioner(w)),
   finalizer: fakeModule('finalizer', FINALIZER, (w) => new FakeFinalizer(w)),
   metrics: fakeModule('metrics', METRICS, () => new FakeMetrics()),
+  verifier: fakeModule('verifier', VERIFIER, (w) => new FakeVerifier(w)),
 };

@@ -7,6 +7,7 @@ export * from './fake-metrics.js';
 export * from './fake-os.js';
 export * from './fake-plugins.js';
 export * from './fake-provisioner.js';
+export * from './fake-verifier.js';
 export * from './fake-volume.js';
 export * from './fake-world.js';
 export * from './recording-command-runner.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BAKE_STEPS, ErrorCodes, InterruptedError, type BakeStep } from '@aminator/core';
+import { BAKE_STEPS, bakeSteps, ErrorCodes, InterruptedError, type BakeStep } from '@aminator/core';
 import { runFakeBake, type FakeBakeResult } from '../src/index.js';
 
 /** Every acquired resource (but the kinds kept on success) was released, and nothing is live. */
@@ -32,21 +32,25 @@ const METHOD_OF_STEP: Partial<Record<BakeStep, string>> = {
   'mount-volume': 'mount', 'prepare-chroot': 'prepareChroot', provision: 'provision', finalize: 'finalize',
 };
 
+/** The steps of a bake that does not ask for the optional ones (verify). */
+const ALWAYS = bakeSteps({ verify: false });
+
 describe('bake pipeline with the testkit fakes', () => {
   it('succeeds: every step in order, image kept, everything else released in reverse', async () => {
     const result = await runFakeBake({ packageSpec: 'hello' });
     assert.equal(result.outcome.status, 'succeeded');
     assert.equal(result.outcome.exitCode, 0);
     assert.equal(result.outcome.image?.name, 'hello-1.0-1-amd64');
-    assert.deepEqual(result.outcome.steps.map((s) => s.name), [...BAKE_STEPS]);
-    assert.deepEqual(result.events.ofType('step-start').map((e) => e.step), [...BAKE_STEPS]);
+    assert.deepEqual(result.outcome.steps.map((s) => s.name), ALWAYS);
+    assert.deepEqual(result.events.ofType('step-start').map((e) => e.step), ALWAYS);
+    assert.deepEqual(result.events.ofType('run-start')[0]?.steps, ALWAYS, 'verify is not announced when not asked for');
     assert.ok(result.events.ofType('step-end').every((e) => e.status === 'succeeded' && e.durationMs >= 0));
     assertUnwoundInReverse(result, ['image']);
     assert.ok(releaseOrderIsReverse(result));
     assert.deepEqual(result.world.live().map((r) => r.kind), ['image']);
     const final = result.events.events.at(-1);
     assert.equal(final?.type, 'result');
-    assert.equal(result.metrics.timers.filter((t) => t.name === 'aminator.step.duration').length, BAKE_STEPS.length);
+    assert.equal(result.metrics.timers.filter((t) => t.name === 'aminator.step.duration').length, ALWAYS.length);
     assert.equal(result.metrics.flushed, 1);
     const mountStep = result.events.ofType('step-end').find((e) => e.step === 'mount-volume');
     assert.equal(mountStep?.resources[0]?.kind, 'mount');
@@ -68,7 +72,7 @@ describe('bake pipeline with the testkit fakes', () => {
 
   for (const step of BAKE_STEPS) {
     it(`an injected failpoint error at ${step} leaves nothing behind`, async () => {
-      const result = await runFakeBake({ failpoints: [{ step, action: 'error' }] });
+      const result = await runFakeBake({ failpoints: [{ step, action: 'error' }], verify: step === 'verify' ? {} : undefined });
       assert.equal(result.outcome.exitCode, 1);
       assert.equal(result.events.ofType('result')[0]?.error?.code, ErrorCodes.FAILPOINT);
       assert.equal(result.events.ofType('result')[0]?.error?.step, step);
@@ -106,6 +110,38 @@ describe('bake pipeline with the testkit fakes', () => {
     const kept = result.events.ofType('result')[0]?.kept ?? [];
     assert.ok(kept.some((k) => k.manual.some((argv) => argv[0] === 'fake-delete')));
     assert.ok(kept.some((k) => k.description.startsWith('remove work directory')));
+  });
+
+  it('--verify: the verifier gets the registered image as a disk between finalize and cleanup; the disk is released, the image kept', async () => {
+    const result = await runFakeBake({ verify: {} });
+    assert.equal(result.outcome.status, 'succeeded', String(result.outcome.error));
+    assert.deepEqual(result.outcome.steps.map((s) => s.name), [...BAKE_STEPS]);
+    const verified = result.verifier?.verified[0];
+    assert.equal(verified?.input.image.id, result.outcome.image?.id);
+    assert.deepEqual(verified?.input.disk.bootModes, ['uefi', 'bios']);
+    assert.equal(verified?.diskHeld, true, 'the cloud held the image disk while the verifier ran');
+    assert.deepEqual(result.world.live().map((r) => r.kind), ['image']);
+    assert.ok(releaseOrderIsReverse(result));
+  });
+
+  it('a failed verification exits 1 with E_VERIFY_FAILED and the evidence, and removes the image', async () => {
+    const result = await runFakeBake({ verify: {}, failAt: 'verify' });
+    assert.equal(result.outcome.status, 'failed');
+    assert.equal(result.outcome.exitCode, 1);
+    const error = result.events.ofType('result')[0]?.error;
+    assert.equal(error?.code, ErrorCodes.VERIFY_FAILED);
+    assert.equal(error?.step, 'verify');
+    assert.match(error?.message ?? '', /the image boots \(failAt=verify\)[\s\S]*kernel panic/);
+    assert.deepEqual(result.world.live(), [], 'the image and its disk are gone');
+  });
+
+  it('--keep-unverified keeps an image that failed verification, and the bake still exits 1', async () => {
+    const result = await runFakeBake({ verify: { keepUnverified: true }, failAt: 'verify' });
+    assert.equal(result.outcome.status, 'failed');
+    assert.equal(result.outcome.exitCode, 1);
+    assert.equal(result.events.ofType('result')[0]?.error?.code, ErrorCodes.VERIFY_FAILED);
+    assert.deepEqual(result.world.live().map((r) => r.kind), ['image'], 'the image stays; the disk, volume and locks are released');
+    assert.equal(result.events.ofType('result')[0]?.image?.id, result.outcome.image?.id);
   });
 
   it('--dry-run plans and acquires nothing', async () => {

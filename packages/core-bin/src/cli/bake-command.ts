@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { PLUGIN_KINDS } from '@aminator/core/host';
+import { kindsIn } from '@aminator/core/host';
 import { addEnvironmentFlags } from '../compose/environment-flags.js';
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
@@ -10,6 +10,8 @@ Examples:
   aminate bake --base-image debian-12-base ./app_1.0-1_amd64.deb
   aminate bake --dry-run hello                         resolve everything, print the plan, change nothing
   aminate --json bake hello                            one JSON event per line; the last is the result
+  aminate bake --verify --verify-unit nginx.service --verify-http 80/ nginx
+                                                       boot the new image and check nginx answers
   aminate -e ec2_apt_linux bake --base-image-name 'debian-12-*' --base-image-owner 136693071363 nginx
 
 Exit codes: 0 baked, 1 bake failed (cleaned up), 2 bad usage or config (nothing done), 130 interrupted (cleaned up).
@@ -27,13 +29,15 @@ export async function bakeCommand(flags: GlobalFlags, session: () => Promise<Ses
     .option('--base-image <id-or-name>', 'base image to start from (cloud plugins may add ways to pick it)')
     .option('--dry-run', 'resolve plugins, config and base image, print the plan, change nothing')
     .option('--preserve-on-error', 'on failure keep the volume and mounts for debugging, and print how to remove them')
+    .option('--verify', 'after finalize, prove the image works with the environment\'s verifier (e.g. boot it); a failure removes it')
+    .option('--keep-unverified', 'with --verify: keep an image that failed verification (the bake still exits 1)')
     .option('--work-root <dir>', 'directory for per-bake work directories (config: workRoot)')
     .option('--lock-dir <dir>', 'directory for host-wide lock files (config: lockDir)');
   if (flags.command !== 'bake') return command;
   const loaded = await addEnvironmentFlags(command, flags, session, () => true, 'Plugin flags');
   if (loaded) {
     const { env } = loaded;
-    command.addHelpText('after', `\nEnvironment ${env.name}: ${PLUGIN_KINDS.map((k) => `${k}=${env.plugins[k]}`).join(' ')}\n(plugin flags above are those of this environment; pick another with -e NAME)`);
+    command.addHelpText('after', `\nEnvironment ${env.name}: ${kindsIn(env.plugins).map((k) => `${k}=${env.plugins[k]}`).join(' ')}\n(plugin flags above are those of this environment; pick another with -e NAME)`);
   }
   command.addHelpText('after', EXAMPLES);
   command.action(async (packageSpec: string, _options: unknown, cmd: Command) => {

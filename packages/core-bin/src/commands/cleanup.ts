@@ -32,7 +32,9 @@ export async function cleanup(input: CleanupCommandInput): Promise<number> {
   const events = new EventBus();
   events.subscribe((event) => { if (event.type === 'log') log[event.level](event.message); });
   const flagLayers = [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)];
-  const { container } = await composeRun({ session: input.session, plugins: input.plugins, flagLayers, events, runId: newRunId(), failpoints: [] });
+  // The verifier (when installed) takes part: a killed verification leaves its qemu running.
+  const verify = input.plugins.verifier ? { keepUnverified: false } : undefined;
+  const { container } = await composeRun({ session: input.session, plugins: input.plugins, flagLayers, events, runId: newRunId(), failpoints: [], verify });
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller, (m) => log.warn(m), { what: 'cleanup' });
   try {

@@ -1,4 +1,4 @@
-import { PLUGIN_KINDS } from '@aminator/core/host';
+import { isOptionalKind, kindsIn } from '@aminator/core/host';
 import { printJson, printLines } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
 
@@ -9,9 +9,9 @@ export function environments(session: Session, options: { json: boolean }): numb
     name,
     description: env.description,
     default: name === session.core.environment,
-    plugins: Object.fromEntries(PLUGIN_KINDS.map((kind) => {
+    plugins: Object.fromEntries(kindsIn(env as Parameters<typeof kindsIn>[0]).map((kind) => {
       const pkg = installed.get(`${kind}/${env[kind]}`);
-      return [kind, { name: env[kind], installed: pkg !== undefined, package: pkg }];
+      return [kind, { name: env[kind], installed: pkg !== undefined, package: pkg, optional: isOptionalKind(kind) }];
     })),
   }));
   if (options.json) {
@@ -19,11 +19,13 @@ export function environments(session: Session, options: { json: boolean }): numb
     return 0;
   }
   for (const env of list) {
-    const missing = Object.entries(env.plugins).filter(([, p]) => !p.installed).map(([kind, p]) => `${kind}/${p.name}`);
+    const missing = Object.entries(env.plugins).filter(([, p]) => !p.installed && !p.optional).map(([kind, p]) => `${kind}/${p.name}`);
+    const optional = Object.entries(env.plugins).filter(([, p]) => !p.installed && p.optional).map(([kind, p]) => `${kind}/${p.name}`);
     printLines([
       `${env.default ? '*' : ' '} ${env.name}${env.description ? ` — ${env.description}` : ''}`,
-      `    ${PLUGIN_KINDS.map((kind) => `${kind}=${env.plugins[kind].name}`).join(' ')}`,
+      `    ${Object.entries(env.plugins).map(([kind, p]) => `${kind}=${p.name}`).join(' ')}`,
       ...(missing.length > 0 ? [`    not installed: ${missing.join(', ')}`] : []),
+      ...(optional.length > 0 ? [`    optional, not installed: ${optional.join(', ')} (needed for --verify)`] : []),
     ]);
   }
   printLines(['(* = default; choose another with -e NAME)']);

@@ -1,6 +1,6 @@
 import {
-  currentLoadHost, isAminatorError, loadPlugin, PLUGIN_KINDS, pluginLabel, selectEnvironment, selectPlugin,
-  summarizeError, validatePluginConfig, type ErrorSummary, type PluginKind,
+  currentLoadHost, isAminatorError, isOptionalKind, kindsIn, loadPlugin, pluginLabel, selectEnvironment, selectPlugin,
+  summarizeError, validatePluginConfig, type ErrorSummary, type SelectedEnvironment,
 } from '@aminator/core/host';
 import { printJson, printLines } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
@@ -19,7 +19,7 @@ interface Finding {
  */
 export async function pluginsDoctor(session: Session, options: { json: boolean; environment?: string }): Promise<number> {
   const env = selectEnvironment(session.core, options.environment);
-  const selected = new Set(PLUGIN_KINDS.map((kind) => `${kind}/${env.plugins[kind]}`));
+  const selected = new Set(kindsIn(env.plugins).map((kind) => `${kind}/${env.plugins[kind]}`));
   const findings: Finding[] = [];
   for (const plugin of session.discovery.plugins) {
     const isSelected = selected.has(`${plugin.kind}/${plugin.name}`);
@@ -42,14 +42,15 @@ export async function pluginsDoctor(session: Session, options: { json: boolean; 
   return exitCode;
 }
 
-function missingSelected(session: Session, plugins: Readonly<Record<PluginKind, string>>): Finding[] {
+function missingSelected(session: Session, plugins: SelectedEnvironment['plugins']): Finding[] {
   const findings: Finding[] = [];
-  for (const kind of PLUGIN_KINDS) {
+  for (const kind of kindsIn(plugins)) {
     try {
-      selectPlugin(session.discovery, kind, plugins[kind]);
+      selectPlugin(session.discovery, kind, plugins[kind] ?? '');
     } catch (error) {
       if (!isAminatorError(error)) throw error;
-      findings.push({ plugin: `${kind}/${plugins[kind]}`, selected: true, status: 'error', error: summarizeError(error) });
+      // An optional plugin that is not installed only takes away what it adds (--verify).
+      findings.push({ plugin: `${kind}/${plugins[kind]}`, selected: !isOptionalKind(kind), status: 'error', error: summarizeError(error) });
     }
   }
   return findings;

@@ -1,7 +1,8 @@
 import {
   BAKE_SETTINGS, COMMAND_RUNNER, EVENT_SINK, EventLogger, ExecaCommandRunner, FileLockManager,
-  LOCK_MANAGER, LOGGER, mergeLayers, PLUGIN_KINDS, pluginLabel, registerPlugin, resolvePlugin,
+  kindsIn, LOCK_MANAGER, LOGGER, mergeLayers, pluginLabel, registerPlugin, resolvePlugin,
   validateCoreConfig, validatePluginConfig, type BakeSettings, type ConfigLayer, type CoreConfig, type EventSink, type Failpoint,
+  type LoadedPlugin, type Verifier,
 } from '@aminator/core';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Session } from '../cli/session.js';
@@ -15,6 +16,8 @@ export interface ComposeInput {
   readonly events: EventSink;
   readonly runId: string;
   readonly failpoints: readonly Failpoint[];
+  /** `--verify` (and `--keep-unverified`): compose the environment's verifier into the bake. */
+  readonly verify?: { readonly keepUnverified: boolean };
 }
 
 /**
@@ -25,21 +28,21 @@ export interface ComposeInput {
 export async function composeRun(input: ComposeInput): Promise<{ container: DependencyContainer; core: CoreConfig }> {
   const merged = mergeLayers([...input.session.fileLayers, ...input.flagLayers]);
   const core = validateCoreConfig(merged);
-  const configs = PLUGIN_KINDS.map((kind) => {
-    const { plugin, module } = input.plugins[kind];
-    return validatePluginConfig(merged, kind, plugin.name, module.configSchema);
-  });
+  // The verifier takes part only when asked for: without --verify it is not even registered.
+  const kinds = kindsIn(input.plugins).filter((kind) => kind !== 'verifier' || input.verify);
+  const loadedOf = (kind: (typeof kinds)[number]): LoadedPlugin => input.plugins[kind] as LoadedPlugin;
+  const configs = kinds.map((kind) => validatePluginConfig(merged, kind, loadedOf(kind).plugin.name, loadedOf(kind).module.configSchema));
   const run = rootContainer.createChildContainer();
-  const settings: BakeSettings = {
-    workRoot: core.workRoot, abortGraceMs: core.abortGraceMs, failpoints: input.failpoints, runId: input.runId,
-    plugins: Object.fromEntries(PLUGIN_KINDS.map((kind) => [kind, `${input.plugins[kind].plugin.name} (${input.plugins[kind].plugin.packageName}@${input.plugins[kind].plugin.version})`])),
-  };
+  const plugins = Object.fromEntries(kinds.map((kind) => [kind, `${loadedOf(kind).plugin.name} (${loadedOf(kind).plugin.packageName}@${loadedOf(kind).plugin.version})`]));
+  const settings: BakeSettings = { workRoot: core.workRoot, abortGraceMs: core.abortGraceMs, failpoints: input.failpoints, runId: input.runId, plugins };
   run.register(BAKE_SETTINGS, { useValue: settings });
   run.register(EVENT_SINK, { useValue: input.events });
   run.register(LOGGER, { useValue: new EventLogger(input.events, input.runId) });
   run.register(COMMAND_RUNNER, { useClass: ExecaCommandRunner });
   run.register(LOCK_MANAGER, { useValue: new FileLockManager(core.lockDir, input.runId) });
-  for (const [index, kind] of PLUGIN_KINDS.entries()) await registerPlugin(run, input.plugins[kind], configs[index]);
-  for (const kind of PLUGIN_KINDS) resolvePlugin(run, kind, pluginLabel(input.plugins[kind].plugin));
+  for (const [index, kind] of kinds.entries()) await registerPlugin(run, loadedOf(kind), configs[index]);
+  const resolved = kinds.map((kind) => resolvePlugin(run, kind, pluginLabel(loadedOf(kind).plugin)));
+  const verifier = resolved[kinds.indexOf('verifier')] as Verifier | undefined;
+  if (verifier && input.verify) run.register(BAKE_SETTINGS, { useValue: { ...settings, verify: { verifier, keepUnverified: input.verify.keepUnverified } } });
   return { container: run, core };
 }

@@ -17,6 +17,8 @@ export const environmentSchema = z.object({
   provisioner: pluginName,
   finalizer: pluginName,
   metrics: pluginName.default('log'),
+  /** Optional: what `aminate bake --verify` proves the image with. */
+  verifier: pluginName.optional(),
 }).strict();
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -4,11 +4,11 @@ export const DEFAULT_CONFIG = {
   environments: {
     local_apt_linux: {
       description: 'Local image store, Debian/Ubuntu images, apt',
-      cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'apt', finalizer: 'local', metrics: 'log',
+      cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'apt', finalizer: 'local', metrics: 'log', verifier: 'qemu',
     },
     local_yum_linux: {
       description: 'Local image store, Red Hat family images, dnf/yum',
-      cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'redhat', provisioner: 'yum', finalizer: 'local', metrics: 'log',
+      cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'redhat', provisioner: 'yum', finalizer: 'local', metrics: 'log', verifier: 'qemu',
     },
     ec2_apt_linux: {
       description: 'EC2 with EBS volumes, Debian/Ubuntu AMIs, apt',

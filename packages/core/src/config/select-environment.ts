@@ -1,11 +1,11 @@
 import { EnvironmentError } from '../errors/environment-error.js';
-import type { PluginKind } from '../plugin/plugin-kinds.js';
+import type { EnvironmentKinds } from '../plugin/plugin-kinds.js';
 import type { CoreConfig, EnvironmentConfig } from './core-config-schema.js';
 
 export interface SelectedEnvironment {
   readonly name: string;
   readonly config: EnvironmentConfig;
-  readonly plugins: Readonly<Record<PluginKind, string>>;
+  readonly plugins: EnvironmentKinds<string>;
 }
 
 /** The environment named by `-e`, else the configured default; unknown names get the nearest ones. */
@@ -21,8 +21,8 @@ export function selectEnvironment(config: CoreConfig, requested?: string): Selec
       'define it under `environments:` in your config file',
     ]);
   }
-  const { cloud, blockdevice, volume, os, provisioner, finalizer, metrics } = env;
-  return { name, config: env, plugins: { cloud, blockdevice, volume, os, provisioner, finalizer, metrics } };
+  const { cloud, blockdevice, volume, os, provisioner, finalizer, metrics, verifier } = env;
+  return { name, config: env, plugins: { cloud, blockdevice, volume, os, provisioner, finalizer, metrics, ...(verifier ? { verifier } : {}) } };
 }
 
 /** The known names at the smallest edit distance, if it is small enough to be a typo. */

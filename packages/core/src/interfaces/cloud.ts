@@ -1,7 +1,8 @@
-import type { AllocatedDevice, Attachment, BaseImage, CloudVolume } from './bake-types.js';
+import type { AllocatedDevice, Attachment, BaseImage, CloudVolume, ImageResult } from './bake-types.js';
 import type { BakePlugin } from './bake-plugin.js';
 import type { PlanContext } from './plan-context.js';
 import type { StepContext } from './step-context.js';
+import type { ImageDisk } from './verifier.js';
 
 /**
  * kind `cloud`: where base images live and where working volumes are made and attached.
@@ -21,4 +22,9 @@ export interface Cloud extends BakePlugin {
   createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume>;
   /** Attach the volume at the allocated name; pushes the detach. */
   attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment>;
+  /**
+   * Optional: the image a finalizer just registered, readable on this host for a verifier (pushes
+   * the release). A cloud without it cannot be verified.
+   */
+  imageDisk?(image: ImageResult, ctx: StepContext): Promise<ImageDisk>;
 }

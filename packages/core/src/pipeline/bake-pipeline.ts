@@ -20,6 +20,7 @@ import type { PlanContext } from '../interfaces/plan-context.js';
 import type { Provisioner } from '../interfaces/provisioner.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import type { VolumeManager } from '../interfaces/volume.js';
+import type { ImageDisk } from '../interfaces/verifier.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import { LockError } from '../errors/lock-error.js';
 import { newRunId } from '../reclaim/run-id.js';
@@ -29,7 +30,7 @@ import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER
 import type { BakeOutcome } from './bake-outcome.js';
 import type { BakeRequest } from './bake-request.js';
 import type { BakeSettings } from './bake-settings.js';
-import { BAKE_STEPS } from './bake-steps.js';
+import { bakeSteps } from './bake-steps.js';
 import type { UnwindOptions, UnwindReport } from './cleanup-stack.js';
 import { StepRunner } from './step-runner.js';
 
@@ -71,7 +72,7 @@ export class BakePipeline {
     });
     this.events.emit({
       type: 'run-start', time: new Date().toISOString(), runId, environment: request.environment,
-      package: request.packageSpec, steps: request.dryRun ? ['plan'] : [...BAKE_STEPS], plugins: this.settings.plugins ?? {},
+      package: request.packageSpec, steps: request.dryRun ? ['plan'] : bakeSteps({ verify: this.settings.verify !== undefined }), plugins: this.settings.plugins ?? {},
     });
     const progress: Progress = {};
     let outcome: Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>;
@@ -106,10 +107,38 @@ export class BakePipeline {
       { chroot, spec: plan.spec, baseImage: plan.baseImage, environment: request.environment }, ctx));
     progress.package = installed;
     await steps.run('teardown', () => this.unwindOrThrow(steps, { reason: 'teardown', downTo: volumeMark }));
-    progress.image = await steps.run('finalize', (ctx) => this.finalizer.finalize(
+    const image = await steps.run('finalize', (ctx) => this.finalizer.finalize(
       { volume, baseImage: plan.baseImage, package: installed, environment: request.environment }, ctx));
+    progress.image = image;
+    const verify = this.settings.verify;
+    if (verify) {
+      const imageMark = steps.stack.mark();
+      try {
+        await steps.run('verify', async (ctx) => {
+          const disk = await this.imageDisk(image, ctx);
+          const verified = await verify.verifier.verify({ image, disk, package: installed, environment: request.environment }, ctx);
+          await this.unwindOrThrow(steps, { reason: 'success', downTo: imageMark });
+          return verified;
+        });
+      } catch (error) {
+        if (!(verify.keepUnverified && isAminatorError(error) && error.code === ErrorCodes.VERIFY_FAILED)) throw error;
+        // Kept on request: the image stays (success keeps what finalize made); the bake still fails.
+        await this.unwindOrThrow(steps, { reason: 'success' });
+        return { status: 'failed', plan, image, package: installed, error, cleanupErrors: [], kept: [], exitCode: error.exitCode };
+      }
+    }
     await steps.run('cleanup', () => this.unwindOrThrow(steps, { reason: 'success' }));
-    return { status: 'succeeded', plan, image: progress.image, package: installed, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
+    return { status: 'succeeded', plan, image, package: installed, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
+  }
+
+  /** The registered image, readable on this host, through the cloud that holds it. */
+  private async imageDisk(image: ImageResult, ctx: StepContext): Promise<ImageDisk> {
+    if (!this.cloud.imageDisk) {
+      throw new AminatorError(`cloud ${image.cloud} cannot show its images to a verifier yet`, {
+        code: ErrorCodes.NOT_VERIFIABLE, exitCode: EXIT_USAGE, suggestions: ['bake without --verify, or verify the image with a launch test of your own'],
+      });
+    }
+    return this.cloud.imageDisk(image, ctx);
   }
 
   private async plan(request: BakeRequest, ctx: PlanContext): Promise<{ plan: BakePlan; lines: string[] }> {
@@ -205,7 +234,7 @@ export class BakePipeline {
   }
 
   private plugins(): BakePlugin[] {
-    return [this.cloud, this.blockDevice, this.volumes, this.os, this.provisioner, this.finalizer];
+    return [this.cloud, this.blockDevice, this.volumes, this.os, this.provisioner, this.finalizer, ...(this.settings.verify ? [this.settings.verify.verifier] : [])];
   }
 
 }

@@ -1,3 +1,4 @@
+import type { Verifier } from '../interfaces/verifier.js';
 import type { Failpoint } from './failpoints.js';
 
 /** Core settings of a run, bound to BAKE_SETTINGS. */
@@ -11,4 +12,6 @@ export interface BakeSettings {
   readonly runId?: string;
   /** `kind → name@version` of the selected plugins, for the run-start event. */
   readonly plugins?: Readonly<Record<string, string>>;
+  /** `--verify`: the environment's verifier runs after finalize; `keepUnverified` keeps an image that failed it. */
+  readonly verify?: { readonly verifier: Verifier; readonly keepUnverified: boolean };
 }

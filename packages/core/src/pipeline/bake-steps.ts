@@ -12,8 +12,17 @@ export const BAKE_STEPS = [
   'provision',
   'teardown',
   'finalize',
+  'verify',
   'cleanup',
 ] as const;
+
+/** Steps that run only when asked for (`verify`: `--verify` with an environment that names a verifier). */
+export const OPTIONAL_BAKE_STEPS: readonly BakeStep[] = ['verify'];
+
+/** The steps a bake takes, in order: the optional ones only when asked for. */
+export function bakeSteps(options: { verify: boolean }): BakeStep[] {
+  return BAKE_STEPS.filter((step) => options.verify || !OPTIONAL_BAKE_STEPS.includes(step));
+}
 
 export type BakeStep = (typeof BAKE_STEPS)[number];
 

@@ -55,7 +55,7 @@ export class LeftoverSweep {
     @inject(LOGGER) private readonly log: Logger,
     @inject(BAKE_SETTINGS) private readonly settings: BakeSettings,
   ) {
-    this.plugins = [cloud, blockDevice, volume, os, provisioner, finalizer];
+    this.plugins = [cloud, blockDevice, volume, os, provisioner, finalizer, ...(settings.verify ? [settings.verify.verifier] : [])];
   }
 
   async sweep(options: SweepOptions): Promise<SweepEntry[]> {

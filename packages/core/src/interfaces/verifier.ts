@@ -1,0 +1,43 @@
+import type { ImageResult, InstalledPackage } from './bake-types.js';
+import type { BakePlugin } from './bake-plugin.js';
+import type { StepContext } from './step-context.js';
+
+/** The firmware an image boots under. */
+export type BootMode = 'bios' | 'uefi';
+
+/** A registered image as a block device or file on this host, readable for as long as the step runs. */
+export interface ImageDisk {
+  /** Raw disk: a block device or a file. Verifiers never write it (they boot a copy-on-write overlay). */
+  readonly path: string;
+  /** The modes the image says it boots in, preferred first; empty: it has no boot loader. */
+  readonly bootModes: readonly BootMode[];
+}
+
+export interface VerifyInput {
+  readonly image: ImageResult;
+  readonly disk: ImageDisk;
+  readonly package: InstalledPackage;
+  readonly environment: string;
+}
+
+/** One check a verifier ran, for the result and the error. */
+export interface VerificationCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export interface VerificationResult {
+  readonly checks: readonly VerificationCheck[];
+  /** Where the evidence is kept (a serial log), when there is a file to show. */
+  readonly evidence?: string;
+}
+
+/**
+ * kind `verifier` (optional): after `finalize`, prove the registered image works — boot it, look at
+ * what runs. A failed verification throws; the bake then exits 1 and what finalize made is removed
+ * unless `--keep-unverified`. Runs only when an environment names a verifier and `--verify` is given.
+ */
+export interface Verifier extends BakePlugin {
+  verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult>;
+}

@@ -1,0 +1,25 @@
+import { VerificationError, type StepContext, type VerificationResult, type Verifier, type VerifyInput } from '@aminator/core';
+import { beforeStep } from './fake-step.js';
+import type { FakeWorld } from './fake-world.js';
+
+/**
+ * Records what it was asked to verify, and whether the image disk was held meanwhile (when it shares
+ * the FakeWorld of the cloud, as in runFakeBake); with `failAt: 'verify'` the image fails verification.
+ */
+export class FakeVerifier implements Verifier {
+  readonly verified: Array<{ readonly input: VerifyInput; readonly diskHeld: boolean }> = [];
+
+  constructor(private readonly world: FakeWorld) {}
+
+  async verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult> {
+    await beforeStep(this.world, 'verify', ctx.signal);
+    this.verified.push({ input, diskHeld: this.world.isHeld('image-disk', input.disk.path) });
+    const failing = this.world.behaviour.failAt === 'verify';
+    const checks = [
+      { name: 'the image disk is named', ok: input.disk.path.length > 0 },
+      { name: 'the image boots', ok: !failing, detail: failing ? 'failAt=verify' : undefined },
+    ];
+    if (checks.some((c) => !c.ok)) throw new VerificationError(checks, undefined, 'fake serial log: kernel panic');
+    return { checks };
+  }
+}

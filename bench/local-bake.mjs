@@ -33,7 +33,7 @@ function baseImageId() {
   const shown = spawnSync(process.execPath, [bin, '-c', config, 'images', 'show', '--json', 'bench-base'], { encoding: 'utf8' });
   if (shown.status === 0) return JSON.parse(shown.stdout).id;
   console.log(`building the base image bench-base in ${store} (once)…`);
-  aminate('foundation', '--name', 'bench-base', '--size', '1G');
+  aminate('foundation', '--name', 'bench-base', '--size', '1G', '--minimal');
   return baseImageId();
 }
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# From a fresh clone to a baked image, as root: installs the host tools that are missing (apt-get),
-# builds aminate, builds a Debian base image if the store has none, and bakes `hello` onto it.
-# AMINATOR_STORE picks the image store (default /var/lib/aminator); PACKAGE the package (default hello).
+# From a fresh clone to a baked and booted image, as root: installs the host tools that are missing
+# (apt-get), builds aminate, builds a bootable Debian base image if the store has none, bakes nginx-light
+# onto it and proves the result boots: qemu starts it (BIOS or UEFI, as the image prefers), nginx.service
+# must be active and answer on port 80. AMINATOR_STORE picks the image store (default
+# /var/lib/aminator); PACKAGE another package (then only the boot itself is checked, not nginx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 store=${AMINATOR_STORE:-/var/lib/aminator}
-package=${PACKAGE:-hello}
+package=${PACKAGE:-nginx-light}
 base=debian-base
 
 if [ "$(id -u)" != 0 ]; then
@@ -16,11 +18,13 @@ fi
 
 # command → Debian package
 declare -A tools=([debootstrap]=debootstrap [sfdisk]=fdisk [losetup]=mount [mount]=mount [blkid]=util-linux
-  [mkfs.ext4]=e2fsprogs [growpart]=cloud-guest-utils [chroot]=coreutils [node]=nodejs [npm]=npm)
+  [mkfs.ext4]=e2fsprogs [xfs_growfs]=xfsprogs [growpart]=cloud-guest-utils [chroot]=coreutils [mknod]=coreutils
+  [mkfs.vfat]=dosfstools [mcopy]=mtools [qemu-system-x86_64]=qemu-system-x86 [node]=nodejs [npm]=npm)
 missing=()
 for cmd in "${!tools[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${tools[$cmd]}")
 done
+[ -e /usr/share/OVMF/OVMF_CODE_4M.fd ] || missing+=(ovmf)
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "quickstart: install these packages (or your distribution's equivalents) and run again: ${missing[*]}" >&2
@@ -40,8 +44,10 @@ npm run build --silent >/dev/null
 
 aminate() { node packages/core-bin/bin/aminate.js "$@"; }
 if ! aminate images show --store "$store" "$base" >/dev/null 2>&1; then
-  echo "quickstart: no base image \"$base\" in $store yet: building it (debootstrap, about a minute)"
+  echo "quickstart: no base image \"$base\" in $store yet: building it (debootstrap with a kernel and GRUB, about two minutes)"
   aminate foundation --store "$store" --name "$base" --size 2G
 fi
-aminate bake --store "$store" --base-image "$base" "$package"
+checks=()
+[ "$package" = nginx-light ] && checks=(--verify-unit nginx.service --verify-http 80/)
+aminate bake --store "$store" --base-image "$base" --verify "${checks[@]}" "$package"
 aminate images list --store "$store"

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { sh } from '@aminator/testkit/linux';
 
 export async function sha256(file: string): Promise<string> {
@@ -35,13 +35,21 @@ export async function withDiskMounted(disk: string, body: (root: string) => void
   }
 }
 
-/** A .deb built here with dpkg-deb: /usr/bin/NAME prints "NAME 3.1"; `postinst` is its maintainer script. */
-export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: string } = {}): string {
+/**
+ * A .deb built here with dpkg-deb: /usr/bin/NAME prints "NAME 3.1"; `postinst` is its maintainer
+ * script, `files` more files it ships (path in the image → content).
+ */
+export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: string; files?: Readonly<Record<string, string>>; depends?: string } = {}): string {
   const tree = join(dir, name);
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
   mkdirSync(join(tree, 'usr/bin'), { recursive: true });
   writeFileSync(join(tree, 'usr/bin', name), `#!/bin/sh\necho ${name} 3.1\n`, { mode: 0o755 });
-  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n`);
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(join(tree, dirname(path)), { recursive: true });
+    writeFileSync(join(tree, path), content, { mode: 0o644 });
+  }
+  const depends = options.depends ? `Depends: ${options.depends}\n` : '';
+  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\n${depends}Maintainer: Tests <t@example.invalid>\nDescription: e2e test app\n`);
   if (options.postinst) writeFileSync(join(tree, 'DEBIAN/postinst'), options.postinst, { mode: 0o755 });
   const deb = join(dir, `${name}_3.1-2_all.deb`);
   sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);

@@ -41,7 +41,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
       workRoot: work, lockDir: locks, cloud: { local: { store } },
       provisioner: { yum: { releasever: '12', repos: [{ id: 'e2e', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false }] } },
     }));
-    const foundation = await aminate(['foundation', '--name', 'debian-base', '--size', '1G']);
+    const foundation = await aminate(['foundation', '--name', 'debian-base', '--size', '1G', '--minimal']);
     assert.equal(foundation.code, 0, foundation.stderr);
   });
   after(() => {
@@ -114,7 +114,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   });
 
   it('bakes on a whole-disk image (--partition-table none)', async () => {
-    const foundation = await aminate(['foundation', '--name', 'debian-flat', '--size', '1G', '--partition-table', 'none']);
+    const foundation = await aminate(['foundation', '--name', 'debian-flat', '--size', '1G', '--minimal', '--partition-table', 'none']);
     assert.equal(foundation.code, 0, foundation.stderr);
     const result = await aminate(['--json', 'bake', '--base-image', 'debian-flat', '--suffix', 'flat', 'hello']);
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
@@ -125,7 +125,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   });
 
   it('bakes an .rpm from a dnf repository onto an xfs base image that has dnf', async () => {
-    const foundation = await aminate(['foundation', '--name', 'debian-dnf-xfs', '--size', '1536M', '--fs', 'xfs', '--include', 'dnf,rpm']);
+    const foundation = await aminate(['foundation', '--name', 'debian-dnf-xfs', '--size', '1536M', '--minimal', '--fs', 'xfs', '--include', 'dnf,rpm']);
     assert.equal(foundation.code, 0, foundation.stderr);
     const result = await aminate(['-e', 'local_yum_linux', '--json', 'bake', '--base-image', 'debian-dnf-xfs', 'e2e-rpm']);
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));

@@ -21,6 +21,8 @@ export const imageManifestSchema = z.object({
     rootPartition: z.number().int().positive().optional(),
     fsType: z.string(),
   }),
+  /** How the image boots; absent: it has no boot loader (a root file system only). */
+  boot: z.object({ bios: z.boolean(), uefi: z.boolean() }).optional(),
 }).strict();
 
 export type ImageManifest = z.infer<typeof imageManifestSchema>;

@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import {
   CLOUD_CONFIG, COMMAND_RUNNER, LOCK_MANAGER, LockError, UsageError,
-  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type CommandRunner,
+  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type BootMode, type Cloud, type CloudVolume, type CommandRunner, type ImageDisk, type ImageResult,
   type Leftover, type LeftoverContext, type LockManager, type PlanContext, type StepContext,
 } from '@aminator/core';
 import { attachLoop, detachLoop, HostTools, requireHostTools } from '@aminator/linux-host';
@@ -60,6 +60,16 @@ export class LocalCloud implements Cloud {
     ctx.progress(`copying ${image.name} (${image.id})`);
     await this.store.copyDisk(image, path, sizeBytes, ctx.signal);
     return { id, sizeBytes, baseImageId: image.id };
+  }
+
+  /**
+   * The image's own disk file: verifiers read it and boot a copy, never write it. How it boots comes
+   * from its manifest (UEFI first when it has both).
+   */
+  async imageDisk(image: ImageResult): Promise<ImageDisk> {
+    const manifest = await this.store.get(image.id);
+    const bootModes: BootMode[] = [...(manifest.boot?.uefi ? ['uefi' as const] : []), ...(manifest.boot?.bios ? ['bios' as const] : [])];
+    return { path: this.store.diskOf(manifest.id), bootModes };
   }
 
   /** Loop devices over, and files of, working volumes and staged images that no live bake holds. */

@@ -8,6 +8,7 @@ export const LocalErrorCodes = {
   IMAGE_NOT_FOUND: 'E_IMAGE_NOT_FOUND',
   IMAGE_EXISTS: 'E_IMAGE_EXISTS',
   STORE_UNSAFE: 'E_STORE_UNSAFE',
+  BOOT_LOADER: 'E_BOOT_LOADER',
 } as const;
 
 const DISK = 'disk.raw';

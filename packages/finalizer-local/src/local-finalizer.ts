@@ -56,6 +56,7 @@ export class LocalFinalizer implements Finalizer {
       description: this.config.description ?? `${pkg.name} ${pkg.version}-${pkg.release} on ${parent.name}`,
       os: parent.os,
       layout: parent.layout,
+      boot: parent.boot,
       tags: {
         ...parseTags(this.config.tags),
         appversion: `${pkg.name}-${pkg.version}-${pkg.release}`,

@@ -2,7 +2,8 @@ import { constants } from 'node:fs';
 import { mkdir, open, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AminatorError, CleanupStack, LockError, newRunId, removeRunOwner, runLockName, writeRunOwner, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
-import { attachLoop, detachLoop, Mounter, pathInside, readPartitionTable, runInChroot, PartitionTypes } from '@aminator/linux-host';
+import { attachLoop, detachLoop, mountChrootFilesystems, Mounter, pathInside, readPartitionTable, runInChroot, PartitionTypes } from '@aminator/linux-host';
+import { bootableSfdiskScript, bootConfigFiles, DEBIAN_BOOT_PACKAGES, installBootLoader } from './boot-loader.js';
 import type { ImageManifest } from '../image-manifest.js';
 import { LocalErrorCodes, newImageId, type LocalImageStore } from '../local-image-store.js';
 import type { FoundationOptions } from './foundation-options.js';
@@ -15,8 +16,12 @@ interface Built {
   readonly rootPartition?: number;
 }
 
+/** How long a busy mount of the foundation build is retried before its holders are named. */
+const UNMOUNT_RETRY_MS = 15_000;
+
 /**
- * A base image from nothing: a sparse disk (GPT with one Linux root partition, or a bare file system),
+ * A base image from nothing: a sparse disk (bootable: GPT with BIOS boot, EFI system and root
+ * partitions and GRUB for both firmwares; minimal: one Linux root partition, or a bare file system),
  * the OS installed into it (debootstrap, or dnf --installroot), fstab by UUID, hostname, package
  * sources; then published atomically in the store. Everything mounted or attached on the way is
  * released before publishing, and on any failure or signal.
@@ -46,10 +51,11 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   await file.close();
   const built = await installInto(disk, options, runId, ctx);
   const manifest: ImageManifest = {
-    id, name: options.name, description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable})`,
+    id, name: options.name, description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable: BIOS and UEFI' : ''})`,
     tags: { foundation: 'true', os: options.os, release: options.release }, createdAt: new Date().toISOString(), sizeBytes: options.sizeBytes,
     architecture: built.architecture, os: { family: options.os, release: options.release },
     layout: { partitionTable: options.partitionTable, rootPartition: built.rootPartition, fsType: options.fs },
+    boot: options.bootable ? { bios: true, uefi: true } : undefined,
   };
   await store.publish(staged, manifest, ctx.locks, { replace: options.force });
   return manifest;
@@ -73,7 +79,8 @@ async function installInto(disk: string, options: FoundationOptions, runId: stri
 async function partitionFormatInstall(disk: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<Built> {
   let range = { offsetBytes: 0, sizeBytes: options.sizeBytes };
   if (options.partitionTable === 'gpt') {
-    await commands.run('sfdisk', ['--quiet', '--', disk], { input: `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n` });
+    const script = options.bootable ? bootableSfdiskScript(disk, PartitionTypes.rootX86_64) : `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n`;
+    await commands.run('sfdisk', ['--quiet', '--', disk], { input: script });
     const table = await readPartitionTable(commands, disk);
     const root = table?.partitions[0];
     if (!table || !root) throw new Error(`sfdisk made no partition on ${disk}`);
@@ -88,6 +95,7 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
   if (options.os === 'debian') await debootstrap(root, options, commands, ctx);
   else await dnfInstallroot(root, options, commands, ctx);
   await configure(root, uuid, options);
+  if (options.bootable) await makeBootable(disk, root, loop, uuid, commands, ctx);
   const architecture = options.os === 'debian'
     ? DPKG_TO_MACHINE[(await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim()] ?? 'x86_64'
     : (await commands.run('uname', ['-m'])).stdout.trim();
@@ -105,12 +113,27 @@ async function mountAt(device: string, commands: CommandRunner, ctx: StepContext
   ctx.cleanup.push({ description: `remove ${root}`, undo: () => rmdir(root) });
   const mounter = new Mounter(commands);
   await mounter.mount([device, root], ctx.signal);
-  ctx.cleanup.push({ description: `unmount ${root}`, manual: [['umount', root]], undo: () => mounter.unmountTree(root, { retryMs: 15_000 }) });
+  ctx.cleanup.push({ description: `unmount ${root}`, manual: [['umount', root]], undo: () => mounter.unmountTree(root, { retryMs: UNMOUNT_RETRY_MS }) });
   return root;
 }
 
+/**
+ * The boot loader, installed by the image's own GRUB in a chroot whose private /dev shows the root
+ * partition and the whole disk — nothing else of the host — so grub-mkconfig names the root by UUID
+ * and grub-install can only write this disk.
+ */
+async function makeBootable(disk: string, root: string, rootLoop: string, rootUuid: string, commands: CommandRunner, ctx: StepContext): Promise<void> {
+  for (const [inside, content] of Object.entries(bootConfigFiles())) await writeInside(root, inside, content);
+  const diskLoop = await attachLoop(commands, disk, { signal: ctx.signal });
+  ctx.cleanup.push({ description: `detach ${diskLoop}`, manual: [['losetup', '--detach', diskLoop]], undo: () => detachLoop(commands, diskLoop) });
+  await mountChrootFilesystems(root, new Mounter(commands), ctx, { unmountRetryMs: UNMOUNT_RETRY_MS, blockDevices: [rootLoop, diskLoop], commands });
+  await runInChroot(commands, root, 'systemctl', ['enable', 'systemd-networkd', 'systemd-resolved'], ctx);
+  await installBootLoader({ root, rootUuid, diskLoop, diskFile: disk }, commands, ctx);
+}
+
 async function debootstrap(root: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<void> {
-  const include = options.include.length > 0 ? [`--include=${options.include.join(',')}`] : [];
+  const packages = [...(options.bootable ? DEBIAN_BOOT_PACKAGES : []), ...options.include];
+  const include = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
   // debootstrap takes no `--`; the release and mirror were validated, the root is ours.
   await commands.run('debootstrap', ['--variant=minbase', ...include, options.release, root, options.source], {
     signal: ctx.signal, timeoutMs: 3_600_000, onLine: (line) => ctx.log.debug(line),
@@ -136,9 +159,11 @@ async function configure(root: string, uuid: string, options: FoundationOptions)
     '/etc/hosts': `127.0.0.1 localhost\n127.0.1.1 ${hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
   };
   if (options.os === 'debian') files['/etc/apt/sources.list'] = `deb ${options.source} ${options.release} main\n`;
-  for (const [inside, content] of Object.entries(files)) {
-    const target = pathInside(root, inside);
-    await mkdir(join(target, '..'), { recursive: true });
-    await writeFile(target, content, { mode: 0o644 });
-  }
+  for (const [inside, content] of Object.entries(files)) await writeInside(root, inside, content);
+}
+
+async function writeInside(root: string, inside: string, content: string): Promise<void> {
+  const target = pathInside(root, inside);
+  await mkdir(join(target, '..'), { recursive: true });
+  await writeFile(target, content, { mode: 0o644 });
 }

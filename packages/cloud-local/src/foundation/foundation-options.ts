@@ -1,5 +1,6 @@
 import { InvalidInputError, UsageError } from '@aminator/core';
-import { HostTools, hostDebianMirror, hostDebianSuite, type HostTool } from '@aminator/linux-host';
+import { CHROOT_DEV_TOOLS, HostTools, hostDebianMirror, hostDebianSuite, type HostTool } from '@aminator/linux-host';
+import { BOOT_TOOLS } from './boot-loader.js';
 import { IMAGE_NAME } from '../image-manifest.js';
 import { parseSize } from '../size.js';
 
@@ -14,10 +15,13 @@ export interface FoundationOptions {
   readonly partitionTable: 'gpt' | 'none';
   readonly include: readonly string[];
   readonly force: boolean;
+  /** Kernel, initramfs, systemd and GRUB for BIOS and UEFI in Debian's cloud layout; false: a root file system only. */
+  readonly bootable: boolean;
 }
 
 const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}$/;
 const MIN_SIZE = 512 * 1024 ** 2;
+const MIN_BOOTABLE_SIZE = 1024 ** 3;
 
 /** Validate everything `aminate foundation` was given before anything is created. */
 export function foundationOptions(raw: Readonly<Record<string, unknown>>): FoundationOptions {
@@ -36,10 +40,15 @@ export function foundationOptions(raw: Readonly<Record<string, unknown>>): Found
   const include = String(raw.include ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   for (const pkg of include) if (!PACKAGE.test(pkg)) throw new InvalidInputError('--include', `"${pkg}" is not a package name`);
   if (os === 'redhat' && include.length === 0) throw new UsageError('Red Hat family foundations need --include with the packages to install (e.g. bash,rpm,dnf)');
+  const partitionTable = raw.partitionTable === 'none' ? 'none' : 'gpt';
+  // Red Hat family boot loaders (grub2, shim, dracut) are not built yet: those foundations are root file systems.
+  const bootable = os === 'debian' && raw.minimal !== true;
+  if (bootable && partitionTable === 'none') throw new UsageError('a bootable image needs a partition table: drop --partition-table none, or add --minimal');
+  if (bootable && sizeBytes < MIN_BOOTABLE_SIZE) throw new InvalidInputError('--size', 'a bootable image (kernel, GRUB, 128M of boot partitions) needs at least 1G; or add --minimal');
   return {
-    name, os, release, source, sizeBytes, include, force: raw.force === true,
+    name, os, release, source, sizeBytes, include, force: raw.force === true, bootable,
     fs: raw.fs === 'xfs' ? 'xfs' : 'ext4',
-    partitionTable: raw.partitionTable === 'none' ? 'none' : 'gpt',
+    partitionTable,
   };
 }
 
@@ -50,5 +59,6 @@ export function foundationTools(options: FoundationOptions): HostTool[] {
     options.fs === 'xfs' ? HostTools.mkfsXfs : HostTools.mkfsExt4,
     ...(options.partitionTable === 'gpt' ? [HostTools.sfdisk] : []),
     HostTools.losetup, HostTools.blkid, HostTools.mount, HostTools.chroot,
+    ...(options.bootable ? [...BOOT_TOOLS, ...CHROOT_DEV_TOOLS] : []),
   ];
 }

@@ -1,0 +1,57 @@
+import { mkdir, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { CommandRunner, StepContext } from '@aminator/core';
+import { attachLoop, chooseRootPartition, detachLoop, Mounter, pathInside, readPartitionTable } from '@aminator/linux-host';
+import { CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
+
+/**
+ * A throwaway copy of the image to boot: sparse (and a reflink where the file system can), with the
+ * check unit written into its root file system. The image itself is only read. The copy is removed
+ * by the undo pushed here.
+ */
+export async function makeBootCopy(disk: string, dir: string, nonce: string, units: readonly string[], commands: CommandRunner, ctx: StepContext): Promise<string> {
+  const copy = join(dir, 'boot-copy.raw');
+  ctx.cleanup.push({ description: `remove ${copy}`, resource: { kind: 'file', id: copy }, undo: () => unlink(copy).catch(ignoreMissing) });
+  ctx.progress('copying the image to boot it');
+  await commands.run('cp', ['--reflink=auto', '--sparse=always', '--', disk, copy], { signal: ctx.signal, timeoutMs: 3_600_000 });
+  await withRootMounted(copy, dir, commands, ctx, async (root) => {
+    await writeInside(root, CHECK_SCRIPT, checkScript(nonce, units), 0o755);
+    await writeInside(root, `/etc/systemd/system/${CHECK_UNIT}`, checkUnit(), 0o644);
+    const wants = pathInside(root, '/etc/systemd/system/multi-user.target.wants');
+    await mkdir(wants, { recursive: true, mode: 0o755 });
+    await symlink(`/etc/systemd/system/${CHECK_UNIT}`, join(wants, CHECK_UNIT));
+  });
+  return copy;
+}
+
+/** Mount the copy's root file system (a loop device at the root partition's offset) for `work`, then release it. */
+async function withRootMounted(file: string, dir: string, commands: CommandRunner, ctx: StepContext, work: (root: string) => Promise<void>): Promise<void> {
+  const table = await readPartitionTable(commands, file);
+  const partition = table ? chooseRootPartition(table) : undefined;
+  const range = table && partition ? { offsetBytes: partition.start * table.sectorSize, sizeBytes: partition.size * table.sectorSize } : {};
+  const loop = await attachLoop(commands, file, { ...range, signal: ctx.signal });
+  const mounter = new Mounter(commands);
+  const root = join(dir, 'boot-copy-root');
+  try {
+    await mkdir(root, { mode: 0o700 });
+    await mounter.mount([loop, root], ctx.signal);
+    try {
+      await work(root);
+    } finally {
+      await mounter.unmountTree(root, { retryMs: 10_000 });
+    }
+  } finally {
+    await rmdir(root).catch(ignoreMissing);
+    await detachLoop(commands, loop);
+  }
+}
+
+async function writeInside(root: string, inside: string, content: string, mode: number): Promise<void> {
+  const target = pathInside(root, inside);
+  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+  await writeFile(target, content, { mode, flag: 'w' });
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
+}

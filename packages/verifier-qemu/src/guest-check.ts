@@ -1,0 +1,92 @@
+import type { VerificationCheck } from '@aminator/core';
+
+/** Where the check unit and its script go in the boot copy (never in the image itself). */
+export const CHECK_SCRIPT = '/usr/local/lib/aminator-verify/check.sh';
+export const CHECK_UNIT = 'aminator-verify.service';
+
+/**
+ * The guest side of a verification: once multi-user.target is reached, a one-shot unit writes a
+ * report to the second serial port (ttyS1, a channel of its own: the console stays on ttyS0). The
+ * nonce marks this boot's report; unit names were validated (UNIT_NAME) before they got here.
+ */
+export function checkScript(nonce: string, units: readonly string[]): string {
+  return [
+    '#!/bin/sh',
+    '# written by aminate verify into a throwaway copy of the image',
+    'out=/dev/ttyS1',
+    '{',
+    `  echo "AMINATOR-VERIFY-BEGIN ${nonce}"`,
+    '  echo "target multi-user.target $(systemctl is-active multi-user.target)"',
+    ...units.map((unit) => `  echo "unit ${unit} $(systemctl is-active ${unit})"`),
+    '  systemctl list-units --state=failed --plain --no-legend --no-pager | while read -r unit rest; do echo "failed $unit"; done',
+    '  ip -4 -o address show scope global | while read -r n dev fam addr rest; do echo "address $dev $addr"; done',
+    // Monotonic µs since the kernel started: PID 1 started (initrd done), multi-user reached; and uptime now.
+    '  echo "timing $(systemctl show -p UserspaceTimestampMonotonic --value) $(systemctl show -p ActiveEnterTimestampMonotonic --value multi-user.target) $(cut -d" " -f1 /proc/uptime)"',
+    `  echo "AMINATOR-VERIFY-END ${nonce}"`,
+    '} > "$out" 2>&1',
+    '',
+  ].join('\n');
+}
+
+export function checkUnit(): string {
+  return [
+    '[Unit]',
+    'Description=aminate verify: report the boot to the host',
+    'After=multi-user.target',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    `ExecStart=/bin/sh ${CHECK_SCRIPT}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+export interface GuestReport {
+  readonly multiUser: string;
+  readonly units: ReadonlyMap<string, string>;
+  readonly failed: readonly string[];
+  readonly addresses: readonly string[];
+  /** Seconds since the kernel started: PID 1 started (kernel and initrd done), multi-user reached, the report written. */
+  readonly timing?: { readonly userspace: number; readonly multiUser: number; readonly report: number };
+}
+
+/** This boot's report from the check channel, or undefined while it is incomplete. */
+export function parseReport(text: string, nonce: string): GuestReport | undefined {
+  const begin = text.indexOf(`AMINATOR-VERIFY-BEGIN ${nonce}`);
+  const end = text.indexOf(`AMINATOR-VERIFY-END ${nonce}`, begin);
+  if (begin < 0 || end < 0) return undefined;
+  const units = new Map<string, string>();
+  const failed: string[] = [];
+  const addresses: string[] = [];
+  let multiUser = 'unknown';
+  let timing: GuestReport['timing'];
+  for (const line of text.slice(begin, end).split(/\r?\n/).slice(1)) {
+    const [what, name = '', state = ''] = line.trim().split(/\s+/);
+    if (what === 'target' && name === 'multi-user.target') multiUser = state;
+    else if (what === 'unit') units.set(name, state);
+    else if (what === 'failed' && name) failed.push(name);
+    else if (what === 'address') addresses.push(`${name} ${state}`);
+    else if (what === 'timing') {
+      const [userspace, reached, uptime] = line.trim().split(/\s+/).slice(1).map(Number);
+      if ([userspace, reached, uptime].every((n) => Number.isFinite(n) && (n as number) > 0)) {
+        timing = { userspace: (userspace as number) / 1e6, multiUser: (reached as number) / 1e6, report: uptime as number };
+      }
+    }
+  }
+  return { multiUser, units, failed, addresses, timing };
+}
+
+/** The guest-side checks of a report. */
+export function reportChecks(report: GuestReport, units: readonly string[]): VerificationCheck[] {
+  return [
+    { name: 'reached multi-user.target', ok: report.multiUser === 'active', detail: report.multiUser === 'active' ? undefined : report.multiUser },
+    ...units.map((unit) => {
+      const state = report.units.get(unit) ?? 'unknown';
+      return { name: `${unit} is active`, ok: state === 'active', detail: state === 'active' ? undefined : state };
+    }),
+    { name: 'no failed units', ok: report.failed.length === 0, detail: report.failed.length > 0 ? report.failed.join(', ') : undefined },
+  ];
+}

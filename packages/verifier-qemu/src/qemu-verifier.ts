@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  AminatorError, COMMAND_RUNNER, TimeoutError, VERIFIER_CONFIG, VerificationError,
+  type BootMode, type CommandRunner, type Leftover, type LeftoverContext, type PlanContext, type StepContext, type VerificationCheck, type VerificationResult, type Verifier, type VerifyInput,
+} from '@aminator/core';
+import { pollUntil, requireHostTools } from '@aminator/linux-host';
+import { inject, injectable } from 'tsyringe';
+import { makeBootCopy } from './boot-copy.js';
+import { parseReport, reportChecks, type GuestReport } from './guest-check.js';
+import { freePort, httpCheck } from './host-checks.js';
+import { HTTP_CHECK, type QemuConfig } from './qemu-config.js';
+import { QEMU_TOOLS } from './qemu-tools.js';
+import { QemuErrorCodes } from './qemu-errors.js';
+import { startVm, tail, type Forward } from './qemu-vm.js';
+import { findVerifyLeftovers, PID_FILE, VERIFY_DIR } from './verify-leftovers.js';
+
+/**
+ * Boots the registered image in qemu through its own boot loader — on a throwaway copy holding a
+ * check unit — and proves it works: multi-user.target reached, the named units active, no failed
+ * units, the named HTTP endpoints answering through ports forwarded to 127.0.0.1. The console log is
+ * kept and quoted in the error.
+ */
+@injectable()
+export class QemuVerifier implements Verifier {
+  constructor(
+    @inject(VERIFIER_CONFIG) private readonly config: QemuConfig,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
+  ) {}
+
+  async preflight(_plan: unknown, ctx: PlanContext): Promise<void> {
+    requireHostTools(QEMU_TOOLS, { needsRoot: !ctx.dryRun });
+  }
+
+  describePlan(): readonly string[] {
+    const checks = ['multi-user.target', ...this.config.units, ...this.config.http.map((h) => `GET :${h}`)];
+    const accel = this.config.accel === 'auto' ? 'KVM if it works here, else TCG' : this.config.accel.toUpperCase();
+    return [`verifier qemu: boot a copy of the image (${this.config.bootMode}) under ${accel}, check ${checks.join(', ')}`];
+  }
+
+  /** qemu, loop devices and files of verifications whose bake was killed. */
+  findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
+    return findVerifyLeftovers(ctx);
+  }
+
+  async verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult> {
+    const modes = this.modes(input.disk.bootModes);
+    const dir = join(ctx.workDir, VERIFY_DIR);
+    await mkdir(dir, { mode: 0o700 });
+    ctx.cleanup.push({ description: `remove ${dir}`, undo: () => rmdir(dir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }) });
+    const logDir = this.config.logDir ?? join(dirname(ctx.workDir), 'verify-logs');
+    await mkdir(logDir, { recursive: true, mode: 0o700 });
+    await pruneLogs(logDir, this.config.keepLogs);
+    const checks: VerificationCheck[] = [];
+    let evidence = '';
+    let excerpt = '';
+    for (const mode of modes) {
+      const console = join(logDir, `${ctx.runId}-${mode}.log`);
+      const boot = await this.boot(input, mode, dir, console, ctx);
+      checks.push(...boot.map((c) => (modes.length > 1 ? { ...c, name: `[${mode}] ${c.name}` } : c)));
+      evidence = evidence ? `${evidence}, ${console}` : console;
+      if (boot.some((c) => !c.ok) && !excerpt) excerpt = `last lines of the ${mode.toUpperCase()} console (${console}):\n${await tail(console)}`;
+    }
+    if (checks.some((c) => !c.ok)) throw new VerificationError(checks, evidence, excerpt);
+    for (const check of checks) ctx.log.info(`✓ ${check.name}${check.detail ? ` (${check.detail})` : ''}`);
+    return { checks, evidence };
+  }
+
+  private modes(available: readonly BootMode[]): BootMode[] {
+    if (available.length === 0) {
+      throw new VerificationError([{ name: 'the image has a boot loader', ok: false, detail: 'its cloud says it boots in no mode (a --minimal foundation?)' }]);
+    }
+    const wanted = this.config.bootMode;
+    if (wanted === 'auto') return [available[0] as BootMode];
+    const modes: BootMode[] = wanted === 'both' ? ['bios', 'uefi'] : [wanted];
+    const missing = modes.filter((m) => !available.includes(m));
+    if (missing.length > 0) throw new VerificationError([{ name: `the image boots under ${missing.join(' and ')}`, ok: false, detail: `it boots under ${available.join(', ')}` }]);
+    return modes;
+  }
+
+  /** One boot: copy, start, wait for the guest's report, ask the HTTP endpoints, stop. */
+  private async boot(input: VerifyInput, mode: BootMode, dir: string, consoleLog: string, ctx: StepContext): Promise<VerificationCheck[]> {
+    if (mode === 'uefi' && !(existsSync(this.config.ovmfCode) && existsSync(this.config.ovmfVars))) {
+      throw new AminatorError(`no UEFI firmware at ${this.config.ovmfCode}`, {
+        code: QemuErrorCodes.QEMU_FAILED, exitCode: 2, suggestions: ['apt-get install ovmf', 'or set verifier.qemu.ovmfCode and ovmfVars'],
+      });
+    }
+    const nonce = randomBytes(8).toString('hex');
+    const copy = await makeBootCopy(input.disk.path, dir, nonce, this.config.units, this.commands, ctx);
+    const http = this.config.http.map((check) => {
+      const [, port = '0', path = '/'] = HTTP_CHECK.exec(check) ?? [];
+      return { guestPort: Number(port), path };
+    });
+    const forwards: Forward[] = [];
+    for (const check of http) forwards.push({ hostPort: await freePort(), guestPort: check.guestPort });
+    const channelLog = join(dir, `channel-${nonce}.log`);
+    ctx.cleanup.push({ description: `remove ${channelLog}`, undo: () => unlink(channelLog).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }) });
+    for (const file of ['OVMF_VARS.fd', PID_FILE]) {
+      const path = join(dir, file);
+      ctx.cleanup.push({ description: `remove ${path}`, undo: () => unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }) });
+    }
+    const vm = await startVm({ disk: copy, mode, dir, forwards, consoleLog, channelLog }, this.config, ctx);
+    ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
+    let exitedWith: number | null | undefined;
+    void vm.exited.then((code) => { exitedWith = code; });
+    ctx.progress(`booting (${mode.toUpperCase()}); waiting for multi-user.target`);
+    try {
+      const report = await pollUntil(async () => {
+        const found = parseReport(await readFile(channelLog, 'utf8').catch(() => ''), nonce);
+        if (found) return found;
+        if (exitedWith !== undefined) return null;
+        return undefined;
+      }, { what: 'the image to reach multi-user.target', timeoutMs: this.config.timeoutMs, signal: ctx.signal, firstDelayMs: 1_000, maxDelayMs: 1_000 });
+      if (report === null) return [{ name: 'reached multi-user.target', ok: false, detail: `qemu stopped (exit ${exitedWith}) before the image got there` }];
+      if (report.timing) ctx.log.info(bootTimes(mode, (Date.now() - vm.startedAt) / 1000, report.timing));
+      const checks = reportChecks(report, this.config.units);
+      for (const [index, check] of http.entries()) checks.push(await httpCheck(forwards[index]?.hostPort ?? 0, check.guestPort, check.path, ctx.signal));
+      return checks;
+    } catch (error) {
+      if (!(error instanceof TimeoutError) || ctx.signal.aborted) throw error;
+      return [{ name: 'reached multi-user.target', ok: false, detail: `not within ${Math.round(this.config.timeoutMs / 1000)} s` }];
+    } finally {
+      await vm.stop();
+      await unlink(copy).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    }
+  }
+}
+
+/**
+ * Where a boot's time went: firmware and boot loader (the host's wall time from starting qemu to the
+ * report, less the guest's uptime then), kernel and initrd (until PID 1 started), userspace (until
+ * multi-user.target). Read from the guest's monotonic clock, which systemd also uses.
+ */
+export function bootTimes(mode: BootMode, wallSeconds: number, timing: NonNullable<GuestReport['timing']>): string {
+  const firmware = Math.max(0, wallSeconds - timing.report);
+  const s = (n: number): string => `${n.toFixed(1)} s`;
+  return `boot (${mode.toUpperCase()}): firmware + boot loader ${s(firmware)}, kernel + initrd ${s(timing.userspace)}, userspace to multi-user.target ${s(timing.multiUser - timing.userspace)}; report after ${s(wallSeconds)}`;
+}
+
+/** Make room for this run's logs: keep the newest `keep` - 1 serial logs. */
+async function pruneLogs(dir: string, keep: number): Promise<void> {
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.log')).map((e) => e.name);
+  const dated = await Promise.all(names.map(async (name) => ({ name, at: (await stat(join(dir, name))).mtimeMs })));
+  const oldFirst = dated.sort((a, b) => a.at - b.at);
+  for (const { name } of oldFirst.slice(0, Math.max(0, oldFirst.length - keep + 1))) await unlink(join(dir, name)).catch(() => undefined);
+}
+

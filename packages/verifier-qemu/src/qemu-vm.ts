@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AminatorError, processStartTicks, sleep, type BootMode, type StepContext } from '@aminator/core';
+import { stopProcess } from '@aminator/linux-host';
+import type { QemuConfig } from './qemu-config.js';
+import { QemuErrorCodes } from './qemu-errors.js';
+import { PID_FILE } from './verify-leftovers.js';
+
+export interface Forward {
+  readonly hostPort: number;
+  readonly guestPort: number;
+}
+
+export interface VmOptions {
+  readonly disk: string;
+  readonly mode: BootMode;
+  /** Where the VM's files go: firmware variables, serial logs, pid file. */
+  readonly dir: string;
+  readonly forwards: readonly Forward[];
+  /** ttyS0 (the console) to this file; with `interactive`, to the terminal instead. */
+  readonly consoleLog: string;
+  /** ttyS1, the check channel. */
+  readonly channelLog?: string;
+  readonly interactive?: boolean;
+}
+
+/** A running qemu: stopped by `stop()` (SIGTERM, then SIGKILL), which the caller pushes as an undo. */
+export interface RunningVm {
+  readonly pid: number;
+  /** When qemu was started (ms since the epoch), for boot times. */
+  readonly startedAt: number;
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A boot sector that writes `K` to the first serial port and halts: 8 bytes of code, the signature,
+ * nothing else. If a guest under KVM prints it, KVM works here.
+ */
+function probeSector(): Buffer {
+  const sector = Buffer.alloc(512);
+  Buffer.from([0xb0, 0x4b, 0xba, 0xf8, 0x03, 0xee, 0xfa, 0xf4]).copy(sector); // mov al,'K'; mov dx,0x3f8; out dx,al; cli; hlt
+  sector[510] = 0x55;
+  sector[511] = 0xaa;
+  return sector;
+}
+
+let kvm: Promise<boolean> | undefined;
+
+/**
+ * Whether KVM really runs a guest here. /dev/kvm alone says little: under nested virtualisation it
+ * can exist and then crash qemu or hang the guest (seen on these build machines, where the probe
+ * below also took over 4 s to print), so a one-sector guest is booted under KVM and must print
+ * within 2 s — a working KVM does it in a fraction of that. `accel: kvm` in config skips the probe.
+ */
+export function kvmUsable(): Promise<boolean> {
+  kvm ??= probeKvm();
+  return kvm;
+}
+
+async function probeKvm(): Promise<boolean> {
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+  } catch {
+    return false;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'aminator-kvm-probe-'));
+  try {
+    const disk = join(dir, 'probe.raw');
+    const out = join(dir, 'serial.out');
+    await writeFile(disk, probeSector());
+    const child = spawn('qemu-system-x86_64', [
+      '-machine', 'pc,accel=kvm', '-m', '16', '-display', 'none', '-monitor', 'none', '-nodefaults', '-no-reboot',
+      '-drive', `file=${disk},format=raw,if=ide`, '-serial', `file:${out}`,
+    ], { stdio: 'ignore' });
+    const deadline = Date.now() + 2_000;
+    let printed = false;
+    while (!printed && Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+      await sleep(50);
+      printed = (await readFile(out, 'utf8').catch(() => '')).includes('K');
+    }
+    child.kill('SIGKILL');
+    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    return printed;
+  } catch {
+    return false;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * qemu's arguments: the image's own boot loader (never `-kernel`), BIOS (SeaBIOS) or UEFI (OVMF with a
+ * private copy of its variables), virtio disk and network, user-mode networking whose forwarded ports
+ * listen on 127.0.0.1 only, no monitor, no display.
+ */
+export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 'tcg'): string[] {
+  const forwards = options.forwards.map((f) => `,hostfwd=tcp:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('');
+  return [
+    '-machine', `pc,accel=${accel}`,
+    '-m', String(config.memoryMiB), '-smp', String(config.cpus),
+    '-display', 'none', '-monitor', 'none', '-no-reboot', '-nodefaults', '-vga', 'std',
+    ...(options.mode === 'uefi' ? [
+      '-drive', `if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`,
+      '-drive', `if=pflash,format=raw,file=${join(options.dir, 'OVMF_VARS.fd')}`,
+    ] : []),
+    '-drive', `file=${options.disk},format=raw,if=virtio,cache=unsafe`,
+    '-netdev', `user,id=net0${forwards}`, '-device', 'virtio-net-pci,netdev=net0',
+    '-serial', options.interactive ? 'stdio' : `file:${options.consoleLog}`,
+    ...(options.channelLog ? ['-serial', `file:${options.channelLog}`] : []),
+    '-pidfile', join(options.dir, PID_FILE),
+  ];
+}
+
+/** Start qemu (its own process group, so a Ctrl-C on the terminal reaches aminate, not qemu). */
+export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepContext): Promise<RunningVm> {
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (options.mode === 'uefi') await copyFile(config.ovmfVars, join(options.dir, 'OVMF_VARS.fd'));
+  const accel = config.accel === 'auto' ? ((await kvmUsable()) ? 'kvm' : 'tcg') : config.accel;
+  const args = qemuArgs(options, config, accel);
+  ctx.log.debug(`qemu-system-x86_64 ${args.join(' ')}`);
+  const startedAt = Date.now();
+  const child: ChildProcess = spawn('qemu-system-x86_64', args, {
+    stdio: options.interactive ? 'inherit' : ['ignore', 'ignore', 'pipe'], detached: !options.interactive,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const spawned = await new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', (error) => resolve(error));
+  });
+  if (spawned || child.pid === undefined) {
+    throw new AminatorError(`cannot start qemu-system-x86_64: ${spawned?.message ?? 'no pid'}`, {
+      code: QemuErrorCodes.QEMU_FAILED, exitCode: 2, cause: spawned, suggestions: ['apt-get install qemu-system-x86 ovmf'],
+    });
+  }
+  const pid = child.pid;
+  const ticks = processStartTicks(pid);
+  ctx.log.info(`booting the image in qemu (${options.mode.toUpperCase()}, ${accel === 'kvm' ? 'KVM' : 'TCG: no KVM here, a boot takes a minute or two'})`);
+  return {
+    pid, startedAt,
+    exited: exited.then((code) => {
+      if (code !== 0 && code !== null && stderr.trim()) ctx.log.warn(`qemu exited with ${code}: ${stderr.trim()}`);
+      return code;
+    }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await stopProcess(pid, ticks, 3_000);
+      await exited;
+    },
+  };
+}
+
+/** The last lines of a serial log, for an error message. */
+export async function tail(file: string, lines = 25): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, '').replace(/\r/g, '');
+  return clean.split('\n').filter((l) => l.trim()).slice(-lines).map((l) => `  | ${l}`).join('\n');
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
+import { assertNoLeaks, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { buildDeb, withDiskMounted } from './fixtures.js';
+import { bin } from './local-world.js';
+
+/** qemu processes started for this scratch directory (a verify boots a copy under its work root). */
+function qemuProcessesBelow(dir: string): string[] {
+  return sh('ps', ['-eo', 'pid,args']).split('\n').filter((l) => l.includes('qemu-system') && l.includes(dir));
+}
+
+/**
+ * Images that boot: `aminate foundation` (bootable: kernel, systemd, GRUB for BIOS and UEFI) → bakes
+ * verified by booting them in qemu (TCG here: no usable KVM) through their own boot loader.
+ */
+describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-boot-'));
+  const store = join(scratch, 'store');
+  const work = join(scratch, 'work');
+  const locks = join(scratch, 'locks');
+  const config = join(scratch, 'aminator.config.json');
+  let host: HostSnapshot;
+  const aminate = (args: readonly string[], options: CliOptions = {}): Promise<CliResult> => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options });
+  const images = (): string[] => readdirSync(join(store, 'images')).filter((d) => !d.startsWith('.'));
+  const manifest = (id: string): Record<string, any> => JSON.parse(readFileSync(join(store, 'images', id, 'image.json'), 'utf8'));
+  const assertNothingLeft = (): void => {
+    assert.deepEqual(readdirSync(join(store, 'volumes')), [], 'no working volume left');
+    assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], [], 'no lock left');
+    assert.deepEqual(mountsBelow(work), [], 'nothing mounted under the work root');
+    assert.deepEqual(readdirSync(work).filter((d) => d !== 'verify-logs'), [], 'no work directory, boot copy or firmware variables left');
+    assert.deepEqual(qemuProcessesBelow(scratch), [], 'no qemu left running');
+    assertNoLeaks(host, { within: [scratch] });
+  };
+
+  before(async () => {
+    host = snapshotHost();
+    writeFileSync(config, JSON.stringify({ workRoot: work, lockDir: locks, cloud: { local: { store, baseImage: 'debian-boot' } } }));
+    const foundation = await aminate(['foundation', '--name', 'debian-boot', '--size', '2G']);
+    assert.equal(foundation.code, 0, foundation.stderr + foundation.stdout);
+  });
+  after(() => {
+    const left = mountsBelow(scratch);
+    removeTreeSafely(scratch);
+    assert.deepEqual(left, []);
+  });
+
+  it('the foundation is laid out as Debian\'s cloud images: BIOS boot, EFI system and root partitions; GRUB names the root by UUID', async () => {
+    const [id] = images();
+    const base = manifest(id ?? '');
+    assert.deepEqual(base.boot, { bios: true, uefi: true });
+    const disk = join(store, 'images', base.id, 'disk.raw');
+    const table = JSON.parse(sh('sfdisk', ['--json', disk])).partitiontable;
+    const types = Object.fromEntries(table.partitions.map((p: { node: string; type: string }) => [p.node.replace(disk, ''), p.type]));
+    assert.deepEqual(types, { 1: '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709', 14: '21686148-6449-6E6F-744E-656564454649', 15: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' });
+    const esp = table.partitions.find((p: { node: string }) => p.node.endsWith('15'));
+    const efi = sh('mdir', ['-b', '-i', `${disk}@@${esp.start * 512}`, '::/EFI/BOOT']);
+    assert.match(efi, /BOOTX64\.EFI/i, 'GRUB at the removable-media path');
+    await withDiskMounted(disk, (root) => {
+      const uuid = sh('findmnt', ['--noheadings', '--output', 'UUID', '--mountpoint', root]).trim();
+      const fstab = readFileSync(join(root, 'etc/fstab'), 'utf8');
+      assert.match(fstab, new RegExp(`^UUID=${uuid} / ext4`, 'm'));
+      const grub = readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8');
+      assert.match(grub, new RegExp(`root=UUID=${uuid} `));
+      assert.doesNotMatch(grub, /root=\/dev\//, 'never a device name (/dev/loopN, /dev/vda)');
+      assert.match(grub, /console=ttyS0/);
+      assert.ok(existsSync(join(root, 'boot/grub/i386-pc/core.img')), 'BIOS core image installed');
+      assert.ok(readdirSync(join(root, 'boot')).some((f) => f.startsWith('vmlinuz-') && f.includes('cloud')), 'the cloud kernel');
+      assert.equal(readFileSync(join(root, 'etc/shadow'), 'utf8').split('\n').find((l) => l.startsWith('root:'))?.split(':')[1], '*', 'no root password');
+      assert.equal(existsSync(join(root, 'root/.ssh/authorized_keys')), false, 'no SSH key');
+    });
+  });
+
+  it('bakes nginx and proves it: boots under BIOS and UEFI, nginx.service active, GET :80/ answers through 127.0.0.1', async () => {
+    const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'both', '--verify-unit', 'nginx.service', '--verify-http', '80/', 'nginx-light']);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
+    const events = jsonLines(result.stdout);
+    const last = events.at(-1) ?? {};
+    assert.equal(last.status, 'succeeded');
+    assert.deepEqual(last.steps.map((s: { name: string }) => s.name).slice(-3), ['finalize', 'verify', 'cleanup']);
+    const passed = events.filter((e) => e.type === 'log' && /^✓ /.test(e.message ?? '')).map((e) => e.message);
+    for (const mode of ['bios', 'uefi']) {
+      for (const check of ['reached multi-user.target', 'nginx.service is active', 'no failed units', 'GET :80/ answers 2xx/3xx (HTTP 200)']) {
+        assert.ok(passed.includes(`✓ [${mode}] ${check}`), `${mode}: ${check} in ${JSON.stringify(passed)}`);
+      }
+    }
+    assert.deepEqual(sh('ps', ['-eo', 'comm']).split('\n').filter((c) => c.trim() === 'nginx'), [], 'nginx never ran on the host (nor in the chroot)');
+    await withDiskMounted(join(store, 'images', last.image.id, 'disk.raw'), (root) => {
+      assert.ok(existsSync(join(root, 'usr/sbin/nginx')));
+      assert.equal(existsSync(join(root, 'etc/systemd/system/aminator-verify.service')), false, 'the check unit went into the boot copy only');
+      assert.equal(existsSync(join(root, 'usr/sbin/policy-rc.d')), false);
+    });
+    const logs = readdirSync(join(work, 'verify-logs')).filter((f) => f.startsWith(last.runId ?? '-'));
+    assert.equal(logs.length, 2, 'both serial logs are kept');
+    assertNothingLeft();
+  });
+
+  it('a package that disables the network fails verification: exit 1, the failed check and the console in the error, no image left', async () => {
+    const nonet = buildDeb(scratch, 'e2e-nonet', {
+      depends: 'nginx-light', files: { '/etc/systemd/network/00-e2e-nonet.network': '[Match]\nName=*\n\n[Link]\nUnmanaged=yes\n' },
+    });
+    const before = images();
+    const result = await aminate(['--json', 'bake', '--verify', '--verify-unit', 'nginx.service', '--verify-http', '80/', nonet]);
+    assert.equal(result.code, 1, result.stderr + result.stdout.slice(-4000));
+    const error = jsonLines(result.stdout).at(-1)?.error ?? {};
+    assert.equal(error.code, 'E_VERIFY_FAILED');
+    assert.equal(error.step, 'verify');
+    assert.match(error.message, /GET :80\/ answers 2xx\/3xx/);
+    assert.doesNotMatch(error.message, /nginx\.service is active \(/, 'nginx itself runs; only the network is gone');
+    assert.match(error.message, /last lines of the UEFI console[\s\S]*\|/, 'the console is quoted');
+    assert.ok(error.suggestions.some((s: string) => /whole boot log: .*verify-logs/.test(s)));
+    assert.deepEqual(images(), before, 'the unverified image was removed');
+    assertNothingLeft();
+  });
+
+  it('lvm2 (its maintainer scripts regenerate the initramfs in the chroot) bakes and still boots', async () => {
+    const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'bios', 'lvm2']);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
+    const events = jsonLines(result.stdout);
+    assert.ok(events.some((e) => e.type === 'log' && /update-initramfs/.test(e.message ?? '')), 'the initramfs was regenerated during the install');
+    const id = events.at(-1)?.image.id;
+    await withDiskMounted(join(store, 'images', id, 'disk.raw'), (root) => {
+      assert.doesNotMatch(readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8'), /root=\/dev\//);
+    });
+    assertNothingLeft();
+  });
+
+  it('kill -9 of aminate while the image boots: qemu keeps running until `aminate cleanup` stops it and removes the boot copy', async () => {
+    const result = await aminate(['--json', 'bake', '--verify', '--suffix', 'killed', 'hello'], { signalOn: { when: /booting \((BIOS|UEFI)\)/, signal: 'SIGKILL', delayMs: 2_000 } });
+    assert.equal(result.signal, 'SIGKILL');
+    assert.equal(qemuProcessesBelow(scratch).length, 1, 'the orphaned qemu is still running');
+    const swept = await aminate(['--json', 'cleanup']);
+    assert.equal(swept.code, 0, swept.stderr + swept.stdout);
+    const reclaimed = jsonLines(swept.stdout).filter((e) => e.type === 'leftover' && e.status === 'reclaimed').map((e) => e.kind);
+    assert.ok(reclaimed.includes('process') && reclaimed.includes('file'), JSON.stringify(reclaimed));
+    // The image was complete when the verification began; a kill keeps it, unverified (as after finalize).
+    const kept = images().filter((id) => manifest(id).name.endsWith('-killed'));
+    assert.equal(kept.length, 1);
+    assert.equal((await aminate(['images', 'rm', manifest(kept[0] ?? '').name])).code, 0);
+    assertNothingLeft();
+  });
+
+  it('SIGINT while the image boots: exit 130, qemu stopped, no boot copy, no image, nothing left', async () => {
+    const before = images();
+    const result = await aminate(['--json', 'bake', '--verify', '--suffix', 'sigint', 'hello'], { signalOn: { when: /booting \((BIOS|UEFI)\)/, signal: 'SIGINT', delayMs: 3_000 } });
+    assert.equal(result.code, 130, result.stderr + result.stdout.slice(-3000));
+    const last = jsonLines(result.stdout).at(-1) ?? {};
+    assert.equal(last.status, 'interrupted');
+    assert.equal(last.error?.step, 'verify');
+    assert.deepEqual(images(), before);
+    assertNothingLeft();
+  });
+});

@@ -103,14 +103,14 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
       depends: 'nginx-light', files: { '/etc/systemd/network/00-e2e-nonet.network': '[Match]\nName=*\n\n[Link]\nUnmanaged=yes\n' },
     });
     const before = images();
-    const result = await aminate(['--json', 'bake', '--verify', '--verify-unit', 'nginx.service', '--verify-http', '80/', nonet]);
+    const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'bios', '--verify-unit', 'nginx.service', '--verify-http', '80/', nonet]);
     assert.equal(result.code, 1, result.stderr + result.stdout.slice(-4000));
     const error = jsonLines(result.stdout).at(-1)?.error ?? {};
     assert.equal(error.code, 'E_VERIFY_FAILED');
     assert.equal(error.step, 'verify');
     assert.match(error.message, /GET :80\/ answers 2xx\/3xx/);
     assert.doesNotMatch(error.message, /nginx\.service is active \(/, 'nginx itself runs; only the network is gone');
-    assert.match(error.message, /last lines of the UEFI console[\s\S]*\|/, 'the console is quoted');
+    assert.match(error.message, /last lines of the BIOS console[\s\S]*\|/, 'the console is quoted');
     assert.ok(error.suggestions.some((s: string) => /whole boot log: .*verify-logs/.test(s)));
     assert.deepEqual(images(), before, 'the unverified image was removed');
     assertNothingLeft();

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
 import { assertNoLeaks, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
+import { CONSISTENCY, OWNER } from './ec2-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
 
@@ -125,6 +127,37 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     await withDiskMounted(join(store, 'images', id, 'disk.raw'), (root) => {
       assert.doesNotMatch(readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8'), /root=\/dev\//);
     });
+    assertNothingLeft();
+  });
+
+  it('EC2 (test endpoint, eventual consistency on): the new AMI\'s root snapshot, attached as a volume, boots as the AMI was registered (UEFI preferred)', async () => {
+    const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
+    await endpoint.start();
+    try {
+      const base = images().map(manifest).find((m) => m.name === 'debian-boot') ?? assert.fail('no foundation');
+      endpoint.seedImage({ name: 'debian-boot-ami', ownerId: OWNER, disk: join(store, 'images', base.id, 'disk.raw'), sizeGiB: 2, bootMode: 'uefi-preferred' });
+      const ec2Config = join(scratch, 'ec2.config.json');
+      const { devRoot, byIdDir } = endpoint.world.devices;
+      writeFileSync(ec2Config, JSON.stringify({
+        workRoot: work, lockDir: locks, blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } }, cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4 } },
+      }));
+      const result = await runCli(bin, ['-c', ec2Config, '-e', 'ec2_apt_linux', '--json', 'bake', '--base-image-name', 'debian-boot-ami', '--base-image-owner', OWNER,
+        '--suffix', 'verified', '--verify', '--verify-unit', 'nginx.service', '--verify-http', '80/', 'nginx-light'], { cwd: scratch, env: endpoint.env });
+      assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
+      const events = jsonLines(result.stdout);
+      const logs = events.filter((e) => e.type === 'log').map((e) => e.message as string);
+      for (const check of ['reached multi-user.target', 'nginx.service is active', 'no failed units', 'GET :80/ answers 2xx/3xx (HTTP 200)']) {
+        assert.ok(logs.includes(`✓ ${check}`), `${check} in ${JSON.stringify(logs.filter((l) => l.startsWith('✓')))}`);
+      }
+      assert.ok(logs.some((l) => l.startsWith('boot (UEFI)')), 'booted as the AMI prefers: UEFI');
+      const verifyVolumes = events.filter((e) => e.type === 'resource' && e.step === 'verify' && e.resource?.kind === 'volume').map((e) => e.resource.id);
+      assert.equal(verifyVolumes.length, 1, 'a volume from the new AMI was made for the boot');
+      const image = events.at(-1)?.image;
+      assert.deepEqual(endpoint.leftovers({ keepImages: [image.id] }), { volumes: [], snapshots: [], images: [] }, 'only the AMI and its snapshot remain');
+      assert.deepEqual(qemuProcessesBelow(scratch), []);
+    } finally {
+      await endpoint.stop();
+    }
     assertNothingLeft();
   });
 

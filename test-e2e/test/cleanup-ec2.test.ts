@@ -15,7 +15,9 @@ describe('aminate cleanup after kill -9 during finalize (EC2 test endpoint)', ()
 
   const cases = [
     { when: 'while the snapshot is being taken', delay: 'snapshot', trigger: /"message":"snapshot snap-/, expect: ['snapshot', 'volume'] },
-    { when: 'after the image was registered, before it is available', delay: 'image', trigger: /"message":"image ami-[0-9a-f]+ registering"/, expect: ['image', 'snapshot', 'volume'] },
+    // The image is listed when EC2 shows it by then; killed within the consistency window it is not, and the
+    // snapshot's reclaim deregisters it once "in use" says it exists. Either way nothing is left (assertNothingLeft).
+    { when: 'after the image was registered, before it is available', delay: 'image', trigger: /"message":"image ami-[0-9a-f]+ registering"/, expect: ['snapshot', 'volume'] },
   ] as const;
 
   for (const c of cases) {

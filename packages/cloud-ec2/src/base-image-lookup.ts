@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { AminatorError, InvalidInputError, type BaseImage } from '@aminator/core';
+import { AminatorError, InvalidInputError, type BaseImage, type BootMode } from '@aminator/core';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
 
 const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
@@ -78,6 +78,15 @@ export function toBaseImage(image: Image, region: string): BaseImage {
   const tags = Object.fromEntries((image.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   return {
     id: image.ImageId ?? '', name: image.Name ?? '', owner: image.OwnerId, location: region, sizeBytes: rootMapping(image).sizeGiB * GiB,
-    architecture: image.Architecture, description: image.Description, tags,
+    architecture: image.Architecture, description: image.Description, tags, bootModes: bootModesOf(image),
   };
+}
+
+/** EC2's BootMode as firmware, preferred first; an image without one boots as x86 instances do by default, legacy BIOS. */
+export function bootModesOf(image: Pick<Image, 'BootMode'>): BootMode[] {
+  switch (image.BootMode) {
+    case 'uefi': return ['uefi'];
+    case 'uefi-preferred': return ['uefi', 'bios'];
+    default: return ['bios'];
+  }
 }

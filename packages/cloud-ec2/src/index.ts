@@ -5,7 +5,7 @@ import { ec2ConfigSchema, type Ec2Config } from './ec2-config.js';
 import { Ec2Session } from './ec2-session.js';
 import { EC2_SESSION } from './ec2-session-token.js';
 
-export { lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
+export { bootModesOf, lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
 export { persistently, unlessAbortedBefore } from './cleanup-calls.js';
 export { Ec2Clients, quietSdkNodeWarning } from './ec2-clients.js';
 export { Ec2Cloud, workingVolumeTags } from './ec2-cloud.js';

@@ -9,7 +9,7 @@ import { AminatorError, type BakePlan } from '@aminator/core';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, makeDiskImage, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
-import plugin, { Ec2Cloud, ec2ConfigSchema, Ec2Session, FreshResources, notFoundError, waitFor } from '../src/index.js';
+import plugin, { bootModesOf, Ec2Cloud, ec2ConfigSchema, Ec2Session, FreshResources, notFoundError, waitFor } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GiB = 1024 ** 3;
@@ -56,6 +56,8 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
     assert.equal(base.sizeBytes, GiB);
     assert.equal(base.owner, '136693071363');
     assert.equal(base.location, 'us-east-1');
+    assert.deepEqual(base.bootModes, ['uefi', 'bios'], 'uefi-preferred: UEFI first, BIOS too');
+    assert.deepEqual([bootModesOf({ BootMode: 'uefi' }), bootModesOf({ BootMode: 'legacy-bios' }), bootModesOf({})], [['uefi'], ['bios'], ['bios']]);
     const byId = await cloudWith().resolveBaseImage(newest, planContext());
     assert.equal(byId.name, 'base-os-2');
   });

@@ -68,8 +68,7 @@ export class LocalCloud implements Cloud {
    */
   async imageDisk(image: ImageResult): Promise<ImageDisk> {
     const manifest = await this.store.get(image.id);
-    const bootModes: BootMode[] = [...(manifest.boot?.uefi ? ['uefi' as const] : []), ...(manifest.boot?.bios ? ['bios' as const] : [])];
-    return { path: this.store.diskOf(manifest.id), bootModes };
+    return { path: this.store.diskOf(manifest.id), bootModes: bootModesOf(manifest) };
   }
 
   /** Loop devices over, and files of, working volumes and staged images that no live bake holds. */
@@ -94,6 +93,11 @@ export class LocalCloud implements Cloud {
 export function toBaseImage(image: ImageManifest, store: string): BaseImage {
   return {
     id: image.id, name: image.name, location: store, sizeBytes: image.sizeBytes, architecture: image.architecture,
-    description: image.description, tags: image.tags,
+    description: image.description, tags: image.tags, bootModes: bootModesOf(image),
   };
+}
+
+/** The manifest's `boot` as firmware, UEFI first when the image has both. */
+function bootModesOf(image: ImageManifest): BootMode[] {
+  return [...(image.boot?.uefi ? ['uefi' as const] : []), ...(image.boot?.bios ? ['bios' as const] : [])];
 }

@@ -82,7 +82,7 @@ export class EbsFinalizer implements Finalizer {
   /** Snapshots and images of working volumes whose bake died before its image was complete. */
   async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    return findUnfinishedImages(clients.home, identity.instanceId, ctx);
+    return findUnfinishedImages(clients.home, identity.instanceId, this.session.fresh.windowMs, ctx);
   }
 
   private async clearName(clients: Ec2Clients, name: string, ctx: StepContext): Promise<void> {

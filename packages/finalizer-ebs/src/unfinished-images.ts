@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { Leftover, LeftoverContext } from '@aminator/core';
-import { ec2Call, findAbandonedWorkingVolumes, WORKING_VOLUME_FINALIZED } from '@aminator/cloud-ec2';
+import { sleep, type Leftover, type LeftoverContext } from '@aminator/core';
+import { ec2Call, findAbandonedWorkingVolumes, isEc2Code, WORKING_VOLUME_FINALIZED } from '@aminator/cloud-ec2';
 import { deleteSnapshot, removeImage } from './image-removal.js';
 
 /**
@@ -8,7 +8,7 @@ import { deleteSnapshot, removeImage } from './image-removal.js';
  * and images registered from them — deregistered first, then the snapshots deleted. Copies in other
  * regions are not found this way.
  */
-export async function findUnfinishedImages(client: EC2Client, instanceId: string, ctx: LeftoverContext): Promise<Leftover[]> {
+export async function findUnfinishedImages(client: EC2Client, instanceId: string, consistencyWindowMs: number, ctx: LeftoverContext): Promise<Leftover[]> {
   const unfinished = (await findAbandonedWorkingVolumes(client, instanceId, ctx)).filter((v) => v.tags.status !== WORKING_VOLUME_FINALIZED);
   const leftovers: Leftover[] = [];
   for (const { volume, runId } of unfinished) {
@@ -17,15 +17,41 @@ export async function findUnfinishedImages(client: EC2Client, instanceId: string
     }), { abortSignal: ctx.signal }));
     const snapshotIds = Snapshots.map((s) => s.SnapshotId ?? '').filter(Boolean);
     if (snapshotIds.length === 0) continue;
-    const { Images = [] } = await ec2Call('DescribeImages (of those snapshots)', () => client.send(new DescribeImagesCommand({
-      Owners: ['self'], Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }],
-    }), { abortSignal: ctx.signal }));
+    const images = await imagesUsing(client, snapshotIds, ctx.signal);
     const reason = `made by run ${runId || '?'} from ${volume.VolumeId}, which died before its image was complete`;
-    for (const image of Images) {
-      const id = image.ImageId ?? '';
-      leftovers.push({ phase: 'volumes', kind: 'image', id, runId, reason: `${image.Name}: ${reason}`, reclaim: () => removeImage(client, id, false) });
+    for (const image of images) {
+      leftovers.push({ phase: 'volumes', kind: 'image', id: image.id, runId, reason: `${image.name}: ${reason}`, reclaim: () => removeImage(client, image.id, false) });
     }
-    for (const id of snapshotIds) leftovers.push({ phase: 'volumes', kind: 'snapshot', id, runId, reason, reclaim: () => deleteSnapshot(client, id) });
+    for (const id of snapshotIds) {
+      leftovers.push({ phase: 'volumes', kind: 'snapshot', id, runId, reason, reclaim: () => deleteSnapshotOfDeadRun(client, id, consistencyWindowMs) });
+    }
   }
   return leftovers;
+}
+
+async function imagesUsing(client: EC2Client, snapshotIds: readonly string[], signal?: AbortSignal): Promise<Array<{ id: string; name: string }>> {
+  const { Images = [] } = await ec2Call('DescribeImages (of those snapshots)', () => client.send(new DescribeImagesCommand({
+    Owners: ['self'], Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }],
+  }), { abortSignal: signal }));
+  return Images.map((i) => ({ id: i.ImageId ?? '', name: i.Name ?? '' })).filter((i) => i.id);
+}
+
+/**
+ * Delete a dead run's snapshot. "In use" means an image was registered from it — one EC2 may not
+ * list yet if the bake died right after RegisterImage (eventual consistency): look again until it
+ * shows, deregister it, and delete; bounded by the consistency window.
+ */
+async function deleteSnapshotOfDeadRun(client: EC2Client, id: string, windowMs: number): Promise<void> {
+  const deadline = Date.now() + windowMs;
+  for (;;) {
+    try {
+      await deleteSnapshot(client, id);
+      return;
+    } catch (error) {
+      if (!isEc2Code(error, 'InvalidSnapshot.InUse') || Date.now() >= deadline) throw error;
+      const users = await imagesUsing(client, [id]);
+      for (const image of users) await removeImage(client, image.id, false);
+      if (users.length === 0) await sleep(1_000);
+    }
+  }
 }

@@ -25,8 +25,11 @@ export interface FakeBakeOptions extends FakeBehaviour {
   readonly abortGraceMs?: number;
   /** Abort the run with this reason once `hangAt`'s method starts waiting. */
   readonly signal?: AbortSignal;
-  /** Run the verify step with a FakeVerifier (`failAt: 'verify'` fails it); `keepUnverified` as the flag. */
-  readonly verify?: { readonly keepUnverified?: boolean };
+  /**
+   * Run the verify step with a FakeVerifier (`failAt: 'verify'` fails it); `keepUnverified` as the
+   * flag; `byVolume`: the cloud has no `imageDisk`, so core attaches a volume made from the image.
+   */
+  readonly verify?: { readonly keepUnverified?: boolean; readonly byVolume?: boolean };
 }
 
 export interface FakeBakeResult {
@@ -54,7 +57,8 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
     run.register(EVENT_SINK, { useValue: events });
     run.register(LOCK_MANAGER, { useValue: new FileLockManager(join(workRoot, 'locks'), settings.runId ?? 'fake') });
     run.register(METRICS, { useValue: metrics });
-    run.register(CLOUD, { useValue: new FakeCloud(world) });
+    const cloud = new FakeCloud(world);
+    run.register(CLOUD, { useValue: options.verify?.byVolume ? Object.assign(cloud, { imageDisk: undefined }) : cloud });
     run.register(BLOCK_DEVICE, { useValue: new FakeBlockDevice(world) });
     run.register(VOLUME, { useValue: new FakeVolume(world) });
     run.register(OS, { useValue: new FakeOs(world) });

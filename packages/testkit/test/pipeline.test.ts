@@ -124,6 +124,16 @@ describe('bake pipeline with the testkit fakes', () => {
     assert.ok(releaseOrderIsReverse(result));
   });
 
+  it('--verify on a cloud without imageDisk: core makes a volume from the image, attaches it, and releases both after the verify', async () => {
+    const result = await runFakeBake({ verify: { byVolume: true } });
+    assert.equal(result.outcome.status, 'succeeded', String(result.outcome.error));
+    const verifyResources = result.events.ofType('step-end').find((e) => e.step === 'verify')?.resources.map((r) => r.kind);
+    assert.deepEqual(verifyResources, ['volume', 'lock', 'attachment']);
+    assert.equal(result.verifier?.verified[0]?.input.disk.path, '/dev/sdf', 'the node the blockdevice plugin found');
+    assert.deepEqual(result.world.live().map((r) => r.kind), ['image']);
+    assert.ok(releaseOrderIsReverse(result));
+  });
+
   it('a failed verification exits 1 with E_VERIFY_FAILED and the evidence, and removes the image', async () => {
     const result = await runFakeBake({ verify: {}, failAt: 'verify' });
     assert.equal(result.outcome.status, 'failed');

@@ -1,6 +1,6 @@
-import { mkdir, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CommandRunner, StepContext } from '@aminator/core';
+import { removeDirIfPresent, removeFileIfPresent, type CommandRunner, type StepContext } from '@aminator/core';
 import { attachLoop, chooseRootPartition, detachLoop, Mounter, pathInside, readPartitionTable } from '@aminator/linux-host';
 import { CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
 
@@ -11,7 +11,7 @@ import { CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.
  */
 export async function makeBootCopy(disk: string, dir: string, nonce: string, units: readonly string[], commands: CommandRunner, ctx: StepContext): Promise<string> {
   const copy = join(dir, 'boot-copy.raw');
-  ctx.cleanup.push({ description: `remove ${copy}`, resource: { kind: 'file', id: copy }, undo: () => unlink(copy).catch(ignoreMissing) });
+  ctx.cleanup.push({ description: `remove ${copy}`, resource: { kind: 'file', id: copy }, undo: () => removeFileIfPresent(copy) });
   ctx.progress('copying the image to boot it');
   await commands.run('cp', ['--reflink=auto', '--sparse=always', '--', disk, copy], { signal: ctx.signal, timeoutMs: 3_600_000 });
   await withRootMounted(copy, dir, commands, ctx, async (root) => {
@@ -41,7 +41,7 @@ async function withRootMounted(file: string, dir: string, commands: CommandRunne
       await mounter.unmountTree(root, { retryMs: 10_000 });
     }
   } finally {
-    await rmdir(root).catch(ignoreMissing);
+    await removeDirIfPresent(root);
     await detachLoop(commands, loop);
   }
 }
@@ -50,8 +50,4 @@ async function writeInside(root: string, inside: string, content: string, mode: 
   const target = pathInside(root, inside);
   await mkdir(dirname(target), { recursive: true, mode: 0o755 });
   await writeFile(target, content, { mode, flag: 'w' });
-}
-
-function ignoreMissing(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'ENOENT') throw error;
 }

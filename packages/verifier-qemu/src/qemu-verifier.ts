@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
-  AminatorError, COMMAND_RUNNER, TimeoutError, VERIFIER_CONFIG, VerificationError,
+  AminatorError, COMMAND_RUNNER, removeDirIfPresent, removeFileIfPresent, TimeoutError, VERIFIER_CONFIG, VerificationError,
   type BootMode, type CommandRunner, type Leftover, type LeftoverContext, type PlanContext, type StepContext, type VerificationCheck, type VerificationResult, type Verifier, type VerifyInput,
 } from '@aminator/core';
 import { pollUntil, requireHostTools } from '@aminator/linux-host';
@@ -49,7 +49,7 @@ export class QemuVerifier implements Verifier {
     const modes = this.modes(input.disk.bootModes);
     const dir = join(ctx.workDir, VERIFY_DIR);
     await mkdir(dir, { mode: 0o700 });
-    ctx.cleanup.push({ description: `remove ${dir}`, undo: () => rmdir(dir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }) });
+    ctx.cleanup.push({ description: `remove ${dir}`, undo: () => removeDirIfPresent(dir) });
     const logDir = this.config.logDir ?? join(dirname(ctx.workDir), 'verify-logs');
     await mkdir(logDir, { recursive: true, mode: 0o700 });
     await pruneLogs(logDir, this.config.keepLogs);
@@ -96,10 +96,10 @@ export class QemuVerifier implements Verifier {
     const forwards: Forward[] = [];
     for (const check of http) forwards.push({ hostPort: await freePort(), guestPort: check.guestPort });
     const channelLog = join(dir, `channel-${nonce}.log`);
-    ctx.cleanup.push({ description: `remove ${channelLog}`, undo: () => unlink(channelLog).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }) });
+    ctx.cleanup.push({ description: `remove ${channelLog}`, undo: () => removeFileIfPresent(channelLog) });
     for (const file of ['OVMF_VARS.fd', PID_FILE]) {
       const path = join(dir, file);
-      ctx.cleanup.push({ description: `remove ${path}`, undo: () => unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }) });
+      ctx.cleanup.push({ description: `remove ${path}`, undo: () => removeFileIfPresent(path) });
     }
     const vm = await startVm({ disk: copy, mode, dir, forwards, consoleLog, channelLog }, this.config, ctx);
     ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
@@ -123,7 +123,7 @@ export class QemuVerifier implements Verifier {
       return [{ name: 'reached multi-user.target', ok: false, detail: `not within ${Math.round(this.config.timeoutMs / 1000)} s` }];
     } finally {
       await vm.stop();
-      await unlink(copy).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      await removeFileIfPresent(copy);
     }
   }
 }
@@ -144,6 +144,6 @@ async function pruneLogs(dir: string, keep: number): Promise<void> {
   const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.log')).map((e) => e.name);
   const dated = await Promise.all(names.map(async (name) => ({ name, at: (await stat(join(dir, name))).mtimeMs })));
   const oldFirst = dated.sort((a, b) => a.at - b.at);
-  for (const { name } of oldFirst.slice(0, Math.max(0, oldFirst.length - keep + 1))) await unlink(join(dir, name)).catch(() => undefined);
+  for (const { name } of oldFirst.slice(0, Math.max(0, oldFirst.length - keep + 1))) await removeFileIfPresent(join(dir, name));
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, rmdir, unlink } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isRunId, processStartTicks, type Leftover, type LeftoverContext } from '@aminator/core';
+import { isRunId, processStartTicks, removeDirIfPresent, removeFileIfPresent, type Leftover, type LeftoverContext } from '@aminator/core';
 import { detachLoopIfAttached, listLoops, stopProcess } from '@aminator/linux-host';
 
 /** The verification's directory in a run's work directory, and the files it makes there. */
@@ -43,13 +43,9 @@ export async function findVerifyLeftovers(ctx: LeftoverContext): Promise<Leftove
     }
     for (const name of files.filter((f) => VERIFY_FILES.test(f))) {
       const path = join(dir, name);
-      found.push({ phase: 'volumes', kind: 'file', id: path, runId: run.name, reason, reclaim: () => unlink(path).catch(ignoreMissing) });
+      found.push({ phase: 'volumes', kind: 'file', id: path, runId: run.name, reason, reclaim: () => removeFileIfPresent(path) });
     }
-    found.push({ phase: 'volumes', kind: 'directory', id: dir, runId: run.name, reason, reclaim: () => rmdir(dir).catch(ignoreMissing) });
+    found.push({ phase: 'volumes', kind: 'directory', id: dir, runId: run.name, reason, reclaim: () => removeDirIfPresent(dir) });
   }
   return found;
-}
-
-function ignoreMissing(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'ENOENT') throw error;
 }

@@ -12,11 +12,11 @@ export const DEFAULT_CONFIG = {
     },
     ec2_apt_linux: {
       description: 'EC2 with EBS volumes, Debian/Ubuntu AMIs, apt',
-      cloud: 'ec2', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'apt', finalizer: 'ebs', metrics: 'log',
+      cloud: 'ec2', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'apt', finalizer: 'ebs', metrics: 'log', verifier: 'qemu',
     },
     ec2_yum_linux: {
       description: 'EC2 with EBS volumes, Red Hat family AMIs, dnf/yum',
-      cloud: 'ec2', blockdevice: 'linux', volume: 'linux', os: 'redhat', provisioner: 'yum', finalizer: 'ebs', metrics: 'log',
+      cloud: 'ec2', blockdevice: 'linux', volume: 'linux', os: 'redhat', provisioner: 'yum', finalizer: 'ebs', metrics: 'log', verifier: 'qemu',
     },
   },
   pluginPaths: [],

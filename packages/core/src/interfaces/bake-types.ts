@@ -1,3 +1,4 @@
+import type { BootMode } from './verifier.js';
 /** Tags as a cloud stores them: string keys to string values. */
 export type Tags = Readonly<Record<string, string>>;
 
@@ -16,6 +17,8 @@ export interface BaseImage {
   readonly architecture?: string;
   readonly description?: string;
   readonly tags: Tags;
+  /** Firmware the image boots under, preferred first, when the cloud records it; empty: it does not boot. */
+  readonly bootModes?: readonly BootMode[];
 }
 
 /** A working volume made from the base image; the bake installs into it. */

@@ -24,7 +24,8 @@ export interface Cloud extends BakePlugin {
   attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment>;
   /**
    * Optional: the image a finalizer just registered, readable on this host for a verifier (pushes
-   * the release). A cloud without it cannot be verified.
+   * the release). Without it core makes a volume from the image and attaches it, as a bake's first
+   * steps do (`resolveBaseImage(image.id)`, `createVolume`, `attachVolume`, the blockdevice plugin).
    */
   imageDisk?(image: ImageResult, ctx: StepContext): Promise<ImageDisk>;
 }

@@ -131,14 +131,18 @@ export class BakePipeline {
     return { status: 'succeeded', plan, image, package: installed, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
   }
 
-  /** The registered image, readable on this host, through the cloud that holds it. */
+  /**
+   * The registered image, readable on this host: the cloud's own way when it has one, else a volume
+   * made from the image and attached here — the same calls as the bake's first steps, each undone at
+   * the end of the step.
+   */
   private async imageDisk(image: ImageResult, ctx: StepContext): Promise<ImageDisk> {
-    if (!this.cloud.imageDisk) {
-      throw new AminatorError(`cloud ${image.cloud} cannot show its images to a verifier yet`, {
-        code: ErrorCodes.NOT_VERIFIABLE, exitCode: EXIT_USAGE, suggestions: ['bake without --verify, or verify the image with a launch test of your own'],
-      });
-    }
-    return this.cloud.imageDisk(image, ctx);
+    if (this.cloud.imageDisk) return this.cloud.imageDisk(image, ctx);
+    const registered = await this.cloud.resolveBaseImage(image.id, ctx);
+    const volume = await this.cloud.createVolume(registered, ctx);
+    const device = await this.blockDevice.allocate(await this.cloud.devicesInUse(ctx), ctx);
+    const attachment = await this.cloud.attachVolume(volume, device, ctx);
+    return { path: await this.blockDevice.waitForNode(attachment, ctx), bootModes: registered.bootModes ?? [] };
   }
 
   private async plan(request: BakeRequest, ctx: PlanContext): Promise<{ plan: BakePlan; lines: string[] }> {

@@ -26,7 +26,9 @@ if (files.length === 0) {
 // Readable output on stdout, and TAP to a file from which the closing count line is printed.
 const tapDir = mkdtempSync(join(tmpdir(), 'aminator-tap-'));
 const tap = join(tapDir, 'results.tap');
-const args = ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+// Two files at a time: the long ones (qemu boots, fault matrices) are CPU- or wait-bound and overlap
+// well on two cores; every test uses its own scratch directory, loop devices and locks.
+const args = ['--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...process.argv.slice(2), ...files];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';

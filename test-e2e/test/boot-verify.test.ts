@@ -110,7 +110,7 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     const error = jsonLines(result.stdout).at(-1)?.error ?? {};
     assert.equal(error.code, 'E_VERIFY_FAILED');
     assert.equal(error.step, 'verify');
-    assert.match(error.message, /GET :80\/ answers 2xx\/3xx/);
+    assert.match(error.message, /GET :80\/ answers 2xx\/3xx \(the guest has no IPv4 address/);
     assert.doesNotMatch(error.message, /nginx\.service is active \(/, 'nginx itself runs; only the network is gone');
     assert.match(error.message, /last lines of the BIOS console[\s\S]*\|/, 'the console is quoted');
     assert.ok(error.suggestions.some((s: string) => /whole boot log: .*verify-logs/.test(s)));

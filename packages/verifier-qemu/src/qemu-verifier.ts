@@ -116,7 +116,12 @@ export class QemuVerifier implements Verifier {
       if (report === null) return [{ name: 'reached multi-user.target', ok: false, detail: `qemu stopped (exit ${exitedWith}) before the image got there` }];
       if (report.timing) ctx.log.info(bootTimes(mode, (Date.now() - vm.startedAt) / 1000, report.timing));
       const checks = reportChecks(report, this.config.units);
-      for (const [index, check] of http.entries()) checks.push(await httpCheck(forwards[index]?.hostPort ?? 0, check.guestPort, check.path, ctx.signal));
+      for (const [index, check] of http.entries()) {
+        // Without an address (no DHCP lease) nothing can answer: say so rather than wait on the port.
+        checks.push(report.addresses.length === 0
+          ? { name: `GET :${check.guestPort}${check.path} answers 2xx/3xx`, ok: false, detail: 'the guest has no IPv4 address (did DHCP run?)' }
+          : await httpCheck(forwards[index]?.hostPort ?? 0, check.guestPort, check.path, ctx.signal));
+      }
       return checks;
     } catch (error) {
       if (!(error instanceof TimeoutError) || ctx.signal.aborted) throw error;

@@ -101,17 +101,16 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
   });
 
   it('a package that disables the network fails verification: exit 1, the failed check and the console in the error, no image left', async () => {
-    const nonet = buildDeb(scratch, 'e2e-nonet', {
-      depends: 'nginx-light', files: { '/etc/systemd/network/00-e2e-nonet.network': '[Match]\nName=*\n\n[Link]\nUnmanaged=yes\n' },
-    });
+    // No service that waits for network-online.target (nginx does, for two minutes): the boot is quick.
+    const nonet = buildDeb(scratch, 'e2e-nonet', { files: { '/etc/systemd/network/00-e2e-nonet.network': '[Match]\nName=*\n\n[Link]\nUnmanaged=yes\n' } });
     const before = images();
-    const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'bios', '--verify-unit', 'nginx.service', '--verify-http', '80/', nonet]);
+    const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'bios', '--verify-http', '80/', nonet]);
     assert.equal(result.code, 1, result.stderr + result.stdout.slice(-4000));
     const error = jsonLines(result.stdout).at(-1)?.error ?? {};
     assert.equal(error.code, 'E_VERIFY_FAILED');
     assert.equal(error.step, 'verify');
     assert.match(error.message, /GET :80\/ answers 2xx\/3xx \(the guest has no IPv4 address/);
-    assert.doesNotMatch(error.message, /nginx\.service is active \(/, 'nginx itself runs; only the network is gone');
+    assert.doesNotMatch(error.message, /reached multi-user\.target \(/, 'it boots; only the network is gone');
     assert.match(error.message, /last lines of the BIOS console[\s\S]*\|/, 'the console is quoted');
     assert.ok(error.suggestions.some((s: string) => /whole boot log: .*verify-logs/.test(s)));
     assert.deepEqual(images(), before, 'the unverified image was removed');

@@ -39,7 +39,7 @@ export async function withDiskMounted(disk: string, body: (root: string) => void
  * A .deb built here with dpkg-deb: /usr/bin/NAME prints "NAME 3.1"; `postinst` is its maintainer
  * script, `files` more files it ships (path in the image → content).
  */
-export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: string; files?: Readonly<Record<string, string>>; depends?: string } = {}): string {
+export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: string; files?: Readonly<Record<string, string>> } = {}): string {
   const tree = join(dir, name);
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
   mkdirSync(join(tree, 'usr/bin'), { recursive: true });
@@ -48,8 +48,7 @@ export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: st
     mkdirSync(join(tree, dirname(path)), { recursive: true });
     writeFileSync(join(tree, path), content, { mode: 0o644 });
   }
-  const depends = options.depends ? `Depends: ${options.depends}\n` : '';
-  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\n${depends}Maintainer: Tests <t@example.invalid>\nDescription: e2e test app\n`);
+  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n`);
   if (options.postinst) writeFileSync(join(tree, 'DEBIAN/postinst'), options.postinst, { mode: 0o755 });
   const deb = join(dir, `${name}_3.1-2_all.deb`);
   sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { removeDirIfPresent, removeFileIfPresent, type CommandRunner, type StepContext } from '@aminator/core';
 import { attachLoop, chooseRootPartition, detachLoop, Mounter, pathInside, readPartitionTable } from '@aminator/linux-host';
 import { CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
+import { BOOT_COPY, BOOT_COPY_ROOT } from './verify-files.js';
 
 /**
  * A throwaway copy of the image to boot: sparse (and a reflink where the file system can), with the
@@ -10,7 +11,7 @@ import { CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.
  * by the undo pushed here.
  */
 export async function makeBootCopy(disk: string, dir: string, nonce: string, units: readonly string[], commands: CommandRunner, ctx: StepContext): Promise<string> {
-  const copy = join(dir, 'boot-copy.raw');
+  const copy = join(dir, BOOT_COPY);
   ctx.cleanup.push({ description: `remove ${copy}`, resource: { kind: 'file', id: copy }, undo: () => removeFileIfPresent(copy) });
   ctx.progress('copying the image to boot it');
   await commands.run('cp', ['--reflink=auto', '--sparse=always', '--', disk, copy], { signal: ctx.signal, timeoutMs: 3_600_000 });
@@ -31,7 +32,7 @@ async function withRootMounted(file: string, dir: string, commands: CommandRunne
   const range = table && partition ? { offsetBytes: partition.start * table.sectorSize, sizeBytes: partition.size * table.sectorSize } : {};
   const loop = await attachLoop(commands, file, { ...range, signal: ctx.signal });
   const mounter = new Mounter(commands);
-  const root = join(dir, 'boot-copy-root');
+  const root = join(dir, BOOT_COPY_ROOT);
   try {
     await mkdir(root, { mode: 0o700 });
     await mounter.mount([loop, root], ctx.signal);

@@ -15,7 +15,8 @@ import { HTTP_CHECK, type QemuConfig } from './qemu-config.js';
 import { QEMU_TOOLS } from './qemu-tools.js';
 import { QemuErrorCodes } from './qemu-errors.js';
 import { startVm, tail, type Forward } from './qemu-vm.js';
-import { findVerifyLeftovers, PID_FILE, VERIFY_DIR } from './verify-leftovers.js';
+import { channelLogName, OVMF_VARS, PID_FILE, VERIFY_DIR } from './verify-files.js';
+import { findVerifyLeftovers } from './verify-leftovers.js';
 
 /**
  * Boots the registered image in qemu through its own boot loader — on a throwaway copy holding a
@@ -50,6 +51,11 @@ export class QemuVerifier implements Verifier {
     const dir = join(ctx.workDir, VERIFY_DIR);
     await mkdir(dir, { mode: 0o700 });
     ctx.cleanup.push({ description: `remove ${dir}`, undo: () => removeDirIfPresent(dir) });
+    // What qemu writes there, whichever boot (and however it ended).
+    for (const file of [OVMF_VARS, PID_FILE]) {
+      const path = join(dir, file);
+      ctx.cleanup.push({ description: `remove ${path}`, undo: () => removeFileIfPresent(path) });
+    }
     const logDir = this.config.logDir ?? join(dirname(ctx.workDir), 'verify-logs');
     await mkdir(logDir, { recursive: true, mode: 0o700 });
     await pruneLogs(logDir, this.config.keepLogs);
@@ -95,12 +101,8 @@ export class QemuVerifier implements Verifier {
     });
     const forwards: Forward[] = [];
     for (const check of http) forwards.push({ hostPort: await freePort(), guestPort: check.guestPort });
-    const channelLog = join(dir, `channel-${nonce}.log`);
+    const channelLog = join(dir, channelLogName(nonce));
     ctx.cleanup.push({ description: `remove ${channelLog}`, undo: () => removeFileIfPresent(channelLog) });
-    for (const file of ['OVMF_VARS.fd', PID_FILE]) {
-      const path = join(dir, file);
-      ctx.cleanup.push({ description: `remove ${path}`, undo: () => removeFileIfPresent(path) });
-    }
     const vm = await startVm({ disk: copy, mode, dir, forwards, consoleLog, channelLog }, this.config, ctx);
     ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
     let exitedWith: number | null | undefined;

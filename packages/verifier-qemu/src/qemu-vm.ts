@@ -7,7 +7,7 @@ import { AminatorError, processStartTicks, sleep, type BootMode, type StepContex
 import { stopProcess } from '@aminator/linux-host';
 import type { QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
-import { PID_FILE } from './verify-leftovers.js';
+import { OVMF_VARS, PID_FILE } from './verify-files.js';
 
 export interface Forward {
   readonly hostPort: number;
@@ -105,7 +105,7 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     '-display', 'none', '-monitor', 'none', '-no-reboot', '-nodefaults', '-vga', 'std',
     ...(options.mode === 'uefi' ? [
       '-drive', `if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`,
-      '-drive', `if=pflash,format=raw,file=${join(options.dir, 'OVMF_VARS.fd')}`,
+      '-drive', `if=pflash,format=raw,file=${join(options.dir, OVMF_VARS)}`,
     ] : []),
     '-drive', `file=${options.disk},format=raw,if=virtio,cache=unsafe`,
     '-netdev', `user,id=net0${forwards}`, '-device', 'virtio-net-pci,netdev=net0',
@@ -118,7 +118,7 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
 /** Start qemu (its own process group, so a Ctrl-C on the terminal reaches aminate, not qemu). */
 export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepContext): Promise<RunningVm> {
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  if (options.mode === 'uefi') await copyFile(config.ovmfVars, join(options.dir, 'OVMF_VARS.fd'));
+  if (options.mode === 'uefi') await copyFile(config.ovmfVars, join(options.dir, OVMF_VARS));
   const accel = config.accel === 'auto' ? ((await kvmUsable()) ? 'kvm' : 'tcg') : config.accel;
   const args = qemuArgs(options, config, accel);
   ctx.log.debug(`qemu-system-x86_64 ${args.join(' ')}`);

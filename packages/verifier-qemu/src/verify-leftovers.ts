@@ -4,10 +4,7 @@ import { join } from 'node:path';
 import { isRunId, processStartTicks, removeDirIfPresent, removeFileIfPresent, type Leftover, type LeftoverContext } from '@aminator/core';
 import { detachLoopIfAttached, listLoops, stopProcess } from '@aminator/linux-host';
 
-/** The verification's directory in a run's work directory, and the files it makes there. */
-export const VERIFY_DIR = 'verify';
-export const PID_FILE = 'qemu.pid';
-const VERIFY_FILES = /^(boot-copy\.raw|OVMF_VARS\.fd|qemu\.pid|channel-[0-9a-f]+\.log)$/;
+import { isVerifyFile, PID_FILE, VERIFY_DIR } from './verify-files.js';
 
 function commandLine(pid: number): string {
   try {
@@ -41,7 +38,7 @@ export async function findVerifyLeftovers(ctx: LeftoverContext): Promise<Leftove
     for (const loop of loops.filter((l) => l.backFile.startsWith(`${dir}/`))) {
       found.push({ phase: 'devices', kind: 'loop-device', id: loop.name, runId: run.name, reason: `over the boot copy of the ${reason}`, reclaim: () => detachLoopIfAttached(ctx.commands, loop.name) });
     }
-    for (const name of files.filter((f) => VERIFY_FILES.test(f))) {
+    for (const name of files.filter(isVerifyFile)) {
       const path = join(dir, name);
       found.push({ phase: 'volumes', kind: 'file', id: path, runId: run.name, reason, reclaim: () => removeFileIfPresent(path) });
     }

@@ -1,0 +1,19 @@
+/**
+ * The files a verification makes in `<workDir>/verify/`, named once: the verifier, qemu's arguments
+ * and `aminate cleanup` (for a killed run) all use these.
+ */
+export const VERIFY_DIR = 'verify';
+export const BOOT_COPY = 'boot-copy.raw';
+export const BOOT_COPY_ROOT = 'boot-copy-root';
+export const PID_FILE = 'qemu.pid';
+/** The private copy of the UEFI variable store a UEFI boot writes to. */
+export const OVMF_VARS = 'OVMF_VARS.fd';
+
+export function channelLogName(nonce: string): string {
+  return `channel-${nonce}.log`;
+}
+
+/** Every file name above (and each boot's channel log): what cleanup may remove from a dead run's directory. */
+export function isVerifyFile(name: string): boolean {
+  return [BOOT_COPY, PID_FILE, OVMF_VARS].includes(name) || /^channel-[0-9a-f]+\.log$/.test(name);
+}

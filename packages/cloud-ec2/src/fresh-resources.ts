@@ -35,6 +35,11 @@ export class FreshResources {
     return at !== undefined && Date.now() - at < this.windowMs;
   }
 
+  /** The one rule: this failure is EC2 not showing a fresh id yet. */
+  private hides(id: string, error: unknown): boolean {
+    return isNotFound(error) && this.mayBeHidden(id);
+  }
+
   /**
    * Run `call`, trying again while it fails with NotFound for the fresh `id`, on the waits' schedule
    * (a change is seen within a second). Without a signal (cleanup) it is never cut short.
@@ -44,7 +49,7 @@ export class FreshResources {
       try {
         return { value: await call() };
       } catch (error) {
-        if (isNotFound(error) && this.mayBeHidden(id)) return undefined;
+        if (this.hides(id, error)) return undefined;
         throw error;
       }
     };
@@ -65,7 +70,7 @@ export class FreshResources {
     try {
       found = await describe();
     } catch (error) {
-      if (isNotFound(error) && this.mayBeHidden(id)) return undefined;
+      if (this.hides(id, error)) return undefined;
       throw error;
     }
     if (found === undefined && !this.mayBeHidden(id)) throw gone();

@@ -58,3 +58,8 @@ export function chooseRootPartition(table: PartitionTable, wanted?: number): Par
     code: LinuxErrorCodes.NO_ROOT_PARTITION, suggestions: ['name it with --partition N'],
   });
 }
+
+/** A partition's byte range on its disk, as a loop device over it takes it. */
+export function partitionByteRange(table: PartitionTable, partition: Partition): { offsetBytes: number; sizeBytes: number } {
+  return { offsetBytes: partition.start * table.sectorSize, sizeBytes: partition.size * table.sectorSize };
+}

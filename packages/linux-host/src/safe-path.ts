@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
 import { UnsafePathError } from './errors.js';
 
 /**
@@ -33,4 +34,11 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
 /** Whether `inside` exists in the image as a file, directory or link — never following a link to the host. */
 export function existsInside(root: string, inside: string): boolean {
   return lstatOrUndefined(pathInside(root, inside, { leafMayBeLink: true })) !== undefined;
+}
+
+/** Write a file at a chroot path (checked by pathInside), making its missing directories. */
+export async function writeFileInside(root: string, inside: string, content: string, mode: number): Promise<void> {
+  const target = pathInside(root, inside);
+  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+  await writeFile(target, content, { mode });
 }

@@ -1,7 +1,7 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { removeDirIfPresent, removeFileIfPresent, type CommandRunner, type StepContext } from '@aminator/core';
-import { attachLoop, chooseRootPartition, detachLoop, Mounter, pathInside, readPartitionTable } from '@aminator/linux-host';
+import { attachLoop, chooseRootPartition, detachLoop, Mounter, partitionByteRange, pathInside, readPartitionTable, writeFileInside } from '@aminator/linux-host';
 import { CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
 import { BOOT_COPY, BOOT_COPY_ROOT } from './verify-files.js';
 
@@ -16,8 +16,8 @@ export async function makeBootCopy(disk: string, dir: string, nonce: string, uni
   ctx.progress('copying the image to boot it');
   await commands.run('cp', ['--reflink=auto', '--sparse=always', '--', disk, copy], { signal: ctx.signal, timeoutMs: 3_600_000 });
   await withRootMounted(copy, dir, commands, ctx, async (root) => {
-    await writeInside(root, CHECK_SCRIPT, checkScript(nonce, units), 0o755);
-    await writeInside(root, `/etc/systemd/system/${CHECK_UNIT}`, checkUnit(), 0o644);
+    await writeFileInside(root, CHECK_SCRIPT, checkScript(nonce, units), 0o755);
+    await writeFileInside(root, `/etc/systemd/system/${CHECK_UNIT}`, checkUnit(), 0o644);
     const wants = pathInside(root, '/etc/systemd/system/multi-user.target.wants');
     await mkdir(wants, { recursive: true, mode: 0o755 });
     await symlink(`/etc/systemd/system/${CHECK_UNIT}`, join(wants, CHECK_UNIT));
@@ -29,7 +29,7 @@ export async function makeBootCopy(disk: string, dir: string, nonce: string, uni
 async function withRootMounted(file: string, dir: string, commands: CommandRunner, ctx: StepContext, work: (root: string) => Promise<void>): Promise<void> {
   const table = await readPartitionTable(commands, file);
   const partition = table ? chooseRootPartition(table) : undefined;
-  const range = table && partition ? { offsetBytes: partition.start * table.sectorSize, sizeBytes: partition.size * table.sectorSize } : {};
+  const range = table && partition ? partitionByteRange(table, partition) : {};
   const loop = await attachLoop(commands, file, { ...range, signal: ctx.signal });
   const mounter = new Mounter(commands);
   const root = join(dir, BOOT_COPY_ROOT);
@@ -45,10 +45,4 @@ async function withRootMounted(file: string, dir: string, commands: CommandRunne
     await removeDirIfPresent(root);
     await detachLoop(commands, loop);
   }
-}
-
-async function writeInside(root: string, inside: string, content: string, mode: number): Promise<void> {
-  const target = pathInside(root, inside);
-  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-  await writeFile(target, content, { mode, flag: 'w' });
 }

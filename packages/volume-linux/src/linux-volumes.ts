@@ -6,7 +6,7 @@ import {
   type BakePlan, type CommandRunner, type Leftover, type LeftoverContext, type MountedVolume, type PlanContext, type StepContext, type VolumeManager,
 } from '@aminator/core';
 import {
-  attachLoop, blockDeviceBytes, findWorkRootLeftovers, HostTools, requireHostTools, chooseRootPartition, detachLoop, extFileSystemBytes, LinuxErrorCodes, Mounter, readPartitionTable,
+  attachLoop, blockDeviceBytes, findWorkRootLeftovers, HostTools, requireHostTools, chooseRootPartition, detachLoop, extFileSystemBytes, LinuxErrorCodes, Mounter, partitionByteRange, readPartitionTable,
   type Partition, type PartitionTable,
 } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
@@ -99,7 +99,7 @@ export class LinuxVolumes implements VolumeManager {
   /** A loop device over the partition's byte range; released in teardown. */
   private async partitionLoop(device: string, table: PartitionTable, partition: Partition, ctx: StepContext): Promise<string> {
     const loop = await attachLoop(this.commands, device, {
-      offsetBytes: partition.start * table.sectorSize, sizeBytes: partition.size * table.sectorSize, signal: ctx.signal,
+      ...partitionByteRange(table, partition), signal: ctx.signal,
     });
     ctx.cleanup.push({ description: `detach ${loop} (partition ${partition.number} of ${device})`, resource: { kind: 'loop-device', id: loop }, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(this.commands, loop) });
     return loop;

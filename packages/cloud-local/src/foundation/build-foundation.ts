@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
-import { mkdir, open, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AminatorError, CleanupStack, LockError, newRunId, removeRunOwner, runLockName, writeRunOwner, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
-import { attachLoop, detachLoop, mountChrootFilesystems, Mounter, pathInside, readPartitionTable, runInChroot, PartitionTypes } from '@aminator/linux-host';
+import { attachLoop, detachLoop, mountChrootFilesystems, Mounter, partitionByteRange, readPartitionTable, runInChroot, PartitionTypes, writeFileInside } from '@aminator/linux-host';
 import { bootableSfdiskScript, bootConfigFiles, DEBIAN_BOOT_PACKAGES, installBootLoader } from './boot-loader.js';
 import type { ImageManifest } from '../image-manifest.js';
 import { LocalErrorCodes, newImageId, type LocalImageStore } from '../local-image-store.js';
@@ -84,7 +84,7 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
     const table = await readPartitionTable(commands, disk);
     const root = table?.partitions[0];
     if (!table || !root) throw new Error(`sfdisk made no partition on ${disk}`);
-    range = { offsetBytes: root.start * table.sectorSize, sizeBytes: root.size * table.sectorSize };
+    range = partitionByteRange(table, root);
   }
   const loop = await attachLoop(commands, disk, { ...range, signal: ctx.signal });
   ctx.cleanup.push({ description: `detach ${loop}`, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(commands, loop) });
@@ -123,7 +123,7 @@ async function mountAt(device: string, commands: CommandRunner, ctx: StepContext
  * and grub-install can only write this disk.
  */
 async function makeBootable(disk: string, root: string, rootLoop: string, rootUuid: string, commands: CommandRunner, ctx: StepContext): Promise<void> {
-  for (const [inside, content] of Object.entries(bootConfigFiles())) await writeInside(root, inside, content);
+  for (const [inside, content] of Object.entries(bootConfigFiles())) await writeFileInside(root, inside, content, 0o644);
   const diskLoop = await attachLoop(commands, disk, { signal: ctx.signal });
   ctx.cleanup.push({ description: `detach ${diskLoop}`, manual: [['losetup', '--detach', diskLoop]], undo: () => detachLoop(commands, diskLoop) });
   await mountChrootFilesystems(root, new Mounter(commands), ctx, { unmountRetryMs: UNMOUNT_RETRY_MS, blockDevices: [rootLoop, diskLoop], commands });
@@ -159,11 +159,5 @@ async function configure(root: string, uuid: string, options: FoundationOptions)
     '/etc/hosts': `127.0.0.1 localhost\n127.0.1.1 ${hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
   };
   if (options.os === 'debian') files['/etc/apt/sources.list'] = `deb ${options.source} ${options.release} main\n`;
-  for (const [inside, content] of Object.entries(files)) await writeInside(root, inside, content);
-}
-
-async function writeInside(root: string, inside: string, content: string): Promise<void> {
-  const target = pathInside(root, inside);
-  await mkdir(join(target, '..'), { recursive: true });
-  await writeFile(target, content, { mode: 0o644 });
+  for (const [inside, content] of Object.entries(files)) await writeFileInside(root, inside, content, 0o644);
 }

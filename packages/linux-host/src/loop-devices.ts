@@ -1,6 +1,10 @@
-import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { CommandRunner } from '@aminator/core';
+import { ignoreMissing, type CommandRunner } from '@aminator/core';
+import { pollUntil } from './poll.js';
+
+/** How long a detached loop device may stay held open by someone else (udev's probe, a disk scan). */
+const RELEASE_TIMEOUT_MS = 15_000;
 
 export interface LoopOptions {
   readonly offsetBytes?: number;
@@ -24,8 +28,21 @@ export async function attachLoop(commands: CommandRunner, file: string, options:
   return stdout.trim();
 }
 
+/**
+ * Detach, and return only once the device is free: the kernel detaches a device that someone still
+ * holds open only at its last close, so without the wait a bake could end with the device still there.
+ * The backing file is compared, not the device's presence, because another bake may take the number
+ * as soon as it is free.
+ */
 export async function detachLoop(commands: CommandRunner, device: string): Promise<void> {
+  const backing = await loopBackingFile(device);
   await commands.run('losetup', ['--detach', device], { timeoutMs: 30_000 });
+  if (backing === undefined) return;
+  await pollUntil(async () => ((await loopBackingFile(device)) === backing ? undefined : true), {
+    what: `${device} to be released after losetup --detach (something still holds it open)`,
+    timeoutMs: RELEASE_TIMEOUT_MS, signal: new AbortController().signal,
+    suggestions: [`see who holds it: fuser -v ${device}; it goes away at its last close`],
+  });
 }
 
 /** Detach, and count a loop device that meanwhile went away (autoclear, another cleanup) as detached. */
@@ -33,12 +50,13 @@ export async function detachLoopIfAttached(commands: CommandRunner, device: stri
   try {
     await detachLoop(commands, device);
   } catch (error) {
-    if (isLoopAttached(device)) throw error;
+    if ((await loopBackingFile(device)) !== undefined) throw error;
   }
 }
 
-function isLoopAttached(device: string): boolean {
-  return existsSync(`/sys/block/${basename(device)}/loop/backing_file`);
+/** What backs the loop device, as the kernel reports it; undefined when it is free. */
+async function loopBackingFile(device: string): Promise<string | undefined> {
+  return readFile(`/sys/block/${basename(device)}/loop/backing_file`, 'utf8').catch((error: unknown) => { ignoreMissing(error); return undefined; });
 }
 
 export interface LoopInfo {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { createTestStepContext } from '@aminator/testkit';
 import { ExecaCommandRunner } from '@aminator/core';
 import { sh } from '@aminator/testkit/linux';
-import { blockDeviceBytes, chooseRootPartition, classifySpec, extFileSystemBytes, HostTools, requireHostTools, hostDebianMirror, hostDebianSuite, overrideFile, pathInside, PartitionTypes, type PartitionTable } from '../src/index.js';
+import { attachLoop, blockDeviceBytes, chooseRootPartition, detachLoop, classifySpec, extFileSystemBytes, HostTools, requireHostTools, hostDebianMirror, hostDebianSuite, overrideFile, pathInside, PartitionTypes, type PartitionTable } from '../src/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-linux-host-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -122,6 +123,31 @@ describe('block device and ext file system sizes', () => {
     }
     writeFileSync(join(scratch, 'not-ext.img'), Buffer.alloc(4096));
     assert.equal(await extFileSystemBytes(join(scratch, 'not-ext.img')), undefined);
+  });
+});
+
+describe('detachLoop', () => {
+  it('returns only once a device someone still holds open is really gone (the kernel frees it at the last close)', async () => {
+    const image = join(scratch, 'held.img');
+    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
+    const commands = new ExecaCommandRunner(createTestStepContext().ctx.log);
+    const loop = await attachLoop(commands, image);
+    const backing = `/sys/block/${loop.slice('/dev/'.length)}/loop/backing_file`;
+    const holder = await open(loop, 'r');
+    const order: string[] = [];
+    try {
+      const detached = detachLoop(commands, loop).then(() => order.push('detached'));
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      assert.equal(readFileSync(backing, 'utf8').trim(), image, 'still attached while held');
+      order.push('closed');
+      await holder.close();
+      await detached;
+      assert.deepEqual(order, ['closed', 'detached']);
+      assert.throws(() => readFileSync(backing), { code: 'ENOENT' });
+    } finally {
+      await holder.close().catch(() => undefined);
+      try { sh('losetup', ['--detach', loop]); } catch { /* already free */ }
+    }
   });
 });
 

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { get } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
@@ -9,6 +12,31 @@ import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { CONSISTENCY, OWNER } from './ec2-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
+
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function httpStatus(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const request = get({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (response) => { response.resume(); resolve(response.statusCode ?? 0); });
+    request.on('error', () => resolve(0));
+    request.on('timeout', () => { request.destroy(); resolve(0); });
+  });
+}
+
+/** Wait until `check` holds, or fail with `why()` after `timeoutMs`. */
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, why: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(why());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 /** qemu processes started for this scratch directory (a verify boots a copy under its work root). */
 function qemuProcessesBelow(dir: string): string[] {
@@ -26,6 +54,7 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
   const locks = join(scratch, 'locks');
   const config = join(scratch, 'aminator.config.json');
   let host: HostSnapshot;
+  let nginxImage: { id: string; name: string } | undefined;
   const aminate = (args: readonly string[], options: CliOptions = {}): Promise<CliResult> => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options });
   const images = (): string[] => readdirSync(join(store, 'images')).filter((d) => !d.startsWith('.'));
   const manifest = (id: string): Record<string, any> => JSON.parse(readFileSync(join(store, 'images', id, 'image.json'), 'utf8'));
@@ -97,6 +126,54 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     });
     const logs = readdirSync(join(work, 'verify-logs')).filter((f) => f.startsWith(last.runId ?? '-'));
     assert.equal(logs.length, 2, 'both serial logs are kept');
+    assertNothingLeft();
+    nginxImage = last.image;
+  });
+
+  it('aminate verify: a stored image verified on its own; a failed check exits 1 and keeps the image', async (t) => {
+    if (!nginxImage) return t.skip('needs the nginx image of the test before');
+    const before = images();
+    const ok = await aminate(['verify', '--verify-boot-mode', 'uefi', '--verify-unit', 'nginx.service', '--verify-http', '80/', nginxImage.name]);
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    const named = `${nginxImage.name} (${nginxImage.id})`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(ok.stdout, new RegExp(`^verified ${named} in [\\d.]+s; 4 checks passed$`, 'm'));
+    assert.match(ok.stderr, /✓ GET :80\/ answers 2xx\/3xx \(HTTP 200\)/);
+    const failing = await aminate(['--json', 'verify', '--verify-boot-mode', 'bios', '--verify-unit', 'e2e-absent.service', nginxImage.id]);
+    assert.equal(failing.code, 1, failing.stderr + failing.stdout.slice(-4000));
+    const error = jsonLines(failing.stdout).at(-1)?.error ?? {};
+    assert.equal(error.code, 'E_VERIFY_FAILED');
+    assert.match(error.message, /e2e-absent\.service is active/);
+    assert.deepEqual(images(), before, 'verify never removes the image it checks');
+    assertNothingLeft();
+  });
+
+  it('aminate boot: the image on a (pseudo-)terminal, root logged in, a forwarded port answering; poweroff ends it and nothing is left', async (t) => {
+    if (!nginxImage) return t.skip('needs the nginx image of the test before');
+    const port = await freeTcpPort();
+    const argv = [process.execPath, bin, '-c', config, 'boot', '--verify-boot-mode', 'bios', '--forward', `${port}:80`, nginxImage.name];
+    // script(1) gives aminate a terminal as a person has; the paths here are mkdtemp's, quoted anyway.
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', argv.map((a) => `'${a}'`).join(' '), '/dev/null'],
+      { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, TERM: 'xterm', CI: '' } });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => { screen += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { screen += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => /root@[\w.-]+:~# /.test(screen), 300_000, () => `no root prompt on the console:\n${screen.slice(-3000)}`);
+      assert.match(screen, /is starting on this terminal \(a throwaway copy; root is logged in on the console\); ports 127\.0\.0\.1:\d+ → 80/);
+      let status = 0;
+      await until(async () => { status = await httpStatus(port); return status === 200; }, 60_000, () => `GET 127.0.0.1:${port}/ answered ${status}`);
+      child.stdin.write('systemctl is-active nginx.service; poweroff\r');
+      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 120_000))]);
+      assert.equal(code, 0, screen.slice(-3000));
+      assert.match(screen, /[\r\n]active\r?\n/, 'nginx was active in the booted copy');
+      assert.match(screen, /booted .* the machine stopped after [\d.]+s and its copy was removed/);
+    } finally {
+      if (child.exitCode === null) {
+        try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* gone */ }
+        await aminate(['cleanup']);
+      }
+    }
     assertNothingLeft();
   });
 

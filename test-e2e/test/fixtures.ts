@@ -39,7 +39,14 @@ export async function withDiskMounted(disk: string, body: (root: string) => void
  * A .deb built here with dpkg-deb: /usr/bin/NAME prints "NAME 3.1"; `postinst` is its maintainer
  * script, `files` more files it ships (path in the image → content).
  */
-export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: string; files?: Readonly<Record<string, string>> } = {}): string {
+export interface DebOptions {
+  readonly postinst?: string;
+  readonly files?: Readonly<Record<string, string>>;
+  /** Files of this many bytes of zeros (made sparse, packed with gzip: a small .deb that unpacks big). */
+  readonly zeroFiles?: Readonly<Record<string, number>>;
+}
+
+export function buildDeb(dir: string, name = 'e2e-app', options: DebOptions = {}): string {
   const tree = join(dir, name);
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
   mkdirSync(join(tree, 'usr/bin'), { recursive: true });
@@ -48,10 +55,18 @@ export function buildDeb(dir: string, name = 'e2e-app', options: { postinst?: st
     mkdirSync(join(tree, dirname(path)), { recursive: true });
     writeFileSync(join(tree, path), content, { mode: 0o644 });
   }
-  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\nDescription: e2e test app\n`);
+  let zeroKiB = 0;
+  for (const [path, bytes] of Object.entries(options.zeroFiles ?? {})) {
+    mkdirSync(join(tree, dirname(path)), { recursive: true });
+    sh('truncate', ['--size', String(bytes), join(tree, path)]);
+    zeroKiB += Math.ceil(bytes / 1024);
+  }
+  // Installed-Size (KiB) is what apt announces as "After this operation, N MB …".
+  const installed = zeroKiB > 0 ? `Installed-Size: ${zeroKiB + 4}\n` : '';
+  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\n${installed}Description: e2e test app\n`);
   if (options.postinst) writeFileSync(join(tree, 'DEBIAN/postinst'), options.postinst, { mode: 0o755 });
   const deb = join(dir, `${name}_3.1-2_all.deb`);
-  sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
+  sh('dpkg-deb', ['--build', '--root-owner-group', ...(zeroKiB > 0 ? ['-Zgzip', '-z1'] : []), tree, deb]);
   return deb;
 }
 

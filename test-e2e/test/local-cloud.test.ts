@@ -104,6 +104,22 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assertNothingLeft();
   });
 
+  it('a package that fills the volume exits 1 with E_VOLUME_FULL, what was free, and a --volume-size that then works', async () => {
+    const big = buildDeb(join(scratch, 'big'), 'e2e-big', { zeroFiles: { '/usr/share/e2e-big/blob': 900 * 1024 ** 2 } });
+    const full = await aminate(['--json', 'bake', '--base-image', 'debian-base', big]);
+    assert.equal(full.code, 1, full.stderr + full.stdout.slice(-3000));
+    const error = jsonLines(full.stdout).at(-1)?.error ?? {};
+    assert.equal(error.code, 'E_VOLUME_FULL');
+    assert.equal(error.step, 'provision');
+    assert.match(error.message, /the image's root file system is full: \d+ MiB of [\d.]+ GiB were free before the install; the package manager said it needed 9\d\d MiB/);
+    const [, size] = /--volume-size (\d+G) on the local cloud/.exec(error.suggestions.join('\n')) ?? [];
+    assert.ok(size, JSON.stringify(error.suggestions));
+    assertNothingLeft();
+    const bigger = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--volume-size', size ?? '', big]);
+    assert.equal(bigger.code, 0, `the suggested --volume-size ${size} is enough: ${bigger.stderr}${bigger.stdout.slice(-3000)}`);
+    assertNothingLeft();
+  });
+
   it('SIGINT in the middle of the install exits 130 and leaves nothing behind', async () => {
     const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', 'cowsay'], { signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 } });
     assert.equal(result.code, 130, result.stderr);

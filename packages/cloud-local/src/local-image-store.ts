@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AminatorError, InvalidInputError, isRunId, newRunId, type CommandRunner, type LockManager } from '@aminator/core';
+import { AminatorError, assertPrivateDirectory, InvalidInputError, isRunId, newRunId, removeDirIfPresent, removeFileIfPresent, type CommandRunner, type LockManager } from '@aminator/core';
 import { IMAGE_ID, IMAGE_NAME, imageManifestSchema, VOLUME_ID, type ImageManifest } from './image-manifest.js';
 
 export const LocalErrorCodes = {
@@ -202,26 +202,18 @@ export class LocalImageStore {
  * write there could plant a disk or a manifest that a bake then trusts.
  */
 async function assertSafeDirectory(dir: string, options: { mayBeMissing?: boolean } = {}): Promise<void> {
-  let info;
   try {
-    info = await lstat(dir);
-  } catch (error) {
-    if (options.mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  if (!info.isDirectory()) {
-    throw new AminatorError(`${dir} is not a directory (a symlink?)`, { code: LocalErrorCodes.STORE_UNSAFE, exitCode: 2, suggestions: ['point --store at a real directory'] });
-  }
-  if ((process.getuid !== undefined && info.uid !== process.getuid()) || (info.mode & 0o022) !== 0) {
-    throw new AminatorError(`${dir} is writable by other users or owned by another user`, {
-      code: LocalErrorCodes.STORE_UNSAFE, exitCode: 2, suggestions: [`chown root ${dir} && chmod go-w ${dir}`, 'or point --store at a directory only this user can write'],
+    assertPrivateDirectory(dir, 'store directory', {
+      code: LocalErrorCodes.STORE_UNSAFE, suggestions: [`chown root ${dir} && chmod go-w ${dir} (a real directory, not a symlink)`, 'or point --store at a directory only this user can write'],
     });
+  } catch (error) {
+    if (!(options.mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
   }
 }
 
 async function removeImageDir(dir: string): Promise<void> {
-  for (const file of [DISK, MANIFEST]) await unlink(join(dir, file)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
-  await rmdir(dir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  for (const file of [DISK, MANIFEST]) await removeFileIfPresent(join(dir, file));
+  await removeDirIfPresent(dir);
 }
 
 /** Create the file anew (a retried publish rewrites it), never following a symlink planted in its place. */

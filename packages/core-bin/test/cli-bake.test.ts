@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { aminate, fakeProjects, jsonLines } from './cli-harness.js';
+import { runCliOnTerminal, terminalScreen } from '@aminator/testkit';
+import { aminate, binPath, fakeProjects, fixtures, jsonLines } from './cli-harness.js';
 
 describe('aminate bake (CLI, testkit fakes)', () => {
   const project = fakeProjects(after);
@@ -27,6 +30,36 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /^\d{4}-\d\d-\d\dT[\d:.]+Z step provision succeeded in \d+ ms/m);
     assert.match(result.stdout, /^baked hello-1\.0-1-amd64 \(img-/);
+    assert.doesNotMatch(result.stderr, /cleanup succeeded: /, 'a successful bake does not list every undo (only --debug does)');
+    assert.doesNotMatch(result.stderr, /full log/);
+    assert.deepEqual(existsSync(join(p.dir, 'work', 'logs')) ? readdirSync(join(p.dir, 'work', 'logs')) : [], [], 'a successful run keeps no log');
+    const debug = await aminate(['--debug', 'bake', 'hello', '-c', p.configFile]);
+    assert.match(debug.stderr, /cleanup succeeded: /);
+  });
+
+  it('on a terminal (a pseudo-terminal): a successful bake leaves the step list and the result, a failing one the step\'s last output, the error and the log', async () => {
+    const p = project();
+    const ok = await runCliOnTerminal(binPath, ['bake', 'hello', '-c', p.configFile], { cwd: fixtures });
+    assert.equal(ok.code, 0, ok.text);
+    const steps = ['plan', 'create-volume', 'allocate-device', 'attach-volume', 'mount-volume', 'prepare-chroot', 'provision', 'teardown', 'finalize', 'cleanup'];
+    const normal = (screen: string[]): string[] => screen.map((l) => l.replace(/ +\d+\.\ds$/, '').replace(/ +$/, ''));
+    assert.deepEqual(normal(terminalScreen(ok.text)), [
+      ...steps.map((s) => `  ✔ ${s}`),
+      /^baked .*/.exec(terminalScreen(ok.text).at(-1) ?? '')?.[0] ?? 'the result line',
+    ]);
+    assert.match(ok.text, /Unpacking hello \(1\.0-1\) \.\.\./, 'the output was shown while the step ran');
+    const failing = project({ provisioner: { failAt: 'provision' } });
+    const bad = await runCliOnTerminal(binPath, ['bake', 'hello', '-c', failing.configFile], { cwd: fixtures });
+    assert.equal(bad.code, 1, bad.text);
+    const screen = normal(terminalScreen(bad.text));
+    const list = screen.indexOf('  ✔ plan');
+    assert.deepEqual(screen.slice(0, list), [
+      'last output of provision:', '  Reading package lists...', '  Building dependency tree...', '  The following NEW packages will be installed:', '    hello',
+      '  Unpacking hello (1.0-1) ...', '  E: fake failure installing hello',
+    ]);
+    assert.deepEqual(screen.slice(list, list + steps.length), steps.map((s, i) => (i < 6 ? `  ✔ ${s}` : s === 'provision' ? '  ✖ provision' : `  · ${s}`)));
+    assert.match(screen[list + steps.length] ?? '', /^error E_FAKE_FAILURE \(step provision\): step provision failed: fake failure in provision$/);
+    assert.match(screen.at(-1) ?? '', /^full log: .*\/work\/logs\/[0-9a-f]+\.log$/);
   });
 
   it('a failing step exits 1, names the step and the code, and releases everything', async () => {
@@ -36,6 +69,16 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     assert.match(result.stderr, /error E_FAKE_FAILURE \(step provision\): step provision failed: fake failure in provision/);
     assert.match(result.stderr, /cleanup succeeded: delete fake volume/);
     assert.deepEqual(p.live(), []);
+    const [, log = ''] = /^full log: (\S+)$/m.exec(result.stderr) ?? [];
+    assert.equal(dirname(log), join(p.dir, 'work', 'logs'), result.stderr);
+    assert.equal(statSync(log).mode & 0o777, 0o600);
+    const text = readFileSync(log, 'utf8');
+    assert.match(text, /resource released: /, 'the log has what the terminal shows only with --debug');
+    assert.match(text, /bake failed in \d+ ms: E_FAKE_FAILURE/);
+    const json = await aminate(['--json', 'bake', 'hello', '-c', p.configFile]);
+    const last = JSON.parse(json.stdout.trim().split('\n').at(-1) ?? '{}');
+    assert.equal(last.log, join(p.dir, 'work', 'logs', `${last.runId}.log`));
+    assert.ok(existsSync(last.log));
   });
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

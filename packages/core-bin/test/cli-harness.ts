@@ -17,7 +17,7 @@ export function aminate(args: readonly string[], options: CliOptions = {}): Prom
 /** A temp directory with a config for the testkit fakes: journal, work root and lock dir inside it. */
 export class FakeProject {
   readonly dir = mkdtempSync(join(tmpdir(), 'aminate-cli-test-'));
-  readonly journal = join(this.dir, 'journal.jsonl');
+  readonly journalFile = join(this.dir, 'journal.jsonl');
   readonly configFile = join(this.dir, 'aminator.config.json');
 
   constructor(fakeConfig: Record<string, Record<string, unknown>> = {}, extra: Record<string, unknown> = {}, options: { verifier?: boolean } = {}) {
@@ -30,17 +30,21 @@ export class FakeProject {
       lockDir: join(this.dir, 'locks'),
       ...extra,
     };
-    for (const kind of kinds) config[kind] = { fake: { journalFile: this.journal, ...(fakeConfig[kind] ?? {}) } };
+    for (const kind of kinds) config[kind] = { fake: { journalFile: this.journalFile, ...(fakeConfig[kind] ?? {}) } };
     writeFileSync(this.configFile, JSON.stringify(config, null, 2));
     writeFileSync(join(this.dir, 'package.json'), '{}');
   }
 
+  /** The fakes' journal: every acquire and release, in order. */
+  journal(): Array<{ action: string; kind: string; id: string }> {
+    if (!existsSync(this.journalFile)) return [];
+    return readFileSync(this.journalFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; kind: string; id: string });
+  }
+
   /** Resources acquired and not released, from the fakes' journal. */
   live(): string[] {
-    if (!existsSync(this.journal)) return [];
     const held = new Set<string>();
-    for (const line of readFileSync(this.journal, 'utf8').trim().split('\n').filter(Boolean)) {
-      const entry = JSON.parse(line) as { action: string; kind: string; id: string };
+    for (const entry of this.journal()) {
       const key = `${entry.kind}:${entry.id}`;
       if (entry.action === 'acquire') held.add(key);
       else held.delete(key);
@@ -49,7 +53,7 @@ export class FakeProject {
   }
 
   journalLines(): number {
-    return existsSync(this.journal) ? readFileSync(this.journal, 'utf8').trim().split('\n').filter(Boolean).length : 0;
+    return this.journal().length;
   }
 
   remove(): void {

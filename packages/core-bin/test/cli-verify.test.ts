@@ -58,3 +58,86 @@ describe('aminate bake --verify (CLI, testkit fakes)', () => {
     assert.match(verify.stderr, /the verifier nonesuch of environment fake is not installed[\s\S]*npm i @aminator\/verifier-nonesuch/);
   });
 });
+
+describe('aminate verify IMAGE (CLI, testkit fakes)', () => {
+  const project = fakeProjects(after);
+
+  it('verifies an image that exists: plan, verify, cleanup; nothing made, nothing left; the result names the image and the checks', async () => {
+    const p = project({}, {}, { verifier: true });
+    const result = await aminate(['--json', 'verify', 'img-stored', '-c', p.configFile]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const events = jsonLines(result.stdout);
+    const start = events.find((e) => e.type === 'run-start');
+    assert.deepEqual(start?.steps, ['plan', 'verify', 'cleanup']);
+    assert.equal(start?.image, 'img-stored');
+    const last = events.at(-1);
+    assert.equal(last?.type, 'result');
+    assert.equal(last?.image?.id, 'img-stored');
+    assert.equal(last?.verification?.checks.length, 3);
+    assert.deepEqual(p.live(), []);
+    const plain = await aminate(['verify', 'img-stored', '-c', p.configFile]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /^verified fake-base \(img-stored\) in [\d.]+s; 3 checks passed$/m);
+  });
+
+  it('a failed check exits 1 with E_VERIFY_FAILED and removes nothing', async () => {
+    const p = project({ verifier: { failAt: 'verify' } }, {}, { verifier: true });
+    const result = await aminate(['verify', 'img-stored', '-c', p.configFile]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /error E_VERIFY_FAILED \(step verify\)/);
+    assert.match(result.stderr, /everything the run acquired was cleaned up/);
+    assert.deepEqual(p.live(), []);
+    assert.ok(!p.journal().some((e) => e.kind === 'image'), 'the image was not touched');
+  });
+
+  it('is refused with exit 2 where the environment names no verifier; --help teaches it', async () => {
+    const p = project();
+    const result = await aminate(['verify', 'img-stored', '-c', p.configFile]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /environment fake names no verifier/);
+    assert.equal(p.journalLines(), 0);
+    const help = await aminate(['verify', '--help', '-c', project({}, {}, { verifier: true }).configFile]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: aminate verify \[options\] <image>/);
+    assert.match(help.stdout, /Exit codes: 0 verified, 1 a check failed/);
+  });
+});
+
+describe('aminate boot IMAGE (CLI, testkit fakes)', () => {
+  const project = fakeProjects(after);
+
+  it('hands the image disk and the forwards to the verifier, with plain output; nothing left after the machine stops', async () => {
+    const p = project({}, {}, { verifier: true });
+    const result = await aminate(['boot', '--forward', '8080:80', '--forward', '2222:22', 'img-stored', '-c', p.configFile]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stderr, /boot img-stored|verify img-stored/);
+    assert.match(result.stderr, /step boot succeeded/);
+    assert.match(result.stderr, /fake boot of img-stored, forwards 8080:80 2222:22/);
+    assert.match(result.stdout, /^booted fake-base \(img-stored\); the machine stopped after [\d.]+s and its copy was removed$/m);
+    assert.deepEqual(p.live(), []);
+    assert.deepEqual(p.journal().map((e) => `${e.action} ${e.kind}`).filter((e) => !e.endsWith(' lock')), ['acquire image-disk', 'release image-disk']);
+  });
+
+  it('refuses a malformed or repeated --forward, and --json, with exit 2 before anything is made', async () => {
+    const p = project({}, {}, { verifier: true });
+    for (const [args, message] of [
+      [['--forward', '80'], /--forward 80: expected HOST:GUEST/],
+      [['--forward', '0:80'], /ports 1 to 65535/],
+      [['--forward', '8080:80', '--forward', '8080:443'], /host port 8080 is given twice/],
+      [['--json'], /--json does not go with boot/],
+    ] as const) {
+      const result = await aminate(['boot', ...args, 'img-stored', '-c', p.configFile]);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr + result.stdout, message, '(with --json the error is a JSON line on stdout)');
+    }
+    assert.equal(p.journalLines(), 0);
+  });
+
+  it('a boot that fails exits 1 and releases the image disk', async () => {
+    const p = project({ verifier: { failAt: 'boot' } }, {}, { verifier: true });
+    const result = await aminate(['boot', 'img-stored', '-c', p.configFile]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /E_FAKE_FAILURE \(step boot\)/);
+    assert.deepEqual(p.live(), []);
+  });
+});

@@ -13,6 +13,7 @@ export * from './errors/interrupted-error.js';
 export * from './errors/plugin-load-error.js';
 export * from './errors/usage-error.js';
 export * from './runtime/redact.js';
+export * from './runtime/event-line.js';
 
 export * from './plugin/api-version.js';
 export * from './plugin/builtin-plugins.js';

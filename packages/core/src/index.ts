@@ -53,6 +53,9 @@ export * from './runtime/execa-command-runner.js';
 export * from './runtime/file-lock-manager.js';
 export * from './runtime/process-start.js';
 export * from './runtime/missing-ok.js';
+export * from './runtime/event-line.js';
+export * from './runtime/private-directory.js';
+export * from './runtime/run-log-file.js';
 export * from './runtime/redact.js';
 
 export type * from './interfaces/leftover.js';

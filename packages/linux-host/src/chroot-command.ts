@@ -9,6 +9,8 @@ export interface ChrootRunOptions {
   readonly okExitCodes?: readonly number[];
   /** Log each output line at info level (installs), else only at debug. */
   readonly showOutput?: boolean;
+  /** Also hand each output line (stdout and stderr) to this watcher. */
+  readonly onLine?: (line: string) => void;
 }
 
 /** Run `file args…` inside the chroot with a clean environment, the run's abort signal and logging. */
@@ -19,6 +21,10 @@ export function runInChroot(commands: CommandRunner, root: string, file: string,
     signal: ctx.signal,
     timeoutMs: options.timeoutMs ?? 3_600_000,
     okExitCodes: options.okExitCodes,
-    onLine: (line) => (options.showOutput ? ctx.log.info(line) : ctx.log.debug(line)),
+    onLine: (line) => {
+      if (options.showOutput) ctx.log.info(line);
+      else ctx.log.debug(line);
+      options.onLine?.(line);
+    },
   });
 }

@@ -10,6 +10,9 @@ export const LinuxErrorCodes = {
   OS_MISMATCH: 'E_OS_MISMATCH',
   POSTINSTALL_FAILED: 'E_POSTINSTALL_FAILED',
   DOWNLOAD_FAILED: 'E_DOWNLOAD_FAILED',
+  VOLUME_FULL: 'E_VOLUME_FULL',
+  REPOSITORY_UNREACHABLE: 'E_REPOSITORY_UNREACHABLE',
+  DEPENDENCY_PROBLEM: 'E_DEPENDENCY_PROBLEM',
 } as const;
 
 /** A path inside an image that leads out of it (a symlink, `..`), refused before anything is written. */

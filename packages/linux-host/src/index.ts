@@ -7,6 +7,7 @@ export * from './file-override.js';
 export * from './holders.js';
 export * from './host-tools.js';
 export * from './install-config.js';
+export * from './install-diagnosis.js';
 export * from './host-mirror.js';
 export * from './block-device-size.js';
 export * from './loop-devices.js';

@@ -1,15 +1,18 @@
 import type { InstalledPackage, PackageSpec, ProvisionInput, StepContext } from '@aminator/core';
 import { aminatorEnv } from './aminator-env.js';
+import { diskSpace, explainInstallFailure, InstallWatch, type InstallDiagnostics } from './install-diagnosis.js';
 import { stageInChroot, type StageOptions } from './package-source.js';
 import { runPostInstallScripts } from './post-install.js';
 import type { CommandRunner } from '@aminator/core';
 
 /** What differs between package managers; the flow around it is the same for apt and yum. */
 export interface PackageManager {
-  /** Refresh metadata before installing (apt-get update); may do nothing. */
-  refresh(root: string, ctx: StepContext): Promise<void>;
-  /** Install a repository name (optionally pinned) or a package file staged in the chroot. */
-  install(root: string, target: string, ctx: StepContext): Promise<void>;
+  /** How its output shows a full disk's size, an unreachable repository, an unsatisfiable dependency. */
+  readonly diagnostics: InstallDiagnostics;
+  /** Refresh metadata before installing (apt-get update); may do nothing. Output lines go to `onLine`. */
+  refresh(root: string, ctx: StepContext, onLine: (line: string) => void): Promise<void>;
+  /** Install a repository name (optionally pinned) or a package file staged in the chroot. Output lines go to `onLine`. */
+  install(root: string, target: string, ctx: StepContext, onLine: (line: string) => void): Promise<void>;
   /** The package name inside a staged package file. */
   nameOfFile(root: string, fileInChroot: string, ctx: StepContext): Promise<string>;
   /** Name, version, release and architecture as installed. */
@@ -29,10 +32,16 @@ export interface ProvisionSettings extends StageOptions {
 export async function provisionWith(manager: PackageManager, commands: CommandRunner, input: ProvisionInput, settings: ProvisionSettings, ctx: StepContext): Promise<InstalledPackage> {
   const { root } = input.chroot;
   const target = input.spec.source === 'repository' ? input.spec.raw : await stageInChroot(input.spec, root, ctx, settings);
-  ctx.progress('refreshing package metadata');
-  await manager.refresh(root, ctx);
-  ctx.progress(`installing ${describe(input.spec)}`);
-  await manager.install(root, target, ctx);
+  const before = await diskSpace(root);
+  const watch = new InstallWatch(manager.diagnostics);
+  try {
+    ctx.progress('refreshing package metadata');
+    await manager.refresh(root, ctx, watch.onLine);
+    ctx.progress(`installing ${describe(input.spec)}`);
+    await manager.install(root, target, ctx, watch.onLine);
+  } catch (error) {
+    throw await explainInstallFailure(error, root, before, watch, manager.diagnostics);
+  }
   const name = input.spec.source === 'repository' ? input.spec.name ?? input.spec.raw : await manager.nameOfFile(root, target, ctx);
   const installed = await manager.query(root, name, ctx);
   await manager.clean(root, ctx);

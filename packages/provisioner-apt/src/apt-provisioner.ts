@@ -2,7 +2,7 @@ import {
   COMMAND_RUNNER, CommandFailedError, PROVISIONER_CONFIG,
   type CommandRunner, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext,
 } from '@aminator/core';
-import { classifySpec, provisionWith, runInChroot, sleep, type PackageManager } from '@aminator/linux-host';
+import { classifySpec, provisionWith, runInChroot, sleep, type InstallDiagnostics, type PackageManager } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { AptConfig } from './apt-config.js';
 import { splitDebianVersion } from './debian-version.js';
@@ -10,10 +10,23 @@ import { splitDebianVersion } from './debian-version.js';
 /** Debian package names (policy 5.6.1), optionally pinned `=version`. */
 const DEB_NAME = /^[a-z0-9][a-z0-9+.-]{0,127}(=[A-Za-z0-9.+~:-]{1,127})?$/;
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true', APT_LISTCHANGES_FRONTEND: 'none' };
+const APT_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
+
+/** What apt prints (LANG=C.UTF-8 in the chroot) for the causes `explainInstallFailure` looks for. */
+export const APT_DIAGNOSTICS: InstallDiagnostics = {
+  unreachable: /Temporary failure resolving|Could not resolve|Could not connect to|Unable to connect to|Connection failed|Connection timed out|No route to host|Network is unreachable|connect \(\d+: /,
+  unsatisfiable: /unmet dependencies|held broken packages|but it is not (going to be )?installable|but [^ ]+ is to be installed|Unable to correct problems/,
+  neededBytes: (line) => {
+    const [, amount, unit = 'B'] = /After this operation, ([\d.,]+) ([kMG]?B) of additional disk space will be used/.exec(line) ?? [];
+    return amount ? Number(amount.replace(/,/g, '')) * (APT_UNITS[unit] ?? 1) : undefined;
+  },
+};
 
 /** Installs with apt-get inside the chroot; everything the user gives comes after `--`. */
 @injectable()
 export class AptProvisioner implements Provisioner, PackageManager {
+  readonly diagnostics = APT_DIAGNOSTICS;
+
   constructor(
     @inject(PROVISIONER_CONFIG) private readonly config: AptConfig,
     @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
@@ -31,25 +44,36 @@ export class AptProvisioner implements Provisioner, PackageManager {
     return provisionWith(this, this.commands, input, { ...this.config, extension: '.deb', maxBytes: this.config.maxDownloadBytes }, ctx);
   }
 
-  async refresh(root: string, ctx: StepContext): Promise<void> {
+  /**
+   * apt-get update exits 0 when a mirror cannot be reached (it only warns and keeps old lists): such
+   * an attempt is retried like a failed one, and after the last the install goes ahead — it fails
+   * on its own if it needed the mirror, and is then explained with these lines.
+   */
+  async refresh(root: string, ctx: StepContext, onLine: (line: string) => void): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      let unreachable = false;
+      const watch = (line: string): void => { onLine(line); unreachable ||= APT_DIAGNOSTICS.unreachable.test(line); };
       try {
-        await runInChroot(this.commands, root, 'apt-get', ['-q', 'update'], ctx, { env: APT_ENV, timeoutMs: 600_000 });
-        return;
+        await runInChroot(this.commands, root, 'apt-get', ['-q', 'update'], ctx, { env: APT_ENV, timeoutMs: 600_000, onLine: watch });
+        if (!unreachable) return;
+        if (attempt >= this.config.updateAttempts) {
+          ctx.log.warn('apt-get update could not reach every repository; installing with the package lists the image has');
+          return;
+        }
       } catch (error) {
         if (attempt >= this.config.updateAttempts || ctx.signal.aborted) throw error;
-        ctx.log.warn(`apt-get update failed (attempt ${attempt} of ${this.config.updateAttempts}), retrying`);
-        await sleep(this.config.retryDelayMs * attempt, ctx.signal);
       }
+      ctx.log.warn(`apt-get update failed (attempt ${attempt} of ${this.config.updateAttempts}), retrying`);
+      await sleep(this.config.retryDelayMs * attempt, ctx.signal);
     }
   }
 
-  async install(root: string, target: string, ctx: StepContext): Promise<void> {
+  async install(root: string, target: string, ctx: StepContext, onLine: (line: string) => void): Promise<void> {
     const options = ['-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
     if (!this.config.installRecommends) options.push('--no-install-recommends');
     if (this.config.allowDowngrades) options.push('--allow-downgrades');
     try {
-      await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, { env: APT_ENV, timeoutMs: this.config.installTimeoutMs, showOutput: true });
+      await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, { env: APT_ENV, timeoutMs: this.config.installTimeoutMs, showOutput: true, onLine });
     } catch (error) {
       if (error instanceof CommandFailedError && /Unable to locate package|has no installation candidate|Version '.*' for '.*' was not found/.test(error.failure.stderrTail)) {
         throw new CommandFailedError(error.failure, [`the image's apt sources have no package "${target}": check the name and version (apt-cache policy ${target.split('=')[0]} in the image)`]);

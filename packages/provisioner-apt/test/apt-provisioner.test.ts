@@ -36,13 +36,13 @@ describe('apt spec validation and versions', () => {
 });
 
 /** A .deb built here with dpkg-deb, depending on a package the base image lacks. */
-function buildDeb(dir: string): string {
+function buildDeb(dir: string, depends = 'less'): string {
   mkdirSync(dir, { recursive: true });
   const tree = join(dir, 'aminator-test-app');
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
   mkdirSync(join(tree, 'usr/share/aminator-test-app'), { recursive: true });
   writeFileSync(join(tree, 'usr/share/aminator-test-app/VERSION'), '1.2.3\n');
-  writeFileSync(join(tree, 'DEBIAN/control'), 'Package: aminator-test-app\nVersion: 1.2.3-4\nArchitecture: all\nMaintainer: Aminator Tests <tests@example.invalid>\nDepends: less\nDescription: test package for aminate\n');
+  writeFileSync(join(tree, 'DEBIAN/control'), `Package: aminator-test-app\nVersion: 1.2.3-4\nArchitecture: all\nMaintainer: Aminator Tests <tests@example.invalid>\nDepends: ${depends}\nDescription: test package for aminate\n`);
   const deb = join(dir, 'aminator-test-app_1.2.3-4_all.deb');
   sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
   return deb;
@@ -139,6 +139,37 @@ describe('apt provisioner in a real debootstrap chroot', () => {
     } finally {
       await s2.unwind({ reason: 'failure' });
       tls.close();
+    }
+  });
+
+  it('says E_DEPENDENCY_PROBLEM, quoting apt, when a dependency cannot be installed', async () => {
+    const deb = buildDeb(join(scratch, 'unsatisfiable'), 'aminator-no-such-dependency (>= 1)');
+    await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec(deb), baseImage: base, environment: 'test' }, ctx()),
+      (error: { code: string; message: string }) => {
+        assert.equal(error.code, 'E_DEPENDENCY_PROBLEM');
+        assert.match(error.message, /Depends: aminator-no-such-dependency .* but it is not installable/);
+        return true;
+      });
+  });
+
+  it('says E_REPOSITORY_UNREACHABLE when the image\'s mirror cannot be reached from the chroot (apt-get update only warns)', async () => {
+    const sources = join(root, 'etc/apt/sources.list');
+    const saved = readFileSync(sources, 'utf8');
+    const listsDir = join(root, 'var/lib/apt/lists');
+    try {
+      // Port 9 (discard) on 127.0.0.1: nothing listens, the connection is refused at once.
+      writeFileSync(sources, `deb http://127.0.0.1:9/debian ${hostDebianSuite() ?? 'bookworm'} main\n`);
+      for (const list of readdirSync(listsDir).filter((f) => f.endsWith('_Packages'))) rmSync(join(listsDir, list));
+      await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('figlet'), baseImage: base, environment: 'test' }, ctx()),
+        (error: { code: string; message: string; suggestions: string[] }) => {
+          assert.equal(error.code, 'E_REPOSITORY_UNREACHABLE');
+          assert.match(error.message, /could not be reached from the chroot:\n.*127\.0\.0\.1.*(refused|connect)/i);
+          assert.ok(error.suggestions.some((s) => s.includes('resolv.conf')));
+          return true;
+        });
+    } finally {
+      writeFileSync(sources, saved);
+      inChroot('apt-get', '-q', 'update');
     }
   });
 

@@ -2,12 +2,23 @@ import {
   COMMAND_RUNNER, CommandFailedError, PROVISIONER_CONFIG,
   type CommandRunner, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext,
 } from '@aminator/core';
-import { classifySpec, existsInside, provisionWith, runInChroot, type PackageManager } from '@aminator/linux-host';
+import { classifySpec, existsInside, provisionWith, runInChroot, type InstallDiagnostics, type PackageManager } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { YumConfig } from './yum-config.js';
 
 /** RPM package names, optionally with version (and release): `nginx`, `nginx-1.20.1`, `nginx-1:1.20.1-10.el9`. */
 const RPM_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+~:-]{0,255}$/;
+const DNF_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/** What dnf and yum print for the causes `explainInstallFailure` looks for. */
+export const YUM_DIAGNOSTICS: InstallDiagnostics = {
+  unreachable: /Curl error \((6|7|28)\)|Could not resolve host|Failed to connect to|Cannot download repomd\.xml|Failed to download metadata for repo|Cannot find a valid baseurl/,
+  unsatisfiable: /nothing provides|conflicting requests|none of the providers can be installed|Requires: .* but none|^ ?Problem( \d+)?: /,
+  neededBytes: (line) => {
+    const [, amount, unit = ''] = /^Installed size: ([\d.]+) ?([kMG]?)/.exec(line.trim()) ?? [];
+    return amount ? Number(amount) * (DNF_UNITS[unit] ?? 1) : undefined;
+  },
+};
 
 /** Installs with dnf (or yum where the image has no dnf) inside the chroot; user input comes after `--`. */
 @injectable()
@@ -29,10 +40,12 @@ export class YumProvisioner implements Provisioner, PackageManager {
     return provisionWith(this, this.commands, input, { ...this.config, extension: '.rpm', maxBytes: this.config.maxDownloadBytes }, ctx);
   }
 
+  readonly diagnostics = YUM_DIAGNOSTICS;
+
   /** dnf and yum refresh metadata as part of install. */
   async refresh(): Promise<void> {}
 
-  async install(root: string, target: string, ctx: StepContext): Promise<void> {
+  async install(root: string, target: string, ctx: StepContext, onLine: (line: string) => void): Promise<void> {
     const tool = this.tool(root);
     const options = ['-y', `--setopt=install_weak_deps=${this.config.installWeakDeps ? 'True' : 'False'}`];
     if (this.config.releasever) options.push(`--releasever=${this.config.releasever}`);
@@ -41,7 +54,7 @@ export class YumProvisioner implements Provisioner, PackageManager {
       if (!repo.gpgcheck) options.push(`--setopt=${repo.id}.gpgcheck=0`);
     }
     try {
-      await runInChroot(this.commands, root, tool, [...options, 'install', '--', target], ctx, { timeoutMs: this.config.installTimeoutMs, showOutput: true });
+      await runInChroot(this.commands, root, tool, [...options, 'install', '--', target], ctx, { timeoutMs: this.config.installTimeoutMs, showOutput: true, onLine });
     } catch (error) {
       if (error instanceof CommandFailedError && /No match for argument|Unable to find a match|No package .* available/.test(`${error.failure.stderrTail}`)) {
         throw new CommandFailedError(error.failure, [`the image's repositories have no package "${target}": check the name (${tool} list ${target} in the image)`]);

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import {
   COMMAND_RUNNER, EVENT_SINK, FileLockManager, KIND_CONFIG_TOKENS, KIND_METHODS, KIND_TOKENS, LOCK_MANAGER, LOGGER,
   moduleShapeProblems, PLUGIN_KEYWORD, pluginManifestSchema, RESERVED_FLAGS, SUPPORTED_PLUGIN_API_VERSIONS,
-  inReclaimOrder, type BakePlugin, type CommandRunner, type PluginKind, type PluginKindMap, type PluginModule,
+  inReclaimOrder, isAminatorError, ErrorCodes, type BakePlugin, type Verifier, type CommandRunner, type PluginKind, type PluginKindMap, type PluginModule,
 } from '@aminator/core';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { RecordingCommandRunner } from './recording-command-runner.js';
@@ -75,6 +75,8 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
       }
     });
 
+    if (module.kind === 'verifier') describeVerifierContract(() => registerInFreshContainer(module, options, lockDirs).then((r) => r.instance as Verifier));
+
     if (options.lifecycle) {
       const lifecycle = options.lifecycle;
       it('undoes everything it acquires', async () => {
@@ -116,6 +118,30 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
         }
         await options.assertReleased?.();
       });
+    }
+  });
+}
+
+/**
+ * What core relies on from every verifier: a plan without a bake (`aminate verify`), and an image it
+ * cannot check (one with no boot loader) failing as a verification, with exit 1 and nothing left.
+ */
+function describeVerifierContract(instance: () => Promise<Verifier>): void {
+  it('verifier: describes its checks without a bake\'s plan (aminate verify)', async () => {
+    const lines = (await instance()).describePlan?.(undefined) ?? [];
+    assert.ok(Array.isArray(lines) && lines.every((l) => typeof l === 'string'));
+  });
+
+  it('verifier: an image that boots in no mode fails with E_VERIFY_FAILED (exit 1), and what it acquired is undone', async () => {
+    const verifier = await instance();
+    const harness = createTestStepContext();
+    const image = { id: 'img-conformance', name: 'conformance', cloud: 'conformance', region: 'here', tags: {} };
+    try {
+      await assert.rejects(verifier.verify({ image, disk: { path: '/nonexistent/aminator-conformance.raw', bootModes: [] }, environment: 'conformance' }, harness.ctx),
+        (error: unknown) => isAminatorError(error) && error.code === ErrorCodes.VERIFY_FAILED && error.exitCode === 1);
+    } finally {
+      const report = await harness.stack.unwind({ reason: 'failure' });
+      assert.deepEqual(report.errors.map((e) => e.message), []);
     }
   });
 }

@@ -30,6 +30,8 @@ export interface FakeBakeOptions extends FakeBehaviour {
    * flag; `byVolume`: the cloud has no `imageDisk`, so core attaches a volume made from the image.
    */
   readonly verify?: { readonly keepUnverified?: boolean; readonly byVolume?: boolean };
+  /** Run `aminate verify` on this image instead of a bake (implies a FakeVerifier). */
+  readonly verifyImage?: string;
 }
 
 export interface FakeBakeResult {
@@ -48,7 +50,7 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
     const events = new EventRecorder();
     const metrics = new FakeMetrics();
     const run = rootContainer.createChildContainer();
-    const verifier = options.verify ? new FakeVerifier(world) : undefined;
+    const verifier = options.verify || options.verifyImage ? new FakeVerifier(world) : undefined;
     const settings: BakeSettings = {
       workRoot, abortGraceMs: options.abortGraceMs ?? 2000, failpoints: options.failpoints ?? [],
       verify: verifier && { verifier, keepUnverified: options.verify?.keepUnverified === true },
@@ -68,7 +70,11 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
       packageSpec: options.packageSpec ?? 'hello', environment: 'fake', dryRun: options.dryRun ?? false,
       preserveOnError: options.preserveOnError ?? false,
     };
-    const outcome = await run.resolve(BakePipeline).run(request, options.signal ?? new AbortController().signal);
+    const signal = options.signal ?? new AbortController().signal;
+    const pipeline = run.resolve(BakePipeline);
+    const outcome = options.verifyImage === undefined
+      ? await pipeline.run(request, signal)
+      : await pipeline.verifyImage({ imageRef: options.verifyImage, environment: 'fake', cloud: 'fake', dryRun: request.dryRun, preserveOnError: request.preserveOnError }, signal);
     return { outcome, world, events, metrics, verifier };
   } finally {
     await rm(workRoot, { recursive: true, force: true });

@@ -11,7 +11,7 @@ export class FakeCloud implements Cloud {
   async resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
     await beforeStep(this.world, 'resolveBaseImage', ctx.signal);
     maybeFail(this.world, 'resolveBaseImage');
-    return { id: ref ?? 'img-fakebase', name: 'fake-base', sizeBytes: FAKE_BASE_SIZE, architecture: 'x86_64', tags: {} };
+    return { id: ref ?? 'img-fakebase', name: 'fake-base', sizeBytes: FAKE_BASE_SIZE, architecture: 'x86_64', tags: {}, bootModes: ['uefi', 'bios'] };
   }
 
   async devicesInUse(): Promise<readonly string[]> {

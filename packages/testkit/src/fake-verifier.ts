@@ -1,5 +1,5 @@
-import { VerificationError, type StepContext, type VerificationResult, type Verifier, type VerifyInput } from '@aminator/core';
-import { beforeStep } from './fake-step.js';
+import { VerificationError, type InteractiveBootInput, type StepContext, type VerificationResult, type Verifier, type VerifyInput } from '@aminator/core';
+import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 
 /**
@@ -8,6 +8,7 @@ import type { FakeWorld } from './fake-world.js';
  */
 export class FakeVerifier implements Verifier {
   readonly verified: Array<{ readonly input: VerifyInput; readonly diskHeld: boolean }> = [];
+  readonly booted: Array<{ readonly input: InteractiveBootInput; readonly diskHeld: boolean }> = [];
 
   constructor(private readonly world: FakeWorld) {}
 
@@ -17,9 +18,18 @@ export class FakeVerifier implements Verifier {
     const failing = this.world.behaviour.failAt === 'verify';
     const checks = [
       { name: 'the image disk is named', ok: input.disk.path.length > 0 },
+      { name: 'the image has a boot loader', ok: input.disk.bootModes.length > 0 },
       { name: 'the image boots', ok: !failing, detail: failing ? 'failAt=verify' : undefined },
     ];
     if (checks.some((c) => !c.ok)) throw new VerificationError(checks, undefined, 'fake serial log: kernel panic');
     return { checks };
+  }
+
+  /** As `aminate boot` asks: records the forwards; `failAt: 'boot'` fails it, `hangAt: 'boot'` waits for the abort. */
+  async bootInteractive(input: InteractiveBootInput, ctx: StepContext): Promise<void> {
+    await beforeStep(this.world, 'boot', ctx.signal);
+    this.booted.push({ input, diskHeld: this.world.isHeld('image-disk', input.disk.path) });
+    ctx.log.info(`fake boot of ${input.image.id}, forwards ${input.forwards.map((f) => `${f.hostPort}:${f.guestPort}`).join(' ') || 'none'}`);
+    maybeFail(this.world, 'boot');
   }
 }

@@ -12,4 +12,5 @@ export * from './fake-volume.js';
 export * from './fake-world.js';
 export * from './recording-command-runner.js';
 export * from './run-cli.js';
+export * from './terminal-screen.js';
 export * from './test-step-context.js';

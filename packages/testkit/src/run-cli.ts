@@ -41,3 +41,27 @@ export function runCli(bin: string, args: readonly string[], options: CliOptions
 export function jsonLines(stdout: string): Array<Record<string, any>> {
   return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
 }
+
+export interface TerminalResult {
+  readonly code: number | null;
+  /** Everything the terminal received (stdout and stderr, escape sequences included). */
+  readonly text: string;
+}
+
+/**
+ * Run a Node CLI on a pseudo-terminal, as a person at a terminal would (script(1) from util-linux),
+ * with CI unset so that it renders for a terminal. The arguments are quoted for script's shell.
+ */
+export function runCliOnTerminal(bin: string, args: readonly string[], options: Omit<CliOptions, 'signalOn'> = {}): Promise<TerminalResult> {
+  const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['--quiet', '--return', '--command', quoted, '/dev/null'], {
+      cwd: options.cwd, env: { ...process.env, CI: '', TERM: 'xterm', AMINATOR_CONFIG: '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, text }));
+  });
+}

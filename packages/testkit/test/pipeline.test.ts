@@ -154,12 +154,41 @@ describe('bake pipeline with the testkit fakes', () => {
     assert.equal(result.events.ofType('result')[0]?.image?.id, result.outcome.image?.id);
   });
 
+  it('verifyImage (aminate verify): plan, verify, cleanup on an image that exists; the disk held only meanwhile, nothing made', async () => {
+    const result = await runFakeBake({ verifyImage: 'img-stored' });
+    assert.equal(result.outcome.status, 'succeeded', String(result.outcome.error));
+    assert.deepEqual(result.outcome.steps.map((s) => s.name), ['plan', 'verify', 'cleanup']);
+    const verified = result.verifier?.verified[0];
+    assert.equal(verified?.input.image.id, 'img-stored');
+    assert.equal(verified?.input.package, undefined);
+    assert.equal(verified?.diskHeld, true);
+    assert.deepEqual(result.world.live(), []);
+    assert.deepEqual(result.world.journal.map((e) => `${e.action} ${e.kind}`).filter((e) => !e.endsWith(' lock')), ['acquire image-disk', 'release image-disk']);
+    assert.equal(result.events.ofType('run-start')[0]?.image, 'img-stored');
+    assert.deepEqual(result.events.ofType('result')[0]?.verification?.checks.map((c) => c.ok), [true, true, true]);
+  });
+
+  it('verifyImage: a failed check exits 1 with E_VERIFY_FAILED and removes nothing (the image was not the run\'s to remove)', async () => {
+    const result = await runFakeBake({ verifyImage: 'img-stored', failAt: 'verify' });
+    assert.equal(result.outcome.exitCode, 1);
+    assert.equal(result.events.ofType('result')[0]?.error?.code, ErrorCodes.VERIFY_FAILED);
+    assert.deepEqual(result.world.live(), []);
+    assert.ok(!result.world.journal.some((e) => e.kind === 'image'), 'no image was touched');
+  });
+
+  it('verifyImage --dry-run resolves the image, plans the checks and acquires nothing', async () => {
+    const result = await runFakeBake({ verifyImage: 'img-stored', dryRun: true });
+    assert.equal(result.outcome.status, 'planned');
+    assert.deepEqual(result.world.journal, []);
+    assert.deepEqual(result.events.ofType('result')[0]?.plan?.lines, ['image: fake-base (img-stored)']);
+  });
+
   it('--dry-run plans and acquires nothing', async () => {
     const result = await runFakeBake({ dryRun: true });
     assert.equal(result.outcome.status, 'planned');
     assert.equal(result.outcome.exitCode, 0);
     assert.deepEqual(result.world.journal, []);
-    assert.equal(result.events.ofType('result')[0]?.plan?.baseImage.id, 'img-fakebase');
+    assert.equal(result.events.ofType('result')[0]?.plan?.baseImage?.id, 'img-fakebase');
   });
 
   it('refuses a bad package spec with exit 2 before acquiring anything', async () => {

@@ -2,27 +2,37 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeDirIfPresent, removeFileIfPresent, type CommandRunner, type StepContext } from '@aminator/core';
 import { attachLoop, chooseRootPartition, detachLoop, Mounter, partitionByteRange, pathInside, readPartitionTable, writeFileInside } from '@aminator/linux-host';
-import { CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
+import { AUTOLOGIN_DROP_IN, autologinDropIn, CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
 import { BOOT_COPY, BOOT_COPY_ROOT } from './verify-files.js';
 
 /**
- * A throwaway copy of the image to boot: sparse (and a reflink where the file system can), with the
- * check unit written into its root file system. The image itself is only read. The copy is removed
+ * A throwaway copy of the image to boot: sparse (and a reflink where the file system can), with
+ * `prepare` run on its mounted root file system. The image itself is only read. The copy is removed
  * by the undo pushed here.
  */
-export async function makeBootCopy(disk: string, dir: string, nonce: string, units: readonly string[], commands: CommandRunner, ctx: StepContext): Promise<string> {
+export async function makeBootCopy(disk: string, dir: string, prepare: (root: string) => Promise<void>, commands: CommandRunner, ctx: StepContext): Promise<string> {
   const copy = join(dir, BOOT_COPY);
   ctx.cleanup.push({ description: `remove ${copy}`, resource: { kind: 'file', id: copy }, undo: () => removeFileIfPresent(copy) });
   ctx.progress('copying the image to boot it');
   await commands.run('cp', ['--reflink=auto', '--sparse=always', '--', disk, copy], { signal: ctx.signal, timeoutMs: 3_600_000 });
-  await withRootMounted(copy, dir, commands, ctx, async (root) => {
+  await withRootMounted(copy, dir, commands, ctx, prepare);
+  return copy;
+}
+
+/** For a verification: the check unit that reports the boot on the second serial port. */
+export function addCheckUnit(nonce: string, units: readonly string[]): (root: string) => Promise<void> {
+  return async (root) => {
     await writeFileInside(root, CHECK_SCRIPT, checkScript(nonce, units), 0o755);
     await writeFileInside(root, `/etc/systemd/system/${CHECK_UNIT}`, checkUnit(), 0o644);
     const wants = pathInside(root, '/etc/systemd/system/multi-user.target.wants');
     await mkdir(wants, { recursive: true, mode: 0o755 });
     await symlink(`/etc/systemd/system/${CHECK_UNIT}`, join(wants, CHECK_UNIT));
-  });
-  return copy;
+  };
+}
+
+/** For `aminate boot`: root logged in on the serial console (the images have no password and no key). */
+export async function addConsoleAutologin(root: string): Promise<void> {
+  await writeFileInside(root, AUTOLOGIN_DROP_IN, autologinDropIn(), 0o644);
 }
 
 /** Mount the copy's root file system (a loop device at the root partition's offset) for `work`, then release it. */

@@ -44,6 +44,19 @@ export function checkUnit(): string {
   ].join('\n');
 }
 
+/** A drop-in for the serial console's getty, in the boot copy of `aminate boot` only. */
+export const AUTOLOGIN_DROP_IN = '/etc/systemd/system/serial-getty@ttyS0.service.d/aminator-autologin.conf';
+
+export function autologinDropIn(): string {
+  return [
+    '# written by aminate boot into a throwaway copy of the image',
+    '[Service]',
+    'ExecStart=',
+    'ExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 - $TERM',
+    '',
+  ].join('\n');
+}
+
 export interface GuestReport {
   readonly multiUser: string;
   readonly units: ReadonlyMap<string, string>;

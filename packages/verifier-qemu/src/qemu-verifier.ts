@@ -4,11 +4,11 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   AminatorError, COMMAND_RUNNER, removeDirIfPresent, removeFileIfPresent, TimeoutError, VERIFIER_CONFIG, VerificationError,
-  type BootMode, type CommandRunner, type Leftover, type LeftoverContext, type PlanContext, type StepContext, type VerificationCheck, type VerificationResult, type Verifier, type VerifyInput,
+  type BootMode, type CommandRunner, type InteractiveBootInput, type Leftover, type LeftoverContext, type PlanContext, type StepContext, type VerificationCheck, type VerificationResult, type Verifier, type VerifyInput,
 } from '@aminator/core';
 import { pollUntil, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
-import { makeBootCopy } from './boot-copy.js';
+import { addCheckUnit, addConsoleAutologin, makeBootCopy } from './boot-copy.js';
 import { parseReport, reportChecks, type GuestReport } from './guest-check.js';
 import { freePort, httpCheck } from './host-checks.js';
 import { HTTP_CHECK, type QemuConfig } from './qemu-config.js';
@@ -48,14 +48,7 @@ export class QemuVerifier implements Verifier {
 
   async verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult> {
     const modes = this.modes(input.disk.bootModes);
-    const dir = join(ctx.workDir, VERIFY_DIR);
-    await mkdir(dir, { mode: 0o700 });
-    ctx.cleanup.push({ description: `remove ${dir}`, undo: () => removeDirIfPresent(dir) });
-    // What qemu writes there, whichever boot (and however it ended).
-    for (const file of [OVMF_VARS, PID_FILE]) {
-      const path = join(dir, file);
-      ctx.cleanup.push({ description: `remove ${path}`, undo: () => removeFileIfPresent(path) });
-    }
+    const dir = await this.bootDir(ctx);
     const logDir = this.config.logDir ?? join(dirname(ctx.workDir), 'verify-logs');
     await mkdir(logDir, { recursive: true, mode: 0o700 });
     await pruneLogs(logDir, this.config.keepLogs);
@@ -74,6 +67,49 @@ export class QemuVerifier implements Verifier {
     return { checks, evidence };
   }
 
+  /**
+   * `aminate boot`: a throwaway copy with root logged in on the serial console, which is this
+   * terminal; the forwarded ports listen on 127.0.0.1. Ends when the guest powers off, or on Ctrl-A X.
+   */
+  async bootInteractive(input: InteractiveBootInput, ctx: StepContext): Promise<void> {
+    const [mode] = this.modes(input.disk.bootModes);
+    const dir = await this.bootDir(ctx);
+    this.requireFirmware(mode as BootMode);
+    const copy = await makeBootCopy(input.disk.path, dir, addConsoleAutologin, this.commands, ctx);
+    const vm = await startVm({ disk: copy, mode: mode as BootMode, dir, forwards: input.forwards, interactive: true }, this.config, ctx);
+    ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
+    const ports = input.forwards.map((f) => `127.0.0.1:${f.hostPort} → ${f.guestPort}`).join(', ');
+    ctx.log.info(`${input.image.name} is starting on this terminal (a throwaway copy; root is logged in on the console)${ports ? `; ports ${ports}` : ''}. Leave with \`poweroff\` in the guest, or Ctrl-A X`);
+    try {
+      const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([vm.exited, aborted]);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+    } finally {
+      await vm.stop();
+      await removeFileIfPresent(copy);
+    }
+  }
+
+  /** The directory a boot works in, and the undo of every file qemu writes there (however the boot ended). */
+  private async bootDir(ctx: StepContext): Promise<string> {
+    const dir = join(ctx.workDir, VERIFY_DIR);
+    await mkdir(dir, { mode: 0o700 });
+    ctx.cleanup.push({ description: `remove ${dir}`, undo: () => removeDirIfPresent(dir) });
+    for (const file of [OVMF_VARS, PID_FILE]) {
+      const path = join(dir, file);
+      ctx.cleanup.push({ description: `remove ${path}`, undo: () => removeFileIfPresent(path) });
+    }
+    return dir;
+  }
+
+  private requireFirmware(mode: BootMode): void {
+    if (mode === 'uefi' && !(existsSync(this.config.ovmfCode) && existsSync(this.config.ovmfVars))) {
+      throw new AminatorError(`no UEFI firmware at ${this.config.ovmfCode}`, {
+        code: QemuErrorCodes.QEMU_FAILED, exitCode: 2, suggestions: ['apt-get install ovmf', 'or set verifier.qemu.ovmfCode and ovmfVars'],
+      });
+    }
+  }
+
   private modes(available: readonly BootMode[]): BootMode[] {
     if (available.length === 0) {
       throw new VerificationError([{ name: 'the image has a boot loader', ok: false, detail: 'its cloud says it boots in no mode (a --minimal foundation?)' }]);
@@ -88,13 +124,9 @@ export class QemuVerifier implements Verifier {
 
   /** One boot: copy, start, wait for the guest's report, ask the HTTP endpoints, stop. */
   private async boot(input: VerifyInput, mode: BootMode, dir: string, consoleLog: string, ctx: StepContext): Promise<VerificationCheck[]> {
-    if (mode === 'uefi' && !(existsSync(this.config.ovmfCode) && existsSync(this.config.ovmfVars))) {
-      throw new AminatorError(`no UEFI firmware at ${this.config.ovmfCode}`, {
-        code: QemuErrorCodes.QEMU_FAILED, exitCode: 2, suggestions: ['apt-get install ovmf', 'or set verifier.qemu.ovmfCode and ovmfVars'],
-      });
-    }
+    this.requireFirmware(mode);
     const nonce = randomBytes(8).toString('hex');
-    const copy = await makeBootCopy(input.disk.path, dir, nonce, this.config.units, this.commands, ctx);
+    const copy = await makeBootCopy(input.disk.path, dir, addCheckUnit(nonce, this.config.units), this.commands, ctx);
     const http = this.config.http.map((check) => {
       const [, port = '0', path = '/'] = HTTP_CHECK.exec(check) ?? [];
       return { guestPort: Number(port), path };

@@ -21,7 +21,7 @@ export interface VmOptions {
   readonly dir: string;
   readonly forwards: readonly Forward[];
   /** ttyS0 (the console) to this file; with `interactive`, to the terminal instead. */
-  readonly consoleLog: string;
+  readonly consoleLog?: string;
   /** ttyS1, the check channel. */
   readonly channelLog?: string;
   readonly interactive?: boolean;
@@ -109,7 +109,8 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     ] : []),
     '-drive', `file=${options.disk},format=raw,if=virtio,cache=unsafe`,
     '-netdev', `user,id=net0${forwards}`, '-device', 'virtio-net-pci,netdev=net0',
-    '-serial', options.interactive ? 'stdio' : `file:${options.consoleLog}`,
+    // Interactive: Ctrl-C goes to the guest (signal=off); the mux gives Ctrl-A X to leave.
+    ...(options.interactive ? ['-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console'] : ['-serial', `file:${options.consoleLog}`]),
     ...(options.channelLog ? ['-serial', `file:${options.channelLog}`] : []),
     '-pidfile', join(options.dir, PID_FILE),
   ];

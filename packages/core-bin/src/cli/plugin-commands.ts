@@ -1,9 +1,8 @@
 import { Command, Option } from 'commander';
 import { currentLoadHost, loadPlugin, PluginLoadError, type DiscoveredPlugin, type PluginCommand } from '@aminator/core/host';
+import { BUILT_IN_COMMANDS } from './built-in-commands.js';
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
-
-const BUILT_IN = new Set(['bake', 'cleanup', 'plugins', 'environments', 'config', 'help']);
 
 /**
  * Commands plugins add. Listed from manifests alone; the plugin is imported only when its command is
@@ -11,7 +10,7 @@ const BUILT_IN = new Set(['bake', 'cleanup', 'plugins', 'environments', 'config'
  */
 export async function pluginCommands(flags: GlobalFlags, session: Session, setExit: (code: number) => void): Promise<Command[]> {
   const commands: Command[] = [];
-  const taken = new Set(BUILT_IN);
+  const taken = new Set(BUILT_IN_COMMANDS);
   for (const plugin of session.discovery.plugins) {
     for (const name of plugin.manifest.commands ?? []) {
       if (taken.has(name)) continue;

@@ -4,8 +4,11 @@ import { pluginsDoctor } from '../commands/plugins-doctor.js';
 import { pluginsList } from '../commands/plugins-list.js';
 import { showConfig } from '../commands/show-config.js';
 import { bakeCommand } from './bake-command.js';
+import { bootCommand } from './boot-command.js';
+import { BUILT_IN_COMMANDS } from './built-in-commands.js';
 import { cleanupCommand } from './cleanup-command.js';
 import { pluginCommands } from './plugin-commands.js';
+import { verifyCommand } from './verify-command.js';
 import type { GlobalFlags } from './global-flags.js';
 import { openSession, type Session } from './session.js';
 import { cliVersion } from './version.js';
@@ -30,6 +33,8 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
 
   // addCommand does not pass on exitOverride and friends the way .command() does.
   program.addCommand((await bakeCommand(flags, session, setExit)).copyInheritedSettings(program));
+  program.addCommand((await verifyCommand(flags, session, setExit)).copyInheritedSettings(program));
+  program.addCommand((await bootCommand(flags, session, setExit)).copyInheritedSettings(program));
   program.addCommand((await cleanupCommand(flags, session, setExit)).copyInheritedSettings(program));
   const plugins = program.command('plugins').description('discover and check plugins');
   plugins.command('list').description('list discovered plugins (nothing is imported)').option('--json', 'print JSON')
@@ -58,11 +63,10 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
  * unless the command being run is a plugin's, which then fails with the config error.
  */
 async function pluginCommandsIfAny(flags: GlobalFlags, session: () => Promise<Session>, setExit: (code: number) => void): Promise<Command[]> {
-  const builtIn = ['bake', 'cleanup', 'plugins', 'environments', 'config', 'help', undefined];
   try {
     return await pluginCommands(flags, await session(), setExit);
   } catch (error) {
-    if (builtIn.includes(flags.command)) return [];
+    if (flags.command === undefined || BUILT_IN_COMMANDS.includes(flags.command)) return [];
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { redactSecrets, type Logger } from '@aminator/core/host';
+import { formatError, redactSecrets, type Logger } from '@aminator/core/host';
 
 /** Logger of plugin commands: lines on stderr, debug only with --debug, secrets hidden. */
 export class StderrLogger implements Logger {
@@ -8,6 +8,8 @@ export class StderrLogger implements Logger {
   info(message: string): void { this.write('info', message); }
   warn(message: string): void { this.write('warn', message); }
   error(message: string): void { this.write('error', message); }
+  /** An error as `aminate` prints every error: `error CODE: message` and its suggestions, no second prefix. */
+  failure(error: unknown): void { process.stderr.write(`${formatError(error, { debug: this.showDebug })}\n`); }
 
   private write(level: string, message: string): void {
     process.stderr.write(`${level === 'info' ? '' : `${level}: `}${redactSecrets(message)}\n`);

@@ -1,5 +1,5 @@
 import {
-  CleanupStack, EXIT_INTERRUPTED, ExecaCommandRunner, FileLockManager, formatError, newRunId, validatePluginConfig,
+  CleanupStack, EXIT_INTERRUPTED, ExecaCommandRunner, FileLockManager, newRunId, validatePluginConfig,
   type LoadedPlugin, type PluginCommand, type PluginCommandContext,
 } from '@aminator/core';
 import type { Session } from '../cli/session.js';
@@ -15,7 +15,7 @@ export async function runPluginCommand(spec: PluginCommand, loaded: LoadedPlugin
   const config = validatePluginConfig(session.merged, kind, name, loaded.module.configSchema);
   const log = new StderrLogger(session.flags.debug);
   const controller = new AbortController();
-  const removeHandlers = abortOnSignals(controller, (m) => log.warn(m));
+  const removeHandlers = abortOnSignals(controller, (m) => log.warn(m), { what: `aminate ${spec.name}` });
   const stack = new CleanupStack();
   const ctx: PluginCommandContext = {
     config, json: session.flags.json, debug: session.flags.debug, log, signal: controller.signal, cleanup: stack,
@@ -30,7 +30,7 @@ export async function runPluginCommand(spec: PluginCommand, loaded: LoadedPlugin
   } catch (error) {
     await unwindOrReport(stack, controller.signal.aborted ? 'interrupted' : 'failure', log);
     if (controller.signal.aborted) {
-      log.error(formatError(error));
+      log.failure(error);
       return EXIT_INTERRUPTED;
     }
     throw error;
@@ -41,5 +41,5 @@ export async function runPluginCommand(spec: PluginCommand, loaded: LoadedPlugin
 
 async function unwindOrReport(stack: CleanupStack, reason: 'success' | 'failure' | 'interrupted', log: StderrLogger): Promise<void> {
   const report = await stack.unwind({ reason, onUndo: ({ entry, status }) => log.debug(`cleanup ${status}: ${entry.description}`) });
-  for (const error of report.errors) log.error(formatError(error));
+  for (const error of report.errors) log.failure(error);
 }

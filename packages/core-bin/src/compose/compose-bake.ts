@@ -1,8 +1,8 @@
-import { BakePipeline } from '@aminator/core';
+import { BAKE_SETTINGS, BakePipeline, type BakeSettings } from '@aminator/core';
 import { composeRun, type ComposeInput } from './compose-run.js';
 
 /** A bake's pipeline, composed with the selected plugins (and the verifier, with --verify). */
-export async function composeBake(input: ComposeInput): Promise<{ pipeline: BakePipeline; preserveOnError: boolean }> {
+export async function composeBake(input: ComposeInput): Promise<{ pipeline: BakePipeline; preserveOnError: boolean; settings: BakeSettings }> {
   const { container, core } = await composeRun(input);
-  return { pipeline: container.resolve(BakePipeline), preserveOnError: core.preserveOnError };
+  return { pipeline: container.resolve(BakePipeline), preserveOnError: core.preserveOnError, settings: container.resolve<BakeSettings>(BAKE_SETTINGS) };
 }

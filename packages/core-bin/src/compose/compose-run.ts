@@ -1,6 +1,6 @@
 import {
   BAKE_SETTINGS, COMMAND_RUNNER, EVENT_SINK, EventLogger, ExecaCommandRunner, FileLockManager,
-  kindsIn, LOCK_MANAGER, LOGGER, mergeLayers, pluginLabel, registerPlugin, resolvePlugin,
+  kindsIn, LOCK_MANAGER, runLogPath, LOGGER, mergeLayers, pluginLabel, registerPlugin, resolvePlugin,
   validateCoreConfig, validatePluginConfig, type BakeSettings, type ConfigLayer, type CoreConfig, type EventSink, type Failpoint,
   type LoadedPlugin, type Verifier,
 } from '@aminator/core';
@@ -34,7 +34,7 @@ export async function composeRun(input: ComposeInput): Promise<{ container: Depe
   const configs = kinds.map((kind) => validatePluginConfig(merged, kind, loadedOf(kind).plugin.name, loadedOf(kind).module.configSchema));
   const run = rootContainer.createChildContainer();
   const plugins = Object.fromEntries(kinds.map((kind) => [kind, `${loadedOf(kind).plugin.name} (${loadedOf(kind).plugin.packageName}@${loadedOf(kind).plugin.version})`]));
-  const settings: BakeSettings = { workRoot: core.workRoot, abortGraceMs: core.abortGraceMs, failpoints: input.failpoints, runId: input.runId, plugins };
+  const settings: BakeSettings = { workRoot: core.workRoot, runLog: runLogPath(core.workRoot, input.runId), abortGraceMs: core.abortGraceMs, failpoints: input.failpoints, runId: input.runId, plugins };
   run.register(BAKE_SETTINGS, { useValue: settings });
   run.register(EVENT_SINK, { useValue: input.events });
   run.register(LOGGER, { useValue: new EventLogger(input.events, input.runId) });

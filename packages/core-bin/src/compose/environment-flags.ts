@@ -29,3 +29,8 @@ export async function addEnvironmentFlags(
     return undefined;
   }
 }
+
+/** The flags that matter to a run on an existing image (`verify`, `boot`): where the image is, and how it is checked. */
+export function imageRunFlags(binding: FlagBinding): boolean {
+  return binding.kind === 'cloud' || binding.kind === 'verifier';
+}

@@ -3,8 +3,9 @@ import { PlainRenderer } from './plain-renderer.js';
 import type { Renderer } from './renderer.js';
 import { TtyRenderer } from './tty-renderer.js';
 
-export function chooseRenderer(options: { json: boolean; debug: boolean }): Renderer {
+/** `plain`: the terminal belongs to something else meanwhile (the console of `aminate boot`): no live redraw. */
+export function chooseRenderer(options: { json: boolean; debug: boolean; plain?: boolean }): Renderer {
   if (options.json) return new JsonRenderer(options.debug);
-  if (process.stderr.isTTY && process.env.TERM !== 'dumb' && !process.env.CI) return new TtyRenderer(options.debug);
+  if (!options.plain && process.stderr.isTTY && process.env.TERM !== 'dumb' && !process.env.CI) return new TtyRenderer(options.debug);
   return new PlainRenderer(options.debug);
 }

@@ -1,9 +1,11 @@
-import type { BakeEvent } from '@aminator/core/host';
+import { eventLine, type BakeEvent } from '@aminator/core/host';
 import type { Renderer } from './renderer.js';
 import { resultSummary } from './result-summary.js';
 
 /** Off a terminal: plain timestamped lines on stderr, the result on stdout. */
 export class PlainRenderer implements Renderer {
+  private failing = false;
+
   constructor(private readonly debug: boolean) {}
 
   handle(event: BakeEvent): void {
@@ -22,17 +24,16 @@ export class PlainRenderer implements Renderer {
 
   close(): void {}
 
+  /**
+   * Debug logs and resource events only with --debug; undo lines only with --debug, when one fails,
+   * or once the run is failing — a successful bake's unmounts and lock releases are noise.
+   */
   private describe(event: BakeEvent): string | undefined {
-    switch (event.type) {
-      case 'run-start': return `bake ${event.package} in environment ${event.environment} (run ${event.runId})`;
-      case 'step-start': return `step ${event.step} started`;
-      case 'step-end': return `step ${event.step} ${event.status} in ${event.durationMs} ms${event.resources.length ? ` [${event.resources.map((r) => `${r.kind} ${r.id}`).join(', ')}]` : ''}`;
-      case 'progress': return `step ${event.step}: ${event.message}${event.percent === undefined ? '' : ` (${event.percent}%)`}`;
-      case 'log': return event.level === 'debug' && !this.debug ? undefined : `${event.level}${event.step ? ` [${event.step}]` : ''}: ${event.message}`;
-      case 'cleanup': return undefined;
-      case 'undo': return `cleanup ${event.status}: ${event.description}${event.error ? ` — ${event.error.message}` : ''}`;
-      case 'resource': return this.debug ? `resource ${event.action}: ${event.resource.kind} ${event.resource.id}` : undefined;
-      case 'result': return `bake ${event.status} in ${event.durationMs} ms`;
+    if (event.type === 'step-end' && event.status !== 'succeeded') this.failing = true;
+    if (!this.debug) {
+      if (event.type === 'resource' || (event.type === 'log' && event.level === 'debug')) return undefined;
+      if (event.type === 'undo' && event.status === 'succeeded' && !this.failing) return undefined;
     }
+    return eventLine(event);
   }
 }

@@ -10,13 +10,20 @@ export function resultSummary(result: ResultEvent): { out: string[]; err: string
   const out: string[] = [];
   const err: string[] = [];
   const seconds = (result.durationMs / 1000).toFixed(1);
-  if (result.status === 'planned' && result.plan) {
-    out.push(`dry run: nothing was changed. Plan:`, `  package: ${result.plan.spec.raw} (${result.plan.spec.source})`,
-      `  base image: ${result.plan.baseImage.name} (${result.plan.baseImage.id})`, ...result.plan.lines.map((l) => `  ${l}`));
+  const plan = result.status === 'planned' ? result.plan : undefined;
+  if (plan) {
+    out.push(`dry run: nothing was changed. Plan:`,
+      ...(plan.spec ? [`  package: ${plan.spec.raw} (${plan.spec.source})`] : []),
+      ...(plan.baseImage ? [`  base image: ${plan.baseImage.name} (${plan.baseImage.id})`] : []),
+      ...plan.lines.map((l) => `  ${l}`));
   }
   if (result.status === 'succeeded' && result.image) {
     const p = result.package;
-    out.push(`baked ${result.image.name} (${result.image.id}) in ${seconds}s${p ? ` with ${p.name} ${p.version}-${p.release} ${p.arch}` : ''}`);
+    const checks = result.verification ? `; ${result.verification.checks.length} checks passed` : '';
+    const image = `${result.image.name} (${result.image.id})`;
+    if (result.kind === 'bake') out.push(`baked ${image} in ${seconds}s${p ? ` with ${p.name} ${p.version}-${p.release} ${p.arch}` : ''}${checks}`);
+    if (result.kind === 'verify') out.push(`verified ${image} in ${seconds}s${checks}`);
+    if (result.kind === 'boot') out.push(`booted ${image}; the machine stopped after ${seconds}s and its copy was removed`);
   }
   if (result.error) err.push(errorText(result.error));
   for (const e of result.cleanupErrors ?? []) err.push(`also: ${errorText(e)}`);
@@ -28,6 +35,7 @@ export function resultSummary(result: ResultEvent): { out: string[]; err: string
     err.push('  or run `aminate cleanup`');
   }
   const failed = result.status === 'failed' || result.status === 'interrupted';
-  if (failed && !result.kept?.length && !result.cleanupErrors?.length) err.push('everything the bake acquired was cleaned up');
+  if (failed && !result.kept?.length && !result.cleanupErrors?.length) err.push(`everything the ${result.kind === 'bake' ? 'bake' : 'run'} acquired was cleaned up`);
+  if (result.log) err.push(`full log: ${result.log}`);
   return { out, err };
 }

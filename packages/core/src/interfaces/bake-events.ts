@@ -1,3 +1,4 @@
+import type { VerificationResult } from './verifier.js';
 import type { BaseImage, ImageResult, InstalledPackage, PackageSpec } from './bake-types.js';
 import type { ResourceRef } from './cleanup-scope.js';
 import type { LogLevel } from './logger.js';
@@ -8,10 +9,16 @@ interface EventBase {
   readonly runId: string;
 }
 
+/** What a run does: `aminate bake`, `aminate verify`, `aminate boot`. */
+export type RunKind = 'bake' | 'verify' | 'boot';
+
 export interface RunStartEvent extends EventBase {
   readonly type: 'run-start';
+  readonly kind: RunKind;
   readonly environment: string;
+  /** The package spec of a bake; empty for `verify` and `boot`, which name `image` instead. */
   readonly package: string;
+  readonly image?: string;
   readonly steps: readonly string[];
   readonly plugins: Readonly<Record<string, string>>;
 }
@@ -82,6 +89,7 @@ export interface StepTiming {
 
 export interface ResultEvent extends EventBase {
   readonly type: 'result';
+  readonly kind: RunKind;
   readonly status: 'succeeded' | 'failed' | 'interrupted' | 'planned';
   readonly image?: ImageResult;
   readonly package?: InstalledPackage;
@@ -91,8 +99,12 @@ export interface ResultEvent extends EventBase {
   /** Resources left in place by `--preserve-on-error`, with how to remove them. */
   readonly kept?: ReadonlyArray<{ readonly description: string; readonly resource?: ResourceRef; readonly manual: ReadonlyArray<readonly string[]> }>;
   readonly cleanupErrors?: readonly ErrorSummary[];
-  /** With `--dry-run`: what was resolved and what each plugin would do. */
-  readonly plan?: { readonly spec: PackageSpec; readonly baseImage: BaseImage; readonly lines: readonly string[] };
+  /** With `--dry-run`: what was resolved and what each plugin would do (`aminate verify`: lines only). */
+  readonly plan?: { readonly spec?: PackageSpec; readonly baseImage?: BaseImage; readonly lines: readonly string[] };
+  /** The checks the verifier ran, when it ran and passed. */
+  readonly verification?: VerificationResult;
+  /** A failed or interrupted run's full log (every event, debug included), kept for the user to open. */
+  readonly log?: string;
 }
 
 export type BakeEvent =

@@ -1,5 +1,7 @@
 import type { ImageResult, InstalledPackage } from './bake-types.js';
+import type { BakePlan } from './bake-plan.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { PlanContext } from './plan-context.js';
 import type { StepContext } from './step-context.js';
 
 /** The firmware an image boots under. */
@@ -16,8 +18,22 @@ export interface ImageDisk {
 export interface VerifyInput {
   readonly image: ImageResult;
   readonly disk: ImageDisk;
-  readonly package: InstalledPackage;
+  /** What the bake installed; absent when `aminate verify` checks an image that exists already. */
+  readonly package?: InstalledPackage;
   readonly environment: string;
+}
+
+/** A host port on 127.0.0.1 forwarded to a port of the booted image. */
+export interface PortForward {
+  readonly hostPort: number;
+  readonly guestPort: number;
+}
+
+/** `aminate boot`: the image, booted for a person on this terminal. */
+export interface InteractiveBootInput {
+  readonly image: ImageResult;
+  readonly disk: ImageDisk;
+  readonly forwards: readonly PortForward[];
 }
 
 /** One check a verifier ran, for the result and the error. */
@@ -36,8 +52,17 @@ export interface VerificationResult {
 /**
  * kind `verifier` (optional): after `finalize`, prove the registered image works — boot it, look at
  * what runs. A failed verification throws; the bake then exits 1 and what finalize made is removed
- * unless `--keep-unverified`. Runs only when an environment names a verifier and `--verify` is given.
+ * unless `--keep-unverified`. Runs only when an environment names a verifier and `--verify` is given,
+ * or on its own with `aminate verify IMAGE` (then a failure removes nothing).
  */
 export interface Verifier extends BakePlugin {
+  /** As every plugin's; `plan` is undefined when `aminate verify` checks an image that exists already. */
+  preflight?(plan: BakePlan | undefined, ctx: PlanContext): Promise<void>;
+  describePlan?(plan: BakePlan | undefined): readonly string[];
   verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult>;
+  /**
+   * Optional: boot a throwaway copy of the image with its console on this terminal (stdin/stdout)
+   * for a person to look around; resolve once the machine stops. The image is never written.
+   */
+  bootInteractive?(input: InteractiveBootInput, ctx: StepContext): Promise<void>;
 }

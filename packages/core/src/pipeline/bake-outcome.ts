@@ -2,6 +2,7 @@ import type { CleanupError } from '../errors/cleanup-error.js';
 import type { StepTiming } from '../interfaces/bake-events.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
 import type { ImageResult, InstalledPackage } from '../interfaces/bake-types.js';
+import type { VerificationResult } from '../interfaces/verifier.js';
 import type { KeptResource } from './cleanup-stack.js';
 
 /** How a bake ended; the CLI turns it into an exit code, the pipeline into the `result` event. */
@@ -13,6 +14,8 @@ export interface BakeOutcome {
   readonly planLines?: readonly string[];
   readonly image?: ImageResult;
   readonly package?: InstalledPackage;
+  /** What the verifier checked, when it ran and passed. */
+  readonly verification?: VerificationResult;
   /** The first error; cleanup errors are in `cleanupErrors`. */
   readonly error?: unknown;
   readonly cleanupErrors: readonly CleanupError[];

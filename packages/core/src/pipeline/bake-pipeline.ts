@@ -1,13 +1,13 @@
 // Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
 import 'reflect-metadata';
-import { lstat, mkdir, rmdir } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../errors/exit-codes.js';
 import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { summarizeError } from '../errors/format-error.js';
-import type { EventSink } from '../interfaces/bake-events.js';
+import type { EventSink, RunKind } from '../interfaces/bake-events.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
 import type { BakePlugin } from '../interfaces/bake-plugin.js';
 import type { CloudVolume, ImageResult, InstalledPackage } from '../interfaces/bake-types.js';
@@ -20,17 +20,19 @@ import type { PlanContext } from '../interfaces/plan-context.js';
 import type { Provisioner } from '../interfaces/provisioner.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import type { VolumeManager } from '../interfaces/volume.js';
-import type { ImageDisk } from '../interfaces/verifier.js';
+import type { ImageDisk, VerificationResult, Verifier } from '../interfaces/verifier.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import { LockError } from '../errors/lock-error.js';
+import { UsageError } from '../errors/usage-error.js';
 import { newRunId } from '../reclaim/run-id.js';
+import { assertPrivateDirectory } from '../runtime/private-directory.js';
 import { runLockName } from '../reclaim/run-liveness.js';
 import { removeRunOwner, RUN_OWNER_FILE, writeRunOwner } from '../reclaim/run-owner.js';
 import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import type { BakeOutcome } from './bake-outcome.js';
-import type { BakeRequest } from './bake-request.js';
+import type { BakeRequest, BootRequest, VerifyRequest } from './bake-request.js';
 import type { BakeSettings } from './bake-settings.js';
-import { bakeSteps } from './bake-steps.js';
+import { bakeSteps, BOOT_IMAGE_STEPS, VERIFY_IMAGE_STEPS, type RunStep } from './bake-steps.js';
 import type { UnwindOptions, UnwindReport } from './cleanup-stack.js';
 import { StepRunner } from './step-runner.js';
 
@@ -40,6 +42,7 @@ interface Progress {
   volume?: CloudVolume;
   package?: InstalledPackage;
   image?: ImageResult;
+  verification?: VerificationResult;
 }
 
 /**
@@ -63,26 +66,85 @@ export class BakePipeline {
   ) {}
 
   async run(request: BakeRequest, signal: AbortSignal): Promise<BakeOutcome> {
+    const steps = request.dryRun ? ['plan' as const] : bakeSteps({ verify: this.settings.verify !== undefined });
+    return this.runSteps({ kind: 'bake', environment: request.environment, package: request.packageSpec, steps, dryRun: request.dryRun, preserveOnError: request.preserveOnError }, signal,
+      (runner, progress) => this.bake(request, runner, progress));
+  }
+
+  /**
+   * `aminate verify`: the environment's verifier on an image that exists already — the same run
+   * frame as a bake (events, run lock, work directory, cleanup), but nothing is made, and a failed
+   * verification removes nothing.
+   */
+  async verifyImage(request: VerifyRequest, signal: AbortSignal): Promise<BakeOutcome> {
+    return this.onExistingImage(request, 'verify', VERIFY_IMAGE_STEPS, signal, async (verifier, image, disk, ctx) => verifier.verify({ image, disk, environment: request.environment }, ctx));
+  }
+
+  /** `aminate boot`: the verifier boots a copy of an existing image for a person, in the same run frame. */
+  async bootImage(request: BootRequest, signal: AbortSignal): Promise<BakeOutcome> {
+    if (this.settings.verify && !this.settings.verify.verifier.bootInteractive) {
+      throw new UsageError('the environment\'s verifier cannot boot an image for a person', { suggestions: ['use an environment whose verifier is qemu'] });
+    }
+    return this.onExistingImage(request, 'boot', BOOT_IMAGE_STEPS, signal, async (verifier, image, disk, ctx) => {
+      await verifier.bootInteractive?.({ image, disk, forwards: request.forwards }, ctx);
+      return undefined;
+    });
+  }
+
+  private async onExistingImage(
+    request: VerifyRequest, kind: RunKind, stepNames: readonly RunStep[], signal: AbortSignal,
+    work: (verifier: Verifier, image: ImageResult, disk: ImageDisk, ctx: StepContext) => Promise<VerificationResult | undefined>,
+  ): Promise<BakeOutcome> {
+    const verifier = this.settings.verify?.verifier;
+    if (!verifier) throw new AminatorError('an image run needs a verifier in the bake settings', { code: ErrorCodes.INTERNAL });
+    const steps = request.dryRun ? ['plan' as const] : stepNames;
+    const [, workStep = 'verify'] = stepNames;
+    return this.runSteps({ kind, environment: request.environment, package: '', image: request.imageRef, steps, dryRun: request.dryRun, preserveOnError: request.preserveOnError }, signal,
+      async (runner, progress) => {
+        const { registered, lines } = await runner.run('plan', async (ctx) => {
+          const found = await this.cloud.resolveBaseImage(request.imageRef, ctx);
+          await verifier.preflight?.(undefined, ctx);
+          return { registered: found, lines: [`image: ${found.name} (${found.id})`, ...(verifier.describePlan?.(undefined) ?? [])] };
+        });
+        const image: ImageResult = { id: registered.id, name: registered.name, cloud: request.cloud, region: registered.location ?? '', tags: registered.tags };
+        progress.image = image;
+        progress.planLines = lines;
+        if (request.dryRun) return { status: 'planned', image, planLines: lines, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
+        progress.verification = await runner.run(workStep, async (ctx) => {
+          await this.holdRunLock(ctx);
+          await this.makeWorkDir(ctx);
+          return work(verifier, image, await this.imageDisk(image, ctx), ctx);
+        });
+        await runner.run('cleanup', () => this.unwindOrThrow(runner, { reason: 'success' }));
+        return { status: 'succeeded', image, verification: progress.verification, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
+      });
+  }
+
+  private async runSteps(
+    run: { kind: RunKind; environment: string; package: string; image?: string; steps: readonly RunStep[]; dryRun: boolean; preserveOnError: boolean },
+    signal: AbortSignal,
+    body: (steps: StepRunner, progress: Progress) => Promise<Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>>,
+  ): Promise<BakeOutcome> {
     const runId = this.settings.runId ?? newRunId();
     const started = performance.now();
     const steps = new StepRunner({
       runId, signal, events: this.events, metrics: this.metrics,
       workDir: join(this.settings.workRoot, runId),
-      dryRun: request.dryRun, abortGraceMs: this.settings.abortGraceMs, failpoints: this.settings.failpoints,
+      dryRun: run.dryRun, abortGraceMs: this.settings.abortGraceMs, failpoints: this.settings.failpoints,
     });
     this.events.emit({
-      type: 'run-start', time: new Date().toISOString(), runId, environment: request.environment,
-      package: request.packageSpec, steps: request.dryRun ? ['plan'] : bakeSteps({ verify: this.settings.verify !== undefined }), plugins: this.settings.plugins ?? {},
+      type: 'run-start', kind: run.kind, time: new Date().toISOString(), runId, environment: run.environment,
+      package: run.package, image: run.image, steps: [...run.steps], plugins: this.settings.plugins ?? {},
     });
     const progress: Progress = {};
     let outcome: Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>;
     try {
-      outcome = await this.bake(request, steps, progress);
+      outcome = await body(steps, progress);
     } catch (error) {
-      outcome = await this.fail(error, request, steps, progress, signal);
+      outcome = await this.fail(error, run.preserveOnError, steps, progress, signal);
     }
     const result: BakeOutcome = { ...outcome, runId, steps: steps.steps, durationMs: Math.round(performance.now() - started) };
-    await this.report(result);
+    await this.report(result, run.kind);
     return result;
   }
 
@@ -114,7 +176,7 @@ export class BakePipeline {
     if (verify) {
       const imageMark = steps.stack.mark();
       try {
-        await steps.run('verify', async (ctx) => {
+        progress.verification = await steps.run('verify', async (ctx) => {
           const disk = await this.imageDisk(image, ctx);
           const verified = await verify.verifier.verify({ image, disk, package: installed, environment: request.environment }, ctx);
           await this.unwindOrThrow(steps, { reason: 'success', downTo: imageMark });
@@ -128,7 +190,7 @@ export class BakePipeline {
       }
     }
     await steps.run('cleanup', () => this.unwindOrThrow(steps, { reason: 'success' }));
-    return { status: 'succeeded', plan, image, package: installed, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
+    return { status: 'succeeded', plan, image, package: installed, verification: progress.verification, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
   }
 
   /**
@@ -154,9 +216,9 @@ export class BakePipeline {
     return { plan, lines };
   }
 
-  private async fail(error: unknown, request: BakeRequest, steps: StepRunner, progress: Progress, signal: AbortSignal): Promise<Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>> {
+  private async fail(error: unknown, preserve: boolean, steps: StepRunner, progress: Progress, signal: AbortSignal): Promise<Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>> {
     const interrupted = signal.aborted;
-    const report = await this.unwind(steps, { reason: interrupted ? 'interrupted' : 'failure', preserve: request.preserveOnError });
+    const report = await this.unwind(steps, { reason: interrupted ? 'interrupted' : 'failure', preserve });
     const first = error;
     const rest = report.errors.filter((e) => e !== error);
     return {
@@ -204,7 +266,8 @@ export class BakePipeline {
   /** The per-bake work directory; removed (never recursively: mounts may be below it) on unwind. */
   private async makeWorkDir(ctx: StepContext): Promise<void> {
     await mkdir(this.settings.workRoot, { recursive: true, mode: 0o700 });
-    await assertPrivateDirectory(this.settings.workRoot);
+    // Mounts of every bake go below the work root.
+    assertPrivateDirectory(this.settings.workRoot, 'work root', { suggestions: ['use a directory only this user can write (mode 0700): --work-root or workRoot in config'] });
     await mkdir(ctx.workDir, { mode: 0o700 });
     ctx.cleanup.push({
       description: `remove work directory ${ctx.workDir}`,
@@ -218,7 +281,7 @@ export class BakePipeline {
     await writeRunOwner(ctx.workDir, ctx.runId);
   }
 
-  private async report(outcome: BakeOutcome): Promise<void> {
+  private async report(outcome: BakeOutcome, kind: RunKind): Promise<void> {
     this.metrics.counter('aminator.bake.count', 1, { status: outcome.status });
     this.metrics.timer('aminator.bake.duration', outcome.durationMs, { status: outcome.status });
     try {
@@ -227,13 +290,15 @@ export class BakePipeline {
       // Losing a metric must never change how a bake ended.
     }
     this.events.emit({
-      type: 'result', time: new Date().toISOString(), runId: outcome.runId, status: outcome.status,
+      type: 'result', kind, time: new Date().toISOString(), runId: outcome.runId, status: outcome.status,
       image: outcome.image, package: outcome.package, durationMs: outcome.durationMs, steps: outcome.steps,
       error: outcome.error === undefined ? undefined : summarizeError(outcome.error),
+      verification: outcome.verification,
+      log: outcome.status === 'failed' || outcome.status === 'interrupted' ? this.settings.runLog : undefined,
       kept: outcome.kept.length > 0 ? outcome.kept : undefined,
       cleanupErrors: outcome.cleanupErrors.length > 0 ? outcome.cleanupErrors.map(summarizeError) : undefined,
-      plan: outcome.status === 'planned' && outcome.plan
-        ? { spec: outcome.plan.spec, baseImage: outcome.plan.baseImage, lines: outcome.planLines ?? [] } : undefined,
+      plan: outcome.status === 'planned'
+        ? { spec: outcome.plan?.spec, baseImage: outcome.plan?.baseImage, lines: outcome.planLines ?? [] } : undefined,
     });
   }
 
@@ -241,17 +306,6 @@ export class BakePipeline {
     return [this.cloud, this.blockDevice, this.volumes, this.os, this.provisioner, this.finalizer, ...(this.settings.verify ? [this.settings.verify.verifier] : [])];
   }
 
-}
-
-/** Mounts of every bake go below the work root: it must not be a symlink nor writable by others. */
-async function assertPrivateDirectory(dir: string): Promise<void> {
-  const info = await lstat(dir);
-  const foreign = process.getuid !== undefined && info.uid !== process.getuid();
-  if (!info.isDirectory() || foreign || (info.mode & 0o022) !== 0) {
-    throw new AminatorError(`work root ${dir} is a symlink, owned by another user, or writable by others`, {
-      code: ErrorCodes.UNSAFE_PATH, exitCode: EXIT_USAGE, suggestions: [`use a directory only this user can write (mode 0700): --work-root or workRoot in config`],
-    });
-  }
 }
 
 function exitCodeOf(error: unknown): number {

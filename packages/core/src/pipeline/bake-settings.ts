@@ -5,6 +5,8 @@ import type { Failpoint } from './failpoints.js';
 export interface BakeSettings {
   /** Per-bake work directories are made under it (mode 0700). */
   readonly workRoot: string;
+  /** Where the run's events are written as text (RunLogFile); named in a failed run's result. */
+  readonly runLog?: string;
   /** How long a step may take to notice an interruption before cleanup starts without it. */
   readonly abortGraceMs: number;
   readonly failpoints: readonly Failpoint[];

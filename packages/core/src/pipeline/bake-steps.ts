@@ -26,6 +26,20 @@ export function bakeSteps(options: { verify: boolean }): BakeStep[] {
 
 export type BakeStep = (typeof BAKE_STEPS)[number];
 
-export function isBakeStep(value: string): value is BakeStep {
-  return (BAKE_STEPS as readonly string[]).includes(value);
+/** Steps of runs that are not bakes: `aminate boot` boots an image for a person to look around. */
+const OTHER_RUN_STEPS = ['boot'] as const;
+
+/** A step of any run: a bake's, `aminate verify`'s or `aminate boot`'s. */
+export type RunStep = BakeStep | (typeof OTHER_RUN_STEPS)[number];
+
+export const RUN_STEPS: readonly RunStep[] = [...BAKE_STEPS, ...OTHER_RUN_STEPS];
+
+export function isRunStep(value: string): value is RunStep {
+  return (RUN_STEPS as readonly string[]).includes(value);
 }
+
+/** The steps of `aminate verify` on an image that exists: nothing is made, so nothing is finalized. */
+export const VERIFY_IMAGE_STEPS: readonly RunStep[] = ['plan', 'verify', 'cleanup'];
+
+/** The steps of `aminate boot`. */
+export const BOOT_IMAGE_STEPS: readonly RunStep[] = ['plan', 'boot', 'cleanup'];

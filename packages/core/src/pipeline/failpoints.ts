@@ -1,13 +1,13 @@
 import { ErrorCodes } from '../errors/error-codes.js';
 import { AminatorError } from '../errors/aminator-error.js';
 import { UsageError } from '../errors/usage-error.js';
-import { BAKE_STEPS, isBakeStep, type BakeStep } from './bake-steps.js';
+import { isRunStep, RUN_STEPS, type RunStep } from './bake-steps.js';
 
 export const FAILPOINT_ACTIONS = ['error', 'sigint', 'sigterm', 'sighup', 'sigkill'] as const;
 export type FailpointAction = (typeof FAILPOINT_ACTIONS)[number];
 
 export interface Failpoint {
-  readonly step: BakeStep;
+  readonly step: RunStep;
   readonly action: FailpointAction;
 }
 
@@ -19,8 +19,8 @@ export function parseFailpoints(text: string | undefined): Failpoint[] {
   if (!text || text.trim() === '') return [];
   return text.split(',').map((item) => {
     const [step = '', action = ''] = item.trim().split(':');
-    if (!isBakeStep(step)) {
-      throw new UsageError(`${FAILPOINTS_ENV}: unknown step "${step}"`, { suggestions: [`steps: ${BAKE_STEPS.join(', ')}`] });
+    if (!isRunStep(step)) {
+      throw new UsageError(`${FAILPOINTS_ENV}: unknown step "${step}"`, { suggestions: [`steps: ${RUN_STEPS.join(', ')}`] });
     }
     if (!(FAILPOINT_ACTIONS as readonly string[]).includes(action)) {
       throw new UsageError(`${FAILPOINTS_ENV}: unknown action "${action}" for step ${step}`, { suggestions: [`actions: ${FAILPOINT_ACTIONS.join(', ')}`] });
@@ -35,7 +35,7 @@ const SIGNAL_DELIVERY_WAIT_MS = 5000;
  * Fire the failpoint set for `step`, if any: throw, or signal this process as an operator would and
  * wait (briefly) until the signal handler has aborted the run, so the signal lands inside the step.
  */
-export async function triggerFailpoint(failpoints: readonly Failpoint[], step: BakeStep, signal: AbortSignal): Promise<void> {
+export async function triggerFailpoint(failpoints: readonly Failpoint[], step: RunStep, signal: AbortSignal): Promise<void> {
   const failpoint = failpoints.find((f) => f.step === step);
   if (!failpoint) return;
   if (failpoint.action === 'error') {

@@ -7,7 +7,7 @@ import type { Metrics } from '../interfaces/metrics.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import { EventLogger } from '../runtime/event-logger.js';
 import { settleOrAbort } from './abortable.js';
-import type { BakeStep } from './bake-steps.js';
+import type { RunStep } from './bake-steps.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { triggerFailpoint, type Failpoint } from './failpoints.js';
 
@@ -30,7 +30,7 @@ export class StepRunner {
   readonly stack: CleanupStack;
   private readonly timings: StepTiming[] = [];
   private readonly logger: EventLogger;
-  private current: { step: BakeStep; resources: ResourceRef[] } | undefined;
+  private current: { step: RunStep; resources: ResourceRef[] } | undefined;
 
   constructor(private readonly options: StepRunnerOptions) {
     this.logger = new EventLogger(options.events, options.runId);
@@ -45,7 +45,7 @@ export class StepRunner {
     return this.options.runId;
   }
 
-  async run<T>(step: BakeStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
+  async run<T>(step: RunStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
     const { signal } = this.options;
     if (signal.aborted) throw signal.reason;
     this.current = { step, resources: [] };
@@ -64,12 +64,12 @@ export class StepRunner {
     }
   }
 
-  private async start<T>(step: BakeStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
+  private async start<T>(step: RunStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
     await triggerFailpoint(this.options.failpoints, step, this.options.signal);
     return work(this.context(step));
   }
 
-  private context(step: BakeStep): StepContext {
+  private context(step: RunStep): StepContext {
     const { runId, signal, workDir, dryRun } = this.options;
     return {
       runId, signal, workDir, dryRun,
@@ -89,7 +89,7 @@ export class StepRunner {
     this.options.events.emit({ type: 'resource', time: now(), runId: this.options.runId, action: 'acquired', resource, step: this.current?.step });
   }
 
-  private finish(step: BakeStep, started: number, status: 'succeeded' | 'failed' | 'interrupted', error?: unknown): void {
+  private finish(step: RunStep, started: number, status: 'succeeded' | 'failed' | 'interrupted', error?: unknown): void {
     const durationMs = Math.round(performance.now() - started);
     this.timings.push({ name: step, durationMs });
     this.options.metrics.timer('aminator.step.duration', durationMs, { step, status });
@@ -100,7 +100,7 @@ export class StepRunner {
     });
   }
 
-  private emitStep(event: { type: 'step-start'; step: BakeStep } | { type: 'progress'; step: BakeStep; message: string; percent?: number }): void {
+  private emitStep(event: { type: 'step-start'; step: RunStep } | { type: 'progress'; step: RunStep; message: string; percent?: number }): void {
     this.options.events.emit({ ...event, time: now(), runId: this.options.runId });
   }
 }

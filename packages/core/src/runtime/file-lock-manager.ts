@@ -8,6 +8,7 @@ import { EXIT_USAGE } from '../errors/exit-codes.js';
 import { LockError } from '../errors/lock-error.js';
 import type { LockHandle, LockInfo, LockManager, LockOwner } from '../interfaces/lock-manager.js';
 import { isProcessAlive, processStartTicks } from './process-start.js';
+import { assertPrivateDirectory } from './private-directory.js';
 
 const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SUFFIX = '.lock';
@@ -69,14 +70,7 @@ export class FileLockManager implements LockManager {
 
   private async ensureDir(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o755 });
-    const info = await lstat(this.dir);
-    const unsafe = !info.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid()) || (info.mode & 0o022) !== 0;
-    if (unsafe) {
-      throw new AminatorError(`lock directory ${this.dir} is not a directory owned by this user and writable only by it`, {
-        code: ErrorCodes.UNSAFE_PATH, exitCode: EXIT_USAGE,
-        suggestions: [`remove or fix ${this.dir} (it must not be a symlink, nor group- or world-writable)`],
-      });
-    }
+    assertPrivateDirectory(this.dir, 'lock directory', { suggestions: [`remove or fix ${this.dir} (it must not be a symlink, nor group- or world-writable)`] });
   }
 
   private async create(path: string): Promise<boolean> {

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { UsageError, type PortForward } from '@aminator/core';
+import type { Session } from '../cli/session.js';
+import { coreFlagLayers, type CoreRunFlags } from '../compose/core-flag-layers.js';
+import type { EnvironmentPlugins } from '../compose/load-environment.js';
+import { pluginFlagLayers, type FlagBinding } from '../compose/plugin-flags.js';
+import { renderedRun } from './rendered-run.js';
+
+export interface BootCommandInput {
+  readonly session: Session;
+  readonly environment: string;
+  readonly plugins: EnvironmentPlugins;
+  readonly bindings: readonly FlagBinding[];
+  readonly command: Command;
+  readonly imageRef: string;
+}
+
+interface CoreBootFlags extends CoreRunFlags {
+  forward?: string[];
+  dryRun?: boolean;
+  json?: boolean;
+  debug?: boolean;
+}
+
+const FORWARD = /^(\d{1,5}):(\d{1,5})$/;
+
+/** `--forward HOST:GUEST`, each port 1–65535, no host port twice. */
+export function parseForwards(values: readonly string[]): PortForward[] {
+  const forwards = values.map((value) => {
+    const [, host = '', guest = ''] = FORWARD.exec(value) ?? [];
+    const ports = [Number(host), Number(guest)];
+    if (!host || ports.some((p) => p < 1 || p > 65_535)) {
+      throw new UsageError(`--forward ${value}: expected HOST:GUEST with ports 1 to 65535, e.g. 8080:80`);
+    }
+    return { hostPort: Number(host), guestPort: Number(guest) };
+  });
+  const hosts = forwards.map((f) => f.hostPort);
+  const twice = hosts.find((p, i) => hosts.indexOf(p) !== i);
+  if (twice !== undefined) throw new UsageError(`--forward: host port ${twice} is given twice`);
+  return forwards;
+}
+
+/** `aminate boot IMAGE`: the environment's verifier boots a copy of the image on this terminal. */
+export async function boot(input: BootCommandInput): Promise<number> {
+  const flags = input.command.optsWithGlobals<CoreBootFlags>();
+  if (flags.json) throw new UsageError('--json does not go with boot: the machine\'s console is on stdout');
+  const forwards = parseForwards(flags.forward ?? []);
+  return renderedRun({
+    session: input.session, environment: input.environment, plugins: input.plugins,
+    flagLayers: [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)],
+    output: { json: false, debug: flags.debug === true, plain: true },
+    verify: { keepUnverified: true },
+  }, (pipeline, preserveOnError, signal) => pipeline.bootImage({
+    imageRef: input.imageRef, environment: input.environment, cloud: input.plugins.cloud.plugin.name,
+    dryRun: flags.dryRun === true, preserveOnError, forwards,
+  }, signal));
+}

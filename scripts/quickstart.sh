@@ -16,15 +16,17 @@ if [ "$(id -u)" != 0 ]; then
   exit 2
 fi
 
-# command → Debian package
-declare -A tools=([debootstrap]=debootstrap [sfdisk]=fdisk [losetup]=mount [mount]=mount [blkid]=util-linux
-  [mkfs.ext4]=e2fsprogs [xfs_growfs]=xfsprogs [growpart]=cloud-guest-utils [chroot]=coreutils [mknod]=coreutils
-  [mkfs.vfat]=dosfstools [mcopy]=mtools [qemu-system-x86_64]=qemu-system-x86 [node]=nodejs [npm]=npm)
-missing=()
-for cmd in "${!tools[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${tools[$cmd]}")
-done
-[ -e /usr/share/OVMF/OVMF_CODE_4M.fd ] || missing+=(ovmf)
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 \
+  || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "quickstart: aminate needs Node.js 20.19 or newer with npm (https://nodejs.org, or your distribution's nodejs 20+)" >&2
+  exit 2
+fi
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build --silent >/dev/null
+
+# The host tools every step below can run, from the table the checks use (HostTools in @aminator/linux-host).
+read -r -a missing <<<"$(node scripts/host-packages.mjs)"
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "quickstart: install these packages (or your distribution's equivalents) and run again: ${missing[*]}" >&2
@@ -34,13 +36,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
-  echo "quickstart: aminate needs Node.js 20.19 or newer (this is $(node --version))" >&2
-  exit 2
-fi
-
-[ -d node_modules ] || npm ci --no-audit --no-fund
-npm run build --silent >/dev/null
 
 aminate() { node packages/core-bin/bin/aminate.js "$@"; }
 if ! aminate images show --store "$store" "$base" >/dev/null 2>&1; then

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { hostDebianSuite } from '@aminator/linux-host';
 import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
 import { assertNoLeaks, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
 import { buildDeb, buildRpmRepo, serve, sha256, withDiskMounted } from './fixtures.js';
@@ -111,12 +112,28 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     const error = jsonLines(full.stdout).at(-1)?.error ?? {};
     assert.equal(error.code, 'E_VOLUME_FULL');
     assert.equal(error.step, 'provision');
-    assert.match(error.message, /the image's root file system is full: \d+ MiB of [\d.]+ GiB were free before the install; the package manager said it needed 9\d\d MiB/);
+    assert.match(error.message, /the image's root file system is full: \d+ MiB of [\d.]+ (MiB|GiB) were free before the install; the package manager said it needed 9\d\d MiB/);
     const [, size] = /--volume-size (\d+G) on the local cloud/.exec(error.suggestions.join('\n')) ?? [];
     assert.ok(size, JSON.stringify(error.suggestions));
     assertNothingLeft();
     const bigger = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--volume-size', size ?? '', big]);
     assert.equal(bigger.code, 0, `the suggested --volume-size ${size} is enough: ${bigger.stderr}${bigger.stdout.slice(-3000)}`);
+    assertNothingLeft();
+  });
+
+  it('an image whose mirror cannot be reached from the chroot: exit 1, E_REPOSITORY_UNREACHABLE quoting apt, the full log kept, nothing left', async () => {
+    const suite = hostDebianSuite() ?? 'bookworm';
+    // Port 9 on 127.0.0.1: nothing listens, so every connection is refused at once.
+    const offline = buildDeb(join(scratch, 'offline'), 'e2e-offline', { files: { '/etc/apt/sources.list': `deb http://127.0.0.1:9/debian ${suite} main\n` } });
+    const made = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--suffix', 'offline', offline]);
+    assert.equal(made.code, 0, made.stderr + made.stdout.slice(-2000));
+    const base = jsonLines(made.stdout).at(-1)?.image.name;
+    const result = await aminate(['bake', '--base-image', base, 'figlet']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /error E_REPOSITORY_UNREACHABLE \(step provision\): step provision failed: the image's package repositories could not be reached from the chroot:\n.*127\.0\.0\.1/);
+    assert.match(result.stderr, /→ the chroot resolves names with the host's \/etc\/resolv\.conf/);
+    const [, log = ''] = /^full log: (\S+)$/m.exec(result.stderr) ?? [];
+    assert.match(readFileSync(log, 'utf8'), /Could not connect to 127\.0\.0\.1:9/, 'the full log has apt\'s own lines');
     assertNothingLeft();
   });
 
@@ -179,6 +196,24 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(bake.code, 2, bake.stderr);
     assert.match(bake.stderr, /E_TOOL_MISSING[\s\S]*losetup/);
     assert.deepEqual(readdirSync(join(store, 'images')), imagesBefore);
+    assertNothingLeft();
+  });
+
+  it('a bake asks only for the tools it runs: an ext4 image that does not grow bakes without xfs_growfs and growpart', async () => {
+    // A PATH with every host program but those two, as on a machine without xfsprogs and cloud-guest-utils.
+    const pathDir = join(scratch, 'path-without-grow-tools');
+    mkdirSync(pathDir);
+    for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+      for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+        if (['xfs_growfs', 'growpart'].includes(name) || existsSync(join(pathDir, name))) continue;
+        symlinkSync(join(dir, name), join(pathDir, name));
+      }
+    }
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', '--suffix', 'nogrow', 'hello'], { env: { PATH: pathDir } });
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-2000));
+    const grown = await aminate(['bake', '--base-image', 'debian-base', '--volume-size', '2G', '--suffix', 'grow', 'hello'], { env: { PATH: pathDir } });
+    assert.equal(grown.code, 2, 'growing the partition needs growpart');
+    assert.match(grown.stderr, /E_TOOL_MISSING[\s\S]*growpart[\s\S]*apt-get install cloud-guest-utils/);
     assertNothingLeft();
   });
 

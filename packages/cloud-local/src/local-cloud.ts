@@ -1,6 +1,5 @@
-import { unlink } from 'node:fs/promises';
 import {
-  CLOUD_CONFIG, COMMAND_RUNNER, LOCK_MANAGER, LockError, UsageError,
+  CLOUD_CONFIG, COMMAND_RUNNER, LOCK_MANAGER, LockError, removeFileIfPresent, UsageError,
   type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type BootMode, type Cloud, type CloudVolume, type CommandRunner, type ImageDisk, type ImageResult,
   type Leftover, type LeftoverContext, type LockManager, type PlanContext, type StepContext,
 } from '@aminator/core';
@@ -54,7 +53,7 @@ export class LocalCloud implements Cloud {
     ctx.cleanup.push({
       description: `delete volume ${path}`, resource: { kind: 'volume', id: path }, manual: [['rm', '-f', path]],
       // The finalizer may have moved the file into a new image already.
-      undo: () => unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }),
+      undo: () => removeFileIfPresent(path),
     });
     const sizeBytes = Math.max(image.sizeBytes, this.config.volumeSize === undefined ? 0 : parseSize('volumeSize', this.config.volumeSize));
     ctx.progress(`copying ${image.name} (${image.id})`);

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AminatorError, assertPrivateDirectory, InvalidInputError, isRunId, newRunId, removeDirIfPresent, removeFileIfPresent, type CommandRunner, type LockManager } from '@aminator/core';
 import { IMAGE_ID, IMAGE_NAME, imageManifestSchema, VOLUME_ID, type ImageManifest } from './image-manifest.js';
@@ -218,7 +218,7 @@ async function removeImageDir(dir: string): Promise<void> {
 
 /** Create the file anew (a retried publish rewrites it), never following a symlink planted in its place. */
 async function writeFresh(path: string, content: string): Promise<void> {
-  await unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  await removeFileIfPresent(path);
   const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
     await file.writeFile(content);

@@ -1,6 +1,5 @@
-import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Leftover, LeftoverContext } from '@aminator/core';
+import { removeFileIfPresent, type Leftover, type LeftoverContext } from '@aminator/core';
 import { detachLoopIfAttached, listLoops, type LoopInfo } from '@aminator/linux-host';
 import { VOLUME_ID } from './image-manifest.js';
 import { runIdOf, stageLockName, volumeLockName, type LocalImageStore } from './local-image-store.js';
@@ -32,7 +31,7 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
     })),
     ...volumes.map((v): Leftover => ({
       phase: 'volumes', kind: 'volume', id: v.path, reason: `working volume ${v.id} is held by no running bake`,
-      reclaim: () => unlink(v.path).catch(ignoreMissing),
+      reclaim: () => removeFileIfPresent(v.path),
     })),
     ...staged.map((s): Leftover => ({
       phase: 'files', kind: 'staged-image', id: s.dir, reason: `unfinished image ${s.id} is held by no running bake`,
@@ -58,6 +57,3 @@ async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, file
   return [...stacked, ...direct];
 }
 
-function ignoreMissing(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'ENOENT') throw error;
-}

@@ -1,13 +1,20 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { AminatorError } from '@aminator/core';
 
-/** A command a plugin runs on the host, and the Debian package that provides it. */
+/** A command a plugin runs on the host (or, as an absolute path, a file it reads), and the Debian package that provides it. */
 export interface HostTool {
   readonly command: string;
   readonly debianPackage: string;
+  /** Only `aminate foundation --os redhat` runs it: not needed for Debian images. */
+  readonly redHatOnly?: boolean;
 }
 
+/**
+ * Every program aminate's plugins start on the host, in one table: the checks before a run, the
+ * `apt-get install` suggestions and the quickstart's package list (scripts/host-packages.mjs) are
+ * all made from it, and a test fails when the code runs a program that is not here.
+ */
 export const HostTools = {
   losetup: { command: 'losetup', debianPackage: 'mount' },
   mount: { command: 'mount', debianPackage: 'mount' },
@@ -25,11 +32,30 @@ export const HostTools = {
   mkfsXfs: { command: 'mkfs.xfs', debianPackage: 'xfsprogs' },
   xfsGrowfs: { command: 'xfs_growfs', debianPackage: 'xfsprogs' },
   debootstrap: { command: 'debootstrap', debianPackage: 'debootstrap' },
-  dnf: { command: 'dnf', debianPackage: 'dnf' },
+  dnf: { command: 'dnf', debianPackage: 'dnf', redHatOnly: true },
   qemuImg: { command: 'qemu-img', debianPackage: 'qemu-utils' },
+  qemuSystem: { command: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86' },
+  ovmfCode: { command: '/usr/share/OVMF/OVMF_CODE_4M.fd', debianPackage: 'ovmf' },
+  cp: { command: 'cp', debianPackage: 'coreutils' },
+  truncate: { command: 'truncate', debianPackage: 'coreutils' },
+  uname: { command: 'uname', debianPackage: 'coreutils' },
+  umount: { command: 'umount', debianPackage: 'mount' },
+  blockdev: { command: 'blockdev', debianPackage: 'util-linux' },
+  e2fsck: { command: 'e2fsck', debianPackage: 'e2fsprogs' },
 } as const satisfies Record<string, HostTool>;
 
+/** Debian packages that provide `tools`, each once. */
+export function debianPackagesOf(tools: readonly HostTool[]): string[] {
+  return [...new Set(tools.map((t) => t.debianPackage))];
+}
+
+/** The tools of `tools` that this host lacks (PATH for commands; the file itself for a path). */
+export function missingHostTools(tools: readonly HostTool[], path = process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'): HostTool[] {
+  return tools.filter((tool) => !onPath(tool.command, path));
+}
+
 function onPath(command: string, path: string): boolean {
+  if (command.startsWith('/')) return existsSync(command);
   return path.split(delimiter).some((dir) => {
     try {
       accessSync(join(dir, command), constants.X_OK);
@@ -50,10 +76,9 @@ export function requireHostTools(tools: readonly HostTool[], options: { needsRoo
       code: 'E_NOT_ROOT', exitCode: 2, suggestions: ['run it with sudo, or as root'],
     });
   }
-  const path = options.path ?? process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin';
-  const missing = tools.filter((tool) => !onPath(tool.command, path));
+  const missing = missingHostTools(tools, options.path);
   if (missing.length === 0) return;
-  const packages = [...new Set(missing.map((t) => t.debianPackage))];
+  const packages = debianPackagesOf(missing);
   throw new AminatorError(`missing host tools: ${missing.map((t) => t.command).join(', ')}`, {
     code: 'E_TOOL_MISSING', exitCode: 2, suggestions: [`apt-get install ${packages.join(' ')}`],
   });

@@ -1,9 +1,9 @@
 import { constants, createReadStream, statSync } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AminatorError, InvalidInputError, type PackageSpec, type StepContext } from '@aminator/core';
+import { AminatorError, InvalidInputError, removeFileIfPresent, type PackageSpec, type StepContext } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
 import { pathInside } from './safe-path.js';
 
@@ -71,7 +71,7 @@ export interface StageOptions {
 export async function stageInChroot(spec: PackageSpec, root: string, ctx: StepContext, options: StageOptions): Promise<string> {
   const inside = `/tmp/aminator-${ctx.runId}${options.extension}`;
   const target = pathInside(root, inside);
-  const remove = async (): Promise<void> => { await unlink(target).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }); };
+  const remove = (): Promise<void> => removeFileIfPresent(target);
   ctx.cleanup.push({ description: `remove ${target}`, resource: { kind: 'file', id: target }, manual: [['rm', '-f', target]], undo: remove });
   if (spec.source === 'file') await pipeline(createReadStream(spec.raw), (await createPrivate(target)).createWriteStream(), { signal: ctx.signal });
   else await download(spec.raw, target, ctx, options);

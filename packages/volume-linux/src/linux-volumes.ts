@@ -33,8 +33,9 @@ export class LinuxVolumes implements VolumeManager {
   }
 
   async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
-    const grow = this.config.grow ? [HostTools.growpart, HostTools.resize2fs, HostTools.xfsGrowfs] : [];
-    requireHostTools([HostTools.blkid, HostTools.sfdisk, HostTools.losetup, HostTools.mount, ...grow], { needsRoot: !ctx.dryRun });
+    // The grow tools are asked for where they run: only a volume bigger than its base needs them,
+    // and only an xfs root needs xfs_growfs.
+    requireHostTools([HostTools.blkid, HostTools.sfdisk, HostTools.losetup, HostTools.mount], { needsRoot: !ctx.dryRun });
   }
 
   describePlan(): readonly string[] {
@@ -82,6 +83,7 @@ export class LinuxVolumes implements VolumeManager {
   }
 
   private async growPartition(device: string, partition: Partition, updateKernel: boolean, ctx: StepContext): Promise<Partition> {
+    requireHostTools([HostTools.growpart]);
     const grown = await this.commands.run('growpart', ['--update', updateKernel ? 'auto' : 'off', device, String(partition.number)], {
       okExitCodes: [0, GROWPART_NOCHANGE], signal: ctx.signal, timeoutMs: 120_000,
     });
@@ -122,6 +124,7 @@ export class LinuxVolumes implements VolumeManager {
     const deviceBytes = await blockDeviceBytes(this.commands, device);
     const fsBytes = (await extFileSystemBytes(device)) ?? deviceBytes;
     if (deviceBytes - fsBytes < GROW_THRESHOLD_BYTES) return;
+    requireHostTools([HostTools.e2fsck, HostTools.resize2fs]);
     ctx.progress(`growing the file system on ${device} from ${fsBytes} to ${deviceBytes} bytes`);
     // e2fsck exits 1 when it fixed something, which is fine before a resize.
     await this.commands.run('e2fsck', ['-f', '-p', device], { okExitCodes: [0, 1], signal: ctx.signal, timeoutMs: 1_800_000 });
@@ -130,6 +133,7 @@ export class LinuxVolumes implements VolumeManager {
 
   /** xfs only grows mounted. */
   private async growXfs(root: string, ctx: StepContext): Promise<void> {
+    requireHostTools([HostTools.xfsGrowfs]);
     const result = await this.commands.run('xfs_growfs', [root], { signal: ctx.signal, timeoutMs: 600_000 });
     ctx.log.debug(`xfs_growfs: ${result.stdout.trim()}`);
   }

@@ -1,19 +1,8 @@
-import type { Command } from 'commander';
 import { UsageError, type PortForward } from '@aminator/core';
-import type { Session } from '../cli/session.js';
 import { coreFlagLayers, type CoreRunFlags } from '../compose/core-flag-layers.js';
-import type { EnvironmentPlugins } from '../compose/load-environment.js';
-import { pluginFlagLayers, type FlagBinding } from '../compose/plugin-flags.js';
+import { pluginFlagLayers } from '../compose/plugin-flags.js';
 import { renderedRun } from './rendered-run.js';
-
-export interface BootCommandInput {
-  readonly session: Session;
-  readonly environment: string;
-  readonly plugins: EnvironmentPlugins;
-  readonly bindings: readonly FlagBinding[];
-  readonly command: Command;
-  readonly imageRef: string;
-}
+import type { ImageCommandInput } from './verify.js';
 
 interface CoreBootFlags extends CoreRunFlags {
   forward?: string[];
@@ -41,7 +30,7 @@ export function parseForwards(values: readonly string[]): PortForward[] {
 }
 
 /** `aminate boot IMAGE`: the environment's verifier boots a copy of the image on this terminal. */
-export async function boot(input: BootCommandInput): Promise<number> {
+export async function boot(input: ImageCommandInput): Promise<number> {
   const flags = input.command.optsWithGlobals<CoreBootFlags>();
   if (flags.json) throw new UsageError('--json does not go with boot: the machine\'s console is on stdout');
   const forwards = parseForwards(flags.forward ?? []);

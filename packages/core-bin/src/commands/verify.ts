@@ -5,7 +5,8 @@ import type { EnvironmentPlugins } from '../compose/load-environment.js';
 import { pluginFlagLayers, type FlagBinding } from '../compose/plugin-flags.js';
 import { renderedRun } from './rendered-run.js';
 
-export interface VerifyCommandInput {
+/** What `aminate verify` and `aminate boot` get: an existing image and the environment to treat it with. */
+export interface ImageCommandInput {
   readonly session: Session;
   readonly environment: string;
   readonly plugins: EnvironmentPlugins;
@@ -21,7 +22,7 @@ interface CoreVerifyFlags extends CoreRunFlags {
 }
 
 /** `aminate verify IMAGE`: the environment's verifier on an image that exists; a failure removes nothing. */
-export async function verify(input: VerifyCommandInput): Promise<number> {
+export async function verify(input: ImageCommandInput): Promise<number> {
   const flags = input.command.optsWithGlobals<CoreVerifyFlags>();
   return renderedRun({
     session: input.session, environment: input.environment, plugins: input.plugins,

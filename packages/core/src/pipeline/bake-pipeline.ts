@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../errors/exit-codes.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../errors/exit-codes.js';
 import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { summarizeError } from '../errors/format-error.js';

@@ -2,6 +2,7 @@ import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Leftover, LeftoverContext } from '../interfaces/leftover.js';
 import type { LockInfo } from '../interfaces/lock-manager.js';
+import { ignoreMissing } from '../runtime/missing-ok.js';
 import { isRunId } from './run-id.js';
 import { removeRunOwner } from './run-owner.js';
 
@@ -45,10 +46,7 @@ async function deadWorkDirs(ctx: LeftoverContext): Promise<Leftover[]> {
  * directories hold only mount points, so anything else is not ours to delete.
  */
 export async function removeEmptyTree(path: string): Promise<void> {
-  const entries = await readdir(path, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  });
+  const entries = await readdir(path, { withFileTypes: true }).catch((e: unknown) => { ignoreMissing(e); return undefined; });
   if (!entries) return;
   for (const entry of entries) {
     if (entry.isDirectory()) await removeEmptyTree(join(path, entry.name));

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { open, readFile, unlink } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeFileIfPresent } from '../runtime/missing-ok.js';
 import { processStartTicks } from '../runtime/process-start.js';
 
 /**
@@ -36,5 +37,5 @@ export async function readRunOwner(workDir: string): Promise<RunOwner | undefine
 }
 
 export async function removeRunOwner(workDir: string): Promise<void> {
-  await unlink(join(workDir, RUN_OWNER_FILE)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  await removeFileIfPresent(join(workDir, RUN_OWNER_FILE));
 }

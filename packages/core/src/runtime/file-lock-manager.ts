@@ -1,13 +1,11 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { AminatorError } from '../errors/aminator-error.js';
-import { ErrorCodes } from '../errors/error-codes.js';
-import { EXIT_USAGE } from '../errors/exit-codes.js';
 import { LockError } from '../errors/lock-error.js';
 import type { LockHandle, LockInfo, LockManager, LockOwner } from '../interfaces/lock-manager.js';
 import { isProcessAlive, processStartTicks } from './process-start.js';
+import { removeFileIfPresent } from './missing-ok.js';
 import { assertPrivateDirectory } from './private-directory.js';
 
 const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -103,15 +101,15 @@ export class FileLockManager implements LockManager {
     const breaker = `${path}.break`;
     if (!(await this.create(breaker))) {
       const breakerOwner = await readOwner(breaker);
-      if (!breakerOwner || !isProcessAlive(breakerOwner.pid, breakerOwner.startTicks)) await unlinkQuietly(breaker);
+      if (!breakerOwner || !isProcessAlive(breakerOwner.pid, breakerOwner.startTicks)) await removeFileIfPresent(breaker);
       return;
     }
     try {
       const now = await readOwner(path);
       const unchanged = JSON.stringify(now) === JSON.stringify(seen.owner);
-      if (unchanged) await unlinkQuietly(path);
+      if (unchanged) await removeFileIfPresent(path);
     } finally {
-      await unlinkQuietly(breaker);
+      await removeFileIfPresent(breaker);
     }
   }
 
@@ -122,7 +120,7 @@ export class FileLockManager implements LockManager {
       async release(): Promise<void> {
         const owner = await readOwner(path);
         // Only ever remove our own lock: after a crash and reclaim it may belong to someone else.
-        if (owner && owner.pid === process.pid && owner.runId === runId) await unlinkQuietly(path);
+        if (owner && owner.pid === process.pid && owner.runId === runId) await removeFileIfPresent(path);
       },
     };
   }
@@ -155,10 +153,4 @@ async function ageMs(path: string): Promise<number | undefined> {
   }
 }
 
-async function unlinkQuietly(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
+

@@ -25,7 +25,8 @@ function aminate(...args) {
   return result.stdout;
 }
 
-const BOOT = /boot \((BIOS|UEFI)\): firmware \+ boot loader ([\d.]+) s, kernel \+ initrd ([\d.]+) s, userspace to multi-user\.target ([\d.]+) s; report after ([\d.]+) s/;
+const BOOT =
+  /boot \((BIOS|UEFI)\): firmware \+ boot loader ([\d.]+) s, kernel \+ initrd ([\d.]+) s, userspace to multi-user\.target ([\d.]+) s; report after ([\d.]+) s/;
 const rows = [];
 try {
   if (spawnSync(process.execPath, [bin, '-c', config, 'images', 'show', 'bench-boot'], { stdio: 'ignore' }).status !== 0) {
@@ -33,20 +34,41 @@ try {
     aminate('foundation', '--name', 'bench-boot', '--size', '2G');
   }
   for (let run = 1; run <= runs; run++) {
-    const stdout = aminate('--json', 'bake', '--base-image', 'bench-boot', '--suffix', `bench-boot-${process.pid}-${run}`, '--verify', '--verify-boot-mode', 'both', pkg);
-    const events = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const stdout = aminate(
+      '--json',
+      'bake',
+      '--base-image',
+      'bench-boot',
+      '--suffix',
+      `bench-boot-${process.pid}-${run}`,
+      '--verify',
+      '--verify-boot-mode',
+      'both',
+      pkg,
+    );
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     for (const event of events) {
       const match = event.type === 'log' ? BOOT.exec(event.message) : null;
       if (match) rows.push({ mode: match[1], firmware: +match[2], kernel: +match[3], userspace: +match[4], total: +match[5] });
     }
     aminate('images', 'rm', events.at(-1).image.id);
-    console.log(`run ${run}: ${rows.slice(-2).map((r) => `${r.mode} ${r.total} s`).join(', ')}`);
+    console.log(
+      `run ${run}: ${rows
+        .slice(-2)
+        .map((r) => `${r.mode} ${r.total} s`)
+        .join(', ')}`,
+    );
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log('\nmode   firmware+loader   kernel+initrd   userspace   report after   (medians, s)');
   for (const mode of ['BIOS', 'UEFI']) {
     const mine = rows.filter((r) => r.mode === mode);
-    console.log(`${mode.padEnd(6)} ${String(median(mine.map((r) => r.firmware))).padStart(15)} ${String(median(mine.map((r) => r.kernel))).padStart(15)} ${String(median(mine.map((r) => r.userspace))).padStart(11)} ${String(median(mine.map((r) => r.total))).padStart(14)}`);
+    console.log(
+      `${mode.padEnd(6)} ${String(median(mine.map((r) => r.firmware))).padStart(15)} ${String(median(mine.map((r) => r.kernel))).padStart(15)} ${String(median(mine.map((r) => r.userspace))).padStart(11)} ${String(median(mine.map((r) => r.total))).padStart(14)}`,
+    );
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

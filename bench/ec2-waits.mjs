@@ -50,7 +50,12 @@ try {
   Object.assign(endpoint.world.delays, delays);
   Object.assign(endpoint.world.consistency, { volume: windowMs, snapshot: windowMs, image: windowMs });
   const disk = join(scratch, 'debian.raw');
-  makeDiskImage(disk, { sizeBytes: 2 * 1024 ** 3, table: 'gpt', fs: 'ext4', rootTarball: debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() }) });
+  makeDiskImage(disk, {
+    sizeBytes: 2 * 1024 ** 3,
+    table: 'gpt',
+    fs: 'ext4',
+    rootTarball: debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() }),
+  });
   endpoint.seedImage({ name: 'bench-base', ownerId: '136693071363', disk, sizeGiB: 2 });
   const config = join(scratch, 'aminator.config.json');
   const { devRoot, byIdDir } = endpoint.world.devices;
@@ -62,13 +67,37 @@ try {
     const started = Date.now();
     // Asynchronously: the endpoint answers from this very process.
     const result = await new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, '-c', config, '-e', 'ec2_apt_linux', '--json', 'bake', '--base-image-name', 'bench-base', '--base-image-owner', '136693071363', '--suffix', `bench${run}`, 'hello'], {
-        env: { ...process.env, ...endpoint.env }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          '-c',
+          config,
+          '-e',
+          'ec2_apt_linux',
+          '--json',
+          'bake',
+          '--base-image-name',
+          'bench-base',
+          '--base-image-owner',
+          '136693071363',
+          '--suffix',
+          `bench${run}`,
+          'hello',
+        ],
+        {
+          env: { ...process.env, ...endpoint.env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
       child.on('close', (status) => resolve({ status, stdout, stderr }));
     });
     if (result.status !== 0) throw new Error(`bake failed: ${result.stderr}${result.stdout.slice(-2000)}`);
@@ -83,7 +112,9 @@ try {
     const lags = mine.map((r) => r.lag).sort((a, b) => a - b);
     const polls = mine.map((r) => r.polls).sort((a, b) => a - b);
     const median = (v) => v[Math.floor(v.length / 2)];
-    console.log(`${wait.name.padEnd(20)} ${String(wait.delay / 1000).padStart(3)} s   ${String(median(lags)).padStart(5)} ms, ${String(lags.at(-1)).padStart(5)} ms   ${String(median(polls)).padStart(8)}           ${mine[0].fixed}`);
+    console.log(
+      `${wait.name.padEnd(20)} ${String(wait.delay / 1000).padStart(3)} s   ${String(median(lags)).padStart(5)} ms, ${String(lags.at(-1)).padStart(5)} ms   ${String(median(polls)).padStart(8)}           ${mine[0].fixed}`,
+    );
   }
 } finally {
   await endpoint.stop();

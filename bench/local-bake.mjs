@@ -5,7 +5,7 @@
 // (AMINATOR_BENCH_STORE, default /var/tmp/aminator-bench-store) and kept for later runs.
 // Usage: node bench/local-bake.mjs [runs=3] [package=hello]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync, rmdirSync } from 'node:fs';
+import { mkdtempSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +67,9 @@ try {
   const [a, s] = [median(times.aminate), median(times.script)];
   console.log(`\npackage ${pkg}, ${runs} runs each`);
   console.log(`median aminate ${(a / 1000).toFixed(2)} s, script ${(s / 1000).toFixed(2)} s, ratio ${(a / s).toFixed(3)} (target ≤ 1.10)`);
-  console.log(`aminate's pipeline (run-start to result) ${(median(inside) / 1000).toFixed(2)} s; the rest is Node start-up, module loading, config and plugin discovery, and exit`);
+  console.log(
+    `aminate's pipeline (run-start to result) ${(median(inside) / 1000).toFixed(2)} s; the rest is Node start-up, module loading, config and plugin discovery, and exit`,
+  );
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -20,10 +20,18 @@ function makeProject() {
     const name = scoped ? `@scope${i % 7}/pkg-${i}` : `pkg-${i}`;
     const pkgDir = join(dir, 'node_modules', name);
     mkdirSync(pkgDir, { recursive: true });
-    writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({
-      name, version: '1.0.0', description: `unrelated package number ${i}`, main: 'index.js',
-      keywords: ['util', 'string', `k${i}`], dependencies: { lodash: '^4.17.21' }, license: 'MIT',
-    }));
+    writeFileSync(
+      join(pkgDir, 'package.json'),
+      JSON.stringify({
+        name,
+        version: '1.0.0',
+        description: `unrelated package number ${i}`,
+        main: 'index.js',
+        keywords: ['util', 'string', `k${i}`],
+        dependencies: { lodash: '^4.17.21' },
+        license: 'MIT',
+      }),
+    );
   }
   return dir;
 }

@@ -6,8 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const roots = ['packages', 'examples'].flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []));
-roots.push('test-e2e');
+// `--here`: only the workspace this runs in (each package's `npm test`); else every workspace.
+const here = process.argv.includes('--here');
+const passOn = process.argv.slice(2).filter((arg) => arg !== '--here');
+const roots = here ? ['.'] : ['packages', 'examples'].flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []));
+if (!here) roots.push('test-e2e');
 
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -28,8 +31,16 @@ const tapDir = mkdtempSync(join(tmpdir(), 'aminator-tap-'));
 const tap = join(tapDir, 'results.tap');
 // Two files at a time: the long ones (qemu boots, fault matrices) are CPU- or wait-bound and overlap
 // well on two cores; every test uses its own scratch directory, loop devices and locks.
-const args = ['--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...process.argv.slice(2), ...files];
+const args = [
+  '--test',
+  '--test-concurrency=2',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tap}`,
+  ...passOn,
+  ...files,
+];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
 rmSync(tapDir, { recursive: true, force: true });

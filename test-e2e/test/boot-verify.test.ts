@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { get } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
-import { assertNoLeaks, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { type CliOptions, type CliResult, jsonLines, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
+import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { CONSISTENCY, OWNER } from './ec2-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
@@ -23,9 +23,15 @@ async function freeTcpPort(): Promise<number> {
 
 function httpStatus(port: number): Promise<number> {
   return new Promise((resolve) => {
-    const request = get({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (response) => { response.resume(); resolve(response.statusCode ?? 0); });
+    const request = get({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
     request.on('error', () => resolve(0));
-    request.on('timeout', () => { request.destroy(); resolve(0); });
+    request.on('timeout', () => {
+      request.destroy();
+      resolve(0);
+    });
   });
 }
 
@@ -40,7 +46,9 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
 
 /** qemu processes started for this scratch directory (a verify boots a copy under its work root). */
 function qemuProcessesBelow(dir: string): string[] {
-  return sh('ps', ['-eo', 'pid,args']).split('\n').filter((l) => l.includes('qemu-system') && l.includes(dir));
+  return sh('ps', ['-eo', 'pid,args'])
+    .split('\n')
+    .filter((l) => l.includes('qemu-system') && l.includes(dir));
 }
 
 /**
@@ -62,7 +70,11 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     assert.deepEqual(readdirSync(join(store, 'volumes')), [], 'no working volume left');
     assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], [], 'no lock left');
     assert.deepEqual(mountsBelow(work), [], 'nothing mounted under the work root');
-    assert.deepEqual(readdirSync(work).filter((d) => d !== 'verify-logs'), [], 'no work directory, boot copy or firmware variables left');
+    assert.deepEqual(
+      readdirSync(work).filter((d) => d !== 'verify-logs'),
+      [],
+      'no work directory, boot copy or firmware variables left',
+    );
     assert.deepEqual(qemuProcessesBelow(scratch), [], 'no qemu left running');
     assertNoLeaks(host, { within: [scratch] });
   };
@@ -79,14 +91,18 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     assert.deepEqual(left, []);
   });
 
-  it('the foundation is laid out as Debian\'s cloud images: BIOS boot, EFI system and root partitions; GRUB names the root by UUID', async () => {
+  it("the foundation is laid out as Debian's cloud images: BIOS boot, EFI system and root partitions; GRUB names the root by UUID", async () => {
     const [id] = images();
     const base = manifest(id ?? '');
     assert.deepEqual(base.boot, { bios: true, uefi: true });
     const disk = join(store, 'images', base.id, 'disk.raw');
     const table = JSON.parse(sh('sfdisk', ['--json', disk])).partitiontable;
     const types = Object.fromEntries(table.partitions.map((p: { node: string; type: string }) => [p.node.replace(disk, ''), p.type]));
-    assert.deepEqual(types, { 1: '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709', 14: '21686148-6449-6E6F-744E-656564454649', 15: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' });
+    assert.deepEqual(types, {
+      1: '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709',
+      14: '21686148-6449-6E6F-744E-656564454649',
+      15: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
+    });
     const esp = table.partitions.find((p: { node: string }) => p.node.endsWith('15'));
     const efi = sh('mdir', ['-b', '-i', `${disk}@@${esp.start * 512}`, '::/EFI/BOOT']);
     assert.match(efi, /BOOTX64\.EFI/i, 'GRUB at the removable-media path');
@@ -99,14 +115,35 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
       assert.doesNotMatch(grub, /root=\/dev\//, 'never a device name (/dev/loopN, /dev/vda)');
       assert.match(grub, /console=ttyS0/);
       assert.ok(existsSync(join(root, 'boot/grub/i386-pc/core.img')), 'BIOS core image installed');
-      assert.ok(readdirSync(join(root, 'boot')).some((f) => f.startsWith('vmlinuz-') && f.includes('cloud')), 'the cloud kernel');
-      assert.equal(readFileSync(join(root, 'etc/shadow'), 'utf8').split('\n').find((l) => l.startsWith('root:'))?.split(':')[1], '*', 'no root password');
+      assert.ok(
+        readdirSync(join(root, 'boot')).some((f) => f.startsWith('vmlinuz-') && f.includes('cloud')),
+        'the cloud kernel',
+      );
+      assert.equal(
+        readFileSync(join(root, 'etc/shadow'), 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith('root:'))
+          ?.split(':')[1],
+        '*',
+        'no root password',
+      );
       assert.equal(existsSync(join(root, 'root/.ssh/authorized_keys')), false, 'no SSH key');
     });
   });
 
   it('bakes nginx and proves it: boots under BIOS and UEFI, nginx.service active, GET :80/ answers through 127.0.0.1', async () => {
-    const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'both', '--verify-unit', 'nginx.service', '--verify-http', '80/', 'nginx-light']);
+    const result = await aminate([
+      '--json',
+      'bake',
+      '--verify',
+      '--verify-boot-mode',
+      'both',
+      '--verify-unit',
+      'nginx.service',
+      '--verify-http',
+      '80/',
+      'nginx-light',
+    ]);
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
     const events = jsonLines(result.stdout);
     const last = events.at(-1) ?? {};
@@ -118,7 +155,13 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
         assert.ok(passed.includes(`✓ [${mode}] ${check}`), `${mode}: ${check} in ${JSON.stringify(passed)}`);
       }
     }
-    assert.deepEqual(sh('ps', ['-eo', 'comm']).split('\n').filter((c) => c.trim() === 'nginx'), [], 'nginx never ran on the host (nor in the chroot)');
+    assert.deepEqual(
+      sh('ps', ['-eo', 'comm'])
+        .split('\n')
+        .filter((c) => c.trim() === 'nginx'),
+      [],
+      'nginx never ran on the host (nor in the chroot)',
+    );
     await withDiskMounted(join(store, 'images', last.image.id, 'disk.raw'), (root) => {
       assert.ok(existsSync(join(root, 'usr/sbin/nginx')));
       assert.equal(existsSync(join(root, 'etc/systemd/system/aminator-verify.service')), false, 'the check unit went into the boot copy only');
@@ -152,17 +195,36 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     const port = await freeTcpPort();
     const argv = [process.execPath, bin, '-c', config, 'boot', '--verify-boot-mode', 'bios', '--forward', `${port}:80`, nginxImage.name];
     // script(1) gives aminate a terminal as a person has; the paths here are mkdtemp's, quoted anyway.
-    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', argv.map((a) => `'${a}'`).join(' '), '/dev/null'],
-      { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, TERM: 'xterm', CI: '' } });
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', argv.map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      cwd: scratch,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, TERM: 'xterm', CI: '' },
+    });
     let screen = '';
-    child.stdout.on('data', (chunk: Buffer) => { screen += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { screen += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await until(() => /root@[\w.-]+:~# /.test(screen), 300_000, () => `no root prompt on the console:\n${screen.slice(-3000)}`);
+      await until(
+        () => /root@[\w.-]+:~# /.test(screen),
+        300_000,
+        () => `no root prompt on the console:\n${screen.slice(-3000)}`,
+      );
       assert.match(screen, /is starting on this terminal \(a throwaway copy; root is logged in on the console\); ports 127\.0\.0\.1:\d+ → 80/);
       let status = 0;
-      await until(async () => { status = await httpStatus(port); return status === 200; }, 60_000, () => `GET 127.0.0.1:${port}/ answered ${status}`);
+      await until(
+        async () => {
+          status = await httpStatus(port);
+          return status === 200;
+        },
+        60_000,
+        () => `GET 127.0.0.1:${port}/ answered ${status}`,
+      );
       child.stdin.write('systemctl is-active nginx.service; poweroff\r');
       const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 120_000))]);
       assert.equal(code, 0, screen.slice(-3000));
@@ -170,7 +232,11 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
       assert.match(screen, /booted .* the machine stopped after [\d.]+s and its copy was removed/);
     } finally {
       if (child.exitCode === null) {
-        try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(-(child.pid ?? 0), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
         await aminate(['cleanup']);
       }
     }
@@ -198,7 +264,10 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'bios', 'lvm2']);
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
     const events = jsonLines(result.stdout);
-    assert.ok(events.some((e) => e.type === 'log' && /update-initramfs/.test(e.message ?? '')), 'the initramfs was regenerated during the install');
+    assert.ok(
+      events.some((e) => e.type === 'log' && /update-initramfs/.test(e.message ?? '')),
+      'the initramfs was regenerated during the install',
+    );
     const id = events.at(-1)?.image.id;
     await withDiskMounted(join(store, 'images', id, 'disk.raw'), (root) => {
       assert.doesNotMatch(readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8'), /root=\/dev\//);
@@ -206,26 +275,60 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
     assertNothingLeft();
   });
 
-  it('EC2 (test endpoint, eventual consistency on): the new AMI\'s root snapshot, attached as a volume, boots as the AMI was registered (UEFI preferred)', async () => {
+  it("EC2 (test endpoint, eventual consistency on): the new AMI's root snapshot, attached as a volume, boots as the AMI was registered (UEFI preferred)", async () => {
     const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
     await endpoint.start();
     try {
-      const base = images().map(manifest).find((m) => m.name === 'debian-boot') ?? assert.fail('no foundation');
+      const base =
+        images()
+          .map(manifest)
+          .find((m) => m.name === 'debian-boot') ?? assert.fail('no foundation');
       endpoint.seedImage({ name: 'debian-boot-ami', ownerId: OWNER, disk: join(store, 'images', base.id, 'disk.raw'), sizeGiB: 2, bootMode: 'uefi-preferred' });
       const ec2Config = join(scratch, 'ec2.config.json');
       const { devRoot, byIdDir } = endpoint.world.devices;
-      writeFileSync(ec2Config, JSON.stringify({
-        workRoot: work, lockDir: locks, blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } }, cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4 } },
-      }));
-      const result = await runCli(bin, ['-c', ec2Config, '-e', 'ec2_apt_linux', '--json', 'bake', '--base-image-name', 'debian-boot-ami', '--base-image-owner', OWNER,
-        '--suffix', 'verified', '--verify', '--verify-unit', 'nginx.service', '--verify-http', '80/', 'nginx-light'], { cwd: scratch, env: endpoint.env });
+      writeFileSync(
+        ec2Config,
+        JSON.stringify({
+          workRoot: work,
+          lockDir: locks,
+          blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
+          cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4 } },
+        }),
+      );
+      const result = await runCli(
+        bin,
+        [
+          '-c',
+          ec2Config,
+          '-e',
+          'ec2_apt_linux',
+          '--json',
+          'bake',
+          '--base-image-name',
+          'debian-boot-ami',
+          '--base-image-owner',
+          OWNER,
+          '--suffix',
+          'verified',
+          '--verify',
+          '--verify-unit',
+          'nginx.service',
+          '--verify-http',
+          '80/',
+          'nginx-light',
+        ],
+        { cwd: scratch, env: endpoint.env },
+      );
       assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
       const events = jsonLines(result.stdout);
       const logs = events.filter((e) => e.type === 'log').map((e) => e.message as string);
       for (const check of ['reached multi-user.target', 'nginx.service is active', 'no failed units', 'GET :80/ answers 2xx/3xx (HTTP 200)']) {
         assert.ok(logs.includes(`✓ ${check}`), `${check} in ${JSON.stringify(logs.filter((l) => l.startsWith('✓')))}`);
       }
-      assert.ok(logs.some((l) => l.startsWith('boot (UEFI)')), 'booted as the AMI prefers: UEFI');
+      assert.ok(
+        logs.some((l) => l.startsWith('boot (UEFI)')),
+        'booted as the AMI prefers: UEFI',
+      );
       const verifyVolumes = events.filter((e) => e.type === 'resource' && e.step === 'verify' && e.resource?.kind === 'volume').map((e) => e.resource.id);
       assert.equal(verifyVolumes.length, 1, 'a volume from the new AMI was made for the boot');
       const image = events.at(-1)?.image;
@@ -238,12 +341,16 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
   });
 
   it('kill -9 of aminate while the image boots: qemu keeps running until `aminate cleanup` stops it and removes the boot copy', async () => {
-    const result = await aminate(['--json', 'bake', '--verify', '--suffix', 'killed', 'hello'], { signalOn: { when: /booting \((BIOS|UEFI)\)/, signal: 'SIGKILL', delayMs: 2_000 } });
+    const result = await aminate(['--json', 'bake', '--verify', '--suffix', 'killed', 'hello'], {
+      signalOn: { when: /booting \((BIOS|UEFI)\)/, signal: 'SIGKILL', delayMs: 2_000 },
+    });
     assert.equal(result.signal, 'SIGKILL');
     assert.equal(qemuProcessesBelow(scratch).length, 1, 'the orphaned qemu is still running');
     const swept = await aminate(['--json', 'cleanup']);
     assert.equal(swept.code, 0, swept.stderr + swept.stdout);
-    const reclaimed = jsonLines(swept.stdout).filter((e) => e.type === 'leftover' && e.status === 'reclaimed').map((e) => e.kind);
+    const reclaimed = jsonLines(swept.stdout)
+      .filter((e) => e.type === 'leftover' && e.status === 'reclaimed')
+      .map((e) => e.kind);
     assert.ok(reclaimed.includes('process') && reclaimed.includes('file'), JSON.stringify(reclaimed));
     // The image was complete when the verification began; a kill keeps it, unverified (as after finalize).
     const kept = images().filter((id) => manifest(id).name.endsWith('-killed'));
@@ -254,7 +361,9 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () =
 
   it('SIGINT while the image boots: exit 130, qemu stopped, no boot copy, no image, nothing left', async () => {
     const before = images();
-    const result = await aminate(['--json', 'bake', '--verify', '--suffix', 'sigint', 'hello'], { signalOn: { when: /booting \((BIOS|UEFI)\)/, signal: 'SIGINT', delayMs: 3_000 } });
+    const result = await aminate(['--json', 'bake', '--verify', '--suffix', 'sigint', 'hello'], {
+      signalOn: { when: /booting \((BIOS|UEFI)\)/, signal: 'SIGINT', delayMs: 3_000 },
+    });
     assert.equal(result.code, 130, result.stderr + result.stdout.slice(-3000));
     const last = jsonLines(result.stdout).at(-1) ?? {};
     assert.equal(last.status, 'interrupted');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { jsonLines } from '@aminator/testkit';
-import { openEc2World, type Ec2World } from './ec2-world.js';
+import { type Ec2World, openEc2World } from './ec2-world.js';
 import { buildDeb } from './fixtures.js';
 
 describe('aminate cleanup after kill -9 during finalize (EC2 test endpoint)', () => {
@@ -17,7 +17,12 @@ describe('aminate cleanup after kill -9 during finalize (EC2 test endpoint)', ()
     { when: 'while the snapshot is being taken', delay: 'snapshot', trigger: /"message":"snapshot snap-/, expect: ['snapshot', 'volume'] },
     // The image is listed when EC2 shows it by then; killed within the consistency window it is not, and the
     // snapshot's reclaim deregisters it once "in use" says it exists. Either way nothing is left (assertNothingLeft).
-    { when: 'after the image was registered, before it is available', delay: 'image', trigger: /"message":"image ami-[0-9a-f]+ registering"/, expect: ['snapshot', 'volume'] },
+    {
+      when: 'after the image was registered, before it is available',
+      delay: 'image',
+      trigger: /"message":"image ami-[0-9a-f]+ registering"/,
+      expect: ['snapshot', 'volume'],
+    },
   ] as const;
 
   for (const c of cases) {
@@ -30,7 +35,9 @@ describe('aminate cleanup after kill -9 during finalize (EC2 test endpoint)', ()
         assert.ok(left.volumes.length === 1 && left.snapshots.length === 1, JSON.stringify(left));
         const swept = await world.aminate(['--json', 'cleanup']);
         assert.equal(swept.code, 0, swept.stderr + swept.stdout);
-        const kinds = jsonLines(swept.stdout).filter((e) => e.type === 'leftover' && e.status === 'reclaimed').map((e) => e.kind);
+        const kinds = jsonLines(swept.stdout)
+          .filter((e) => e.type === 'leftover' && e.status === 'reclaimed')
+          .map((e) => e.kind);
         for (const kind of c.expect) assert.ok(kinds.includes(kind), `${kind} reclaimed: ${kinds.join(', ')}`);
         world.assertNothingLeft();
       } finally {
@@ -44,7 +51,13 @@ describe('aminate cleanup after kill -9 during finalize (EC2 test endpoint)', ()
     assert.equal(result.signal, 'SIGKILL');
     const swept = await world.aminate(['--json', 'cleanup']);
     assert.equal(swept.code, 0, swept.stderr + swept.stdout);
-    assert.deepEqual(jsonLines(swept.stdout).filter((e) => e.type === 'leftover').map((e) => e.kind).filter((k) => k !== 'lock' && k !== 'directory'), ['volume']);
+    assert.deepEqual(
+      jsonLines(swept.stdout)
+        .filter((e) => e.type === 'leftover')
+        .map((e) => e.kind)
+        .filter((k) => k !== 'lock' && k !== 'directory'),
+      ['volume'],
+    );
     const images = world.endpoint.leftovers().images;
     assert.equal(images.length, 1);
     world.assertNothingLeft(images);

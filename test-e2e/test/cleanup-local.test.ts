@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { sleep } from '@aminator/core';
 import { findHolders } from '@aminator/linux-host';
 import { jsonLines } from '@aminator/testkit';
-import { sleep } from '@aminator/core';
 import { buildDeb } from './fixtures.js';
-import { bin, openLocalWorld, type LocalWorld } from './local-world.js';
+import { bin, type LocalWorld, openLocalWorld } from './local-world.js';
 
 /** Processes with their root (or cwd, or an open file) under `dir`. */
 function chrootProcesses(dir: string): Array<{ pid: number; command: string }> {
@@ -24,15 +24,25 @@ async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 
 
 describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', () => {
   let world: LocalWorld;
-  before(async () => { world = await openLocalWorld('aminator-e2e-cleanup-'); });
+  before(async () => {
+    world = await openLocalWorld('aminator-e2e-cleanup-');
+  });
   after(() => world.close());
 
   it('SIGINT in a maintainer script stops what runs in the chroot and cleans up; a second SIGINT does not abandon the cleanup', async () => {
     const deb = buildDeb(world.scratch, 'stuck-app', { postinst: '#!/bin/sh\nsleep 600\n' });
-    const child = spawn(process.execPath, [bin, '-c', world.config, 'bake', deb], { cwd: world.scratch, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '-c', world.config, 'bake', deb], {
+      cwd: world.scratch,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
       await waitFor('the maintainer script to run in the chroot', () => chrootProcesses(world.work).find((p) => p.command === 'sleep'));
@@ -54,9 +64,15 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', (
 
   it('leaves a live bake alone; once it is killed, stops the processes left in its chroot and reclaims everything; --dry-run changes nothing', async () => {
     const deb = buildDeb(world.scratch, 'slow-app', { postinst: '#!/bin/sh\nsleep 600\n' });
-    const child = spawn(process.execPath, [bin, '-c', world.config, '--json', 'bake', deb], { cwd: world.scratch, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '-c', world.config, '--json', 'bake', deb], {
+      cwd: world.scratch,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     try {
       await waitFor('the maintainer script to run in the chroot', () => chrootProcesses(world.work).find((p) => p.command === 'sleep'));
@@ -64,16 +80,27 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', (
 
       const whileLive = await world.aminate(['--json', 'cleanup']);
       assert.equal(whileLive.code, 0, whileLive.stderr);
-      assert.deepEqual(jsonLines(whileLive.stdout).filter((e) => e.type === 'leftover'), [], 'nothing of a live bake is listed');
+      assert.deepEqual(
+        jsonLines(whileLive.stdout).filter((e) => e.type === 'leftover'),
+        [],
+        'nothing of a live bake is listed',
+      );
       const otherLockDir = await world.aminate(['--json', 'cleanup', '--lock-dir', `${world.scratch}/other-locks`]);
       assert.equal(otherLockDir.code, 0, otherLockDir.stderr);
-      assert.deepEqual(jsonLines(otherLockDir.stdout).filter((e) => e.type === 'leftover' && e.runId === runId), [], 'not even when looking at another lock directory: the work directory names its owner');
+      assert.deepEqual(
+        jsonLines(otherLockDir.stdout).filter((e) => e.type === 'leftover' && e.runId === runId),
+        [],
+        'not even when looking at another lock directory: the work directory names its owner',
+      );
       assert.equal(child.exitCode, null, 'the bake is still running');
 
       child.kill('SIGKILL');
       assert.equal(await exited, 'SIGKILL');
       const orphans = chrootProcesses(world.work);
-      assert.ok(orphans.some((p) => p.command === 'sleep'), 'kill -9 left the maintainer script running');
+      assert.ok(
+        orphans.some((p) => p.command === 'sleep'),
+        'kill -9 left the maintainer script running',
+      );
 
       const dry = await world.aminate(['--json', 'cleanup', '--dry-run']);
       assert.equal(dry.code, 0, dry.stderr);
@@ -100,7 +127,11 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', (
   });
 
   it('kill -9 during `aminate foundation` (debootstrap running): cleanup stops debootstrap, unmounts, detaches and removes the unfinished image', async () => {
-    const child = spawn(process.execPath, [bin, '-c', world.config, 'foundation', '--name', 'killed-base', '--size', '1G'], { cwd: world.scratch, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, '-c', world.config, 'foundation', '--name', 'killed-base', '--size', '1G'], {
+      cwd: world.scratch,
+      env: { ...process.env, CI: 'true' },
+      stdio: 'ignore',
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     try {
       await waitFor('debootstrap to write into the new root', () => (chrootProcesses(world.work).length > 0 ? true : undefined));
@@ -108,7 +139,11 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', (
       assert.equal(await exited, 'SIGKILL');
       const swept = await world.aminate(['--json', 'cleanup']);
       assert.equal(swept.code, 0, swept.stderr + swept.stdout);
-      const kinds = new Set(jsonLines(swept.stdout).filter((e) => e.type === 'leftover' && e.status === 'reclaimed').map((e) => e.kind));
+      const kinds = new Set(
+        jsonLines(swept.stdout)
+          .filter((e) => e.type === 'leftover' && e.status === 'reclaimed')
+          .map((e) => e.kind),
+      );
       for (const kind of ['mount', 'loop-device', 'staged-image', 'lock']) assert.ok(kinds.has(kind), `${kind} reclaimed: ${[...kinds].join(', ')}`);
       assert.deepEqual(chrootProcesses(world.work), []);
       world.assertNothingLeft();

@@ -6,11 +6,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DescribeImageAttributeCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
-import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
+import { type CliOptions, type CliResult, jsonLines, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { assertNoLeaks, debootstrapDnfTarball, debootstrapTarball, makeDiskImage, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import {
+  assertNoLeaks,
+  debootstrapDnfTarball,
+  debootstrapTarball,
+  type HostSnapshot,
+  makeDiskImage,
+  mountsBelow,
+  removeTreeSafely,
+  sh,
+  snapshotHost,
+} from '@aminator/testkit/linux';
+import { DescribeImageAttributeCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CONSISTENCY } from './ec2-world.js';
 import { buildRpmRepo, serve, withDiskMounted } from './fixtures.js';
 
@@ -27,13 +37,24 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
   let server: Server;
   const aminate = (args: readonly string[], options: CliOptions = {}): Promise<CliResult> =>
     runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options, env: { ...endpoint.env, ...options.env } });
-  const client = (region = 'us-east-1'): EC2Client => new EC2Client({ region, endpoint: endpoint.url, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } });
+  const client = (region = 'us-east-1'): EC2Client =>
+    new EC2Client({ region, endpoint: endpoint.url, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } });
   const sameAsBefore = (): void => {
     assert.deepEqual(endpoint.leftovers(), { volumes: [], snapshots: [], images: [] }, 'nothing of the bake is left at the endpoint');
     assert.deepEqual(mountsBelow(join(scratch, 'work')), []);
     assertNoLeaks(host, { within: [scratch] });
   };
-  const bakeArgs = (...rest: string[]): string[] => ['-e', 'ec2_apt_linux', '--json', 'bake', '--base-image-name', 'debian-12-base-*', '--base-image-owner', OWNER, ...rest];
+  const bakeArgs = (...rest: string[]): string[] => [
+    '-e',
+    'ec2_apt_linux',
+    '--json',
+    'bake',
+    '--base-image-name',
+    'debian-12-base-*',
+    '--base-image-owner',
+    OWNER,
+    ...rest,
+  ];
 
   before(async () => {
     host = snapshotHost();
@@ -49,12 +70,16 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
     makeDiskImage(dnfDisk, { sizeBytes: 2 * GiB, table: 'gpt', fs: 'ext4', rootTarball: debootstrapDnfTarball(debian) });
     endpoint.seedImage({ name: 'debian-dnf-base', ownerId: OWNER, disk: dnfDisk, sizeGiB: 2 });
     const { devRoot, byIdDir } = endpoint.world.devices;
-    writeFileSync(config, JSON.stringify({
-      workRoot: join(scratch, 'work'), lockDir: join(scratch, 'locks'),
-      blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
-      provisioner: { yum: { releasever: '12', repos: [{ id: 'e2e', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false }] } },
-      cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4 } },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        workRoot: join(scratch, 'work'),
+        lockDir: join(scratch, 'locks'),
+        blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
+        provisioner: { yum: { releasever: '12', repos: [{ id: 'e2e', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false }] } },
+        cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4 } },
+      }),
+    );
   });
   after(async () => {
     server?.close();
@@ -66,7 +91,21 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
 
   it('bakes hello: AMI from the newest owner-pinned base, tagged, shared, copied to a second region; its snapshot has a working /usr/bin/hello', async () => {
     const deprecateAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
-    const result = await aminate(bakeArgs('--suffix', 'e2e', '--tag', 'team=platform', '--share-with', '444455556666', '--copy-to-region', 'eu-west-1', '--deprecate-at', deprecateAt, 'hello'));
+    const result = await aminate(
+      bakeArgs(
+        '--suffix',
+        'e2e',
+        '--tag',
+        'team=platform',
+        '--share-with',
+        '444455556666',
+        '--copy-to-region',
+        'eu-west-1',
+        '--deprecate-at',
+        deprecateAt,
+        'hello',
+      ),
+    );
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const last = jsonLines(result.stdout).at(-1) ?? {};
     assert.equal(last.status, 'succeeded');
@@ -85,10 +124,17 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
     assert.equal(image?.ImdsSupport, 'v2.0');
     assert.equal(image?.BootMode, 'uefi-preferred');
     assert.equal(image?.RootDeviceName, '/dev/xvda');
-    assert.deepEqual(image?.BlockDeviceMappings?.map((m) => m.DeviceName), ['/dev/xvda', '/dev/sdb'], 'the base image\'s other mappings are kept');
+    assert.deepEqual(
+      image?.BlockDeviceMappings?.map((m) => m.DeviceName),
+      ['/dev/xvda', '/dev/sdb'],
+      "the base image's other mappings are kept",
+    );
     assert.equal(image?.DeprecationTime, deprecateAt.replace(/\.\d{3}Z$/, '.000Z'));
     const permissions = await client().send(new DescribeImageAttributeCommand({ ImageId: last.image.id, Attribute: 'launchPermission' }));
-    assert.deepEqual(permissions.LaunchPermissions?.map((p) => p.UserId), ['444455556666']);
+    assert.deepEqual(
+      permissions.LaunchPermissions?.map((p) => p.UserId),
+      ['444455556666'],
+    );
     const copy = last.image.copies?.[0];
     assert.equal(copy?.region, 'eu-west-1');
     const { Images: [copied] = [] } = await client('eu-west-1').send(new DescribeImagesCommand({ ImageIds: [copy.id] }));
@@ -111,7 +157,19 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
   it('bakes an .rpm from a dnf repository with ec2_yum_linux, on an instance whose volumes appear as NVMe by-id links', async () => {
     endpoint.world.devices.style = 'nvme';
     try {
-      const result = await aminate(['-e', 'ec2_yum_linux', '--json', 'bake', '--base-image-name', 'debian-dnf-base', '--base-image-owner', OWNER, '--suffix', 'rpm', 'e2e-rpm']);
+      const result = await aminate([
+        '-e',
+        'ec2_yum_linux',
+        '--json',
+        'bake',
+        '--base-image-name',
+        'debian-dnf-base',
+        '--base-image-owner',
+        OWNER,
+        '--suffix',
+        'rpm',
+        'e2e-rpm',
+      ]);
       assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
       const last = jsonLines(result.stdout).at(-1) ?? {};
       assert.equal(last.image.name, 'e2e-rpm-4.2-7-noarch-rpm');
@@ -157,35 +215,94 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
     const small = await aminate(bakeArgs('--volume-size', '1', 'hello'));
     assert.equal(small.code, 2, small.stdout);
     assert.match(small.stdout, /smaller than the base image/);
-    assert.deepEqual(endpoint.calls.slice(before).map((c) => c.action).filter((a) => a !== 'DescribeImages'), [], 'only the base image lookup');
+    assert.deepEqual(
+      endpoint.calls
+        .slice(before)
+        .map((c) => c.action)
+        .filter((a) => a !== 'DescribeImages'),
+      [],
+      'only the base image lookup',
+    );
     sameAsBefore();
   });
 
   const faults: Array<{ name: string; arm: () => void; disarm?: () => void; code: string; args?: string[]; options?: CliOptions; exit?: number }> = [
-    { name: 'CreateVolume error', arm: () => endpoint.world.faults.failNext.push({ action: 'CreateVolume', code: 'InsufficientVolumeCapacity', times: 1 }), code: 'E_EC2_API' },
     {
-      name: 'an attachment that never completes', arm: () => { endpoint.world.faults.attachNeverCompletes = true; },
-      disarm: () => { endpoint.world.faults.attachNeverCompletes = false; }, code: 'E_TIMEOUT',
+      name: 'CreateVolume error',
+      arm: () => endpoint.world.faults.failNext.push({ action: 'CreateVolume', code: 'InsufficientVolumeCapacity', times: 1 }),
+      code: 'E_EC2_API',
     },
-    { name: 'a throttling storm', arm: () => endpoint.world.faults.failNext.push({ action: '*', code: 'RequestLimitExceeded', status: 503, times: 14, startAfter: 'CreateVolume' }), code: 'E_EC2_API', disarm: () => { endpoint.world.faults.failNext.length = 0; } },
-    { name: 'a snapshot that errors', arm: () => { endpoint.world.faults.snapshotFails = true; }, disarm: () => { endpoint.world.faults.snapshotFails = false; }, code: 'E_SNAPSHOT_FAILED' },
-    { name: 'a RegisterImage error', arm: () => endpoint.world.faults.failNext.push({ action: 'RegisterImage', code: 'InvalidBlockDeviceMapping', times: 1 }), code: 'E_EC2_API' },
-    { name: 'SIGINT during the install', arm: () => undefined, code: 'E_INTERRUPTED', exit: 130, options: { signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 } } },
+    {
+      name: 'an attachment that never completes',
+      arm: () => {
+        endpoint.world.faults.attachNeverCompletes = true;
+      },
+      disarm: () => {
+        endpoint.world.faults.attachNeverCompletes = false;
+      },
+      code: 'E_TIMEOUT',
+    },
+    {
+      name: 'a throttling storm',
+      arm: () => endpoint.world.faults.failNext.push({ action: '*', code: 'RequestLimitExceeded', status: 503, times: 14, startAfter: 'CreateVolume' }),
+      code: 'E_EC2_API',
+      disarm: () => {
+        endpoint.world.faults.failNext.length = 0;
+      },
+    },
+    {
+      name: 'a snapshot that errors',
+      arm: () => {
+        endpoint.world.faults.snapshotFails = true;
+      },
+      disarm: () => {
+        endpoint.world.faults.snapshotFails = false;
+      },
+      code: 'E_SNAPSHOT_FAILED',
+    },
+    {
+      name: 'a RegisterImage error',
+      arm: () => endpoint.world.faults.failNext.push({ action: 'RegisterImage', code: 'InvalidBlockDeviceMapping', times: 1 }),
+      code: 'E_EC2_API',
+    },
+    {
+      name: 'SIGINT during the install',
+      arm: () => undefined,
+      code: 'E_INTERRUPTED',
+      exit: 130,
+      options: { signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 } },
+    },
   ];
   // Right after each create, EC2 does not show the new id yet (CONSISTENCY): an error or a signal then
   // must still remove it, retrying the delete instead of taking NotFound for "already gone".
-  const denied = (action: string, after: string): (() => void) => () => endpoint.world.faults.failNext.push({ action, code: 'UnauthorizedOperation', status: 403, times: 1, startAfter: after });
-  const disarmAll = (): void => { endpoint.world.faults.failNext.length = 0; };
+  const denied =
+    (action: string, after: string): (() => void) =>
+    () =>
+      endpoint.world.faults.failNext.push({ action, code: 'UnauthorizedOperation', status: 403, times: 1, startAfter: after });
+  const disarmAll = (): void => {
+    endpoint.world.faults.failNext.length = 0;
+  };
   const copyArgs = ['--copy-to-region', 'eu-west-1', '--share-with', '444455556666'];
   for (const [create, describe, args] of [
-    ['CreateVolume', 'DescribeVolumes', []], ['CreateSnapshot', 'DescribeSnapshots', []],
-    ['RegisterImage', 'DescribeImages', []], ['CopyImage', 'DescribeImages', copyArgs],
+    ['CreateVolume', 'DescribeVolumes', []],
+    ['CreateSnapshot', 'DescribeSnapshots', []],
+    ['RegisterImage', 'DescribeImages', []],
+    ['CopyImage', 'DescribeImages', copyArgs],
   ] as const) {
-    faults.push({ name: `an error right after ${create} (the new id not visible yet)`, arm: denied(describe, create), disarm: disarmAll, code: 'E_EC2_API', args: [...args] });
+    faults.push({
+      name: `an error right after ${create} (the new id not visible yet)`,
+      arm: denied(describe, create),
+      disarm: disarmAll,
+      code: 'E_EC2_API',
+      args: [...args],
+    });
   }
   for (const kind of ['volume', 'snapshot', 'image'] as const) {
     faults.push({
-      name: `SIGINT right after the ${kind} is created (not visible yet)`, arm: () => undefined, code: 'E_INTERRUPTED', exit: 130,
+      name: `SIGINT right after the ${kind} is created (not visible yet)`,
+      arm: () => undefined,
+      code: 'E_INTERRUPTED',
+      exit: 130,
       options: { signalOn: { when: `"kind":"${kind}"`, signal: 'SIGINT' } },
     });
   }

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
-import { runCli, type CliOptions, type CliResult } from '@aminator/testkit';
+import { type CliOptions, type CliResult, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { assertNoLeaks, debootstrapTarball, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { assertNoLeaks, debootstrapTarball, type HostSnapshot, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost } from '@aminator/testkit/linux';
 import { bin } from './local-world.js';
 
 const GiB = 1024 ** 3;
@@ -38,17 +38,28 @@ export async function openEc2World(prefix: string): Promise<Ec2World> {
   const work = join(scratch, 'work');
   const config = join(scratch, 'aminator.config.json');
   const { devRoot, byIdDir } = endpoint.world.devices;
-  writeFileSync(config, JSON.stringify({
-    environment: 'ec2_apt_linux', workRoot: work, lockDir: join(scratch, 'locks'),
-    blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
-    cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4, baseImageName: 'debian-12-base-*', baseImageOwner: OWNER } },
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      environment: 'ec2_apt_linux',
+      workRoot: work,
+      lockDir: join(scratch, 'locks'),
+      blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
+      cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4, baseImageName: 'debian-12-base-*', baseImageOwner: OWNER } },
+    }),
+  );
   return {
-    scratch, endpoint, work,
+    scratch,
+    endpoint,
+    work,
     aminate: (args, options = {}) => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options, env: { ...endpoint.env, ...options.env } }),
     bakeArgs: (...rest) => ['-e', 'ec2_apt_linux', '--json', 'bake', ...rest],
     assertNothingLeft: (keptImages = []) => {
-      assert.deepEqual(endpoint.leftovers({ keepImages: keptImages }), { volumes: [], snapshots: [], images: [] }, 'nothing of the bake is left at the endpoint');
+      assert.deepEqual(
+        endpoint.leftovers({ keepImages: keptImages }),
+        { volumes: [], snapshots: [], images: [] },
+        'nothing of the bake is left at the endpoint',
+      );
       assert.deepEqual(mountsBelow(work), []);
       assertNoLeaks(host, { within: [scratch] });
     },

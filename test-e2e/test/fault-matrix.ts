@@ -6,7 +6,8 @@ import { bakeSteps } from '@aminator/core';
 
 /** The matrix covers the steps of a bake without --verify (a verify boot per cell would take hours under TCG). */
 const STEPS = bakeSteps({ verify: false });
-import { jsonLines, type CliOptions, type CliResult } from '@aminator/testkit';
+
+import { type CliOptions, type CliResult, jsonLines } from '@aminator/testkit';
 
 export const FAULTS = ['error', 'sigint', 'sigterm', 'sighup', 'sigkill'] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -69,7 +70,9 @@ export function describeFaultMatrix(title: string, cloudName: string, open: () =
     let opened: Awaited<ReturnType<typeof open>>;
     const cells = new Map<string, string>();
     const kept: string[] = [];
-    before(async () => { opened = await open(); });
+    before(async () => {
+      opened = await open();
+    });
     after(async () => {
       const table = matrixTable(cloudName, cells);
       console.log(`\n${table}\n`);

@@ -63,7 +63,10 @@ export function buildDeb(dir: string, name = 'e2e-app', options: DebOptions = {}
   }
   // Installed-Size (KiB) is what apt announces as "After this operation, N MB …".
   const installed = zeroKiB > 0 ? `Installed-Size: ${zeroKiB + 4}\n` : '';
-  writeFileSync(join(tree, 'DEBIAN/control'), `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\n${installed}Description: e2e test app\n`);
+  writeFileSync(
+    join(tree, 'DEBIAN/control'),
+    `Package: ${name}\nVersion: 3.1-2\nArchitecture: all\nMaintainer: Tests <t@example.invalid>\n${installed}Description: e2e test app\n`,
+  );
   if (options.postinst) writeFileSync(join(tree, 'DEBIAN/postinst'), options.postinst, { mode: 0o755 });
   const deb = join(dir, `${name}_3.1-2_all.deb`);
   sh('dpkg-deb', ['--build', '--root-owner-group', ...(zeroKiB > 0 ? ['-Zgzip', '-z1'] : []), tree, deb]);
@@ -75,8 +78,25 @@ export function buildRpmRepo(dir: string): string {
   const top = join(dir, 'rpmbuild');
   mkdirSync(join(top, 'SPECS'), { recursive: true });
   const spec = join(top, 'SPECS', 'e2e-rpm.spec');
-  writeFileSync(spec, ['Name: e2e-rpm', 'Version: 4.2', 'Release: 7', 'Summary: e2e', 'License: MIT', 'BuildArch: noarch', '%description', 'e2e',
-    '%install', 'mkdir -p %{buildroot}/usr/share/e2e-rpm', 'echo 4.2 > %{buildroot}/usr/share/e2e-rpm/VERSION', '%files', '/usr/share/e2e-rpm/VERSION', ''].join('\n'));
+  writeFileSync(
+    spec,
+    [
+      'Name: e2e-rpm',
+      'Version: 4.2',
+      'Release: 7',
+      'Summary: e2e',
+      'License: MIT',
+      'BuildArch: noarch',
+      '%description',
+      'e2e',
+      '%install',
+      'mkdir -p %{buildroot}/usr/share/e2e-rpm',
+      'echo 4.2 > %{buildroot}/usr/share/e2e-rpm/VERSION',
+      '%files',
+      '/usr/share/e2e-rpm/VERSION',
+      '',
+    ].join('\n'),
+  );
   sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
   const repoDir = join(dir, 'repo');
   mkdirSync(repoDir);
@@ -89,7 +109,10 @@ export function buildRpmRepo(dir: string): string {
 export function serve(dir: string): Promise<Server> {
   const server = createServer((req, res) => {
     const path = resolve(dir, `.${decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/')}`);
-    if (!path.startsWith(dir) || !existsSync(path)) { res.writeHead(404).end(); return; }
+    if (!path.startsWith(dir) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
     res.writeHead(200).end(readFileSync(path));
   });
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));

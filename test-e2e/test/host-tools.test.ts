@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RUN_STEPS } from '@aminator/core';
-import { HostTools, type HostTool } from '@aminator/linux-host';
+import { type HostTool, HostTools } from '@aminator/linux-host';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const tools: readonly HostTool[] = Object.values(HostTools);
@@ -38,8 +38,11 @@ describe('host tools: one table for the checks, the suggestions, the quickstart 
   it('every program the plugins run on the host is in HostTools (so it is checked and installed)', () => {
     const programs = programsTheCodeRuns();
     assert.ok(programs.size >= 20, `the scan found the programs (${[...programs.keys()].join(', ')})`);
-    for (const program of ['losetup', 'debootstrap', 'mkfs.ext4', 'mkfs.xfs', 'qemu-system-x86_64', 'growpart']) assert.ok(programs.has(program), `${program} found by the scan`);
-    const unknown = [...programs].filter(([program]) => !tools.some((t) => t.command === program)).map(([program, file]) => `${program} (${file.slice(repo.length + 1)})`);
+    for (const program of ['losetup', 'debootstrap', 'mkfs.ext4', 'mkfs.xfs', 'qemu-system-x86_64', 'growpart'])
+      assert.ok(programs.has(program), `${program} found by the scan`);
+    const unknown = [...programs]
+      .filter(([program]) => !tools.some((t) => t.command === program))
+      .map(([program, file]) => `${program} (${file.slice(repo.length + 1)})`);
     assert.deepEqual(unknown, [], 'programs run on the host that HostTools does not list');
   });
 
@@ -60,7 +63,14 @@ describe('host tools: one table for the checks, the suggestions, the quickstart 
     const lines = ci.split('\n');
     const start = lines.findIndex((l) => l.startsWith('apt-get install -y --no-install-recommends '));
     const end = lines.findIndex((l, i) => i >= start && !l.trimEnd().endsWith('\\'));
-    const packages = new Set(lines.slice(start, end + 1).join(' ').replace(/\\/g, ' ').split(/\s+/).filter(Boolean));
+    const packages = new Set(
+      lines
+        .slice(start, end + 1)
+        .join(' ')
+        .replace(/\\/g, ' ')
+        .split(/\s+/)
+        .filter(Boolean),
+    );
     for (const tool of tools) assert.ok(packages.has(tool.debianPackage), `.ci/run installs ${tool.debianPackage} (${tool.command})`);
   });
 });

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { openLocalWorld, type LocalWorld } from './local-world.js';
+import { type LocalWorld, openLocalWorld } from './local-world.js';
 
 interface HostileCase {
   /** What is wrong, as listed in docs/RELIABILITY.md. */
@@ -70,17 +70,62 @@ const CASES: readonly HostileCase[] = [
   { what: 'partition number 0', args: ['bake', '--partition', '0', 'hello'], says: /partition/i },
   { what: 'partition number not a number', args: ['bake', '--partition', 'one', 'hello'], says: /partition|number/i },
   { what: 'unknown device prefix', args: ['bake', '--device-prefix', 'hd', 'hello'], says: /prefix/i },
-  { what: 'store that is a symlink', args: ['bake', '--store', '{scratch}/store-link', 'hello'], prepare: (d) => { mkdirSync(join(d, 'elsewhere'), { recursive: true }); symlinkSync(join(d, 'elsewhere'), join(d, 'store-link')); }, says: /symlink/ },
-  { what: 'store writable by other users', args: ['bake', '--store', '{scratch}/open-store', 'hello'], prepare: (d) => { mkdirSync(join(d, 'open-store'), { recursive: true }); chmodSync(join(d, 'open-store'), 0o777); }, says: /writable by other users/ },
-  { what: 'work root that is a symlink', args: ['bake', '--work-root', '{scratch}/work-link', 'hello'], prepare: (d) => { mkdirSync(join(d, 'work-target'), { recursive: true }); symlinkSync(join(d, 'work-target'), join(d, 'work-link'), 'dir'); }, says: /work root .* symlink/ },
-  { what: 'lock directory writable by other users', args: ['bake', '--lock-dir', '{scratch}/open-locks', 'hello'], prepare: (d) => { mkdirSync(join(d, 'open-locks'), { recursive: true }); chmodSync(join(d, 'open-locks'), 0o1777); }, says: /lock directory/ },
+  {
+    what: 'store that is a symlink',
+    args: ['bake', '--store', '{scratch}/store-link', 'hello'],
+    prepare: (d) => {
+      mkdirSync(join(d, 'elsewhere'), { recursive: true });
+      symlinkSync(join(d, 'elsewhere'), join(d, 'store-link'));
+    },
+    says: /symlink/,
+  },
+  {
+    what: 'store writable by other users',
+    args: ['bake', '--store', '{scratch}/open-store', 'hello'],
+    prepare: (d) => {
+      mkdirSync(join(d, 'open-store'), { recursive: true });
+      chmodSync(join(d, 'open-store'), 0o777);
+    },
+    says: /writable by other users/,
+  },
+  {
+    what: 'work root that is a symlink',
+    args: ['bake', '--work-root', '{scratch}/work-link', 'hello'],
+    prepare: (d) => {
+      mkdirSync(join(d, 'work-target'), { recursive: true });
+      symlinkSync(join(d, 'work-target'), join(d, 'work-link'), 'dir');
+    },
+    says: /work root .* symlink/,
+  },
+  {
+    what: 'lock directory writable by other users',
+    args: ['bake', '--lock-dir', '{scratch}/open-locks', 'hello'],
+    prepare: (d) => {
+      mkdirSync(join(d, 'open-locks'), { recursive: true });
+      chmodSync(join(d, 'open-locks'), 0o1777);
+    },
+    says: /lock directory/,
+  },
   // Config files, environments, failpoints
   { what: 'config file with an unknown key', args: ['bake', 'hello'], config: { workRot: '/tmp/x' }, says: /workRot/ },
   { what: 'config file with a relative workRoot', args: ['bake', 'hello'], config: { workRoot: 'work' }, says: /workRoot/ },
   { what: 'config file with a store path using ..', args: ['bake', 'hello'], config: { cloud: { local: { store: '/var/../etc' } } }, says: /store/ },
-  { what: 'config file with an unknown key in a plugin section', args: ['bake', 'hello'], config: { provisioner: { apt: { preInstall: 'curl | sh' } } }, says: /preInstall/ },
+  {
+    what: 'config file with an unknown key in a plugin section',
+    args: ['bake', 'hello'],
+    config: { provisioner: { apt: { preInstall: 'curl | sh' } } },
+    says: /preInstall/,
+  },
   { what: 'config file that is not valid JSON', args: ['bake', 'hello'], config: '{"workRoot": ', says: /config/i },
-  { what: 'environment naming a plugin that is not installed', args: ['bake', 'hello'], config: { environment: 'evil', environments: { evil: { cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'nope', finalizer: 'local' } } }, says: /nope/ },
+  {
+    what: 'environment naming a plugin that is not installed',
+    args: ['bake', 'hello'],
+    config: {
+      environment: 'evil',
+      environments: { evil: { cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'nope', finalizer: 'local' } },
+    },
+    says: /nope/,
+  },
   { what: 'unknown environment', args: ['-e', 'nope', 'bake', 'hello'], says: /nope/ },
   { what: 'environment name with ../', args: ['-e', '../x', 'bake', 'hello'], says: /environment/i },
   { what: 'config file that does not exist', args: ['-c', '/nonexistent/aminator.json', 'bake', 'hello'], says: /nonexistent/ },
@@ -88,12 +133,32 @@ const CASES: readonly HostileCase[] = [
   { what: 'unknown flag', args: ['bake', '--yes-really', 'hello'], says: /unknown option/i },
   // EC2 (no API call may be made for any of these)
   { what: 'EC2: base image name without an owner', ec2: true, args: ['bake', '--base-image-name', 'debian-12-*', 'hello'], says: /owner/i },
-  { what: 'EC2: owner that is no account id or alias', ec2: true, args: ['bake', '--base-image-name', 'd', '--base-image-owner', 'evil;id', 'hello'], says: /owner/i },
-  { what: 'EC2: region with a shell metacharacter', ec2: true, args: ['bake', '--region', 'us-east-1;id', '--base-image', 'ami-12345678', 'hello'], says: /region/i },
+  {
+    what: 'EC2: owner that is no account id or alias',
+    ec2: true,
+    args: ['bake', '--base-image-name', 'd', '--base-image-owner', 'evil;id', 'hello'],
+    says: /owner/i,
+  },
+  {
+    what: 'EC2: region with a shell metacharacter',
+    ec2: true,
+    args: ['bake', '--region', 'us-east-1;id', '--base-image', 'ami-12345678', 'hello'],
+    says: /region/i,
+  },
   { what: 'EC2: malformed base AMI id', ec2: true, args: ['bake', '--base-image', 'ami-zz', 'hello'], says: /ami|image/i },
   { what: 'EC2: malformed KMS key', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--encrypted', '--kms-key-id', 'key;id', 'hello'], says: /kms/i },
-  { what: 'EC2: share with a malformed account', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--share-with', '123', 'hello'], says: /share|account/i },
-  { what: 'EC2: deprecation time that is not ISO 8601', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--deprecate-at', 'tomorrow', 'hello'], says: /deprecat/i },
+  {
+    what: 'EC2: share with a malformed account',
+    ec2: true,
+    args: ['bake', '--base-image', 'ami-12345678', '--share-with', '123', 'hello'],
+    says: /share|account/i,
+  },
+  {
+    what: 'EC2: deprecation time that is not ISO 8601',
+    ec2: true,
+    args: ['bake', '--base-image', 'ami-12345678', '--deprecate-at', 'tomorrow', 'hello'],
+    says: /deprecat/i,
+  },
   { what: 'EC2: copy to a malformed region', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--copy-to-region', '../x', 'hello'], says: /region/i },
   { what: 'EC2: negative iops', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--iops', '-5', 'hello'], says: /iops/i },
   { what: 'EC2: unknown volume type', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--volume-type', 'floppy', 'hello'], says: /volume.?type/i },
@@ -121,7 +186,12 @@ describe('hostile and malformed input: refused with exit 2, a clear message, not
       const args = c.args.map((a) => a.replace('{scratch}', world.scratch));
       if (c.config !== undefined) {
         const file = join(world.scratch, 'hostile.config.json');
-        writeFileSync(file, typeof c.config === 'string' ? c.config : JSON.stringify({ workRoot: world.work, lockDir: world.locks, cloud: { local: { store: world.store, baseImage: 'debian-base' } }, ...c.config }));
+        writeFileSync(
+          file,
+          typeof c.config === 'string'
+            ? c.config
+            : JSON.stringify({ workRoot: world.work, lockDir: world.locks, cloud: { local: { store: world.store, baseImage: 'debian-base' } }, ...c.config }),
+        );
         args.unshift('-c', file);
       }
       if (c.ec2) args.unshift('-e', 'ec2_apt_linux');

@@ -27,11 +27,18 @@ function installGlobally(prefix: string): string {
 describe('aminate installed from npm (global prefix)', () => {
   const prefix = mkdtempSync(join(tmpdir(), 'aminate-prefix-'));
   const project = mkdtempSync(join(tmpdir(), 'aminate-project-'));
-  after(() => { rmSync(prefix, { recursive: true, force: true }); rmSync(project, { recursive: true, force: true }); });
+  after(() => {
+    rmSync(prefix, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
+  });
   const bin = installGlobally(prefix);
   writeFileSync(join(project, 'package.json'), '{}');
   const run = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-    const result = spawnSync(process.execPath, [bin, ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, npm_config_prefix: prefix, AMINATOR_CONFIG: '' } });
+    const result = spawnSync(process.execPath, [bin, ...args], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_prefix: prefix, AMINATOR_CONFIG: '' },
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 
@@ -55,6 +62,9 @@ describe('aminate installed from npm (global prefix)', () => {
   it('forgets it once its package is removed from node_modules', () => {
     rmSync(join(prefix, 'lib', 'node_modules', '@acme', 'aminator-provisioner-script'));
     const { plugins } = JSON.parse(run('plugins', 'list', '--json').stdout);
-    assert.equal(plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'), false);
+    assert.equal(
+      plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'),
+      false,
+    );
   });
 });

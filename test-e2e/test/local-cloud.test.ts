@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostDebianSuite } from '@aminator/linux-host';
-import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
-import { assertNoLeaks, mountsBelow, removeTreeSafely, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { type CliOptions, type CliResult, jsonLines, runCli } from '@aminator/testkit';
+import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { buildDeb, buildRpmRepo, serve, sha256, withDiskMounted } from './fixtures.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -23,13 +23,18 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   let host: HostSnapshot;
   let server: Server;
   const aminate = (args: readonly string[], options: CliOptions = {}): Promise<CliResult> => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options });
-  const withImageMounted = (image: { id: string }, body: (root: string) => void | Promise<void>): Promise<void> => withDiskMounted(join(store, 'images', image.id, 'disk.raw'), body);
+  const withImageMounted = (image: { id: string }, body: (root: string) => void | Promise<void>): Promise<void> =>
+    withDiskMounted(join(store, 'images', image.id, 'disk.raw'), body);
   const image = (id: string): Record<string, any> => JSON.parse(readFileSync(join(store, 'images', id, 'image.json'), 'utf8'));
 
   /** What a bake must leave behind: no volume, no half image, no lock, nothing mounted under the work root. */
   function assertNothingLeft(): void {
     assert.deepEqual(readdirSync(join(store, 'volumes')), [], 'no working volume left');
-    assert.deepEqual(readdirSync(join(store, 'images')).filter((d) => d.startsWith('.tmp-')), [], 'no half-made image');
+    assert.deepEqual(
+      readdirSync(join(store, 'images')).filter((d) => d.startsWith('.tmp-')),
+      [],
+      'no half-made image',
+    );
     assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], [], 'no lock left');
     assert.deepEqual(mountsBelow(work), [], 'nothing mounted under the work root');
     assertNoLeaks(host, { within: [scratch] });
@@ -38,10 +43,15 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
   before(async () => {
     host = snapshotHost();
     server = await serve(buildRpmRepo(scratch));
-    writeFileSync(config, JSON.stringify({
-      workRoot: work, lockDir: locks, cloud: { local: { store } },
-      provisioner: { yum: { releasever: '12', repos: [{ id: 'e2e', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false }] } },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        workRoot: work,
+        lockDir: locks,
+        cloud: { local: { store } },
+        provisioner: { yum: { releasever: '12', repos: [{ id: 'e2e', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false }] } },
+      }),
+    );
     const foundation = await aminate(['foundation', '--name', 'debian-base', '--size', '1G', '--minimal']);
     assert.equal(foundation.code, 0, foundation.stderr);
   });
@@ -93,7 +103,9 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(again.code, 1, 'the same name again is an error');
     assert.match(again.stderr, /E_IMAGE_EXISTS/);
     assert.equal((await aminate(['bake', '--base-image', 'debian-base', '--suffix', 'e2e', '--force', buildDeb(join(scratch, 'forced'))])).code, 0);
-    const names = (JSON.parse((await aminate(['images', 'list', '--json'])).stdout) as Array<{ name: string }>).filter((i) => i.name === 'e2e-app-3.1-2-all-e2e');
+    const names = (JSON.parse((await aminate(['images', 'list', '--json'])).stdout) as Array<{ name: string }>).filter(
+      (i) => i.name === 'e2e-app-3.1-2-all-e2e',
+    );
     assert.equal(names.length, 1, '--force replaced it, no duplicate');
     assertNothingLeft();
   });
@@ -112,7 +124,10 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     const error = jsonLines(full.stdout).at(-1)?.error ?? {};
     assert.equal(error.code, 'E_VOLUME_FULL');
     assert.equal(error.step, 'provision');
-    assert.match(error.message, /the image's root file system is full: \d+ MiB of [\d.]+ (MiB|GiB) were free before the install; the package manager said it needed 9\d\d MiB/);
+    assert.match(
+      error.message,
+      /the image's root file system is full: \d+ MiB of [\d.]+ (MiB|GiB) were free before the install; the package manager said it needed 9\d\d MiB/,
+    );
     const [, size] = /--volume-size (\d+G) on the local cloud/.exec(error.suggestions.join('\n')) ?? [];
     assert.ok(size, JSON.stringify(error.suggestions));
     assertNothingLeft();
@@ -130,15 +145,20 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     const base = jsonLines(made.stdout).at(-1)?.image.name;
     const result = await aminate(['bake', '--base-image', base, 'figlet']);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /error E_REPOSITORY_UNREACHABLE \(step provision\): step provision failed: the image's package repositories could not be reached from the chroot:\n.*127\.0\.0\.1/);
+    assert.match(
+      result.stderr,
+      /error E_REPOSITORY_UNREACHABLE \(step provision\): step provision failed: the image's package repositories could not be reached from the chroot:\n.*127\.0\.0\.1/,
+    );
     assert.match(result.stderr, /→ the chroot resolves names with the host's \/etc\/resolv\.conf/);
     const [, log = ''] = /^full log: (\S+)$/m.exec(result.stderr) ?? [];
-    assert.match(readFileSync(log, 'utf8'), /Could not connect to 127\.0\.0\.1:9/, 'the full log has apt\'s own lines');
+    assert.match(readFileSync(log, 'utf8'), /Could not connect to 127\.0\.0\.1:9/, "the full log has apt's own lines");
     assertNothingLeft();
   });
 
   it('SIGINT in the middle of the install exits 130 and leaves nothing behind', async () => {
-    const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', 'cowsay'], { signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 } });
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-base', 'cowsay'], {
+      signalOn: { when: '"step":"provision"', signal: 'SIGINT', delayMs: 800 },
+    });
     assert.equal(result.code, 130, result.stderr);
     const last = jsonLines(result.stdout).at(-1) ?? {};
     assert.equal(last.status, 'interrupted');
@@ -174,7 +194,22 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
 
   it('builds a Red Hat family foundation with dnf --installroot from a repository', async () => {
     const repoUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const result = await aminate(['--json', 'foundation', '--os', 'redhat', '--repo', repoUrl, '--releasever', '12', '--include', 'e2e-rpm', '--size', '512M', '--name', 'rh-mini']);
+    const result = await aminate([
+      '--json',
+      'foundation',
+      '--os',
+      'redhat',
+      '--repo',
+      repoUrl,
+      '--releasever',
+      '12',
+      '--include',
+      'e2e-rpm',
+      '--size',
+      '512M',
+      '--name',
+      'rh-mini',
+    ]);
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const built = JSON.parse((await aminate(['images', 'show', '--json', 'rh-mini'])).stdout);
     assert.deepEqual(built.os, { family: 'redhat', release: '12' });

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ImageManifest, LocalImageStore, newImageId } from '@aminator/cloud-local';
 import { ExecaCommandRunner, FileLockManager } from '@aminator/core';
-import { LocalImageStore, newImageId, type ImageManifest } from '@aminator/cloud-local';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
-import { createTestStepContext, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
-import { assertNoLeaks, debootstrapTarball, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { type CliOptions, type CliResult, createTestStepContext, runCli } from '@aminator/testkit';
+import { assertNoLeaks, debootstrapTarball, type HostSnapshot, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost } from '@aminator/testkit/linux';
 
 export const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'core-bin', 'bin', 'aminate.js');
 const GiB = 1024 ** 3;
@@ -38,11 +38,20 @@ export async function openLocalWorld(prefix: string): Promise<LocalWorld> {
   await seedBase(store, locks);
   const images = (): string[] => readdirSync(join(store, 'images')).filter((d) => !d.startsWith('.'));
   return {
-    scratch, store, locks, work, config, images,
+    scratch,
+    store,
+    locks,
+    work,
+    config,
+    images,
     aminate: (args, options = {}) => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options }),
     assertNothingLeft: () => {
       assert.deepEqual(readdirSync(join(store, 'volumes')), [], 'no working volume left');
-      assert.deepEqual(readdirSync(join(store, 'images')).filter((d) => d.startsWith('.tmp-')), [], 'no half-made image');
+      assert.deepEqual(
+        readdirSync(join(store, 'images')).filter((d) => d.startsWith('.tmp-')),
+        [],
+        'no half-made image',
+      );
       assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], [], 'no lock left');
       assert.deepEqual(mountsBelow(work), [], 'nothing mounted under the work root');
       assertNoLeaks(host, { within: [scratch] });
@@ -66,8 +75,15 @@ async function seedBase(storeDir: string, lockDir: string): Promise<void> {
   const stage = await store.stage(id, locks);
   makeDiskImage(join(stage.dir, 'disk.raw'), { sizeBytes: GiB, table: 'gpt', fs: 'ext4', rootTarball: tarball });
   const manifest: ImageManifest = {
-    id, name: 'debian-base', description: 'e2e base', tags: {}, createdAt: new Date().toISOString(), sizeBytes: GiB, architecture: 'amd64',
-    os: { family: 'debian', release: suite }, layout: { partitionTable: 'gpt', rootPartition: 1, fsType: 'ext4' },
+    id,
+    name: 'debian-base',
+    description: 'e2e base',
+    tags: {},
+    createdAt: new Date().toISOString(),
+    sizeBytes: GiB,
+    architecture: 'amd64',
+    os: { family: 'debian', release: suite },
+    layout: { partitionTable: 'gpt', rootPartition: 1, fsType: 'ext4' },
   };
   await store.publish(stage.dir, manifest, locks);
   await stage.release();

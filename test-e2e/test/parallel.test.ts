@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jsonLines, type CliResult } from '@aminator/testkit';
+import { type CliResult, jsonLines } from '@aminator/testkit';
 import { sh } from '@aminator/testkit/linux';
-import { openEc2World, type Ec2World } from './ec2-world.js';
+import { type Ec2World, openEc2World } from './ec2-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
-import { openLocalWorld, type LocalWorld } from './local-world.js';
+import { type LocalWorld, openLocalWorld } from './local-world.js';
 
 const APPS = ['par-alpha', 'par-bravo', 'par-charlie', 'par-delta'];
 
@@ -17,7 +17,7 @@ function summarize(result: CliResult): { image: Record<string, any>; slot: strin
   const acquired = events.filter((e) => e.type === 'resource' && e.action === 'acquired');
   const slot = acquired.find((e) => e.step === 'allocate-device')?.resource.id as string;
   const devices = acquired.filter((e) => e.resource.kind === 'loop-device' || e.resource.kind === 'attachment').map((e) => e.resource.id as string);
-  return { image: (events.at(-1) ?? {}).image, slot, devices };
+  return { image: events.at(-1)?.image, slot, devices };
 }
 
 /** Each image holds its own package and none of the others'. */
@@ -35,15 +35,23 @@ function assertDistinct(values: readonly string[], what: string): void {
 describe('four bakes of different packages at once on one host', () => {
   describe('local cloud', () => {
     let world: LocalWorld;
-    before(async () => { world = await openLocalWorld('aminator-e2e-parallel-local-'); });
+    before(async () => {
+      world = await openLocalWorld('aminator-e2e-parallel-local-');
+    });
     after(() => world.close());
 
     it('all succeed, on distinct device slots and loop devices, each image with its own package', async () => {
       const debs = APPS.map((app) => buildDeb(world.scratch, app));
       const results = await Promise.all(debs.map((deb) => world.aminate(['--json', 'bake', '--suffix', 'par', deb])));
       const runs = results.map(summarize);
-      assertDistinct(runs.map((r) => r.slot), 'device slots');
-      assertDistinct(runs.flatMap((r) => r.devices), 'loop devices');
+      assertDistinct(
+        runs.map((r) => r.slot),
+        'device slots',
+      );
+      assertDistinct(
+        runs.flatMap((r) => r.devices),
+        'loop devices',
+      );
       for (const [i, run] of runs.entries()) {
         assert.equal(run.image.name, `${APPS[i]}-3.1-2-all-par`);
         await assertOwnPackageOnly(join(world.store, 'images', run.image.id, 'disk.raw'), APPS[i] as string);
@@ -54,20 +62,30 @@ describe('four bakes of different packages at once on one host', () => {
 
   describe('EC2 test endpoint', () => {
     let world: Ec2World;
-    before(async () => { world = await openEc2World('aminator-e2e-parallel-ec2-'); });
+    before(async () => {
+      world = await openEc2World('aminator-e2e-parallel-ec2-');
+    });
     after(() => world.close());
 
-    it('all succeed, attached at distinct device names, each AMI\'s snapshot with its own package; no credential in any output, even with --debug', async () => {
+    it("all succeed, attached at distinct device names, each AMI's snapshot with its own package; no credential in any output, even with --debug", async () => {
       const debs = APPS.map((app) => buildDeb(world.scratch, app));
       const token = 'IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN0123456789';
-      const results = await Promise.all(debs.map((deb) => world.aminate(['--debug', ...world.bakeArgs('--suffix', 'par', deb)], { env: { AWS_SESSION_TOKEN: token } })));
+      const results = await Promise.all(
+        debs.map((deb) => world.aminate(['--debug', ...world.bakeArgs('--suffix', 'par', deb)], { env: { AWS_SESSION_TOKEN: token } })),
+      );
       const secrets = [token, world.endpoint.env.AWS_SECRET_ACCESS_KEY ?? '', world.endpoint.env.AWS_ACCESS_KEY_ID ?? ''];
       for (const result of results) {
         for (const secret of secrets) assert.equal((result.stdout + result.stderr).includes(secret), false, `${secret.slice(0, 6)}… is not printed`);
       }
       const runs = results.map(summarize);
-      assertDistinct(runs.map((r) => r.slot), 'device slots');
-      assertDistinct(runs.flatMap((r) => r.devices).map((d) => d.split('@')[1] ?? d), 'attachment device names');
+      assertDistinct(
+        runs.map((r) => r.slot),
+        'device slots',
+      );
+      assertDistinct(
+        runs.flatMap((r) => r.devices).map((d) => d.split('@')[1] ?? d),
+        'attachment device names',
+      );
       for (const [i, run] of runs.entries()) {
         assert.match(run.image.name, new RegExp(`^${APPS[i]}-3\\.1-2-all-par$`));
         const image = world.endpoint.world.images.get(run.image.id);

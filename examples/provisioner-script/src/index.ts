@@ -2,8 +2,8 @@ import { definePlugin, PROVISIONER } from '@aminator/core';
 import { scriptConfigSchema } from './script-config.js';
 import { ScriptProvisioner } from './script-provisioner.js';
 
+export { type ScriptConfig, scriptConfigSchema } from './script-config.js';
 export { ScriptProvisioner } from './script-provisioner.js';
-export { scriptConfigSchema, type ScriptConfig } from './script-config.js';
 
 export default definePlugin({
   kind: 'provisioner',

@@ -3,8 +3,15 @@ import { chmod, copyFile, lstat, unlink } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { join } from 'node:path';
 import {
-  AminatorError, COMMAND_RUNNER, PROVISIONER_CONFIG,
-  type CommandRunner, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext,
+  AminatorError,
+  COMMAND_RUNNER,
+  type CommandRunner,
+  type InstalledPackage,
+  type PackageSpec,
+  PROVISIONER_CONFIG,
+  type Provisioner,
+  type ProvisionInput,
+  type StepContext,
 } from '@aminator/core';
 import { inject, injectable } from 'tsyringe';
 import type { ScriptConfig } from './script-config.js';
@@ -35,10 +42,17 @@ export class ScriptProvisioner implements Provisioner {
     await this.copyIn(input.spec.raw, input.chroot.root, inChroot, ctx);
     const appversion = `${name}-${this.config.version}-${this.config.release}`;
     await this.commands.run('chroot', [input.chroot.root, this.config.interpreter, inChroot], {
-      extendEnv: false, signal: ctx.signal, timeoutMs: this.config.timeoutSec * 1000,
+      extendEnv: false,
+      signal: ctx.signal,
+      timeoutMs: this.config.timeoutSec * 1000,
       env: {
-        ...input.chroot.env, PATH: CHROOT_PATH, AMINATOR_PACKAGE: name, AMINATOR_APPVERSION: appversion,
-        AMINATOR_BASE_AMI_ID: input.baseImage.id, AMINATOR_BASE_AMI_NAME: input.baseImage.name, AMINATOR_ENVIRONMENT: input.environment,
+        ...input.chroot.env,
+        PATH: CHROOT_PATH,
+        AMINATOR_PACKAGE: name,
+        AMINATOR_APPVERSION: appversion,
+        AMINATOR_BASE_AMI_ID: input.baseImage.id,
+        AMINATOR_BASE_AMI_NAME: input.baseImage.name,
+        AMINATOR_ENVIRONMENT: input.environment,
       },
       onLine: (line) => ctx.log.info(line),
     });

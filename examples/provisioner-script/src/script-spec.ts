@@ -13,7 +13,10 @@ export function parseScriptSpec(raw: string, version: string): PackageSpec {
     throw new InvalidInputError('script', `${path} does not exist`);
   }
   if (!isFile) throw new InvalidInputError('script', `${path} is not a regular file`);
-  const name = basename(path, extname(path)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const name = basename(path, extname(path))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (!name) throw new InvalidInputError('script', `cannot make an image name from ${basename(path)}`, ['rename the script to letters, digits and dashes']);
   return { raw: path, source: 'file', name, version };
 }

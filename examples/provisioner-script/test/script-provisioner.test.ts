@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner, type BaseImage, type ProvisionInput } from '@aminator/core';
+import { type BaseImage, ExecaCommandRunner, type ProvisionInput } from '@aminator/core';
 import { createTestStepContext, describePluginConformance, RecordingCommandRunner } from '@aminator/testkit';
 import plugin, { ScriptProvisioner, scriptConfigSchema } from '../src/index.js';
 
@@ -21,8 +21,10 @@ describePluginConformance(plugin, {
 /** A minimal root file system: dash and the libraries it links, enough for chroot to run a script. */
 function miniRoot(dir: string): void {
   const dash = '/bin/dash';
-  const libraries = execFileSync('ldd', [dash], { encoding: 'utf8' }).split('\n')
-    .map((line) => /(\/\S+)\s+\(0x/.exec(line)?.[1]).filter((p): p is string => p !== undefined);
+  const libraries = execFileSync('ldd', [dash], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /(\/\S+)\s+\(0x/.exec(line)?.[1])
+    .filter((p): p is string => p !== undefined);
   for (const file of [dash, ...libraries]) {
     mkdirSync(join(dir, dirname(file)), { recursive: true });
     copyFileSync(file, join(dir, file));
@@ -52,7 +54,12 @@ describe('script provisioner', () => {
     const runner = new RecordingCommandRunner();
     const provisioner = new ScriptProvisioner(config, runner);
     const { ctx, stack } = createTestStepContext({ runId: 'r1' });
-    const input: ProvisionInput = { chroot: { root, family: 'debian', env: {} }, spec: provisioner.parseSpec(script), baseImage: base, environment: 'local_script_linux' };
+    const input: ProvisionInput = {
+      chroot: { root, family: 'debian', env: {} },
+      spec: provisioner.parseSpec(script),
+      baseImage: base,
+      environment: 'local_script_linux',
+    };
     const installed = await provisioner.provision(input, ctx);
     assert.deepEqual(installed, { name: 'setup-app', version: '2.0', release: '3', arch: 'x86_64' });
     assert.deepEqual(runner.lines(), [`chroot ${root} /bin/sh /tmp/aminator-script-r1`]);

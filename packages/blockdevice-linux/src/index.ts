@@ -2,9 +2,9 @@ import { BLOCK_DEVICE, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
 import { blockDeviceConfigSchema } from './blockdevice-config.js';
 import { LinuxBlockDevices } from './linux-block-devices.js';
 
-export { LinuxBlockDevices } from './linux-block-devices.js';
-export { blockDeviceConfigSchema, type BlockDeviceConfig } from './blockdevice-config.js';
+export { type BlockDeviceConfig, blockDeviceConfigSchema } from './blockdevice-config.js';
 export { nvmeLink, twinName } from './device-names.js';
+export { LinuxBlockDevices } from './linux-block-devices.js';
 
 export default definePlugin({
   kind: 'blockdevice',

@@ -1,8 +1,14 @@
 import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AminatorError, BLOCK_DEVICE_CONFIG, LOCK_MANAGER,
-  type AllocatedDevice, type Attachment, type BlockDeviceAllocator, type LockManager, type StepContext,
+  type AllocatedDevice,
+  AminatorError,
+  type Attachment,
+  BLOCK_DEVICE_CONFIG,
+  type BlockDeviceAllocator,
+  LOCK_MANAGER,
+  type LockManager,
+  type StepContext,
 } from '@aminator/core';
 import { LinuxErrorCodes, pollUntil } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
@@ -22,9 +28,11 @@ export class LinuxBlockDevices implements BlockDeviceAllocator {
   ) {}
 
   describePlan(): readonly string[] {
-    return [this.config.device
-      ? `blockdevice linux: use ${this.config.device} as given`
-      : `blockdevice linux: first free of /dev/${this.config.prefix}[${this.config.letters}] under a lock in the lock directory`];
+    return [
+      this.config.device
+        ? `blockdevice linux: use ${this.config.device} as given`
+        : `blockdevice linux: first free of /dev/${this.config.prefix}[${this.config.letters}] under a lock in the lock directory`,
+    ];
   }
 
   async allocate(inUse: readonly string[], ctx: StepContext): Promise<AllocatedDevice> {
@@ -34,8 +42,16 @@ export class LinuxBlockDevices implements BlockDeviceAllocator {
       const lock = await this.locks.tryAcquire(lockName(letter));
       if (!lock) continue;
       // The node may have appeared between the check and the lock (a bake that does not lock).
-      if (this.slotBusy(letter, inUse)) { await lock.release(); continue; }
-      ctx.cleanup.push({ description: `release device lock ${lock.path}`, resource: { kind: 'lock', id: lock.path }, manual: [['rm', '-f', lock.path]], undo: () => lock.release() });
+      if (this.slotBusy(letter, inUse)) {
+        await lock.release();
+        continue;
+      }
+      ctx.cleanup.push({
+        description: `release device lock ${lock.path}`,
+        resource: { kind: 'lock', id: lock.path },
+        manual: [['rm', '-f', lock.path]],
+        undo: () => lock.release(),
+      });
       return { name: `/dev/${this.config.prefix}${letter}` };
     }
     throw new AminatorError(`no free device name among /dev/${this.config.prefix}[${this.config.letters}]`, {
@@ -48,7 +64,9 @@ export class LinuxBlockDevices implements BlockDeviceAllocator {
     const candidates = attachment.devicePath ? [attachment.devicePath] : this.candidates(attachment);
     ctx.progress(`waiting for ${candidates.join(' or ')}`);
     return pollUntil(() => firstBlockDevice(candidates), {
-      what: `the device node of ${attachment.volumeId} (${candidates.join(', ')})`, timeoutMs: this.config.nodeTimeoutMs, signal: ctx.signal,
+      what: `the device node of ${attachment.volumeId} (${candidates.join(', ')})`,
+      timeoutMs: this.config.nodeTimeoutMs,
+      signal: ctx.signal,
       suggestions: ['check that the volume is attached to this host', 'raise blockdevice.linux.nodeTimeoutMs on slow hosts'],
     });
   }
@@ -56,9 +74,17 @@ export class LinuxBlockDevices implements BlockDeviceAllocator {
   private async lockExplicit(device: string, ctx: StepContext): Promise<AllocatedDevice> {
     const lock = await this.locks.tryAcquire(lockName(device));
     if (!lock) {
-      throw new AminatorError(`${device} is locked by another bake`, { code: LinuxErrorCodes.NO_FREE_DEVICE, suggestions: ['pick another --block-device, or leave it out to allocate one'] });
+      throw new AminatorError(`${device} is locked by another bake`, {
+        code: LinuxErrorCodes.NO_FREE_DEVICE,
+        suggestions: ['pick another --block-device, or leave it out to allocate one'],
+      });
     }
-    ctx.cleanup.push({ description: `release device lock ${lock.path}`, resource: { kind: 'lock', id: lock.path }, manual: [['rm', '-f', lock.path]], undo: () => lock.release() });
+    ctx.cleanup.push({
+      description: `release device lock ${lock.path}`,
+      resource: { kind: 'lock', id: lock.path },
+      manual: [['rm', '-f', lock.path]],
+      undo: () => lock.release(),
+    });
     return { name: device };
   }
 

@@ -7,13 +7,17 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FileLockManager } from '@aminator/core';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
-import { assertNoLeaks, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { assertNoLeaks, type HostSnapshot, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { blockDeviceConfigSchema, LinuxBlockDevices, nvmeLink } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, '..', '..');
 
-describePluginConformance(plugin, { packageDir, config: { prefix: 'xvd' }, invalidConfigs: [{ device: '/etc/passwd' }, { device: '/dev/../etc' }, { prefix: 'hd' }, { letters: 'F' }] });
+describePluginConformance(plugin, {
+  packageDir,
+  config: { prefix: 'xvd' },
+  invalidConfigs: [{ device: '/etc/passwd' }, { device: '/dev/../etc' }, { prefix: 'hd' }, { letters: 'F' }],
+});
 
 describe('blockdevice-linux', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-bd-test-'));
@@ -23,8 +27,13 @@ describe('blockdevice-linux', () => {
   mkdirSync(devRoot);
   mkdirSync(byId);
   let host: HostSnapshot;
-  before(() => { host = snapshotHost(); });
-  after(() => { rmSync(scratch, { recursive: true, force: true }); assertNoLeaks(host, { within: [scratch] }); });
+  before(() => {
+    host = snapshotHost();
+  });
+  after(() => {
+    rmSync(scratch, { recursive: true, force: true });
+    assertNoLeaks(host, { within: [scratch] });
+  });
   const make = (config: Record<string, unknown> = {}, runId = 'test'): LinuxBlockDevices =>
     new LinuxBlockDevices(blockDeviceConfigSchema.parse({ devRoot, byIdDir: byId, nodeTimeoutMs: 3000, ...config }), new FileLockManager(lockDir, runId));
 
@@ -46,12 +55,20 @@ describe('blockdevice-linux', () => {
   });
 
   it('reclaims the lock of a holder that was killed', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { FileLockManager } from '@aminator/core';
       const lock = await new FileLockManager(${JSON.stringify(lockDir)}, 'doomed').tryAcquire('blockdevice-f');
       console.log(lock ? 'held' : 'busy');
       setInterval(() => {}, 1000);
-    `], { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     const { ctx: busyCtx, stack: busyStack } = createTestStepContext();
     assert.equal((await make({}, 'a').allocate([], busyCtx)).name, '/dev/sdg', 'the live holder keeps sdf');
@@ -80,8 +97,12 @@ describe('blockdevice-linux', () => {
     writeFileSync(image, '');
     truncateSync(image, 8 * 1024 * 1024);
     let loop = '';
-    before(() => { loop = sh('losetup', ['--find', '--show', image]).trim(); });
-    after(() => { sh('losetup', ['--detach', loop]); });
+    before(() => {
+      loop = sh('losetup', ['--find', '--show', image]).trim();
+    });
+    after(() => {
+      sh('losetup', ['--detach', loop]);
+    });
 
     it('returns the node the cloud names exactly', async () => {
       const { ctx } = createTestStepContext();
@@ -92,7 +113,11 @@ describe('blockdevice-linux', () => {
       const { ctx } = createTestStepContext();
       setTimeout(() => symlinkSync(loop, join(devRoot, 'xvdk')), 300);
       const started = Date.now();
-      assert.equal(await make().waitForNode({ volumeId: 'vol-2', requestedDevice: '/dev/sdk' }, ctx), join(devRoot, 'xvdk'), 'the name as found: its partitions are xvdk1, …');
+      assert.equal(
+        await make().waitForNode({ volumeId: 'vol-2', requestedDevice: '/dev/sdk' }, ctx),
+        join(devRoot, 'xvdk'),
+        'the name as found: its partitions are xvdk1, …',
+      );
       assert.ok(Date.now() - started < 1800, `took ${Date.now() - started} ms`);
       rmSync(join(devRoot, 'xvdk'));
     });

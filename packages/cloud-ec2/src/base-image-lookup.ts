@@ -1,5 +1,5 @@
+import { AminatorError, type BaseImage, type BootMode, InvalidInputError } from '@aminator/core';
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { AminatorError, InvalidInputError, type BaseImage, type BootMode } from '@aminator/core';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
 
 const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
@@ -26,7 +26,8 @@ export function validateBaseImageQuery(query: BaseImageQuery): { id: string } | 
   }
   if (!query.owner) {
     throw new AminatorError(`refusing to look up the base image "${name}" by name without an owner: anyone can publish an image with that name`, {
-      code: Ec2ErrorCodes.OWNER_REQUIRED, exitCode: 2,
+      code: Ec2ErrorCodes.OWNER_REQUIRED,
+      exitCode: 2,
       suggestions: ['add --base-image-owner ACCOUNT_ID (or self, amazon, aws-marketplace)', 'or pass the AMI id with --base-image ami-…'],
     });
   }
@@ -42,7 +43,8 @@ export async function lookUpBaseImage(client: EC2Client, query: BaseImageQuery, 
   if (!image) {
     const what = 'id' in wanted ? wanted.id : `"${wanted.name}" owned by ${wanted.owner}`;
     throw new AminatorError(`no available base image ${what} in this region`, {
-      code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND, exitCode: 2,
+      code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND,
+      exitCode: 2,
       suggestions: ['check the name, owner and --region', 'images that are pending or deprecated-and-hidden are not used'],
     });
   }
@@ -60,9 +62,22 @@ async function byId(client: EC2Client, id: string, signal: AbortSignal): Promise
 }
 
 async function byName(client: EC2Client, name: string, owner: string, signal: AbortSignal): Promise<Image[]> {
-  return ec2Call(`DescribeImages "${name}"`, async () => (await client.send(new DescribeImagesCommand({
-    Owners: [owner], Filters: [{ Name: 'name', Values: [name] }, { Name: 'state', Values: ['available'] }],
-  }), { abortSignal: signal })).Images ?? []);
+  return ec2Call(
+    `DescribeImages "${name}"`,
+    async () =>
+      (
+        await client.send(
+          new DescribeImagesCommand({
+            Owners: [owner],
+            Filters: [
+              { Name: 'name', Values: [name] },
+              { Name: 'state', Values: ['available'] },
+            ],
+          }),
+          { abortSignal: signal },
+        )
+      ).Images ?? [],
+  );
 }
 
 /** The root device's EBS mapping: its snapshot and size. */
@@ -77,16 +92,26 @@ export function rootMapping(image: Image): { snapshotId: string; sizeGiB: number
 export function toBaseImage(image: Image, region: string): BaseImage {
   const tags = Object.fromEntries((image.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   return {
-    id: image.ImageId ?? '', name: image.Name ?? '', owner: image.OwnerId, location: region, sizeBytes: rootMapping(image).sizeGiB * GiB,
-    architecture: image.Architecture, description: image.Description, tags, bootModes: bootModesOf(image),
+    id: image.ImageId ?? '',
+    name: image.Name ?? '',
+    owner: image.OwnerId,
+    location: region,
+    sizeBytes: rootMapping(image).sizeGiB * GiB,
+    architecture: image.Architecture,
+    description: image.Description,
+    tags,
+    bootModes: bootModesOf(image),
   };
 }
 
 /** EC2's BootMode as firmware, preferred first; an image without one boots as x86 instances do by default, legacy BIOS. */
 export function bootModesOf(image: Pick<Image, 'BootMode'>): BootMode[] {
   switch (image.BootMode) {
-    case 'uefi': return ['uefi'];
-    case 'uefi-preferred': return ['uefi', 'bios'];
-    default: return ['bios'];
+    case 'uefi':
+      return ['uefi'];
+    case 'uefi-preferred':
+      return ['uefi', 'bios'];
+    default:
+      return ['bios'];
   }
 }

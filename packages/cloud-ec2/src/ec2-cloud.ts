@@ -1,13 +1,29 @@
 import { hostname } from 'node:os';
 import {
-  AttachVolumeCommand, CreateVolumeCommand, DeleteVolumeCommand, DescribeVolumesCommand, DetachVolumeCommand,
-  type EC2Client, type Image, type Volume,
-} from '@aws-sdk/client-ec2';
-import {
-  AminatorError, CLOUD_CONFIG, InvalidInputError,
-  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type Cloud, type CloudVolume, type Leftover, type LeftoverContext,
-  type PlanContext, type StepContext,
+  type AllocatedDevice,
+  AminatorError,
+  type Attachment,
+  type BakePlan,
+  type BaseImage,
+  CLOUD_CONFIG,
+  type Cloud,
+  type CloudVolume,
+  InvalidInputError,
+  type Leftover,
+  type LeftoverContext,
+  type PlanContext,
+  type StepContext,
 } from '@aminator/core';
+import {
+  AttachVolumeCommand,
+  CreateVolumeCommand,
+  DeleteVolumeCommand,
+  DescribeVolumesCommand,
+  DetachVolumeCommand,
+  type EC2Client,
+  type Image,
+  type Volume,
+} from '@aws-sdk/client-ec2';
 import { inject, injectable } from 'tsyringe';
 import { lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
 import { persistently, unlessAbortedBefore } from './cleanup-calls.js';
@@ -46,7 +62,9 @@ export class Ec2Cloud implements Cloud {
 
   describePlan(plan: BakePlan): readonly string[] {
     const size = this.config.volumeSize ? `${this.config.volumeSize} GiB` : `${Math.ceil(plan.baseImage.sizeBytes / GiB)} GiB`;
-    return [`cloud ec2: ${this.config.volumeType} volume of ${size}${this.config.encrypted ? ' (encrypted)' : ''} from ${plan.baseImage.id}'s root snapshot, attached to this instance`];
+    return [
+      `cloud ec2: ${this.config.volumeType} volume of ${size}${this.config.encrypted ? ' (encrypted)' : ''} from ${plan.baseImage.id}'s root snapshot, attached to this instance`,
+    ];
   }
 
   async resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
@@ -61,57 +79,103 @@ export class Ec2Cloud implements Cloud {
 
   async devicesInUse(ctx: PlanContext): Promise<readonly string[]> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    const { Volumes = [] } = await ec2Call('DescribeVolumes (attached to this instance)', () => clients.home.send(new DescribeVolumesCommand({
-      Filters: [{ Name: 'attachment.instance-id', Values: [identity.instanceId] }],
-    }), { abortSignal: ctx.signal }));
+    const { Volumes = [] } = await ec2Call('DescribeVolumes (attached to this instance)', () =>
+      clients.home.send(
+        new DescribeVolumesCommand({
+          Filters: [{ Name: 'attachment.instance-id', Values: [identity.instanceId] }],
+        }),
+        { abortSignal: ctx.signal },
+      ),
+    );
     return Volumes.flatMap((v) => (v.Attachments ?? []).map((a) => a.Device ?? '')).filter(Boolean);
   }
 
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    const image = this.described.get(base.id) ?? await lookUpBaseImage(clients.home, { ref: base.id }, ctx.signal);
+    const image = this.described.get(base.id) ?? (await lookUpBaseImage(clients.home, { ref: base.id }, ctx.signal));
     const root = rootMapping(image);
     const sizeGiB = this.config.volumeSize ?? root.sizeGiB;
-    const created = await ec2Call('CreateVolume', () => clients.home.send(new CreateVolumeCommand({
-      AvailabilityZone: identity.availabilityZone, SnapshotId: root.snapshotId, VolumeType: this.config.volumeType, Size: sizeGiB,
-      Iops: this.config.iops, Throughput: this.config.throughput,
-      Encrypted: this.config.encrypted || root.encrypted || undefined, KmsKeyId: this.config.kmsKeyId,
-      TagSpecifications: [{ ResourceType: 'volume', Tags: workingVolumeTags(base.id, identity.instanceId, ctx.runId) }],
-    }), unlessAbortedBefore(ctx.signal)));
+    const created = await ec2Call('CreateVolume', () =>
+      clients.home.send(
+        new CreateVolumeCommand({
+          AvailabilityZone: identity.availabilityZone,
+          SnapshotId: root.snapshotId,
+          VolumeType: this.config.volumeType,
+          Size: sizeGiB,
+          Iops: this.config.iops,
+          Throughput: this.config.throughput,
+          Encrypted: this.config.encrypted || root.encrypted || undefined,
+          KmsKeyId: this.config.kmsKeyId,
+          TagSpecifications: [{ ResourceType: 'volume', Tags: workingVolumeTags(base.id, identity.instanceId, ctx.runId) }],
+        }),
+        unlessAbortedBefore(ctx.signal),
+      ),
+    );
     const id = created.VolumeId ?? '';
     this.session.fresh.created(id);
     ctx.cleanup.push({
-      description: `delete volume ${id}`, resource: { kind: 'volume', id },
-      manual: [['aws', 'ec2', 'detach-volume', '--force', '--volume-id', id], ['aws', 'ec2', 'delete-volume', '--volume-id', id]],
+      description: `delete volume ${id}`,
+      resource: { kind: 'volume', id },
+      manual: [
+        ['aws', 'ec2', 'detach-volume', '--force', '--volume-id', id],
+        ['aws', 'ec2', 'delete-volume', '--volume-id', id],
+      ],
       undo: () => this.deleteVolume(clients.home, id),
     });
     ctx.progress(`volume ${id} (${sizeGiB} GiB ${this.config.volumeType}) creating`);
-    await waitFor(() => this.volumeState(clients.home, id, ctx.signal, (v) => {
-      if (v.State === 'available') return true;
-      if (v.State === 'error') throw new AminatorError(`volume ${id} went into state error`, { code: Ec2ErrorCodes.VOLUME_FAILED, suggestions: ['retry; if it persists, try another availability zone or volume type'] });
-      return undefined;
-    }), { what: `volume ${id} to become available`, timeoutMs: this.config.volumeTimeoutMs, signal: ctx.signal });
+    await waitFor(
+      () =>
+        this.volumeState(clients.home, id, ctx.signal, (v) => {
+          if (v.State === 'available') return true;
+          if (v.State === 'error')
+            throw new AminatorError(`volume ${id} went into state error`, {
+              code: Ec2ErrorCodes.VOLUME_FAILED,
+              suggestions: ['retry; if it persists, try another availability zone or volume type'],
+            });
+          return undefined;
+        }),
+      { what: `volume ${id} to become available`, timeoutMs: this.config.volumeTimeoutMs, signal: ctx.signal },
+    );
     return { id, sizeBytes: sizeGiB * GiB, baseImageId: base.id };
   }
 
   async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    await ec2Call(`AttachVolume ${volume.id} at ${device.name}`, () => this.session.fresh.call(volume.id, () => clients.home.send(new AttachVolumeCommand({
-      VolumeId: volume.id, InstanceId: identity.instanceId, Device: device.name,
-    }), unlessAbortedBefore(ctx.signal)), ctx.signal));
+    await ec2Call(`AttachVolume ${volume.id} at ${device.name}`, () =>
+      this.session.fresh.call(
+        volume.id,
+        () =>
+          clients.home.send(
+            new AttachVolumeCommand({
+              VolumeId: volume.id,
+              InstanceId: identity.instanceId,
+              Device: device.name,
+            }),
+            unlessAbortedBefore(ctx.signal),
+          ),
+        ctx.signal,
+      ),
+    );
     ctx.cleanup.push({
-      description: `detach volume ${volume.id} from ${device.name}`, resource: { kind: 'attachment', id: `${volume.id}@${device.name}` },
+      description: `detach volume ${volume.id} from ${device.name}`,
+      resource: { kind: 'attachment', id: `${volume.id}@${device.name}` },
       manual: [['aws', 'ec2', 'detach-volume', '--volume-id', volume.id]],
       undo: () => this.detachVolume(clients.home, volume.id),
     });
     ctx.progress(`attaching ${volume.id} at ${device.name}`);
-    await waitFor(() => this.volumeState(clients.home, volume.id, ctx.signal, (v) => {
-      const attachment = v.Attachments?.find((a) => a.InstanceId === identity.instanceId);
-      return attachment?.State === 'attached' ? true : undefined;
-    }), {
-      what: `volume ${volume.id} to attach at ${device.name}`, timeoutMs: this.config.attachTimeoutMs, signal: ctx.signal,
-      suggestions: ['a stuck attachment is detached and the volume deleted; retry the bake', 'raise cloud.ec2.attachTimeoutMs on slow accounts'],
-    });
+    await waitFor(
+      () =>
+        this.volumeState(clients.home, volume.id, ctx.signal, (v) => {
+          const attachment = v.Attachments?.find((a) => a.InstanceId === identity.instanceId);
+          return attachment?.State === 'attached' ? true : undefined;
+        }),
+      {
+        what: `volume ${volume.id} to attach at ${device.name}`,
+        timeoutMs: this.config.attachTimeoutMs,
+        signal: ctx.signal,
+        suggestions: ['a stuck attachment is detached and the volume deleted; retry the bake', 'raise cloud.ec2.attachTimeoutMs on slow accounts'],
+      },
+    );
     return { volumeId: volume.id, requestedDevice: device.name };
   }
 
@@ -126,7 +190,10 @@ export class Ec2Cloud implements Cloud {
       const id = volume.VolumeId ?? '';
       const attached = (volume.Attachments ?? []).map((a) => `attached at ${a.Device}`).join(', ');
       return {
-        phase: 'volumes', kind: 'volume', id, runId,
+        phase: 'volumes',
+        kind: 'volume',
+        id,
+        runId,
         reason: `working volume of run ${runId || '?'} (pid ${pid ?? '?'}), which is not running${attached ? `; ${attached}` : ''}`,
         reclaim: () => this.deleteVolume(clients.home, id),
       };
@@ -135,8 +202,11 @@ export class Ec2Cloud implements Cloud {
 
   /** One look at a volume inside a wait: undefined while a fresh volume is not visible yet. */
   private async volumeState<T>(client: EC2Client, id: string, signal: AbortSignal, judge: (v: Volume) => T | undefined): Promise<T | undefined> {
-    const volume = await this.session.fresh.look(id, () => ec2Call(`DescribeVolumes ${id}`, () => describeVolume(client, id, signal)),
-      () => new AminatorError(`volume ${id} disappeared`, { code: Ec2ErrorCodes.VOLUME_FAILED }));
+    const volume = await this.session.fresh.look(
+      id,
+      () => ec2Call(`DescribeVolumes ${id}`, () => describeVolume(client, id, signal)),
+      () => new AminatorError(`volume ${id} disappeared`, { code: Ec2ErrorCodes.VOLUME_FAILED }),
+    );
     return volume && judge(volume);
   }
 
@@ -152,10 +222,18 @@ export class Ec2Cloud implements Cloud {
     }
     const never = new AbortController().signal;
     try {
-      await waitFor(() => persistently(() => this.volumeState(client, id, never, detached)), { what: `volume ${id} to detach`, timeoutMs: this.config.attachTimeoutMs / 2, signal: never });
+      await waitFor(() => persistently(() => this.volumeState(client, id, never, detached)), {
+        what: `volume ${id} to detach`,
+        timeoutMs: this.config.attachTimeoutMs / 2,
+        signal: never,
+      });
     } catch {
       await persistently(() => client.send(new DetachVolumeCommand({ VolumeId: id, Force: true })));
-      await waitFor(() => persistently(() => this.volumeState(client, id, never, detached)), { what: `volume ${id} to detach (forced)`, timeoutMs: this.config.attachTimeoutMs / 2, signal: never });
+      await waitFor(() => persistently(() => this.volumeState(client, id, never, detached)), {
+        what: `volume ${id} to detach (forced)`,
+        timeoutMs: this.config.attachTimeoutMs / 2,
+        signal: never,
+      });
     }
   }
 
@@ -166,7 +244,9 @@ export class Ec2Cloud implements Cloud {
   private async deleteVolume(client: EC2Client, id: string): Promise<void> {
     const { fresh } = this.session;
     try {
-      const volume = await fresh.call(id, () => persistently(async () => (await describeVolume(client, id)) ?? Promise.reject(notFoundError('InvalidVolume.NotFound', id))));
+      const volume = await fresh.call(id, () =>
+        persistently(async () => (await describeVolume(client, id)) ?? Promise.reject(notFoundError('InvalidVolume.NotFound', id))),
+      );
       if ((volume.Attachments ?? []).length > 0) await this.detachVolume(client, id);
       await fresh.call(id, () => persistently(() => client.send(new DeleteVolumeCommand({ VolumeId: id }))));
     } catch (error) {
@@ -183,7 +263,13 @@ async function describeVolume(client: EC2Client, id: string, signal?: AbortSigna
 
 export function workingVolumeTags(baseImageId: string, instanceId: string, runId: string): Array<{ Key: string; Value: string }> {
   return Object.entries({
-    Name: `aminator ${runId}`, purpose: WORKING_VOLUME_PURPOSE, status: 'building', base_ami_id: baseImageId,
-    host: instanceId, hostname: hostname(), pid: String(process.pid), run_id: runId,
+    Name: `aminator ${runId}`,
+    purpose: WORKING_VOLUME_PURPOSE,
+    status: 'building',
+    base_ami_id: baseImageId,
+    host: instanceId,
+    hostname: hostname(),
+    pid: String(process.pid),
+    run_id: runId,
   }).map(([Key, Value]) => ({ Key, Value }));
 }

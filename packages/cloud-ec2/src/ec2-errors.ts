@@ -13,7 +13,7 @@ export const Ec2ErrorCodes = {
 } as const;
 
 const HINTS: Readonly<Record<string, string>> = {
-  RequestLimitExceeded: 'EC2 throttled the account past the SDK\'s retries: run fewer bakes at once, or raise cloud.ec2.maxAttempts',
+  RequestLimitExceeded: "EC2 throttled the account past the SDK's retries: run fewer bakes at once, or raise cloud.ec2.maxAttempts",
   InsufficientVolumeCapacity: 'the availability zone has no capacity for this volume type now: retry later or pick another --volume-type',
   UnauthorizedOperation: 'the credentials lack this EC2 permission: see the IAM policy in the @aminator/cloud-ec2 README',
   AuthFailure: 'the credentials were refused: check AWS_PROFILE / the instance role',
@@ -27,7 +27,9 @@ export function ec2Error(what: string, error: unknown): AminatorError {
   const message = (error as Error)?.message ?? String(error);
   const hint = HINTS[code.replace('.', '')] ?? HINTS[code];
   return new AminatorError(`${what} failed: ${code}: ${message}`, {
-    code: Ec2ErrorCodes.API, cause: error, suggestions: hint ? [hint] : ['run again with --debug for the request that failed'],
+    code: Ec2ErrorCodes.API,
+    cause: error,
+    suggestions: hint ? [hint] : ['run again with --debug for the request that failed'],
   });
 }
 

@@ -1,7 +1,7 @@
-import type { Ec2Config } from './ec2-config.js';
 import { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
+import type { Ec2Config } from './ec2-config.js';
 import { FreshResources } from './fresh-resources.js';
-import { instanceIdentity, type InstanceIdentity } from './instance-identity.js';
+import { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
 
 /**
  * What one bake knows about its EC2 context, looked up once and shared by the cloud and the finalizer:

@@ -33,8 +33,8 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() >= deadline) throw new TimeoutError(options.what, options.timeoutMs, options.suggestions);
-    const cap = Date.now() - started < EARLY_MS ? Math.min(EARLY_MAX_DELAY_MS, options.maxDelayMs ?? WAIT_MAX_DELAY_MS) : options.maxDelayMs ?? WAIT_MAX_DELAY_MS;
+    const cap =
+      Date.now() - started < EARLY_MS ? Math.min(EARLY_MAX_DELAY_MS, options.maxDelayMs ?? WAIT_MAX_DELAY_MS) : (options.maxDelayMs ?? WAIT_MAX_DELAY_MS);
     delay = Math.min(delay * 1.5, cap);
   }
 }
-

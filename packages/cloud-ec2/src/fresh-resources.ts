@@ -1,4 +1,4 @@
-import { AminatorError } from '@aminator/core';
+import type { AminatorError } from '@aminator/core';
 import { isEc2Code } from './ec2-errors.js';
 import { waitFor } from './ec2-wait.js';
 

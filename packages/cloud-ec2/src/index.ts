@@ -1,7 +1,7 @@
 import { CLOUD, CLOUD_CONFIG, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
 import { instanceCachingFactory } from 'tsyringe';
 import { Ec2Cloud } from './ec2-cloud.js';
-import { ec2ConfigSchema, type Ec2Config } from './ec2-config.js';
+import { type Ec2Config, ec2ConfigSchema } from './ec2-config.js';
 import { Ec2Session } from './ec2-session.js';
 import { EC2_SESSION } from './ec2-session-token.js';
 
@@ -9,33 +9,64 @@ export { bootModesOf, lookUpBaseImage, rootMapping, toBaseImage, validateBaseIma
 export { persistently, unlessAbortedBefore } from './cleanup-calls.js';
 export { Ec2Clients, quietSdkNodeWarning } from './ec2-clients.js';
 export { Ec2Cloud, workingVolumeTags } from './ec2-cloud.js';
-export { findAbandonedWorkingVolumes, markWorkingVolumeFinalized, WORKING_VOLUME_FINALIZED, WORKING_VOLUME_PURPOSE, type AbandonedVolume } from './working-volumes.js';
-export { ec2ConfigSchema, KMS_KEY, REGION, type Ec2Config } from './ec2-config.js';
+export { type Ec2Config, ec2ConfigSchema, KMS_KEY, REGION } from './ec2-config.js';
 export { Ec2ErrorCodes, ec2Call, ec2Error, isEc2Code } from './ec2-errors.js';
 export { Ec2Session } from './ec2-session.js';
-export { DEFAULT_CONSISTENCY_WINDOW_MS, FreshResources, isNotFound, NOT_FOUND_CODES, notFoundError } from './fresh-resources.js';
 export { EC2_SESSION } from './ec2-session-token.js';
-export { waitFor, WAIT_FIRST_DELAY_MS, WAIT_MAX_DELAY_MS, type WaitOptions } from './ec2-wait.js';
-export { instanceIdentity, type InstanceIdentity } from './instance-identity.js';
+export { WAIT_FIRST_DELAY_MS, WAIT_MAX_DELAY_MS, type WaitOptions, waitFor } from './ec2-wait.js';
+export { DEFAULT_CONSISTENCY_WINDOW_MS, FreshResources, isNotFound, NOT_FOUND_CODES, notFoundError } from './fresh-resources.js';
+export { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
+export {
+  type AbandonedVolume,
+  findAbandonedWorkingVolumes,
+  markWorkingVolumeFinalized,
+  WORKING_VOLUME_FINALIZED,
+  WORKING_VOLUME_PURPOSE,
+} from './working-volumes.js';
 
 export default definePlugin({
   kind: 'cloud',
   name: 'ec2',
   apiVersion: PLUGIN_API_VERSION,
-  summary: 'EBS working volumes from the base AMI\'s root snapshot, attached to this EC2 instance',
+  summary: "EBS working volumes from the base AMI's root snapshot, attached to this EC2 instance",
   configSchema: ec2ConfigSchema,
   options: [
-    { flag: 'region', key: 'region', type: 'string', valueName: 'region', description: 'region (default: AWS_REGION / profile, then this instance\'s)', cleanup: true },
-    { flag: 'base-image-name', key: 'baseImageName', type: 'string', valueName: 'name', description: 'base AMI by name (wildcards allowed; newest wins); needs --base-image-owner' },
-    { flag: 'base-image-owner', key: 'baseImageOwner', type: 'string', valueName: 'account', description: 'owner the name lookup is pinned to: account id, self, amazon, aws-marketplace' },
+    {
+      flag: 'region',
+      key: 'region',
+      type: 'string',
+      valueName: 'region',
+      description: "region (default: AWS_REGION / profile, then this instance's)",
+      cleanup: true,
+    },
+    {
+      flag: 'base-image-name',
+      key: 'baseImageName',
+      type: 'string',
+      valueName: 'name',
+      description: 'base AMI by name (wildcards allowed; newest wins); needs --base-image-owner',
+    },
+    {
+      flag: 'base-image-owner',
+      key: 'baseImageOwner',
+      type: 'string',
+      valueName: 'account',
+      description: 'owner the name lookup is pinned to: account id, self, amazon, aws-marketplace',
+    },
     { flag: 'volume-type', key: 'volumeType', type: 'string', valueName: 'type', description: 'working volume type (default gp3)' },
-    { flag: 'volume-size', key: 'volumeSize', type: 'number', valueName: 'GiB', description: 'working volume size (default: the base root size; larger grows the file system)' },
+    {
+      flag: 'volume-size',
+      key: 'volumeSize',
+      type: 'number',
+      valueName: 'GiB',
+      description: 'working volume size (default: the base root size; larger grows the file system)',
+    },
     { flag: 'iops', key: 'iops', type: 'number', valueName: 'n', description: 'provisioned IOPS (gp3, io1, io2)' },
     { flag: 'throughput', key: 'throughput', type: 'number', valueName: 'MiB/s', description: 'gp3 throughput' },
     { flag: 'encrypted', key: 'encrypted', type: 'boolean', description: 'encrypt the working volume (and so the snapshot)' },
     { flag: 'kms-key-id', key: 'kmsKeyId', type: 'string', valueName: 'key', description: 'KMS key for encryption' },
     { flag: 'instance-id', key: 'instanceId', type: 'string', valueName: 'id', description: 'this instance (default: from IMDSv2)', cleanup: true },
-    { flag: 'availability-zone', key: 'availabilityZone', type: 'string', valueName: 'az', description: 'this instance\'s zone (default: from IMDSv2)' },
+    { flag: 'availability-zone', key: 'availabilityZone', type: 'string', valueName: 'az', description: "this instance's zone (default: from IMDSv2)" },
   ],
   register(container) {
     container.register(EC2_SESSION, { useFactory: instanceCachingFactory((c) => new Ec2Session(c.resolve<Ec2Config>(CLOUD_CONFIG))) });

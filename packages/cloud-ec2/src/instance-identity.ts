@@ -29,7 +29,9 @@ export async function instanceIdentity(config: Pick<Ec2Config, 'instanceId' | 'a
     };
   } catch (cause) {
     throw new AminatorError('cannot tell which EC2 instance this is: the instance metadata service (IMDSv2) did not answer', {
-      code: Ec2ErrorCodes.NO_INSTANCE, exitCode: 2, cause,
+      code: Ec2ErrorCodes.NO_INSTANCE,
+      exitCode: 2,
+      cause,
       suggestions: ['run aminate on the EC2 instance that will attach the volume', 'or set cloud.ec2.instanceId and cloud.ec2.availabilityZone in config'],
     });
   }

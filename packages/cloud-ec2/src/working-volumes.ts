@@ -1,5 +1,5 @@
-import { CreateTagsCommand, DescribeVolumesCommand, type EC2Client, type Volume } from '@aws-sdk/client-ec2';
 import type { LeftoverContext } from '@aminator/core';
+import { CreateTagsCommand, DescribeVolumesCommand, type EC2Client, type Volume } from '@aws-sdk/client-ec2';
 import { persistently } from './cleanup-calls.js';
 import { ec2Call } from './ec2-errors.js';
 
@@ -22,9 +22,18 @@ export async function findAbandonedWorkingVolumes(client: EC2Client, instanceId:
   const volumes: Volume[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await ec2Call('DescribeVolumes (working volumes of this instance)', () => client.send(new DescribeVolumesCommand({
-      Filters: [{ Name: 'tag:purpose', Values: [WORKING_VOLUME_PURPOSE] }, { Name: 'tag:host', Values: [instanceId] }], NextToken,
-    }), { abortSignal: ctx.signal }));
+    const page = await ec2Call('DescribeVolumes (working volumes of this instance)', () =>
+      client.send(
+        new DescribeVolumesCommand({
+          Filters: [
+            { Name: 'tag:purpose', Values: [WORKING_VOLUME_PURPOSE] },
+            { Name: 'tag:host', Values: [instanceId] },
+          ],
+          NextToken,
+        }),
+        { abortSignal: ctx.signal },
+      ),
+    );
     volumes.push(...(page.Volumes ?? []));
     NextToken = page.NextToken;
   } while (NextToken);
@@ -33,14 +42,23 @@ export async function findAbandonedWorkingVolumes(client: EC2Client, instanceId:
     const tags = Object.fromEntries((volume.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     const pid = Number(tags.pid);
     const runId = tags.run_id ?? '';
-    if (!(await ctx.runs.isAlive(runId, Number.isInteger(pid) ? pid : undefined))) abandoned.push({ volume, runId, pid: Number.isInteger(pid) ? pid : undefined, tags });
+    if (!(await ctx.runs.isAlive(runId, Number.isInteger(pid) ? pid : undefined)))
+      abandoned.push({ volume, runId, pid: Number.isInteger(pid) ? pid : undefined, tags });
   }
   return abandoned;
 }
 
 /** Mark the working volume: its image is complete, so `aminate cleanup` after a crash keeps the image. */
 export async function markWorkingVolumeFinalized(client: EC2Client, volumeId: string, imageId: string): Promise<void> {
-  await persistently(() => client.send(new CreateTagsCommand({
-    Resources: [volumeId], Tags: [{ Key: 'status', Value: WORKING_VOLUME_FINALIZED }, { Key: 'image_id', Value: imageId }],
-  })));
+  await persistently(() =>
+    client.send(
+      new CreateTagsCommand({
+        Resources: [volumeId],
+        Tags: [
+          { Key: 'status', Value: WORKING_VOLUME_FINALIZED },
+          { Key: 'image_id', Value: imageId },
+        ],
+      }),
+    ),
+  );
 }

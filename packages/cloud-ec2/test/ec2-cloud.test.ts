@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { AminatorError, type BakePlan } from '@aminator/core';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { assertNoLeaks, makeDiskImage, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
-import plugin, { bootModesOf, Ec2Cloud, ec2ConfigSchema, Ec2Session, FreshResources, notFoundError, waitFor } from '../src/index.js';
+import { assertNoLeaks, type HostSnapshot, makeDiskImage, snapshotHost } from '@aminator/testkit/linux';
+import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import plugin, { bootModesOf, Ec2Cloud, Ec2Session, ec2ConfigSchema, FreshResources, notFoundError, waitFor } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GiB = 1024 ** 3;
@@ -17,7 +17,14 @@ const GiB = 1024 ** 3;
 describePluginConformance(plugin, {
   packageDir,
   config: { region: 'eu-west-1', baseImageOwner: '123456789012', volumeSize: 20 },
-  invalidConfigs: [{ region: 'moon-1' }, { baseImageOwner: 'someone' }, { volumeType: 'fast' }, { volumeSize: 0 }, { kmsKeyId: 'x; rm' }, { instanceId: 'host-1' }],
+  invalidConfigs: [
+    { region: 'moon-1' },
+    { baseImageOwner: 'someone' },
+    { volumeType: 'fast' },
+    { volumeSize: 0 },
+    { kmsKeyId: 'x; rm' },
+    { instanceId: 'host-1' },
+  ],
 });
 
 describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
@@ -64,10 +71,16 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
 
   it('refuses a lookup by name without an owner before any API call', async () => {
     const before = endpoint.calls.length;
-    await assert.rejects(cloudWith({ baseImageName: 'base-os-*' }).resolveBaseImage(undefined, planContext()), (e: any) => e.code === 'E_OWNER_REQUIRED' && e.exitCode === 2);
+    await assert.rejects(
+      cloudWith({ baseImageName: 'base-os-*' }).resolveBaseImage(undefined, planContext()),
+      (e: any) => e.code === 'E_OWNER_REQUIRED' && e.exitCode === 2,
+    );
     await assert.rejects(cloudWith().resolveBaseImage('base-os-2', planContext()), { code: 'E_OWNER_REQUIRED' });
     assert.equal(endpoint.calls.length, before);
-    await assert.rejects(cloudWith().resolveBaseImage('ami-0123456789abcdef0', planContext()), (e: any) => e.code === 'E_BASE_IMAGE_NOT_FOUND' && e.exitCode === 2);
+    await assert.rejects(
+      cloudWith().resolveBaseImage('ami-0123456789abcdef0', planContext()),
+      (e: any) => e.code === 'E_BASE_IMAGE_NOT_FOUND' && e.exitCode === 2,
+    );
   });
 
   it('refuses a working volume smaller than the base image before acting', async () => {
@@ -85,8 +98,10 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
     const record = endpoint.world.volumes.get(volume.id);
     assert.equal(record?.volumeType, 'gp3');
     assert.equal(record?.availabilityZone, 'us-east-1a');
-    assert.deepEqual({ purpose: record?.tags.purpose, status: record?.tags.status, base: record?.tags.base_ami_id, host: record?.tags.host, pid: record?.tags.pid },
-      { purpose: 'aminator-working-volume', status: 'building', base: newest, host: endpoint.world.instance.instanceId, pid: String(process.pid) });
+    assert.deepEqual(
+      { purpose: record?.tags.purpose, status: record?.tags.status, base: record?.tags.base_ami_id, host: record?.tags.host, pid: record?.tags.pid },
+      { purpose: 'aminator-working-volume', status: 'building', base: newest, host: endpoint.world.instance.instanceId, pid: String(process.pid) },
+    );
     assert.deepEqual(await cloud.devicesInUse(planContext()), []);
     const attachment = await cloud.attachVolume(volume, { name: '/dev/sdf' }, t.ctx);
     assert.equal(attachment.devicePath, undefined, 'the blockdevice plugin finds the node');
@@ -95,7 +110,10 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
     assert.ok(existsSync(`${node}1`), 'a partition node as a kernel with partition support shows it');
     assert.deepEqual(await cloud.devicesInUse(planContext()), ['/dev/sdf']);
     const report = await t.stack.unwind({ reason: 'failure' });
-    assert.deepEqual(report.errors.map((e) => e.message), []);
+    assert.deepEqual(
+      report.errors.map((e) => e.message),
+      [],
+    );
     assert.equal(existsSync(node), false);
     assert.deepEqual(endpoint.leftovers().volumes, []);
   });
@@ -106,7 +124,10 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
       const cloud = cloudWith({ attachTimeoutMs: 1_500 });
       const t = createTestStepContext();
       const volume = await cloud.createVolume(await cloud.resolveBaseImage(newest, planContext()), t.ctx);
-      await assert.rejects(cloud.attachVolume(volume, { name: '/dev/sdg' }, t.ctx), (e: any) => e.code === 'E_TIMEOUT' && /detached and the volume deleted/.test(e.suggestions.join()));
+      await assert.rejects(
+        cloud.attachVolume(volume, { name: '/dev/sdg' }, t.ctx),
+        (e: any) => e.code === 'E_TIMEOUT' && /detached and the volume deleted/.test(e.suggestions.join()),
+      );
       assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors, []);
       assert.deepEqual(endpoint.leftovers().volumes, []);
     } finally {
@@ -114,12 +135,15 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
     }
   });
 
-  it('capacity errors are clear; throttling is ridden out by the SDK\'s adaptive retries', async () => {
+  it("capacity errors are clear; throttling is ridden out by the SDK's adaptive retries", async () => {
     const cloud = cloudWith();
     const base = await cloud.resolveBaseImage(newest, planContext());
     endpoint.world.faults.failNext.push({ action: 'CreateVolume', code: 'InsufficientVolumeCapacity', times: 1, message: 'There is not enough capacity' });
     const failing = createTestStepContext();
-    await assert.rejects(cloud.createVolume(base, failing.ctx), (e: any) => e.code === 'E_EC2_API' && /InsufficientVolumeCapacity/.test(e.message) && /capacity/.test(e.suggestions.join()));
+    await assert.rejects(
+      cloud.createVolume(base, failing.ctx),
+      (e: any) => e.code === 'E_EC2_API' && /InsufficientVolumeCapacity/.test(e.message) && /capacity/.test(e.suggestions.join()),
+    );
     assert.deepEqual(endpoint.leftovers().volumes, []);
     endpoint.world.faults.failNext.push({ action: '*', code: 'RequestLimitExceeded', status: 503, times: 3 });
     const before = endpoint.callsOf('CreateVolume');
@@ -149,16 +173,24 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
   });
 
   it('waitFor gives up at its timeout and stops at once on abort', async () => {
-    await assert.rejects(waitFor(async () => undefined, { what: 'nothing', timeoutMs: 300, signal: new AbortController().signal }), { code: 'E_TIMEOUT' });
+    await assert.rejects(
+      waitFor(async () => undefined, { what: 'nothing', timeoutMs: 300, signal: new AbortController().signal }),
+      { code: 'E_TIMEOUT' },
+    );
     const abort = new AbortController();
     setTimeout(() => abort.abort(new Error('stop')), 100);
     const started = Date.now();
-    await assert.rejects(waitFor(async () => undefined, { what: 'nothing', timeoutMs: 60_000, signal: abort.signal }), /stop/);
+    await assert.rejects(
+      waitFor(async () => undefined, { what: 'nothing', timeoutMs: 60_000, signal: abort.signal }),
+      /stop/,
+    );
     assert.ok(Date.now() - started < 1_000);
   });
 
   describe('eventual consistency: a volume just created is not visible for a while', () => {
-    const hidden = (ms: number): void => { endpoint.world.consistency.volume = ms; };
+    const hidden = (ms: number): void => {
+      endpoint.world.consistency.volume = ms;
+    };
     const notFoundCalls = (action: string, id: string, since: number): number =>
       endpoint.calls.filter((c, i) => i >= since && c.action === action && c.ids.includes(id)).length;
 
@@ -174,7 +206,10 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
         const firstAfter = endpoint.calls.find((c, i) => i >= since && c.action === 'DescribeVolumes' && c.ids.includes(volume.id) && c.time >= visibleAt);
         assert.ok(firstAfter && firstAfter.time - visibleAt < 1_000, `noticed ${firstAfter && firstAfter.time - visibleAt} ms after it became visible`);
         await cloud.attachVolume(volume, { name: '/dev/sdh' }, t.ctx);
-        assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors.map((e) => e.message), []);
+        assert.deepEqual(
+          (await t.stack.unwind({ reason: 'failure' })).errors.map((e) => e.message),
+          [],
+        );
         assert.deepEqual(endpoint.leftovers().volumes, []);
       } finally {
         hidden(0);
@@ -192,7 +227,10 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
         await assert.rejects(cloud.createVolume(base, t.ctx), /UnauthorizedOperation/);
         const id = [...endpoint.world.volumes.values()].find((v) => v.state === 'creating' || v.state === 'available')?.id ?? assert.fail('no volume made');
         assert.equal(endpoint.world.visible(id), false, 'the volume is still invisible when the undo starts');
-        assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors.map((e) => e.message), []);
+        assert.deepEqual(
+          (await t.stack.unwind({ reason: 'failure' })).errors.map((e) => e.message),
+          [],
+        );
         assert.ok(notFoundCalls('DescribeVolumes', id, since) >= 2, 'the undo asked again while the volume was invisible');
         assert.equal(notFoundCalls('DeleteVolume', id, since), 1);
         assert.deepEqual(endpoint.leftovers().volumes, [], 'the volume was deleted, not skipped as not found');
@@ -219,7 +257,10 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
       const fresh = new FreshResources(400);
       fresh.created('vol-0aaa');
       let calls = 0;
-      const gone = (): Promise<never> => { calls++; return Promise.reject(notFoundError('InvalidVolume.NotFound', 'vol-0aaa')); };
+      const gone = (): Promise<never> => {
+        calls++;
+        return Promise.reject(notFoundError('InvalidVolume.NotFound', 'vol-0aaa'));
+      };
       await assert.rejects(fresh.call('vol-0aaa', gone), { name: 'InvalidVolume.NotFound' });
       assert.ok(calls >= 2, `asked ${calls} times within the window`);
       calls = 0;
@@ -228,10 +269,30 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
       const other = new FreshResources(60_000);
       other.created('vol-0ccc');
       let n = 0;
-      await assert.rejects(other.call('vol-0ccc', () => { n++; return Promise.reject(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' })); }), /denied/);
+      await assert.rejects(
+        other.call('vol-0ccc', () => {
+          n++;
+          return Promise.reject(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
+        }),
+        /denied/,
+      );
       assert.equal(n, 1, 'other errors are not retried');
-      assert.equal(await other.look('vol-0ccc', async () => undefined, () => assert.fail('not gone while fresh')), undefined);
-      await assert.rejects(other.look('vol-0ddd', async () => undefined, () => new AminatorError('gone', { code: 'E_VOLUME_FAILED' })), /gone/);
+      assert.equal(
+        await other.look(
+          'vol-0ccc',
+          async () => undefined,
+          () => assert.fail('not gone while fresh'),
+        ),
+        undefined,
+      );
+      await assert.rejects(
+        other.look(
+          'vol-0ddd',
+          async () => undefined,
+          () => new AminatorError('gone', { code: 'E_VOLUME_FAILED' }),
+        ),
+        /gone/,
+      );
     });
   });
 

@@ -1,19 +1,19 @@
-import { CLOUD, CLOUD_CONFIG, COMMAND_RUNNER, definePlugin, PLUGIN_API_VERSION, type CommandRunner } from '@aminator/core';
+import { CLOUD, CLOUD_CONFIG, COMMAND_RUNNER, type CommandRunner, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
 import { instanceCachingFactory } from 'tsyringe';
 import { foundationCommand } from './commands/foundation-command.js';
 import { imagesCommand } from './commands/images-command.js';
 import { LocalCloud } from './local-cloud.js';
-import { localConfigSchema, type LocalConfig } from './local-config.js';
+import { type LocalConfig, localConfigSchema } from './local-config.js';
 import { LocalImageStore } from './local-image-store.js';
 import { LOCAL_STORE } from './local-store-token.js';
 
+export { IMAGE_NAME, type ImageManifest, imageManifestSchema } from './image-manifest.js';
 export { LocalCloud, toBaseImage } from './local-cloud.js';
-export { DEFAULT_STORE, localConfigSchema, type LocalConfig } from './local-config.js';
-export { LocalErrorCodes, LocalImageStore, newImageId, newVolumeId, runIdOf, stageLockName, volumeLockName, type StagedImage } from './local-image-store.js';
-export { findStoreLeftovers } from './store-leftovers.js';
+export { DEFAULT_STORE, type LocalConfig, localConfigSchema } from './local-config.js';
+export { LocalErrorCodes, LocalImageStore, newImageId, newVolumeId, runIdOf, type StagedImage, stageLockName, volumeLockName } from './local-image-store.js';
 export { LOCAL_STORE } from './local-store-token.js';
-export { IMAGE_NAME, imageManifestSchema, type ImageManifest } from './image-manifest.js';
 export { formatSize, parseSize } from './size.js';
+export { findStoreLeftovers } from './store-leftovers.js';
 
 export default definePlugin({
   kind: 'cloud',
@@ -23,7 +23,7 @@ export default definePlugin({
   configSchema: localConfigSchema,
   options: [
     { flag: 'store', key: 'store', type: 'string', valueName: 'dir', description: 'image store directory (default /var/lib/aminator)', cleanup: true },
-    { flag: 'volume-size', key: 'volumeSize', type: 'string', valueName: 'size', description: 'working volume size, e.g. 4G (default: the base image\'s)' },
+    { flag: 'volume-size', key: 'volumeSize', type: 'string', valueName: 'size', description: "working volume size, e.g. 4G (default: the base image's)" },
   ],
   commands: [foundationCommand, imagesCommand],
   register(container) {

@@ -1,16 +1,34 @@
 import {
-  CLOUD_CONFIG, COMMAND_RUNNER, LOCK_MANAGER, LockError, removeFileIfPresent, UsageError,
-  type AllocatedDevice, type Attachment, type BakePlan, type BaseImage, type BootMode, type Cloud, type CloudVolume, type CommandRunner, type ImageDisk, type ImageResult,
-  type Leftover, type LeftoverContext, type LockManager, type PlanContext, type StepContext,
+  type AllocatedDevice,
+  type Attachment,
+  type BakePlan,
+  type BaseImage,
+  type BootMode,
+  CLOUD_CONFIG,
+  type Cloud,
+  type CloudVolume,
+  COMMAND_RUNNER,
+  type CommandRunner,
+  type ImageDisk,
+  type ImageResult,
+  type Leftover,
+  type LeftoverContext,
+  LOCK_MANAGER,
+  LockError,
+  type LockManager,
+  type PlanContext,
+  removeFileIfPresent,
+  type StepContext,
+  UsageError,
 } from '@aminator/core';
 import { attachLoop, detachLoop, HostTools, requireHostTools } from '@aminator/linux-host';
-import { findStoreLeftovers } from './store-leftovers.js';
 import { inject, injectable } from 'tsyringe';
 import type { ImageManifest } from './image-manifest.js';
 import type { LocalConfig } from './local-config.js';
-import { LocalImageStore, newVolumeId, volumeLockName } from './local-image-store.js';
+import { type LocalImageStore, newVolumeId, volumeLockName } from './local-image-store.js';
 import { LOCAL_STORE } from './local-store-token.js';
 import { parseSize } from './size.js';
+import { findStoreLeftovers } from './store-leftovers.js';
 
 /** Images in a store directory; a working volume is a sparse copy; attaching it is a loop device. */
 @injectable()
@@ -51,7 +69,9 @@ export class LocalCloud implements Cloud {
     const path = this.store.volumePath(id);
     await this.holdVolumeLock(id, ctx);
     ctx.cleanup.push({
-      description: `delete volume ${path}`, resource: { kind: 'volume', id: path }, manual: [['rm', '-f', path]],
+      description: `delete volume ${path}`,
+      resource: { kind: 'volume', id: path },
+      manual: [['rm', '-f', path]],
       // The finalizer may have moved the file into a new image already.
       undo: () => removeFileIfPresent(path),
     });
@@ -84,15 +104,26 @@ export class LocalCloud implements Cloud {
 
   async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
     const loop = await attachLoop(this.commands, this.store.volumePath(volume.id), { signal: ctx.signal });
-    ctx.cleanup.push({ description: `detach ${loop}`, resource: { kind: 'loop-device', id: loop }, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(this.commands, loop) });
+    ctx.cleanup.push({
+      description: `detach ${loop}`,
+      resource: { kind: 'loop-device', id: loop },
+      manual: [['losetup', '--detach', loop]],
+      undo: () => detachLoop(this.commands, loop),
+    });
     return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
   }
 }
 
 export function toBaseImage(image: ImageManifest, store: string): BaseImage {
   return {
-    id: image.id, name: image.name, location: store, sizeBytes: image.sizeBytes, architecture: image.architecture,
-    description: image.description, tags: image.tags, bootModes: bootModesOf(image),
+    id: image.id,
+    name: image.name,
+    location: store,
+    sizeBytes: image.sizeBytes,
+    architecture: image.architecture,
+    description: image.description,
+    tags: image.tags,
+    bootModes: bootModesOf(image),
   };
 }
 

@@ -1,8 +1,18 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AminatorError, assertPrivateDirectory, InvalidInputError, isRunId, newRunId, removeDirIfPresent, removeFileIfPresent, type CommandRunner, type LockManager } from '@aminator/core';
-import { IMAGE_ID, IMAGE_NAME, imageManifestSchema, VOLUME_ID, type ImageManifest } from './image-manifest.js';
+import {
+  AminatorError,
+  assertPrivateDirectory,
+  type CommandRunner,
+  InvalidInputError,
+  isRunId,
+  type LockManager,
+  newRunId,
+  removeDirIfPresent,
+  removeFileIfPresent,
+} from '@aminator/core';
+import { IMAGE_ID, IMAGE_NAME, type ImageManifest, imageManifestSchema, VOLUME_ID } from './image-manifest.js';
 
 export const LocalErrorCodes = {
   IMAGE_NOT_FOUND: 'E_IMAGE_NOT_FOUND',
@@ -60,8 +70,12 @@ export class LocalImageStore {
     private readonly commands: CommandRunner,
   ) {}
 
-  get imagesDir(): string { return join(this.dir, 'images'); }
-  get volumesDir(): string { return join(this.dir, 'volumes'); }
+  get imagesDir(): string {
+    return join(this.dir, 'images');
+  }
+  get volumesDir(): string {
+    return join(this.dir, 'volumes');
+  }
 
   diskOf(id: string): string {
     if (!IMAGE_ID.test(id)) throw new InvalidInputError('image', `"${id}" is not an image id`);
@@ -75,7 +89,11 @@ export class LocalImageStore {
 
   /** Make the store's directories (0755 for images, 0700 for volumes), refusing unsafe ones. */
   async ensure(): Promise<void> {
-    for (const [dir, mode] of [[this.dir, 0o755], [this.imagesDir, 0o755], [this.volumesDir, 0o700]] as const) {
+    for (const [dir, mode] of [
+      [this.dir, 0o755],
+      [this.imagesDir, 0o755],
+      [this.volumesDir, 0o700],
+    ] as const) {
       await mkdir(dir, { recursive: true, mode });
       await assertSafeDirectory(dir);
     }
@@ -106,7 +124,8 @@ export class LocalImageStore {
     const image = await this.find(ref);
     if (image) return image;
     throw new AminatorError(`no image "${ref}" in ${this.dir}`, {
-      code: LocalErrorCodes.IMAGE_NOT_FOUND, exitCode: 2,
+      code: LocalErrorCodes.IMAGE_NOT_FOUND,
+      exitCode: 2,
       suggestions: ['list images with `aminate images list`', 'build a base image with `aminate foundation --name NAME`'],
     });
   }
@@ -138,7 +157,8 @@ export class LocalImageStore {
   async listStaged(): Promise<Array<{ id: string; dir: string }>> {
     await this.assertSafe();
     const entries = await readdir(this.imagesDir, { withFileTypes: true }).catch(() => []);
-    return entries.filter((e) => e.isDirectory() && e.name.startsWith(STAGE_PREFIX) && IMAGE_ID.test(e.name.slice(STAGE_PREFIX.length)))
+    return entries
+      .filter((e) => e.isDirectory() && e.name.startsWith(STAGE_PREFIX) && IMAGE_ID.test(e.name.slice(STAGE_PREFIX.length)))
       .map((e) => ({ id: e.name.slice(STAGE_PREFIX.length), dir: join(this.imagesDir, e.name) }));
   }
 
@@ -146,7 +166,8 @@ export class LocalImageStore {
   async listVolumes(): Promise<Array<{ id: string; path: string }>> {
     await this.assertSafe();
     const entries = await readdir(this.volumesDir, { withFileTypes: true }).catch(() => []);
-    return entries.filter((e) => e.isFile() && e.name.endsWith('.raw') && VOLUME_ID.test(e.name.slice(0, -4)))
+    return entries
+      .filter((e) => e.isFile() && e.name.endsWith('.raw') && VOLUME_ID.test(e.name.slice(0, -4)))
       .map((e) => ({ id: e.name.slice(0, -4), path: join(this.volumesDir, e.name) }));
   }
 
@@ -167,7 +188,9 @@ export class LocalImageStore {
       const existing = (await this.list()).find((m) => m.name === valid.name);
       if (existing && !options.replace) {
         throw new AminatorError(`an image named "${valid.name}" already exists (${existing.id})`, {
-          code: LocalErrorCodes.IMAGE_EXISTS, exitCode: 2, suggestions: ['choose another name or suffix, or pass --force to replace it'],
+          code: LocalErrorCodes.IMAGE_EXISTS,
+          exitCode: 2,
+          suggestions: ['choose another name or suffix, or pass --force to replace it'],
         });
       }
       await rename(staged, join(this.imagesDir, valid.id));
@@ -204,7 +227,8 @@ export class LocalImageStore {
 async function assertSafeDirectory(dir: string, options: { mayBeMissing?: boolean } = {}): Promise<void> {
   try {
     assertPrivateDirectory(dir, 'store directory', {
-      code: LocalErrorCodes.STORE_UNSAFE, suggestions: [`chown root ${dir} && chmod go-w ${dir} (a real directory, not a symlink)`, 'or point --store at a directory only this user can write'],
+      code: LocalErrorCodes.STORE_UNSAFE,
+      suggestions: [`chown root ${dir} && chmod go-w ${dir} (a real directory, not a symlink)`, 'or point --store at a directory only this user can write'],
     });
   } catch (error) {
     if (!(options.mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
@@ -233,5 +257,8 @@ async function acquire(locks: LockManager, name: string): Promise<{ release(): P
     if (lock) return lock;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new AminatorError(`the image store is locked (${name}) for too long`, { code: 'E_LOCK', suggestions: ['run `aminate cleanup` if a crashed bake holds it'] });
+  throw new AminatorError(`the image store is locked (${name}) for too long`, {
+    code: 'E_LOCK',
+    suggestions: ['run `aminate cleanup` if a crashed bake holds it'],
+  });
 }

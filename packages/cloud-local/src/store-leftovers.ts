@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
-import { removeFileIfPresent, type Leftover, type LeftoverContext } from '@aminator/core';
-import { detachLoopIfAttached, listLoops, type LoopInfo } from '@aminator/linux-host';
+import { type Leftover, type LeftoverContext, removeFileIfPresent } from '@aminator/core';
+import { detachLoopIfAttached, type LoopInfo, listLoops } from '@aminator/linux-host';
 import { VOLUME_ID } from './image-manifest.js';
-import { runIdOf, stageLockName, volumeLockName, type LocalImageStore } from './local-image-store.js';
+import { type LocalImageStore, runIdOf, stageLockName, volumeLockName } from './local-image-store.js';
 
 const DELETED = ' (deleted)';
 
@@ -25,28 +25,51 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
   const abandonedFiles = new Set([...volumes.map((v) => v.path), ...staged.map((s) => join(s.dir, 'disk.raw'))]);
   const loops = await abandonedLoops(store, ctx, abandonedFiles, held);
   return [
-    ...loops.map((loop): Leftover => ({
-      phase: 'devices', kind: 'loop-device', id: loop.name, reason: `backed by ${loop.backFile}, which no running bake holds`,
-      reclaim: () => detachLoopIfAttached(ctx.commands, loop.name),
-    })),
-    ...volumes.map((v): Leftover => ({
-      phase: 'volumes', kind: 'volume', id: v.path, reason: `working volume ${v.id} is held by no running bake`,
-      reclaim: () => removeFileIfPresent(v.path),
-    })),
-    ...staged.map((s): Leftover => ({
-      phase: 'files', kind: 'staged-image', id: s.dir, reason: `unfinished image ${s.id} is held by no running bake`,
-      reclaim: () => store.discard(s.dir),
-    })),
+    ...loops.map(
+      (loop): Leftover => ({
+        phase: 'devices',
+        kind: 'loop-device',
+        id: loop.name,
+        reason: `backed by ${loop.backFile}, which no running bake holds`,
+        reclaim: () => detachLoopIfAttached(ctx.commands, loop.name),
+      }),
+    ),
+    ...volumes.map(
+      (v): Leftover => ({
+        phase: 'volumes',
+        kind: 'volume',
+        id: v.path,
+        reason: `working volume ${v.id} is held by no running bake`,
+        reclaim: () => removeFileIfPresent(v.path),
+      }),
+    ),
+    ...staged.map(
+      (s): Leftover => ({
+        phase: 'files',
+        kind: 'staged-image',
+        id: s.dir,
+        reason: `unfinished image ${s.id} is held by no running bake`,
+        reclaim: () => store.discard(s.dir),
+      }),
+    ),
   ];
 }
 
 /** Loops over abandoned volume files (also deleted ones), then loops over those, outermost first. */
-async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, files: Set<string>, held: (lock: string, id: string) => Promise<boolean>): Promise<LoopInfo[]> {
+async function abandonedLoops(
+  store: LocalImageStore,
+  ctx: LeftoverContext,
+  files: Set<string>,
+  held: (lock: string, id: string) => Promise<boolean>,
+): Promise<LoopInfo[]> {
   const all = await listLoops(ctx.commands);
   const direct: LoopInfo[] = [];
   for (const loop of all) {
     const file = loop.backFile.endsWith(DELETED) ? loop.backFile.slice(0, -DELETED.length) : loop.backFile;
-    if (files.has(file)) { direct.push(loop); continue; }
+    if (files.has(file)) {
+      direct.push(loop);
+      continue;
+    }
     if (dirname(file) !== store.volumesDir) continue;
     const id = file.slice(store.volumesDir.length + 1, -'.raw'.length);
     if (!VOLUME_ID.test(id)) continue;
@@ -56,4 +79,3 @@ async function abandonedLoops(store: LocalImageStore, ctx: LeftoverContext, file
   const stacked = all.filter((l) => names.has(l.backFile) || names.has(join('/dev', l.backFile)));
   return [...stacked, ...direct];
 }
-

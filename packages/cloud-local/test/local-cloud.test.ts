@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { COMMAND_RUNNER, ExecaCommandRunner, FileLockManager, type Cloud } from '@aminator/core';
+import { type Cloud, COMMAND_RUNNER, ExecaCommandRunner, FileLockManager } from '@aminator/core';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
-import { assertNoLeaks, makeDiskImage, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
-import plugin, { formatSize, LocalCloud, LocalImageStore, localConfigSchema, newImageId, parseSize, type ImageManifest } from '../src/index.js';
+import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
+import plugin, { formatSize, type ImageManifest, LocalCloud, LocalImageStore, localConfigSchema, newImageId, parseSize } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MiB = 1024 * 1024;
@@ -23,7 +23,13 @@ async function seedImage(store: LocalImageStore, name: string, sizeBytes = 16 * 
   const staged = (await store.stage(id, new FileLockManager(join(store.dir, '..', 'locks'), 'seed'))).dir;
   makeDiskImage(join(staged, 'disk.raw'), { sizeBytes, table: 'none', fs: 'ext4', files: { '/etc/marker': `${name}\n` } });
   const manifest: ImageManifest = {
-    id, name, description: 'test', tags: {}, createdAt: new Date().toISOString(), sizeBytes, architecture: 'amd64',
+    id,
+    name,
+    description: 'test',
+    tags: {},
+    createdAt: new Date().toISOString(),
+    sizeBytes,
+    architecture: 'amd64',
     layout: { partitionTable: 'none', fsType: 'ext4' },
   };
   await store.publish(staged, manifest, new FileLockManager(join(store.dir, '..', 'locks'), 'seed'));
@@ -65,7 +71,10 @@ describe('local image store', () => {
     const broken = newImageId();
     mkdirSync(join(store.imagesDir, broken));
     writeFileSync(join(store.imagesDir, broken, 'image.json'), '{"id": "not this"');
-    assert.deepEqual((await store.list()).map((i) => i.name), ['base-one']);
+    assert.deepEqual(
+      (await store.list()).map((i) => i.name),
+      ['base-one'],
+    );
   });
 
   it('refuses a second image of the same name unless replacing, and replacing leaves one', async () => {
@@ -77,14 +86,20 @@ describe('local image store', () => {
     await assert.rejects(store.publish(staged, manifest, locks), { code: 'E_IMAGE_EXISTS' });
     await store.publish(staged, manifest, locks, { replace: true });
     const named = (await store.list()).filter((i) => i.name === 'dup');
-    assert.deepEqual(named.map((i) => i.id), [id]);
+    assert.deepEqual(
+      named.map((i) => i.id),
+      [id],
+    );
     assert.equal(existsSync(join(store.imagesDir, first.id)), false);
   });
 
   it('refuses names and ids that are not names or ids, and says how to find images', async () => {
     await assert.rejects(store.get('../etc'), { code: 'E_INVALID_INPUT' });
     await assert.rejects(store.get('-rf'), { code: 'E_INVALID_INPUT' });
-    await assert.rejects(store.get('nothing-here'), (e: any) => e.code === 'E_IMAGE_NOT_FOUND' && e.exitCode === 2 && /aminate images list/.test(e.suggestions.join()));
+    await assert.rejects(
+      store.get('nothing-here'),
+      (e: any) => e.code === 'E_IMAGE_NOT_FOUND' && e.exitCode === 2 && /aminate images list/.test(e.suggestions.join()),
+    );
     assert.throws(() => store.volumePath('../../etc/passwd'), { code: 'E_INVALID_INPUT' });
   });
 
@@ -101,7 +116,8 @@ describe('local image store', () => {
     assert.equal(parseSize('s', '2G'), 2 * 1024 ** 3);
     assert.equal(parseSize('s', '512m'), 512 * MiB);
     assert.equal(parseSize('s', 4096), 4096);
-    for (const bad of ['', '0', '-1G', '1.5G', '2X', '1G; rm -rf /', '99999999999999999T']) assert.throws(() => parseSize('s', bad), { code: 'E_INVALID_INPUT' }, bad);
+    for (const bad of ['', '0', '-1G', '1.5G', '2X', '1G; rm -rf /', '99999999999999999T'])
+      assert.throws(() => parseSize('s', bad), { code: 'E_INVALID_INPUT' }, bad);
     assert.equal(formatSize(2 * 1024 ** 3), '2G');
     assert.equal(formatSize(1536 * MiB), '1.5G');
     assert.equal(formatSize(1000), '1000');
@@ -112,10 +128,13 @@ describe('local cloud on real loop devices', () => {
   const store = new LocalImageStore(join(scratch, 'cloud-store'), commands);
   const locks = new FileLockManager(join(scratch, 'cloud-locks'), 'test');
   let host: HostSnapshot;
-  before(() => { host = snapshotHost(); });
+  before(() => {
+    host = snapshotHost();
+  });
   after(() => assertNoLeaks(host, { within: [scratch] }));
 
-  const cloudWith = (config: Record<string, unknown>): LocalCloud => new LocalCloud(localConfigSchema.parse({ store: store.dir, ...config }), store, commands, locks);
+  const cloudWith = (config: Record<string, unknown>): LocalCloud =>
+    new LocalCloud(localConfigSchema.parse({ store: store.dir, ...config }), store, commands, locks);
 
   it('a working volume is a sparse copy, grown to --volume-size, attached as a loop device; undo removes both', async () => {
     const image = await seedImage(store, 'cloud-base', 64 * MiB);
@@ -137,6 +156,9 @@ describe('local cloud on real loop devices', () => {
   });
 
   it('without a base image it is a usage error that says how to get one', async () => {
-    await assert.rejects(cloudWith({}).resolveBaseImage(undefined, {} as never), (e: any) => e.exitCode === 2 && /aminate foundation/.test(e.suggestions.join()));
+    await assert.rejects(
+      cloudWith({}).resolveBaseImage(undefined, {} as never),
+      (e: any) => e.exitCode === 2 && /aminate foundation/.test(e.suggestions.join()),
+    );
   });
 });

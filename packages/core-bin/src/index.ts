@@ -1,2 +1,2 @@
-export { main } from './main.js';
 export { runCli } from './cli/program.js';
+export { main } from './main.js';

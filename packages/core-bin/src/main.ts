@@ -11,7 +11,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   ignoreClosedPipes();
   const flags = scanGlobalFlags(argv);
   const [{ runCli }, { reportError }, { isAminatorError }] = await Promise.all([
-    import('./cli/program.js'), import('./cli/output.js'), import('@aminator/core/host'),
+    import('./cli/program.js'),
+    import('./cli/output.js'),
+    import('@aminator/core/host'),
   ]);
   let code: number;
   try {

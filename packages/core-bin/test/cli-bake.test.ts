@@ -19,9 +19,16 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     assert.deepEqual(Object.keys(last.image).sort(), ['cloud', 'id', 'name', 'region', 'tags']);
     assert.deepEqual(last.package, { name: 'hello', version: '1.0', release: '1', arch: 'amd64' });
     assert.equal(typeof last.durationMs, 'number');
-    assert.deepEqual(last.steps.map((s: { name: string }) => s.name), ['plan', 'create-volume', 'allocate-device', 'attach-volume', 'mount-volume', 'prepare-chroot', 'provision', 'teardown', 'finalize', 'cleanup']);
+    assert.deepEqual(
+      last.steps.map((s: { name: string }) => s.name),
+      ['plan', 'create-volume', 'allocate-device', 'attach-volume', 'mount-volume', 'prepare-chroot', 'provision', 'teardown', 'finalize', 'cleanup'],
+    );
     assert.ok(events.some((e) => e.type === 'step-start' && e.step === 'provision'));
-    assert.deepEqual(p.live().map((r) => r.split(':')[0]), ['image'], 'only the image outlives the bake');
+    assert.deepEqual(
+      p.live().map((r) => r.split(':')[0]),
+      ['image'],
+      'only the image outlives the bake',
+    );
   });
 
   it('off a terminal prints timestamped step lines and the image on stdout', async () => {
@@ -37,11 +44,22 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     assert.match(debug.stderr, /cleanup succeeded: /);
   });
 
-  it('on a terminal (a pseudo-terminal): a successful bake leaves the step list and the result, a failing one the step\'s last output, the error and the log', async () => {
+  it("on a terminal (a pseudo-terminal): a successful bake leaves the step list and the result, a failing one the step's last output, the error and the log", async () => {
     const p = project();
     const ok = await runCliOnTerminal(binPath, ['bake', 'hello', '-c', p.configFile], { cwd: fixtures });
     assert.equal(ok.code, 0, ok.text);
-    const steps = ['plan', 'create-volume', 'allocate-device', 'attach-volume', 'mount-volume', 'prepare-chroot', 'provision', 'teardown', 'finalize', 'cleanup'];
+    const steps = [
+      'plan',
+      'create-volume',
+      'allocate-device',
+      'attach-volume',
+      'mount-volume',
+      'prepare-chroot',
+      'provision',
+      'teardown',
+      'finalize',
+      'cleanup',
+    ];
     const normal = (screen: string[]): string[] => screen.map((l) => l.replace(/ +\d+\.\ds$/, '').replace(/ +$/, ''));
     assert.deepEqual(normal(terminalScreen(ok.text)), [
       ...steps.map((s) => `  ✔ ${s}`),
@@ -54,10 +72,18 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     const screen = normal(terminalScreen(bad.text));
     const list = screen.indexOf('  ✔ plan');
     assert.deepEqual(screen.slice(0, list), [
-      'last output of provision:', '  Reading package lists...', '  Building dependency tree...', '  The following NEW packages will be installed:', '    hello',
-      '  Unpacking hello (1.0-1) ...', '  E: fake failure installing hello',
+      'last output of provision:',
+      '  Reading package lists...',
+      '  Building dependency tree...',
+      '  The following NEW packages will be installed:',
+      '    hello',
+      '  Unpacking hello (1.0-1) ...',
+      '  E: fake failure installing hello',
     ]);
-    assert.deepEqual(screen.slice(list, list + steps.length), steps.map((s, i) => (i < 6 ? `  ✔ ${s}` : s === 'provision' ? '  ✖ provision' : `  · ${s}`)));
+    assert.deepEqual(
+      screen.slice(list, list + steps.length),
+      steps.map((s, i) => (i < 6 ? `  ✔ ${s}` : s === 'provision' ? '  ✖ provision' : `  · ${s}`)),
+    );
     assert.match(screen[list + steps.length] ?? '', /^error E_FAKE_FAILURE \(step provision\): step provision failed: fake failure in provision$/);
     assert.match(screen.at(-1) ?? '', /^full log: .*\/work\/logs\/[0-9a-f]+\.log$/);
   });
@@ -129,12 +155,15 @@ describe('aminate bake (CLI, testkit fakes)', () => {
   });
 
   it('plugin flags appear in bake --help only for plugins of the selected environment, and set their config', async () => {
-    const p = project({}, {
-      environments: {
-        fake: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake' },
-        scripted: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'script', finalizer: 'fake' },
+    const p = project(
+      {},
+      {
+        environments: {
+          fake: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake' },
+          scripted: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'script', finalizer: 'fake' },
+        },
       },
-    });
+    );
     const fakeHelp = await aminate(['bake', '--help', '-c', p.configFile]);
     assert.equal(fakeHelp.code, 0);
     assert.match(fakeHelp.stdout, /--fake-cloud-fail-at <method>/);

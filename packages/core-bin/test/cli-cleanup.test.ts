@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { FileLockManager } from '@aminator/core';
 import { aminate, fakeProjects, jsonLines } from './cli-harness.js';
 
-describe('aminate cleanup (CLI, testkit fakes: core\'s own leftovers)', () => {
+describe("aminate cleanup (CLI, testkit fakes: core's own leftovers)", () => {
   const project = fakeProjects(after);
 
   it('--help teaches what it looks for, and offers the plugin flags that say where to look (not the bake-only ones)', async () => {
@@ -19,7 +19,7 @@ describe('aminate cleanup (CLI, testkit fakes: core\'s own leftovers)', () => {
     assert.doesNotMatch(help.stdout, /--fake-cloud-fail-at/);
   });
 
-  it('after kill -9 lists the dead run\'s lock and work directory (--dry-run changes nothing), then reclaims them; a live lock is never listed', async () => {
+  it("after kill -9 lists the dead run's lock and work directory (--dry-run changes nothing), then reclaims them; a live lock is never listed", async () => {
     const p = project();
     const killed = await aminate(['--json', 'bake', 'hello', '-c', p.configFile], { env: { AMINATOR_FAILPOINTS: 'provision:sigkill' } });
     assert.equal(killed.signal, 'SIGKILL');
@@ -30,7 +30,10 @@ describe('aminate cleanup (CLI, testkit fakes: core\'s own leftovers)', () => {
     const dry = await aminate(['--json', 'cleanup', '--dry-run', '-c', p.configFile]);
     assert.equal(dry.code, 0, dry.stderr);
     const listed = jsonLines(dry.stdout).filter((e) => e.type === 'leftover');
-    assert.deepEqual(listed.map((e) => `${e.kind} ${e.status}`).sort(), ['directory found', ...listed.filter((e) => e.kind === 'lock').map(() => 'lock found')].sort());
+    assert.deepEqual(
+      listed.map((e) => `${e.kind} ${e.status}`).sort(),
+      ['directory found', ...listed.filter((e) => e.kind === 'lock').map(() => 'lock found')].sort(),
+    );
     assert.ok(listed.some((e) => e.kind === 'lock' && e.id === `run-${runId}`));
     assert.ok(!listed.some((e) => e.id === 'blockdevice-z'), 'a live lock is not listed');
     assert.ok(existsSync(join(p.dir, 'work', runId)), 'a dry run removes nothing');

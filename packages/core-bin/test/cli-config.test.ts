@@ -47,10 +47,16 @@ describe('aminate configuration errors and environments (CLI)', () => {
   });
 
   // An environment naming a cloud plugin that exists nowhere (the workspace has every real one).
-  const withGhost = (): ReturnType<typeof project> => project({}, { environments: {
-    fake: Object.fromEntries(KINDS.map((k) => [k, 'fake'])),
-    ghost: { ...Object.fromEntries(KINDS.map((k) => [k, 'fake'])), cloud: 'nimbus' },
-  } });
+  const withGhost = (): ReturnType<typeof project> =>
+    project(
+      {},
+      {
+        environments: {
+          fake: Object.fromEntries(KINDS.map((k) => [k, 'fake'])),
+          ghost: { ...Object.fromEntries(KINDS.map((k) => [k, 'fake'])), cloud: 'nimbus' },
+        },
+      },
+    );
 
   it('a selected plugin that is not installed exits 2 with the npm command', async () => {
     const p = withGhost();

@@ -1,8 +1,8 @@
-import { jsonLines, runCli, type CliOptions, type CliResult } from '@aminator/testkit';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliOptions, type CliResult, jsonLines, runCli } from '@aminator/testkit';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const packageDir = join(here, '..', '..');
@@ -38,7 +38,11 @@ export class FakeProject {
   /** The fakes' journal: every acquire and release, in order. */
   journal(): Array<{ action: string; kind: string; id: string }> {
     if (!existsSync(this.journalFile)) return [];
-    return readFileSync(this.journalFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; kind: string; id: string });
+    return readFileSync(this.journalFile, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { action: string; kind: string; id: string });
   }
 
   /** Resources acquired and not released, from the fakes' journal. */
@@ -66,7 +70,9 @@ export { jsonLines };
 /** FakeProjects made by a test file, all removed after it (call once per `describe`). */
 export function fakeProjects(after: (fn: () => void) => void): (...args: ConstructorParameters<typeof FakeProject>) => FakeProject {
   const made: FakeProject[] = [];
-  after(() => { for (const p of made) p.remove(); });
+  after(() => {
+    for (const p of made) p.remove();
+  });
   return (...args) => {
     const p = new FakeProject(...args);
     made.push(p);

@@ -13,7 +13,10 @@ describe('aminate plugins (CLI)', () => {
       { package: cloud.package, version: cloud.version, path: cloud.path },
       { package: '@aminator-fixtures/cloud-fake', version: '1.0.0', path: join(fixtures, 'fake-env', 'plugins', 'cloud-fake') },
     );
-    assert.ok(plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'), 'the example third-party plugin is found');
+    assert.ok(
+      plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'),
+      'the example third-party plugin is found',
+    );
     assert.ok(plugins.some((p: { kind: string; name: string; builtin: boolean }) => p.kind === 'metrics' && p.name === 'log' && p.builtin));
   });
 

@@ -5,7 +5,7 @@ import { aminate, fakeProjects, jsonLines } from './cli-harness.js';
 describe('aminate bake --verify (CLI, testkit fakes)', () => {
   const project = fakeProjects(after);
 
-  it('runs the environment\'s verifier between finalize and cleanup; the image is kept, its disk released', async () => {
+  it("runs the environment's verifier between finalize and cleanup; the image is kept, its disk released", async () => {
     const p = project({}, {}, { verifier: true });
     const result = await aminate(['--json', 'bake', '--verify', 'hello', '-c', p.configFile]);
     assert.equal(result.code, 0, result.stderr + result.stdout);
@@ -13,7 +13,10 @@ describe('aminate bake --verify (CLI, testkit fakes)', () => {
     assert.deepEqual(events.find((e) => e.type === 'run-start')?.steps.slice(-3), ['finalize', 'verify', 'cleanup']);
     assert.equal(events.find((e) => e.type === 'run-start')?.plugins.verifier?.startsWith('fake'), true);
     assert.equal(events.filter((e) => e.type === 'step-end' && e.step === 'verify' && e.status === 'succeeded').length, 1);
-    assert.deepEqual(p.live().map((r) => r.split(':')[0]), ['image']);
+    assert.deepEqual(
+      p.live().map((r) => r.split(':')[0]),
+      ['image'],
+    );
   });
 
   it('without --verify the verifier is not even loaded into the bake', async () => {
@@ -35,7 +38,10 @@ describe('aminate bake --verify (CLI, testkit fakes)', () => {
     const kept = project({ verifier: { failAt: 'verify' } }, {}, { verifier: true });
     const keeping = await aminate(['bake', '--verify', '--keep-unverified', 'hello', '-c', kept.configFile]);
     assert.equal(keeping.code, 1, keeping.stderr);
-    assert.deepEqual(kept.live().map((r) => r.split(':')[0]), ['image']);
+    assert.deepEqual(
+      kept.live().map((r) => r.split(':')[0]),
+      ['image'],
+    );
   });
 
   it('refuses --verify where the environment names no verifier, and --keep-unverified alone, before anything is made', async () => {
@@ -50,7 +56,14 @@ describe('aminate bake --verify (CLI, testkit fakes)', () => {
   });
 
   it('names the verifier that is not installed', async () => {
-    const p = project({}, { environments: { fake: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake', verifier: 'nonesuch' } } });
+    const p = project(
+      {},
+      {
+        environments: {
+          fake: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake', verifier: 'nonesuch' },
+        },
+      },
+    );
     const plain = await aminate(['bake', 'hello', '-c', p.configFile]);
     assert.equal(plain.code, 0, `a bake without --verify does not need it: ${plain.stderr}`);
     const verify = await aminate(['bake', '--verify', 'hello', '-c', p.configFile]);
@@ -115,7 +128,13 @@ describe('aminate boot IMAGE (CLI, testkit fakes)', () => {
     assert.match(result.stderr, /fake boot of img-stored, forwards 8080:80 2222:22/);
     assert.match(result.stdout, /^booted fake-base \(img-stored\); the machine stopped after [\d.]+s and its copy was removed$/m);
     assert.deepEqual(p.live(), []);
-    assert.deepEqual(p.journal().map((e) => `${e.action} ${e.kind}`).filter((e) => !e.endsWith(' lock')), ['acquire image-disk', 'release image-disk']);
+    assert.deepEqual(
+      p
+        .journal()
+        .map((e) => `${e.action} ${e.kind}`)
+        .filter((e) => !e.endsWith(' lock')),
+      ['acquire image-disk', 'release image-disk'],
+    );
   });
 
   it('refuses a malformed or repeated --forward, and --json, with exit 2 before anything is made', async () => {

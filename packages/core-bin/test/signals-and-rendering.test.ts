@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BakeEvent } from '@aminator/core';
-import { abortOnSignals } from '../src/cli/signals.js';
 import { terminalScreen } from '@aminator/testkit';
+import { abortOnSignals } from '../src/cli/signals.js';
 import { TtyRenderer } from '../src/render/tty-renderer.js';
 
 describe('abortOnSignals', () => {
@@ -28,7 +28,21 @@ describe('TtyRenderer', () => {
   it('draws the step list with marks and timings, redrawing in place, and the result on stdout', () => {
     let err = '';
     let out = '';
-    const renderer = new TtyRenderer(false, { write: (s: string) => { err += s; return true; } }, { write: (s: string) => { out += s; return true; } });
+    const renderer = new TtyRenderer(
+      false,
+      {
+        write: (s: string) => {
+          err += s;
+          return true;
+        },
+      },
+      {
+        write: (s: string) => {
+          out += s;
+          return true;
+        },
+      },
+    );
     const base = { time: new Date().toISOString(), runId: 'r' };
     const events: BakeEvent[] = [
       { ...base, type: 'run-start', kind: 'bake', environment: 'e', package: 'hello', steps: ['plan', 'provision'], plugins: {} },
@@ -38,7 +52,15 @@ describe('TtyRenderer', () => {
       { ...base, type: 'log', level: 'warn', message: 'slow mirror' },
       { ...base, type: 'undo', description: 'unmount /x', status: 'succeeded', durationMs: 1 },
       { ...base, type: 'step-end', step: 'provision', status: 'failed', durationMs: 300, resources: [] },
-      { ...base, type: 'result', kind: 'bake', status: 'failed', durationMs: 1500, steps: [], error: { code: 'E_X', message: 'boom', step: 'provision', suggestions: ['try again'] } },
+      {
+        ...base,
+        type: 'result',
+        kind: 'bake',
+        status: 'failed',
+        durationMs: 1500,
+        steps: [],
+        error: { code: 'E_X', message: 'boom', step: 'provision', suggestions: ['try again'] },
+      },
     ];
     for (const event of events) renderer.handle(event);
     renderer.close();
@@ -57,17 +79,57 @@ describe('TtyRenderer', () => {
     { ...base, type: 'step-start', step: 'plan' },
     { ...base, type: 'step-end', step: 'plan', status: 'succeeded', durationMs: 100, resources: [] },
     { ...base, type: 'step-start', step: 'provision' },
-    ...['Reading package lists...', 'Unpacking figlet (2.2.5-3) ...', 'Setting up figlet (2.2.5-3) ...\nProcessing triggers for man-db'].map((message): BakeEvent => ({ ...base, type: 'log', level: 'info', step: 'provision', message })),
+    ...['Reading package lists...', 'Unpacking figlet (2.2.5-3) ...', 'Setting up figlet (2.2.5-3) ...\nProcessing triggers for man-db'].map(
+      (message): BakeEvent => ({ ...base, type: 'log', level: 'info', step: 'provision', message }),
+    ),
     { ...base, type: 'step-end', step: 'provision', status, durationMs: 2000, resources: [] },
-    ...(status === 'succeeded' ? [{ ...base, type: 'step-start', step: 'cleanup' }, { ...base, type: 'step-end', step: 'cleanup', status: 'succeeded', durationMs: 10, resources: [] }] as BakeEvent[] : []),
+    ...(status === 'succeeded'
+      ? ([
+          { ...base, type: 'step-start', step: 'cleanup' },
+          { ...base, type: 'step-end', step: 'cleanup', status: 'succeeded', durationMs: 10, resources: [] },
+        ] as BakeEvent[])
+      : []),
     status === 'succeeded'
-      ? { ...base, type: 'result', kind: 'bake', status, durationMs: 2200, steps: [], image: { id: 'img-1', name: 'figlet-img', cloud: 'local', region: '/s', tags: {} }, package: { name: 'figlet', version: '2.2.5', release: '3', arch: 'amd64' } }
-      : { ...base, type: 'result', kind: 'bake', status, durationMs: 2200, steps: [], error: { code: 'E_X', message: 'dpkg failed', step: 'provision', suggestions: [] }, log: '/w/logs/r.log' },
+      ? {
+          ...base,
+          type: 'result',
+          kind: 'bake',
+          status,
+          durationMs: 2200,
+          steps: [],
+          image: { id: 'img-1', name: 'figlet-img', cloud: 'local', region: '/s', tags: {} },
+          package: { name: 'figlet', version: '2.2.5', release: '3', arch: 'amd64' },
+        }
+      : {
+          ...base,
+          type: 'result',
+          kind: 'bake',
+          status,
+          durationMs: 2200,
+          steps: [],
+          error: { code: 'E_X', message: 'dpkg failed', step: 'provision', suggestions: [] },
+          log: '/w/logs/r.log',
+        },
   ];
   const render = (events: BakeEvent[], debug = false): { screen: string[]; live: string[] } => {
     let text = '';
     const live: string[] = [];
-    const renderer = new TtyRenderer(debug, { write: (s: string) => { text += s; return true; }, columns: 80 }, { write: (s: string) => { text += s; return true; } });
+    const renderer = new TtyRenderer(
+      debug,
+      {
+        write: (s: string) => {
+          text += s;
+          return true;
+        },
+        columns: 80,
+      },
+      {
+        write: (s: string) => {
+          text += s;
+          return true;
+        },
+      },
+    );
     for (const event of events) {
       renderer.handle(event);
       if (event.type === 'log') live.push(terminalScreen(text).join('\n'));
@@ -76,32 +138,36 @@ describe('TtyRenderer', () => {
     return { screen: terminalScreen(text), live };
   };
 
-  it('shows a running step\'s output live under it, and after success only the step list and the result', () => {
+  it("shows a running step's output live under it, and after success only the step list and the result", () => {
     const { screen, live } = render(install('succeeded'));
-    assert.match(live.at(-1) ?? '', /provision .*\n {6}Unpacking figlet \(2\.2\.5-3\) \.\.\.\n {6}Setting up figlet \(2\.2\.5-3\) \.\.\.\n {6}Processing triggers for man-db\n  · cleanup$/);
-    assert.deepEqual(screen.map((l) => l.replace(/ +\d+\.\ds$/, ' T')), [
-      '  ✔ plan T',
-      '  ✔ provision T',
-      '  ✔ cleanup T',
-      'baked figlet-img (img-1) in 2.2s with figlet 2.2.5-3 amd64',
-    ]);
+    assert.match(
+      live.at(-1) ?? '',
+      /provision .*\n {6}Unpacking figlet \(2\.2\.5-3\) \.\.\.\n {6}Setting up figlet \(2\.2\.5-3\) \.\.\.\n {6}Processing triggers for man-db\n {2}· cleanup$/,
+    );
+    assert.deepEqual(
+      screen.map((l) => l.replace(/ +\d+\.\ds$/, ' T')),
+      ['  ✔ plan T', '  ✔ provision T', '  ✔ cleanup T', 'baked figlet-img (img-1) in 2.2s with figlet 2.2.5-3 amd64'],
+    );
   });
 
-  it('after a failure keeps the step\'s last output above the error and says where the full log is', () => {
+  it("after a failure keeps the step's last output above the error and says where the full log is", () => {
     const { screen } = render(install('failed'));
-    assert.deepEqual(screen.map((l) => l.replace(/ +\d+\.\ds$/, ' T')), [
-      'last output of provision:',
-      '  Reading package lists...',
-      '  Unpacking figlet (2.2.5-3) ...',
-      '  Setting up figlet (2.2.5-3) ...',
-      '  Processing triggers for man-db',
-      '  ✔ plan T',
-      '  ✖ provision T',
-      '  · cleanup',
-      'error E_X (step provision): dpkg failed',
-      'everything the bake acquired was cleaned up',
-      'full log: /w/logs/r.log',
-    ]);
+    assert.deepEqual(
+      screen.map((l) => l.replace(/ +\d+\.\ds$/, ' T')),
+      [
+        'last output of provision:',
+        '  Reading package lists...',
+        '  Unpacking figlet (2.2.5-3) ...',
+        '  Setting up figlet (2.2.5-3) ...',
+        '  Processing triggers for man-db',
+        '  ✔ plan T',
+        '  ✖ provision T',
+        '  · cleanup',
+        'error E_X (step provision): dpkg failed',
+        'everything the bake acquired was cleaned up',
+        'full log: /w/logs/r.log',
+      ],
+    );
   });
 
   it('with --debug prints every line above the list', () => {
@@ -110,4 +176,3 @@ describe('TtyRenderer', () => {
     assert.ok(screen.includes('info: Processing triggers for man-db'), 'every line of a multi-line message has the prefix');
   });
 });
-

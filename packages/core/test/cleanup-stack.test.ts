@@ -2,13 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CleanupStack, ErrorCodes } from '../src/index.js';
 
-function recorder(): { order: string[]; entry: (name: string, options?: { fail?: boolean; when?: 'always' | 'on-failure'; evenWhenPreserving?: boolean }) => Parameters<CleanupStack['push']>[0] } {
+function recorder(): {
+  order: string[];
+  entry: (name: string, options?: { fail?: boolean; when?: 'always' | 'on-failure'; evenWhenPreserving?: boolean }) => Parameters<CleanupStack['push']>[0];
+} {
   const order: string[] = [];
   return {
     order,
     entry: (name, options = {}) => ({
-      description: name, when: options.when, evenWhenPreserving: options.evenWhenPreserving, manual: [['rm', name]],
-      undo: async () => { order.push(name); if (options.fail) throw new Error(`${name} broke`); },
+      description: name,
+      when: options.when,
+      evenWhenPreserving: options.evenWhenPreserving,
+      manual: [['rm', name]],
+      undo: async () => {
+        order.push(name);
+        if (options.fail) throw new Error(`${name} broke`);
+      },
     }),
   };
 }
@@ -32,7 +41,10 @@ describe('CleanupStack', () => {
     stack.push(entry('c', { fail: true }));
     const report = await stack.unwind({ reason: 'failure' });
     assert.deepEqual(order, ['c', 'b', 'a']);
-    assert.deepEqual(report.errors.map((e) => e.code), [ErrorCodes.CLEANUP_FAILED, ErrorCodes.CLEANUP_FAILED]);
+    assert.deepEqual(
+      report.errors.map((e) => e.code),
+      [ErrorCodes.CLEANUP_FAILED, ErrorCodes.CLEANUP_FAILED],
+    );
     assert.match(report.errors[0]?.message ?? '', /cleanup "c" failed: c broke/);
     assert.deepEqual(report.errors[0]?.suggestions, ['run: rm c']);
   });
@@ -70,7 +82,10 @@ describe('CleanupStack', () => {
     stack.push(entry('tempfile', { evenWhenPreserving: true }));
     const report = await stack.unwind({ reason: 'failure', preserve: true });
     assert.deepEqual(order, ['tempfile']);
-    assert.deepEqual(report.kept.map((k) => [k.description, k.manual]), [['volume', [['rm', 'volume']]]]);
+    assert.deepEqual(
+      report.kept.map((k) => [k.description, k.manual]),
+      [['volume', [['rm', 'volume']]]],
+    );
   });
 
   it('preserve does not apply to a successful bake', async () => {
@@ -84,10 +99,23 @@ describe('CleanupStack', () => {
   it('unwinds entries pushed while it is unwinding (a step that finished late)', async () => {
     const order: string[] = [];
     const stack = new CleanupStack();
-    stack.push({ description: 'first', undo: async () => { order.push('first'); } });
+    stack.push({
+      description: 'first',
+      undo: async () => {
+        order.push('first');
+      },
+    });
     stack.push({
       description: 'pusher',
-      undo: async () => { order.push('pusher'); stack.push({ description: 'late', undo: async () => { order.push('late'); } }); },
+      undo: async () => {
+        order.push('pusher');
+        stack.push({
+          description: 'late',
+          undo: async () => {
+            order.push('late');
+          },
+        });
+      },
     });
     await stack.unwind({ reason: 'interrupted' });
     assert.deepEqual(order, ['pusher', 'late', 'first']);

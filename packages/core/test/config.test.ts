@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  ConfigError, DEFAULT_CONFIG, ErrorCodes, loadConfigFiles, mergeLayers, selectEnvironment, sourceOf, validateCoreConfig,
-  validatePluginConfig, z,
+  type ConfigError,
+  DEFAULT_CONFIG,
+  ErrorCodes,
+  loadConfigFiles,
+  mergeLayers,
+  selectEnvironment,
+  sourceOf,
+  validateCoreConfig,
+  validatePluginConfig,
+  z,
 } from '../src/index.js';
 import { TempTree } from './temp-packages.js';
 
@@ -37,7 +45,10 @@ describe('configuration', () => {
     tree.file('project/package.json', '{}');
     const project = tree.file('project/aminator.config.yaml', 'preserveOnError: true\n');
     const layers = await loadConfigFiles({ cwd: join(tree.root, 'project'), systemFile: system, userFile: user, env: {} });
-    assert.deepEqual(layers.map((l) => l.source), ['defaults', system, user, project]);
+    assert.deepEqual(
+      layers.map((l) => l.source),
+      ['defaults', system, user, project],
+    );
     const merged = mergeLayers(layers);
     const core = validateCoreConfig(merged);
     assert.equal(core.workRoot, '/srv/user');
@@ -50,35 +61,51 @@ describe('configuration', () => {
     const named = tree.file('named.json', '{"abortGraceMs": 5}');
     const viaEnv = await loadConfigFiles({ cwd: tree.root, systemFile: none, userFile: none, env: { AMINATOR_CONFIG: named } });
     assert.equal(viaEnv.at(-1)?.source, named);
-    await assert.rejects(loadConfigFiles({ cwd: tree.root, configFile: 'missing.yaml', systemFile: none, userFile: none, env: {} }),
-      (e: ConfigError) => e.code === ErrorCodes.CONFIG_LOAD && e.exitCode === 2);
+    await assert.rejects(
+      loadConfigFiles({ cwd: tree.root, configFile: 'missing.yaml', systemFile: none, userFile: none, env: {} }),
+      (e: ConfigError) => e.code === ErrorCodes.CONFIG_LOAD && e.exitCode === 2,
+    );
   });
 
   it('names the file of an unparsable config', async () => {
     const broken = tree.file('broken.yaml', 'environments: [unclosed\n');
-    await assert.rejects(loadConfigFiles({ cwd: tree.root, configFile: broken, systemFile: none, userFile: none, env: {} }),
-      (e: ConfigError) => e.code === ErrorCodes.CONFIG_LOAD && e.message.includes(broken));
+    await assert.rejects(
+      loadConfigFiles({ cwd: tree.root, configFile: broken, systemFile: none, userFile: none, env: {} }),
+      (e: ConfigError) => e.code === ErrorCodes.CONFIG_LOAD && e.message.includes(broken),
+    );
   });
 
   it('reports a bad core value with the file and key path, and unknown keys too', () => {
-    const merged = mergeLayers([{ source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as never }, { source: '/p/aminator.config.yaml', data: { abortGraceMs: 'soon' } }]);
-    assert.throws(() => validateCoreConfig(merged), (e: ConfigError) => {
-      assert.equal(e.location.source, '/p/aminator.config.yaml');
-      assert.equal(e.location.keyPath, 'abortGraceMs');
-      assert.equal(e.location.plugin, 'core');
-      return e.exitCode === 2;
-    });
-    const typo = mergeLayers([{ source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as never }, { source: '/p/c.yaml', data: { workroot: '/x' } }]);
+    const merged = mergeLayers([
+      { source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as never },
+      { source: '/p/aminator.config.yaml', data: { abortGraceMs: 'soon' } },
+    ]);
+    assert.throws(
+      () => validateCoreConfig(merged),
+      (e: ConfigError) => {
+        assert.equal(e.location.source, '/p/aminator.config.yaml');
+        assert.equal(e.location.keyPath, 'abortGraceMs');
+        assert.equal(e.location.plugin, 'core');
+        return e.exitCode === 2;
+      },
+    );
+    const typo = mergeLayers([
+      { source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as never },
+      { source: '/p/c.yaml', data: { workroot: '/x' } },
+    ]);
     assert.throws(() => validateCoreConfig(typo), /workroot/);
   });
 
-  it('validates a plugin section with the plugin\'s schema and names the plugin', () => {
+  it("validates a plugin section with the plugin's schema and names the plugin", () => {
     const schema = z.object({ retries: z.number().int() }).strict();
     const merged = mergeLayers([{ source: '/p/c.yaml', data: { provisioner: { apt: { retries: 'many' } } } }]);
-    assert.throws(() => validatePluginConfig(merged, 'provisioner', 'apt', schema), (e: ConfigError) => {
-      assert.deepEqual(e.location, { source: '/p/c.yaml', keyPath: 'provisioner.apt.retries', plugin: 'provisioner/apt' });
-      return true;
-    });
+    assert.throws(
+      () => validatePluginConfig(merged, 'provisioner', 'apt', schema),
+      (e: ConfigError) => {
+        assert.deepEqual(e.location, { source: '/p/c.yaml', keyPath: 'provisioner.apt.retries', plugin: 'provisioner/apt' });
+        return true;
+      },
+    );
     const ok = mergeLayers([{ source: '/p/c.yaml', data: { provisioner: { apt: { retries: 3 } } } }]);
     assert.deepEqual(validatePluginConfig(ok, 'provisioner', 'apt', schema), { retries: 3 });
   });
@@ -87,7 +114,10 @@ describe('configuration', () => {
     const core = validateCoreConfig(mergeLayers([{ source: 'defaults', data: structuredClone(DEFAULT_CONFIG) as never }]));
     assert.equal(selectEnvironment(core).name, 'local_apt_linux');
     assert.equal(selectEnvironment(core, 'ec2_yum_linux').plugins.finalizer, 'ebs');
-    assert.throws(() => selectEnvironment(core, 'ec2_apt_linx'), (e: { code: string; exitCode: number; suggestions: string[] }) =>
-      e.code === ErrorCodes.ENVIRONMENT_UNKNOWN && e.exitCode === 2 && e.suggestions[0] === 'did you mean ec2_apt_linux?');
+    assert.throws(
+      () => selectEnvironment(core, 'ec2_apt_linx'),
+      (e: { code: string; exitCode: number; suggestions: string[] }) =>
+        e.code === ErrorCodes.ENVIRONMENT_UNKNOWN && e.exitCode === 2 && e.suggestions[0] === 'did you mean ec2_apt_linux?',
+    );
   });
 });

@@ -16,7 +16,10 @@ describe('discoverPlugins', () => {
   tree.pkg('a/node_modules/mentions', { name: 'mentions', version: '1.0.0', description: 'not an aminator-plugin, only says so' });
   tree.pkg('a/node_modules/no-manifest', { name: 'no-manifest', version: '1.0.0', keywords: ['aminator-plugin'] });
   tree.pkg('a/node_modules/bad-kind', pluginPackage('bad-kind', 'database', 'z'));
-  tree.pkg('a/node_modules/escape-entry', pluginPackage('escape-entry', 'os', 'e', { aminator: { kind: 'os', name: 'e', apiVersion: 1, entry: '../../etc/passwd' } }));
+  tree.pkg(
+    'a/node_modules/escape-entry',
+    pluginPackage('escape-entry', 'os', 'e', { aminator: { kind: 'os', name: 'e', apiVersion: 1, entry: '../../etc/passwd' } }),
+  );
   tree.file('a/node_modules/broken-json/package.json', '{ "keywords": ["aminator-plugin"], ');
   tree.pkg('a/node_modules/.bin-like', pluginPackage('hidden', 'os', 'hidden'));
   tree.pkg('a/node_modules/deep/node_modules/nested', pluginPackage('nested', 'os', 'nested'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CommandFailedError, ErrorCodes, ExecaCommandRunner, type Logger } from '../src/index.js';
+import { type CommandFailedError, ErrorCodes, ExecaCommandRunner, type Logger } from '../src/index.js';
 
 function runner(): { run: ExecaCommandRunner; logs: string[] } {
   const logs: string[] = [];
@@ -55,7 +55,10 @@ describe('ExecaCommandRunner (real processes)', () => {
 
   it('hides declared secrets in logs and errors', async () => {
     const { run, logs } = runner();
-    await assert.rejects(run.run('sh', ['-c', 'echo "token s3cr3t-value" >&2; exit 1', 'x', 's3cr3t-value'], { secrets: ['s3cr3t-value'] }), (e: Error) => !e.message.includes('s3cr3t-value'));
+    await assert.rejects(
+      run.run('sh', ['-c', 'echo "token s3cr3t-value" >&2; exit 1', 'x', 's3cr3t-value'], { secrets: ['s3cr3t-value'] }),
+      (e: Error) => !e.message.includes('s3cr3t-value'),
+    );
     assert.ok(logs.length > 0 && logs.every((l) => !l.includes('s3cr3t-value')));
   });
 

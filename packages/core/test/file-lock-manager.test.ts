@@ -46,7 +46,10 @@ describe('FileLockManager', () => {
     const path = join(dir, 'dev-sdh.lock');
     writeFileSync(path, JSON.stringify({ pid: deadPid(), host: 'h', runId: 'dead', startTicks: 1, acquiredAt: 'x' }));
     const listed = await new FileLockManager(dir, 'x').list();
-    assert.deepEqual(listed.map((l) => [l.name, l.stale]), [['dev-sdh', true]]);
+    assert.deepEqual(
+      listed.map((l) => [l.name, l.stale]),
+      [['dev-sdh', true]],
+    );
     const handle = await new FileLockManager(dir, 'run-new').tryAcquire('dev-sdh');
     assert.ok(handle);
     assert.equal(JSON.parse(readFileSync(path, 'utf8')).runId, 'run-new');

@@ -4,8 +4,19 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  ExecaCommandRunner, FileLockManager, findCoreLeftovers, inReclaimOrder, LeftoverSweep, LockRunLiveness, removeEmptyTree, runLockName, writeRunOwner,
-  type BakePlugin, type Leftover, type LeftoverContext, type Logger,
+  type BakePlugin,
+  ExecaCommandRunner,
+  FileLockManager,
+  findCoreLeftovers,
+  inReclaimOrder,
+  type Leftover,
+  type LeftoverContext,
+  LeftoverSweep,
+  LockRunLiveness,
+  type Logger,
+  removeEmptyTree,
+  runLockName,
+  writeRunOwner,
 } from '../src/index.js';
 import { TempTree } from './temp-packages.js';
 
@@ -31,7 +42,14 @@ describe('leftovers of dead bakes', () => {
     const workRoot = join(base, 'work');
     mkdirSync(workRoot, { recursive: true });
     const locks = new FileLockManager(locksDir, 'sweeper');
-    const ctx: LeftoverContext = { workRoot, locks, runs: new LockRunLiveness(locks), commands: new ExecaCommandRunner(quiet), log: quiet, signal: new AbortController().signal };
+    const ctx: LeftoverContext = {
+      workRoot,
+      locks,
+      runs: new LockRunLiveness(locks),
+      commands: new ExecaCommandRunner(quiet),
+      log: quiet,
+      signal: new AbortController().signal,
+    };
     return { locksDir, workRoot, ctx, locks };
   };
 
@@ -61,7 +79,10 @@ describe('leftovers of dead bakes', () => {
     assert.equal(await runs.isAlive('ffffffffffff'), false);
     const ctx: LeftoverContext = { workRoot, locks, runs, commands: new ExecaCommandRunner(quiet), log: quiet, signal: new AbortController().signal };
     const found = await findCoreLeftovers(ctx);
-    assert.deepEqual(found.map((l) => l.id), [join(workRoot, 'ffffffffffff')]);
+    assert.deepEqual(
+      found.map((l) => l.id),
+      [join(workRoot, 'ffffffffffff')],
+    );
     await found[0]?.reclaim();
     assert.equal(existsSync(join(workRoot, 'ffffffffffff')), false, 'the owner file goes with the directory');
     assert.equal(existsSync(join(workRoot, 'eeeeeeeeeeee', '.owner')), true);
@@ -77,11 +98,18 @@ describe('leftovers of dead bakes', () => {
     writeStaleLock(locksDir, 'blockdevice-f', 'dddddddddddd');
     writeStaleLock(locksDir, runLockName('dddddddddddd'), 'dddddddddddd');
     const found = await findCoreLeftovers(ctx);
-    assert.deepEqual(found.map((l) => `${l.kind} ${l.id.replace(workRoot, 'W')}`).sort(), ['directory W/dddddddddddd', 'lock blockdevice-f', 'lock run-dddddddddddd']);
+    assert.deepEqual(found.map((l) => `${l.kind} ${l.id.replace(workRoot, 'W')}`).sort(), [
+      'directory W/dddddddddddd',
+      'lock blockdevice-f',
+      'lock run-dddddddddddd',
+    ]);
     for (const leftover of inReclaimOrder(found)) await leftover.reclaim();
     assert.equal(existsSync(join(workRoot, 'dddddddddddd')), false);
     assert.equal(existsSync(join(workRoot, 'aaaaaaaaaaaa', 'root')), true);
-    assert.deepEqual((await ctx.locks.list()).map((l) => l.name), [runLockName('aaaaaaaaaaaa')]);
+    assert.deepEqual(
+      (await ctx.locks.list()).map((l) => l.name),
+      [runLockName('aaaaaaaaaaaa')],
+    );
     await live.release();
   });
 
@@ -100,7 +128,10 @@ describe('leftovers of dead bakes', () => {
   describe('LeftoverSweep', () => {
     const reclaimed: string[] = [];
     const leftover = (phase: Leftover['phase'], id: string, fail = false): Leftover => ({
-      phase, kind: phase, id, reason: 'test',
+      phase,
+      kind: phase,
+      id,
+      reason: 'test',
       reclaim: async () => {
         if (fail) throw new Error(`cannot reclaim ${id}`);
         reclaimed.push(id);
@@ -118,13 +149,23 @@ describe('leftovers of dead bakes', () => {
       const plugins = [plugin([leftover('locks', 'lock-1'), leftover('mounts', 'mnt-1', true), leftover('devices', 'loop-1')]), shared, shared];
       reclaimed.length = 0;
       const listed = await sweepOf(plugins, locks, workRoot).sweep({ dryRun: true, signal: new AbortController().signal });
-      assert.deepEqual(listed.map((e) => `${e.id}:${e.status}`), ['pid-1:found', 'mnt-1:found', 'loop-1:found', 'vol-1:found', 'lock-1:found'], 'one plugin serving two kinds is asked once');
+      assert.deepEqual(
+        listed.map((e) => `${e.id}:${e.status}`),
+        ['pid-1:found', 'mnt-1:found', 'loop-1:found', 'vol-1:found', 'lock-1:found'],
+        'one plugin serving two kinds is asked once',
+      );
       assert.deepEqual(reclaimed, []);
       const seen: string[] = [];
       const done = await sweepOf(plugins, locks, workRoot).sweep({ dryRun: false, signal: new AbortController().signal, onEntry: (e) => seen.push(e.id) });
-      assert.deepEqual(done.map((e) => `${e.id}:${e.status}`), ['pid-1:reclaimed', 'mnt-1:failed', 'loop-1:reclaimed', 'vol-1:reclaimed', 'lock-1:reclaimed']);
+      assert.deepEqual(
+        done.map((e) => `${e.id}:${e.status}`),
+        ['pid-1:reclaimed', 'mnt-1:failed', 'loop-1:reclaimed', 'vol-1:reclaimed', 'lock-1:reclaimed'],
+      );
       assert.match(done[1]?.error?.message ?? '', /cannot reclaim mnt-1/);
-      assert.deepEqual(seen, done.map((e) => e.id));
+      assert.deepEqual(
+        seen,
+        done.map((e) => e.id),
+      );
       assert.deepEqual(reclaimed, ['pid-1', 'loop-1', 'vol-1', 'lock-1']);
       assert.deepEqual(await locks.list(), [], 'the sweep lock is released');
     });
@@ -132,12 +173,23 @@ describe('leftovers of dead bakes', () => {
     it('one sweep at a time; an abort stops between leftovers', async () => {
       const { locks, locksDir, workRoot } = fresh();
       const other = await new FileLockManager(locksDir, 'other').tryAcquire('aminate-cleanup');
-      await assert.rejects(sweepOf([], locks, workRoot).sweep({ dryRun: false, signal: new AbortController().signal }), { code: 'E_LOCK', message: /another `aminate cleanup`/ });
+      await assert.rejects(sweepOf([], locks, workRoot).sweep({ dryRun: false, signal: new AbortController().signal }), {
+        code: 'E_LOCK',
+        message: /another `aminate cleanup`/,
+      });
       await other?.release();
       const abort = new AbortController();
-      const stopping: Leftover = { ...leftover('processes', 'first'), reclaim: async () => { abort.abort(); } };
+      const stopping: Leftover = {
+        ...leftover('processes', 'first'),
+        reclaim: async () => {
+          abort.abort();
+        },
+      };
       const entries = await sweepOf([plugin([stopping, leftover('volumes', 'second')])], locks, workRoot).sweep({ dryRun: false, signal: abort.signal });
-      assert.deepEqual(entries.map((e) => e.id), ['first']);
+      assert.deepEqual(
+        entries.map((e) => e.id),
+        ['first'],
+      );
     });
   });
 });

@@ -1,12 +1,21 @@
+// tsyringe needs the Reflect metadata polyfill before it loads (core's index loads it, but imports after this one).
+import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  currentLoadHost, discoverPlugins, ErrorCodes, loadPlugin, PluginLoadError, PROVISIONER, registerPlugin, resolvePlugin,
-  selectPlugin, type DiscoveredPlugin,
-} from '../src/index.js';
-// After core: core loads the Reflect metadata polyfill tsyringe needs.
 import { container } from 'tsyringe';
+import {
+  currentLoadHost,
+  type DiscoveredPlugin,
+  discoverPlugins,
+  ErrorCodes,
+  loadPlugin,
+  PluginLoadError,
+  PROVISIONER,
+  registerPlugin,
+  resolvePlugin,
+  selectPlugin,
+} from '../src/index.js';
 import { pluginPackage, TempTree } from './temp-packages.js';
 
 const GOOD = `
@@ -21,19 +30,33 @@ describe('loadPlugin', () => {
   after(() => tree.remove());
   const nm = 'node_modules';
   tree.pkg(`${nm}/good`, pluginPackage('good', 'provisioner', 'good'), { 'index.js': GOOD });
-  tree.pkg(`${nm}/exports-map`, pluginPackage('exports-map', 'provisioner', 'exports-map', { main: undefined, exports: { '.': { import: './lib/entry.js' } } }));
+  tree.pkg(
+    `${nm}/exports-map`,
+    pluginPackage('exports-map', 'provisioner', 'exports-map', { main: undefined, exports: { '.': { import: './lib/entry.js' } } }),
+  );
   tree.file(`${nm}/exports-map/lib/entry.js`, GOOD.replace("name: 'good'", "name: 'exports-map'"));
   tree.pkg(`${nm}/import-fails`, pluginPackage('import-fails', 'provisioner', 'import-fails'), { 'index.js': "throw new Error('boom at import');" });
-  tree.pkg(`${nm}/bad-shape`, pluginPackage('bad-shape', 'provisioner', 'bad-shape'), { 'index.js': "export default { kind: 'provisioner', name: 'bad-shape', apiVersion: 1 };" });
+  tree.pkg(`${nm}/bad-shape`, pluginPackage('bad-shape', 'provisioner', 'bad-shape'), {
+    'index.js': "export default { kind: 'provisioner', name: 'bad-shape', apiVersion: 1 };",
+  });
   tree.pkg(`${nm}/mismatch`, pluginPackage('mismatch', 'provisioner', 'mismatch'), { 'index.js': GOOD });
-  tree.pkg(`${nm}/wrong-api`, pluginPackage('wrong-api', 'provisioner', 'wrong-api', { aminator: { kind: 'provisioner', name: 'wrong-api', apiVersion: 99 } }), { 'index.js': "throw new Error('imported although refused');" });
-  tree.pkg(`${nm}/module-api`, pluginPackage('module-api', 'provisioner', 'module-api'), { 'index.js': GOOD.replace("name: 'good', apiVersion: 1", "name: 'module-api', apiVersion: 2") });
+  tree.pkg(
+    `${nm}/wrong-api`,
+    pluginPackage('wrong-api', 'provisioner', 'wrong-api', { aminator: { kind: 'provisioner', name: 'wrong-api', apiVersion: 99 } }),
+    { 'index.js': "throw new Error('imported although refused');" },
+  );
+  tree.pkg(`${nm}/module-api`, pluginPackage('module-api', 'provisioner', 'module-api'), {
+    'index.js': GOOD.replace("name: 'good', apiVersion: 1", "name: 'module-api', apiVersion: 2"),
+  });
   tree.pkg(`${nm}/second-core`, pluginPackage('second-core', 'provisioner', 'second-core'), { 'index.js': "throw new Error('imported although refused');" });
   tree.pkg(`${nm}/second-core/node_modules/@aminator/core`, { name: '@aminator/core', version: '0.0.1' });
-  tree.pkg(`${nm}/peer-range`, pluginPackage('peer-range', 'provisioner', 'peer-range', { peerDependencies: { '@aminator/core': '^9.0.0' } }), { 'index.js': GOOD });
+  tree.pkg(`${nm}/peer-range`, pluginPackage('peer-range', 'provisioner', 'peer-range', { peerDependencies: { '@aminator/core': '^9.0.0' } }), {
+    'index.js': GOOD,
+  });
   tree.pkg(`${nm}/no-entry`, pluginPackage('no-entry', 'provisioner', 'no-entry'));
   tree.pkg(`${nm}/no-register`, pluginPackage('no-register', 'provisioner', 'no-register'), {
-    'index.js': "export default { kind: 'provisioner', name: 'no-register', apiVersion: 1, configSchema: { safeParse: (v) => ({ success: true, data: v }) }, register() {} };",
+    'index.js':
+      "export default { kind: 'provisioner', name: 'no-register', apiVersion: 1, configSchema: { safeParse: (v) => ({ success: true, data: v }) }, register() {} };",
   });
   const discovery = discoverPlugins({ searchPaths: [join(tree.root, nm)] });
   const find = (name: string): DiscoveredPlugin => selectPlugin(discovery, 'provisioner', name);
@@ -77,11 +100,14 @@ describe('loadPlugin', () => {
   });
 
   it('says how to install a plugin that is not there', () => {
-    assert.throws(() => selectPlugin(discovery, 'cloud', 'ec2'), (error: PluginLoadError) => {
-      assert.equal(error.code, ErrorCodes.PLUGIN_NOT_FOUND);
-      assert.ok(error.suggestions.some((s) => s.includes('npm i @aminator/cloud-ec2')));
-      return true;
-    });
+    assert.throws(
+      () => selectPlugin(discovery, 'cloud', 'ec2'),
+      (error: PluginLoadError) => {
+        assert.equal(error.code, ErrorCodes.PLUGIN_NOT_FOUND);
+        assert.ok(error.suggestions.some((s) => s.includes('npm i @aminator/cloud-ec2')));
+        return true;
+      },
+    );
   });
 
   it('registers into a child container, binds config, and checks the kind token', async () => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  AminatorError, ErrorCodes, formatError, parseFailpoints, redactSecrets, StepFailedError, summarizeError, UsageError,
-} from '../src/index.js';
+import { AminatorError, ErrorCodes, formatError, parseFailpoints, redactSecrets, StepFailedError, summarizeError, UsageError } from '../src/index.js';
 
 describe('redactSecrets', () => {
   it('hides secret environment values, access key ids and signed URL parts', () => {
     const env = { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG', AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEJr', HOME: '/root' };
-    const text = 'key AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG token FwoGZXIvYXdzEJr https://x?X-Amz-Security-Token=abc&X-Amz-Signature=def home /root';
+    const text =
+      'key AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG token FwoGZXIvYXdzEJr https://x?X-Amz-Security-Token=abc&X-Amz-Signature=def home /root';
     const out = redactSecrets(text, [], env);
     for (const secret of ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG', 'FwoGZXIvYXdzEJr', 'abc', 'def']) assert.ok(!out.includes(secret), out);
     assert.ok(out.includes('/root'));
@@ -16,7 +15,10 @@ describe('redactSecrets', () => {
 
 describe('failpoints', () => {
   it('parses step:action pairs and refuses unknown steps or actions', () => {
-    assert.deepEqual(parseFailpoints('attach-volume:error, provision:sigterm'), [{ step: 'attach-volume', action: 'error' }, { step: 'provision', action: 'sigterm' }]);
+    assert.deepEqual(parseFailpoints('attach-volume:error, provision:sigterm'), [
+      { step: 'attach-volume', action: 'error' },
+      { step: 'provision', action: 'sigterm' },
+    ]);
     assert.deepEqual(parseFailpoints(undefined), []);
     assert.throws(() => parseFailpoints('attach:error'), UsageError);
     assert.throws(() => parseFailpoints('provision:explode'), UsageError);
@@ -32,7 +34,7 @@ describe('errors', () => {
     assert.ok(formatError(error, { debug: true }).includes('at '));
   });
 
-  it('keeps the code and exit code of a step failure\'s cause and names the step', () => {
+  it("keeps the code and exit code of a step failure's cause and names the step", () => {
     const failed = new StepFailedError('provision', new UsageError('bad spec'));
     assert.equal(failed.code, ErrorCodes.USAGE);
     assert.equal(failed.exitCode, 2);

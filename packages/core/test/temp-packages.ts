@@ -28,5 +28,13 @@ export class TempTree {
 }
 
 export function pluginPackage(name: string, kind: string, pluginName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, version: '1.2.3', type: 'module', main: 'index.js', keywords: ['aminator-plugin'], aminator: { kind, name: pluginName, apiVersion: 1 }, ...extra };
+  return {
+    name,
+    version: '1.2.3',
+    type: 'module',
+    main: 'index.js',
+    keywords: ['aminator-plugin'],
+    aminator: { kind, name: pluginName, apiVersion: 1 },
+    ...extra,
+  };
 }

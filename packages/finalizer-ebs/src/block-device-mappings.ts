@@ -11,6 +11,9 @@ export function imageMappings(base: Image, snapshotId: string, sizeGiB: number):
     if (!mapping.Ebs) return { DeviceName: mapping.DeviceName, VirtualName: mapping.VirtualName, NoDevice: mapping.NoDevice };
     const { Encrypted: _encrypted, KmsKeyId: _key, OutpostArn: _outpost, ...ebs } = mapping.Ebs;
     if (mapping.DeviceName !== rootName) return { DeviceName: mapping.DeviceName, Ebs: ebs };
-    return { DeviceName: rootName, Ebs: { ...ebs, SnapshotId: snapshotId, VolumeSize: sizeGiB, DeleteOnTermination: true, VolumeType: ebs.VolumeType ?? 'gp3' } };
+    return {
+      DeviceName: rootName,
+      Ebs: { ...ebs, SnapshotId: snapshotId, VolumeSize: sizeGiB, DeleteOnTermination: true, VolumeType: ebs.VolumeType ?? 'gp3' },
+    };
   });
 }

@@ -1,5 +1,5 @@
+import { type FreshResources, isEc2Code, notFoundError, persistently } from '@aminator/cloud-ec2';
 import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { isEc2Code, notFoundError, persistently, type FreshResources } from '@aminator/cloud-ec2';
 
 /**
  * Deregister an image this bake made (cleanup: no abort signal). With `withSnapshots` (copies, whose
@@ -11,8 +11,12 @@ export async function removeImage(client: EC2Client, id: string, withSnapshots: 
   let snapshots: string[] = [];
   const retrying = <T>(call: () => Promise<T>): Promise<T> => (fresh ? fresh.call(id, call) : call());
   try {
-    const image = await retrying(() => persistently(async () => (await client.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images?.[0]
-      ?? Promise.reject(notFoundError('InvalidAMIID.NotFound', id))));
+    const image = await retrying(() =>
+      persistently(
+        async () =>
+          (await client.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images?.[0] ?? Promise.reject(notFoundError('InvalidAMIID.NotFound', id)),
+      ),
+    );
     snapshots = (image.BlockDeviceMappings ?? []).map((m) => m.Ebs?.SnapshotId ?? '').filter(Boolean);
     await retrying(() => persistently(() => client.send(new DeregisterImageCommand({ ImageId: id }))));
   } catch (error) {

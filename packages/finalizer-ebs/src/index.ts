@@ -4,7 +4,7 @@ import { EbsFinalizer } from './ebs-finalizer.js';
 
 export { amiName } from './ami-name.js';
 export { imageMappings } from './block-device-mappings.js';
-export { ebsConfigSchema, type EbsConfig } from './ebs-config.js';
+export { type EbsConfig, ebsConfigSchema } from './ebs-config.js';
 export { EbsFinalizer } from './ebs-finalizer.js';
 export { launchPermissions } from './launch-permissions.js';
 
@@ -24,7 +24,13 @@ export default definePlugin({
     { flag: 'sriov', key: 'sriov', type: 'boolean', description: 'mark the image for SR-IOV networking' },
     { flag: 'boot-mode', key: 'bootMode', type: 'string', valueName: 'mode', description: 'legacy-bios, uefi or uefi-preferred (default: as the base)' },
     { flag: 'tpm', key: 'tpm', type: 'boolean', description: 'NitroTPM v2.0 support' },
-    { flag: 'share-with', key: 'shareWith', type: 'list', valueName: 'account|arn', description: 'launch permission for an account, organization or OU (repeatable)' },
+    {
+      flag: 'share-with',
+      key: 'shareWith',
+      type: 'list',
+      valueName: 'account|arn',
+      description: 'launch permission for an account, organization or OU (repeatable)',
+    },
     { flag: 'copy-to-region', key: 'copyToRegions', type: 'list', valueName: 'region', description: 'copy the image to this region (repeatable)' },
     { flag: 'deprecate-at', key: 'deprecateAt', type: 'string', valueName: 'time', description: 'deprecate the image (and copies) at this ISO 8601 time' },
   ],

@@ -1,6 +1,6 @@
-import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { sleep, type Leftover, type LeftoverContext } from '@aminator/core';
 import { ec2Call, findAbandonedWorkingVolumes, isEc2Code, WORKING_VOLUME_FINALIZED } from '@aminator/cloud-ec2';
+import { type Leftover, type LeftoverContext, sleep } from '@aminator/core';
+import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { deleteSnapshot, removeImage } from './image-removal.js';
 
 /**
@@ -12,15 +12,28 @@ export async function findUnfinishedImages(client: EC2Client, instanceId: string
   const unfinished = (await findAbandonedWorkingVolumes(client, instanceId, ctx)).filter((v) => v.tags.status !== WORKING_VOLUME_FINALIZED);
   const leftovers: Leftover[] = [];
   for (const { volume, runId } of unfinished) {
-    const { Snapshots = [] } = await ec2Call(`DescribeSnapshots of ${volume.VolumeId}`, () => client.send(new DescribeSnapshotsCommand({
-      OwnerIds: ['self'], Filters: [{ Name: 'volume-id', Values: [volume.VolumeId ?? ''] }],
-    }), { abortSignal: ctx.signal }));
+    const { Snapshots = [] } = await ec2Call(`DescribeSnapshots of ${volume.VolumeId}`, () =>
+      client.send(
+        new DescribeSnapshotsCommand({
+          OwnerIds: ['self'],
+          Filters: [{ Name: 'volume-id', Values: [volume.VolumeId ?? ''] }],
+        }),
+        { abortSignal: ctx.signal },
+      ),
+    );
     const snapshotIds = Snapshots.map((s) => s.SnapshotId ?? '').filter(Boolean);
     if (snapshotIds.length === 0) continue;
     const images = await imagesUsing(client, snapshotIds, ctx.signal);
     const reason = `made by run ${runId || '?'} from ${volume.VolumeId}, which died before its image was complete`;
     for (const image of images) {
-      leftovers.push({ phase: 'volumes', kind: 'image', id: image.id, runId, reason: `${image.name}: ${reason}`, reclaim: () => removeImage(client, image.id, false) });
+      leftovers.push({
+        phase: 'volumes',
+        kind: 'image',
+        id: image.id,
+        runId,
+        reason: `${image.name}: ${reason}`,
+        reclaim: () => removeImage(client, image.id, false),
+      });
     }
     for (const id of snapshotIds) {
       leftovers.push({ phase: 'volumes', kind: 'snapshot', id, runId, reason, reclaim: () => deleteSnapshotOfDeadRun(client, id, consistencyWindowMs) });
@@ -30,9 +43,15 @@ export async function findUnfinishedImages(client: EC2Client, instanceId: string
 }
 
 async function imagesUsing(client: EC2Client, snapshotIds: readonly string[], signal?: AbortSignal): Promise<Array<{ id: string; name: string }>> {
-  const { Images = [] } = await ec2Call('DescribeImages (of those snapshots)', () => client.send(new DescribeImagesCommand({
-    Owners: ['self'], Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }],
-  }), { abortSignal: signal }));
+  const { Images = [] } = await ec2Call('DescribeImages (of those snapshots)', () =>
+    client.send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }],
+      }),
+      { abortSignal: signal },
+    ),
+  );
   return Images.map((i) => ({ id: i.ImageId ?? '', name: i.Name ?? '' })).filter((i) => i.id);
 }
 

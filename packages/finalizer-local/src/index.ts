@@ -2,9 +2,9 @@ import { definePlugin, FINALIZER, PLUGIN_API_VERSION } from '@aminator/core';
 import { finalizerConfigSchema } from './finalizer-config.js';
 import { LocalFinalizer } from './local-finalizer.js';
 
-export { LocalFinalizer } from './local-finalizer.js';
-export { finalizerConfigSchema, type FinalizerConfig } from './finalizer-config.js';
 export { parseTags, timestampSuffix } from '@aminator/core';
+export { type FinalizerConfig, finalizerConfigSchema } from './finalizer-config.js';
+export { LocalFinalizer } from './local-finalizer.js';
 
 export default definePlugin({
   kind: 'finalizer',

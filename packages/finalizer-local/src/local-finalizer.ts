@@ -1,9 +1,19 @@
 import { hostname, userInfo } from 'node:os';
+import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/cloud-local';
 import {
-  AminatorError, FINALIZER_CONFIG, imageName, InvalidInputError, LOCK_MANAGER, parseTags,
-  type BakePlan, type FinalizeInput, type Finalizer, type ImageResult, type LockManager, type StepContext,
+  AminatorError,
+  type BakePlan,
+  FINALIZER_CONFIG,
+  type FinalizeInput,
+  type Finalizer,
+  type ImageResult,
+  InvalidInputError,
+  imageName,
+  LOCK_MANAGER,
+  type LockManager,
+  parseTags,
+  type StepContext,
 } from '@aminator/core';
-import { IMAGE_NAME, LOCAL_STORE, LocalErrorCodes, newImageId, type ImageManifest, type LocalImageStore } from '@aminator/cloud-local';
 import { inject, injectable } from 'tsyringe';
 import type { FinalizerConfig } from './finalizer-config.js';
 
@@ -25,14 +35,19 @@ export class LocalFinalizer implements Finalizer {
   }
 
   describePlan(plan: BakePlan): readonly string[] {
-    return [`finalizer local: register {name}-{version}-{release}-{arch}-${this.config.suffix ?? 'YYYYMMDDHHmm'} in ${this.store.dir}${this.config.force ? ' (replacing an image of that name)' : ''}, parent ${plan.baseImage.id}`];
+    return [
+      `finalizer local: register {name}-{version}-{release}-{arch}-${this.config.suffix ?? 'YYYYMMDDHHmm'} in ${this.store.dir}${this.config.force ? ' (replacing an image of that name)' : ''}, parent ${plan.baseImage.id}`,
+    ];
   }
 
   async finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult> {
     const name = imageName(input.package, this.config.suffix);
     if (!IMAGE_NAME.test(name)) throw new InvalidInputError('image name', `"${name}" is not a valid image name`);
     if (!this.config.force && (await this.store.find(name))) {
-      throw new AminatorError(`an image named "${name}" already exists`, { code: LocalErrorCodes.IMAGE_EXISTS, suggestions: ['pass --force to replace it, or set --suffix'] });
+      throw new AminatorError(`an image named "${name}" already exists`, {
+        code: LocalErrorCodes.IMAGE_EXISTS,
+        suggestions: ['pass --force to replace it, or set --suffix'],
+      });
     }
     const parent = await this.store.get(input.baseImage.id);
     const id = newImageId(ctx.runId);
@@ -43,7 +58,13 @@ export class LocalFinalizer implements Finalizer {
     await this.store.adoptDisk(staged, this.store.volumePath(input.volume.id));
     const manifest = this.manifest(id, name, input, parent);
     await this.store.publish(staged, manifest, this.locks, { replace: this.config.force });
-    ctx.cleanup.push({ description: `remove image ${name} (${id})`, when: 'on-failure', resource: { kind: 'image', id }, manual: [['aminate', 'images', 'rm', id]], undo: () => this.store.remove(id) });
+    ctx.cleanup.push({
+      description: `remove image ${name} (${id})`,
+      when: 'on-failure',
+      resource: { kind: 'image', id },
+      manual: [['aminate', 'images', 'rm', id]],
+      undo: () => this.store.remove(id),
+    });
     return { id, name, cloud: 'local', region: this.store.dir, tags: manifest.tags };
   }
 
@@ -52,7 +73,13 @@ export class LocalFinalizer implements Finalizer {
     const { package: pkg, baseImage } = input;
     const createdAt = new Date().toISOString();
     return {
-      id, name, parentId: parent.id, package: pkg, createdAt, sizeBytes: input.volume.sizeBytes, architecture: parent.architecture,
+      id,
+      name,
+      parentId: parent.id,
+      package: pkg,
+      createdAt,
+      sizeBytes: input.volume.sizeBytes,
+      architecture: parent.architecture,
       description: this.config.description ?? `${pkg.name} ${pkg.version}-${pkg.release} on ${parent.name}`,
       os: parent.os,
       layout: parent.layout,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner, FileLockManager, LOCK_MANAGER, type BaseImage, type FinalizeInput, type Finalizer } from '@aminator/core';
-import { LOCAL_STORE, LocalImageStore, newImageId, newVolumeId, toBaseImage, type ImageManifest } from '@aminator/cloud-local';
+import { type ImageManifest, LOCAL_STORE, LocalImageStore, newImageId, newVolumeId, toBaseImage } from '@aminator/cloud-local';
+import { type BaseImage, ExecaCommandRunner, FileLockManager, type FinalizeInput, type Finalizer, LOCK_MANAGER } from '@aminator/core';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import plugin, { finalizerConfigSchema, LocalFinalizer, parseTags, timestampSuffix } from '../src/index.js';
 
@@ -24,8 +24,15 @@ async function storeWithBase(name: string): Promise<{ store: LocalImageStore; ba
   const staged = (await store.stage(id, locks)).dir;
   writeFileSync(join(staged, 'disk.raw'), '');
   const manifest: ImageManifest = {
-    id, name: 'base', description: '', tags: {}, createdAt: new Date().toISOString(), sizeBytes: 1 << 20, architecture: 'amd64',
-    os: { family: 'debian', release: 'bookworm' }, layout: { partitionTable: 'gpt', rootPartition: 1, fsType: 'ext4' },
+    id,
+    name: 'base',
+    description: '',
+    tags: {},
+    createdAt: new Date().toISOString(),
+    sizeBytes: 1 << 20,
+    architecture: 'amd64',
+    os: { family: 'debian', release: 'bookworm' },
+    layout: { partitionTable: 'gpt', rootPartition: 1, fsType: 'ext4' },
   };
   await store.publish(staged, manifest, locks);
   return { store, base: toBaseImage(manifest, store.dir) };
@@ -38,22 +45,38 @@ function newVolume(store: LocalImageStore, base: BaseImage): FinalizeInput['volu
   return { id, sizeBytes: 2 << 20, baseImageId: base.id };
 }
 
-const finalizerFor = (store: LocalImageStore, config: Record<string, unknown>): LocalFinalizer => new LocalFinalizer(finalizerConfigSchema.parse(config), store, locks);
-const input = (store: LocalImageStore, base: BaseImage): FinalizeInput => ({ volume: newVolume(store, base), baseImage: base, package: pkg, environment: 'local_apt_linux' });
+const finalizerFor = (store: LocalImageStore, config: Record<string, unknown>): LocalFinalizer =>
+  new LocalFinalizer(finalizerConfigSchema.parse(config), store, locks);
+const input = (store: LocalImageStore, base: BaseImage): FinalizeInput => ({
+  volume: newVolume(store, base),
+  baseImage: base,
+  package: pkg,
+  environment: 'local_apt_linux',
+});
 
 const conformance = await storeWithBase('conformance');
 describePluginConformance(plugin, {
   packageDir,
   config: { suffix: 'x', tags: ['team=platform'] },
   invalidConfigs: [{ suffix: 'a/b' }, { suffix: '' }, { creator: '$(id)' }, { force: 'yes' }, { other: 1 }],
-  services: (c) => { c.register(LOCAL_STORE, { useValue: conformance.store }); c.register(LOCK_MANAGER, { useValue: locks }); },
+  services: (c) => {
+    c.register(LOCAL_STORE, { useValue: conformance.store });
+    c.register(LOCK_MANAGER, { useValue: locks });
+  },
   lifecycle: async (finalizer: Finalizer, t) => {
     const image = await finalizer.finalize(input(conformance.store, conformance.base), t.ctx);
     assert.ok(existsSync(join(conformance.store.imagesDir, image.id, 'image.json')));
   },
   assertReleased: async () => {
-    assert.deepEqual((await conformance.store.list()).map((i) => i.name), ['base'], 'a failed bake removes the image it registered');
-    assert.deepEqual(readdirSync(conformance.store.imagesDir).filter((d) => d.startsWith('.tmp-')), []);
+    assert.deepEqual(
+      (await conformance.store.list()).map((i) => i.name),
+      ['base'],
+      'a failed bake removes the image it registered',
+    );
+    assert.deepEqual(
+      readdirSync(conformance.store.imagesDir).filter((d) => d.startsWith('.tmp-')),
+      [],
+    );
   },
 });
 
@@ -71,9 +94,18 @@ describe('local finalizer', () => {
     assert.equal(manifest.parentId, base.id);
     assert.deepEqual(manifest.package, pkg);
     assert.deepEqual(manifest.layout, { partitionTable: 'gpt', rootPartition: 1, fsType: 'ext4' });
-    assert.deepEqual({ ...manifest.tags, creation_time: 'x' }, {
-      team: 'platform', 'cost-center': '42', appversion: 'hello-2.10-3', base_image_id: base.id, base_image_name: 'base', creator: 'ci@build', creation_time: 'x',
-    });
+    assert.deepEqual(
+      { ...manifest.tags, creation_time: 'x' },
+      {
+        team: 'platform',
+        'cost-center': '42',
+        appversion: 'hello-2.10-3',
+        base_image_id: base.id,
+        base_image_name: 'base',
+        creator: 'ci@build',
+        creation_time: 'x',
+      },
+    );
     assert.equal(manifest.tags.creation_time, manifest.createdAt);
     assert.deepEqual(image.tags, manifest.tags);
     assert.deepEqual((await t.stack.unwind({ reason: 'success' })).errors, []);
@@ -84,11 +116,17 @@ describe('local finalizer', () => {
     const { store, base } = await storeWithBase('duplicates');
     const first = await finalizerFor(store, { suffix: 'same' }).finalize(input(store, base), createTestStepContext().ctx);
     const job = input(store, base);
-    await assert.rejects(finalizerFor(store, { suffix: 'same' }).finalize(job, createTestStepContext().ctx), (e: any) => e.code === 'E_IMAGE_EXISTS' && /--force/.test(e.suggestions.join()));
+    await assert.rejects(
+      finalizerFor(store, { suffix: 'same' }).finalize(job, createTestStepContext().ctx),
+      (e: any) => e.code === 'E_IMAGE_EXISTS' && /--force/.test(e.suggestions.join()),
+    );
     assert.ok(existsSync(store.volumePath(job.volume.id)), 'the volume was not taken');
     const second = await finalizerFor(store, { suffix: 'same', force: true }).finalize(job, createTestStepContext().ctx);
     assert.equal(second.name, first.name);
-    assert.deepEqual((await store.list()).filter((i) => i.name === first.name).map((i) => i.id), [second.id]);
+    assert.deepEqual(
+      (await store.list()).filter((i) => i.name === first.name).map((i) => i.id),
+      [second.id],
+    );
   });
 
   it('the default suffix is UTC YYYYMMDDHHmm', async () => {
@@ -100,7 +138,8 @@ describe('local finalizer', () => {
 
   it('tags: key=value, a bare key is an empty value; hostile keys and values are refused before the bake', async () => {
     assert.deepEqual(parseTags(['a=b', 'k=', 'x=y=z']), { a: 'b', k: '', x: 'y=z' });
-    for (const bad of ['k', '=v', 'k=$(id)', 'k=a;b', '-k=v', `k=${'v'.repeat(300)}`, 'k=\n']) assert.throws(() => parseTags([bad]), { code: 'E_INVALID_INPUT' }, bad);
+    for (const bad of ['k', '=v', 'k=$(id)', 'k=a;b', '-k=v', `k=${'v'.repeat(300)}`, 'k=\n'])
+      assert.throws(() => parseTags([bad]), { code: 'E_INVALID_INPUT' }, bad);
     const { store } = await storeWithBase('preflight');
     await assert.rejects(finalizerFor(store, { tags: ['k=`x`'] }).preflight(), { code: 'E_INVALID_INPUT' });
   });

@@ -14,7 +14,14 @@ export interface ChrootRunOptions {
 }
 
 /** Run `file args…` inside the chroot with a clean environment, the run's abort signal and logging. */
-export function runInChroot(commands: CommandRunner, root: string, file: string, args: readonly string[], ctx: StepContext, options: ChrootRunOptions = {}): Promise<CommandResult> {
+export function runInChroot(
+  commands: CommandRunner,
+  root: string,
+  file: string,
+  args: readonly string[],
+  ctx: StepContext,
+  options: ChrootRunOptions = {},
+): Promise<CommandResult> {
   return commands.run('chroot', [root, file, ...args], {
     extendEnv: false,
     env: { PATH: CHROOT_PATH, LANG: 'C.UTF-8', HOME: '/root', ...options.env },

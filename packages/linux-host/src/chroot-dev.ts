@@ -5,13 +5,22 @@ import { HostTools } from './host-tools.js';
 
 /** The character devices any program may expect, with their fixed Linux numbers. */
 const CHARACTER_DEVICES: ReadonlyArray<readonly [name: string, major: number, minor: number]> = [
-  ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
+  ['null', 1, 3],
+  ['zero', 1, 5],
+  ['full', 1, 7],
+  ['random', 1, 8],
+  ['urandom', 1, 9],
+  ['tty', 5, 0],
 ];
 
 const LOOP = /^loop\d+$/;
 
 const LINKS: ReadonlyArray<readonly [name: string, target: string]> = [
-  ['ptmx', 'pts/ptmx'], ['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2'],
+  ['ptmx', 'pts/ptmx'],
+  ['fd', '/proc/self/fd'],
+  ['stdin', '/proc/self/fd/0'],
+  ['stdout', '/proc/self/fd/1'],
+  ['stderr', '/proc/self/fd/2'],
 ];
 
 /** The host commands a private /dev takes. */
@@ -43,9 +52,13 @@ export async function populateChrootDev(dev: string, blockDevices: readonly stri
     const nodeName = LOOP.test(name) ? `aminator-${name}` : name;
     const node = join(dev, nodeName);
     await mkdir(dirname(node), { recursive: true, mode: 0o755 });
-    await commands.run('mknod', ['-m', '0660', node, 'b', String(Number.parseInt(numbers[0] ?? '', 16)), String(Number.parseInt(numbers[1] ?? '', 16))], { signal: ctx.signal });
+    await commands.run('mknod', ['-m', '0660', node, 'b', String(Number.parseInt(numbers[0] ?? '', 16)), String(Number.parseInt(numbers[1] ?? '', 16))], {
+      signal: ctx.signal,
+    });
     if (nodeName !== name) await symlink(nodeName, join(dev, name));
-    const uuid = (await commands.run('blkid', ['--output', 'value', '--match-tag', 'UUID', '--', real], { okExitCodes: [0, 2], signal: ctx.signal })).stdout.trim();
+    const uuid = (
+      await commands.run('blkid', ['--output', 'value', '--match-tag', 'UUID', '--', real], { okExitCodes: [0, 2], signal: ctx.signal })
+    ).stdout.trim();
     if (/^[A-Za-z0-9-]{1,64}$/.test(uuid)) {
       await mkdir(join(dev, 'disk', 'by-uuid'), { recursive: true, mode: 0o755 });
       await symlink(join('..', '..', nodeName), join(dev, 'disk', 'by-uuid', uuid));

@@ -2,8 +2,8 @@ import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
 import type { CommandRunner, StepContext } from '@aminator/core';
 import { chrootDevMountArgs, populateChrootDev } from './chroot-dev.js';
 import { overrideFile } from './file-override.js';
-import { stopProcessesUnder } from './process-stop.js';
 import type { Mounter } from './mounter.js';
+import { stopProcessesUnder } from './process-stop.js';
 import { pathInside } from './safe-path.js';
 
 export interface ChrootMount {
@@ -37,7 +37,13 @@ export interface ChrootMountOptions {
  * Mount the pseudo file systems into the chroot, each through a path checked to stay inside it, each
  * with its undo pushed as soon as it is mounted.
  */
-export async function mountChrootFilesystems(root: string, mounter: Mounter, ctx: StepContext, options: ChrootMountOptions, mounts = STANDARD_CHROOT_MOUNTS): Promise<void> {
+export async function mountChrootFilesystems(
+  root: string,
+  mounter: Mounter,
+  ctx: StepContext,
+  options: ChrootMountOptions,
+  mounts = STANDARD_CHROOT_MOUNTS,
+): Promise<void> {
   for (const mount of mounts) {
     const target = pathInside(root, mount.inside);
     await ensureDirectory(target, ctx);
@@ -53,7 +59,8 @@ export async function mountChrootFilesystems(root: string, mounter: Mounter, ctx
   // Unwound before the unmounts: a maintainer script cut short (or a daemon it started) keeps running
   // inside the chroot and would hold every mount busy.
   ctx.cleanup.push({
-    description: `stop processes left running in ${root}`, evenWhenPreserving: false,
+    description: `stop processes left running in ${root}`,
+    evenWhenPreserving: false,
     undo: async () => {
       const stopped = await stopProcessesUnder(root);
       if (stopped.length > 0) ctx.log.warn(`stopped ${stopped.map((h) => `${h.command} (pid ${h.pid})`).join(', ')} left running in the chroot`);

@@ -18,6 +18,9 @@ export const LinuxErrorCodes = {
 /** A path inside an image that leads out of it (a symlink, `..`), refused before anything is written. */
 export class UnsafePathError extends AminatorError {
   constructor(path: string, why: string) {
-    super(`refusing ${path}: ${why}`, { code: LinuxErrorCodes.UNSAFE_PATH, suggestions: ['the image may be damaged or hostile; inspect it before baking on it'] });
+    super(`refusing ${path}: ${why}`, {
+      code: LinuxErrorCodes.UNSAFE_PATH,
+      suggestions: ['the image may be damaged or hostile; inspect it before baking on it'],
+    });
   }
 }

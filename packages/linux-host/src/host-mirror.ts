@@ -18,7 +18,10 @@ export function hostDebianMirror(aptDir = '/etc/apt'): string | undefined {
 
 function files(dir: string, extension: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith(extension)).sort().map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(extension))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
@@ -34,15 +37,28 @@ function read(path: string): string {
 
 function oneLineEntries(aptDir: string): SourceEntry[] {
   return [join(aptDir, 'sources.list'), ...files(join(aptDir, 'sources.list.d'), '.list')].flatMap((file) =>
-    read(file).split('\n').map((line) => line.replace(/#.*/, '').trim()).filter((line) => line.startsWith('deb '))
+    read(file)
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter((line) => line.startsWith('deb '))
       .map((line) => line.replace(/\[[^\]]*\]\s*/, '').split(/\s+/))
-      .map(([, uri = '', suite = '']) => ({ uri, suites: [suite] })));
+      .map(([, uri = '', suite = '']) => ({ uri, suites: [suite] })),
+  );
 }
 
 function deb822Entries(aptDir: string): SourceEntry[] {
   return files(join(aptDir, 'sources.list.d'), '.sources').flatMap((file) =>
-    read(file).split(/\n\s*\n/).map(parseStanza).filter((s) => (s.Types ?? '').split(/\s+/).includes('deb') && s.Enabled !== 'no')
-      .flatMap((s) => (s.URIs ?? '').split(/\s+/).filter(Boolean).map((uri) => ({ uri, suites: (s.Suites ?? '').split(/\s+/) }))));
+    read(file)
+      .split(/\n\s*\n/)
+      .map(parseStanza)
+      .filter((s) => (s.Types ?? '').split(/\s+/).includes('deb') && s.Enabled !== 'no')
+      .flatMap((s) =>
+        (s.URIs ?? '')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((uri) => ({ uri, suites: (s.Suites ?? '').split(/\s+/) })),
+      ),
+  );
 }
 
 function parseStanza(stanza: string): Record<string, string> {

@@ -73,13 +73,17 @@ function onPath(command: string, path: string): boolean {
 export function requireHostTools(tools: readonly HostTool[], options: { needsRoot?: boolean; path?: string } = {}): void {
   if (options.needsRoot !== false && process.getuid?.() !== 0) {
     throw new AminatorError('aminate needs root here: it attaches loop devices, mounts file systems and runs chroot', {
-      code: 'E_NOT_ROOT', exitCode: 2, suggestions: ['run it with sudo, or as root'],
+      code: 'E_NOT_ROOT',
+      exitCode: 2,
+      suggestions: ['run it with sudo, or as root'],
     });
   }
   const missing = missingHostTools(tools, options.path);
   if (missing.length === 0) return;
   const packages = debianPackagesOf(missing);
   throw new AminatorError(`missing host tools: ${missing.map((t) => t.command).join(', ')}`, {
-    code: 'E_TOOL_MISSING', exitCode: 2, suggestions: [`apt-get install ${packages.join(' ')}`],
+    code: 'E_TOOL_MISSING',
+    exitCode: 2,
+    suggestions: [`apt-get install ${packages.join(' ')}`],
   });
 }

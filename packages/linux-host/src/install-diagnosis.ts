@@ -65,7 +65,13 @@ export class InstallWatch {
  * full (checked on the file system itself, not only in the output), the repositories are
  * unreachable, a dependency cannot be satisfied. Anything else is returned unchanged.
  */
-export async function explainInstallFailure(error: unknown, root: string, before: DiskSpace, watch: InstallWatch, diagnostics: InstallDiagnostics): Promise<unknown> {
+export async function explainInstallFailure(
+  error: unknown,
+  root: string,
+  before: DiskSpace,
+  watch: InstallWatch,
+  diagnostics: InstallDiagnostics,
+): Promise<unknown> {
   if (error instanceof CommandFailedError && (error.failure.aborted || error.failure.timedOut)) return error;
   if (!(error instanceof CommandFailedError)) return error;
   const text = watch.text(error);
@@ -77,8 +83,12 @@ export async function explainInstallFailure(error: unknown, root: string, before
   if (diagnostics.unreachable.test(text)) return unreachableError(text, diagnostics, error);
   if (diagnostics.unsatisfiable.test(text)) {
     return new AminatorError(`a dependency cannot be satisfied from the image's repositories:\n${quote(text, diagnostics.unsatisfiable)}`, {
-      code: LinuxErrorCodes.DEPENDENCY_PROBLEM, cause: error,
-      suggestions: ['a package the image holds, or one its repositories lack in the needed version, is in the way: check the lines above', 'pin a version that fits the base image (name=version), or bake on a base image of the release the package was built for'],
+      code: LinuxErrorCodes.DEPENDENCY_PROBLEM,
+      cause: error,
+      suggestions: [
+        'a package the image holds, or one its repositories lack in the needed version, is in the way: check the lines above',
+        'pin a version that fits the base image (name=version), or bake on a base image of the release the package was built for',
+      ],
     });
   }
   return error;
@@ -86,10 +96,11 @@ export async function explainInstallFailure(error: unknown, root: string, before
 
 export function unreachableError(text: string, diagnostics: InstallDiagnostics, cause?: unknown): AminatorError {
   return new AminatorError(`the image's package repositories could not be reached from the chroot:\n${quote(text, diagnostics.unreachable)}`, {
-    code: LinuxErrorCodes.REPOSITORY_UNREACHABLE, cause,
+    code: LinuxErrorCodes.REPOSITORY_UNREACHABLE,
+    cause,
     suggestions: [
-      'the chroot resolves names with the host\'s /etc/resolv.conf: check that this host reaches the mirror the image names (its apt sources or yum repos)',
-      'a mirror only reachable through a proxy: set it in the image\'s package manager config, or bake on a base image that names a reachable mirror',
+      "the chroot resolves names with the host's /etc/resolv.conf: check that this host reaches the mirror the image names (its apt sources or yum repos)",
+      "a mirror only reachable through a proxy: set it in the image's package manager config, or bake on a base image that names a reachable mirror",
     ],
   });
 }
@@ -103,7 +114,8 @@ export class VolumeFullError extends AminatorError {
     const grow = neededBytes ? Math.max(neededBytes * 1.25, neededBytes + 256 * MiB) - before.freeBytes : before.totalBytes;
     const suggested = Math.ceil((before.totalBytes + Math.max(grow, 512 * MiB)) / GiB);
     super(`the image's root file system is full${inodes}: ${had}${wanted}`, {
-      code: LinuxErrorCodes.VOLUME_FULL, cause,
+      code: LinuxErrorCodes.VOLUME_FULL,
+      cause,
       suggestions: [
         `bake again on a bigger working volume: --volume-size ${suggested}G on the local cloud, --volume-size ${suggested} (GiB) on EC2; the file system is grown to fill it`,
         'or install less: --no-install-recommends is the apt default; drop optional packages',
@@ -118,6 +130,9 @@ function size(bytes: number): string {
 
 /** The lines that show the cause, at most six. */
 function quote(text: string, pattern: RegExp): string {
-  const lines = text.split('\n').filter((l) => pattern.test(l)).slice(0, 6);
+  const lines = text
+    .split('\n')
+    .filter((l) => pattern.test(l))
+    .slice(0, 6);
   return lines.map((l) => `    ${l.trim()}`).join('\n');
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ignoreMissing, type CommandRunner } from '@aminator/core';
+import { type CommandRunner, ignoreMissing } from '@aminator/core';
 import { pollUntil } from './poll.js';
 
 /** How long a detached loop device may stay held open by someone else (udev's probe, a disk scan). */
@@ -40,7 +40,8 @@ export async function detachLoop(commands: CommandRunner, device: string): Promi
   if (backing === undefined) return;
   await pollUntil(async () => ((await loopBackingFile(device)) === backing ? undefined : true), {
     what: `${device} to be released after losetup --detach (something still holds it open)`,
-    timeoutMs: RELEASE_TIMEOUT_MS, signal: new AbortController().signal,
+    timeoutMs: RELEASE_TIMEOUT_MS,
+    signal: new AbortController().signal,
     suggestions: [`see who holds it: fuser -v ${device}; it goes away at its last close`],
   });
 }
@@ -56,7 +57,10 @@ export async function detachLoopIfAttached(commands: CommandRunner, device: stri
 
 /** What backs the loop device, as the kernel reports it; undefined when it is free. */
 async function loopBackingFile(device: string): Promise<string | undefined> {
-  return readFile(`/sys/block/${basename(device)}/loop/backing_file`, 'utf8').catch((error: unknown) => { ignoreMissing(error); return undefined; });
+  return readFile(`/sys/block/${basename(device)}/loop/backing_file`, 'utf8').catch((error: unknown) => {
+    ignoreMissing(error);
+    return undefined;
+  });
 }
 
 export interface LoopInfo {

@@ -56,9 +56,12 @@ function busyError(target: string, cause: unknown): AminatorError {
   const holders = findHolders(target);
   const named = holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
   return new AminatorError(`cannot unmount ${target}: ${holders.length > 0 ? `busy, held by ${named}` : 'busy'}`, {
-    code: LinuxErrorCodes.MOUNT_BUSY, cause,
+    code: LinuxErrorCodes.MOUNT_BUSY,
+    cause,
     suggestions: [
-      ...(holders.length > 0 ? [`stop ${holders.map((h) => h.pid).join(' ')} (e.g. kill ${holders.map((h) => h.pid).join(' ')}), then run \`aminate cleanup\``] : []),
+      ...(holders.length > 0
+        ? [`stop ${holders.map((h) => h.pid).join(' ')} (e.g. kill ${holders.map((h) => h.pid).join(' ')}), then run \`aminate cleanup\``]
+        : []),
       `see what holds it: fuser -vm ${target}`,
     ],
   });

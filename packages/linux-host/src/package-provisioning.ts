@@ -1,9 +1,8 @@
-import type { InstalledPackage, PackageSpec, ProvisionInput, StepContext } from '@aminator/core';
+import type { CommandRunner, InstalledPackage, PackageSpec, ProvisionInput, StepContext } from '@aminator/core';
 import { aminatorEnv } from './aminator-env.js';
-import { diskSpace, explainInstallFailure, InstallWatch, type InstallDiagnostics } from './install-diagnosis.js';
-import { stageInChroot, type StageOptions } from './package-source.js';
+import { diskSpace, explainInstallFailure, type InstallDiagnostics, InstallWatch } from './install-diagnosis.js';
+import { type StageOptions, stageInChroot } from './package-source.js';
 import { runPostInstallScripts } from './post-install.js';
-import type { CommandRunner } from '@aminator/core';
 
 /** What differs between package managers; the flow around it is the same for apt and yum. */
 export interface PackageManager {
@@ -29,7 +28,13 @@ export interface ProvisionSettings extends StageOptions {
  * Stage the package if it is a file or URL, refresh, install, read back what was installed, clean,
  * then run the image's post-install scripts with the AMINATOR_* variables.
  */
-export async function provisionWith(manager: PackageManager, commands: CommandRunner, input: ProvisionInput, settings: ProvisionSettings, ctx: StepContext): Promise<InstalledPackage> {
+export async function provisionWith(
+  manager: PackageManager,
+  commands: CommandRunner,
+  input: ProvisionInput,
+  settings: ProvisionSettings,
+  ctx: StepContext,
+): Promise<InstalledPackage> {
   const { root } = input.chroot;
   const target = input.spec.source === 'repository' ? input.spec.raw : await stageInChroot(input.spec, root, ctx, settings);
   const before = await diskSpace(root);
@@ -42,7 +47,7 @@ export async function provisionWith(manager: PackageManager, commands: CommandRu
   } catch (error) {
     throw await explainInstallFailure(error, root, before, watch, manager.diagnostics);
   }
-  const name = input.spec.source === 'repository' ? input.spec.name ?? input.spec.raw : await manager.nameOfFile(root, target, ctx);
+  const name = input.spec.source === 'repository' ? (input.spec.name ?? input.spec.raw) : await manager.nameOfFile(root, target, ctx);
   const installed = await manager.query(root, name, ctx);
   await manager.clean(root, ctx);
   const env = { ...input.chroot.env, ...aminatorEnv({ package: installed, baseImage: input.baseImage, environment: input.environment, runId: ctx.runId }) };

@@ -1,9 +1,9 @@
 import { constants, createReadStream, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AminatorError, InvalidInputError, removeFileIfPresent, type PackageSpec, type StepContext } from '@aminator/core';
+import { AminatorError, InvalidInputError, type PackageSpec, removeFileIfPresent, type StepContext } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
 import { pathInside } from './safe-path.js';
 
@@ -29,7 +29,10 @@ export function classifySpec(raw: string, rules: SpecRules): PackageSpec {
   if (/^https?:\/\//i.test(raw)) return urlSpec(raw, rules);
   if (raw.includes('/') || raw.endsWith(rules.extension)) return fileSpec(raw, rules);
   if (!rules.name.test(raw)) {
-    throw new InvalidInputError('package', `"${raw}" is not a valid package name`, [`package names look like ${rules.example}`, `a local file must end in ${rules.extension}`]);
+    throw new InvalidInputError('package', `"${raw}" is not a valid package name`, [
+      `package names look like ${rules.example}`,
+      `a local file must end in ${rules.extension}`,
+    ]);
   }
   const [name, version] = rules.pinSeparator && raw.includes(rules.pinSeparator) ? raw.split(rules.pinSeparator, 2) : [raw, undefined];
   return { raw, source: 'repository', name, version };
@@ -42,17 +45,29 @@ function urlSpec(raw: string, rules: SpecRules): PackageSpec {
   } catch {
     throw new InvalidInputError('package', `"${raw}" is not a valid URL`);
   }
-  if (url.username || url.password) throw new InvalidInputError('package', 'URLs with credentials are refused (they would end up in logs)', ['serve the package without credentials, or download it first and give the file']);
+  if (url.username || url.password)
+    throw new InvalidInputError('package', 'URLs with credentials are refused (they would end up in logs)', [
+      'serve the package without credentials, or download it first and give the file',
+    ]);
   if (!url.pathname.endsWith(rules.extension)) throw new InvalidInputError('package', `the URL must name a ${rules.extension} file`);
   return { raw: url.href, source: 'url' };
 }
 
 function fileSpec(raw: string, rules: SpecRules): PackageSpec {
   if (!raw.endsWith(rules.extension)) {
-    throw new InvalidInputError('package', `"${raw}" is neither a package name nor a ${rules.extension} file`, [`package names look like ${rules.example}`, `a local file must end in ${rules.extension}`]);
+    throw new InvalidInputError('package', `"${raw}" is neither a package name nor a ${rules.extension} file`, [
+      `package names look like ${rules.example}`,
+      `a local file must end in ${rules.extension}`,
+    ]);
   }
   const path = resolve(raw);
-  const info = (() => { try { return statSync(path); } catch { return undefined; } })();
+  const info = (() => {
+    try {
+      return statSync(path);
+    } catch {
+      return undefined;
+    }
+  })();
   if (!info) throw new InvalidInputError('package', `${path} does not exist`);
   if (!info.isFile()) throw new InvalidInputError('package', `${path} is not a regular file`);
   return { raw: path, source: 'file' };
@@ -94,7 +109,8 @@ async function download(url: string, target: string, ctx: StepContext, options: 
   }
   if (!response.ok || !response.body) throw new AminatorError(`cannot download ${url}: HTTP ${response.status}`, { code: LinuxErrorCodes.DOWNLOAD_FAILED });
   const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > options.maxBytes) throw new AminatorError(`${url} is ${length} bytes, more than the ${options.maxBytes} allowed`, { code: LinuxErrorCodes.DOWNLOAD_FAILED });
+  if (length > options.maxBytes)
+    throw new AminatorError(`${url} is ${length} bytes, more than the ${options.maxBytes} allowed`, { code: LinuxErrorCodes.DOWNLOAD_FAILED });
   const file = await createPrivate(target);
   await pipeline(Readable.fromWeb(response.body as never), byteLimit(url, options.maxBytes), file.createWriteStream(), { signal });
 }

@@ -28,7 +28,11 @@ export const PartitionTypes = {
 export async function readPartitionTable(commands: CommandRunner, device: string): Promise<PartitionTable | undefined> {
   const result = await commands.run('sfdisk', ['--json', '--', device], { okExitCodes: [0, 1], timeoutMs: 30_000 });
   if (result.exitCode !== 0 || !result.stdout.trim()) return undefined;
-  const table = (JSON.parse(result.stdout) as { partitiontable: { label: string; sectorsize?: number; partitions?: Array<{ node: string; start: number; size: number; type: string }> } }).partitiontable;
+  const table = (
+    JSON.parse(result.stdout) as {
+      partitiontable: { label: string; sectorsize?: number; partitions?: Array<{ node: string; start: number; size: number; type: string }> };
+    }
+  ).partitiontable;
   if (table.label !== 'gpt' && table.label !== 'dos') return undefined;
   return {
     label: table.label,
@@ -46,7 +50,8 @@ export function chooseRootPartition(table: PartitionTable, wanted?: number): Par
     const chosen = table.partitions.find((p) => p.number === wanted);
     if (chosen) return chosen;
     throw new AminatorError(`partition ${wanted} does not exist (there are ${table.partitions.map((p) => p.number).join(', ') || 'none'})`, {
-      code: LinuxErrorCodes.NO_ROOT_PARTITION, suggestions: ['leave --partition out to detect the root partition'],
+      code: LinuxErrorCodes.NO_ROOT_PARTITION,
+      suggestions: ['leave --partition out to detect the root partition'],
     });
   }
   const root = table.partitions.find((p) => p.type === PartitionTypes.rootX86_64 || p.type === PartitionTypes.rootArm64);
@@ -55,7 +60,8 @@ export function chooseRootPartition(table: PartitionTable, wanted?: number): Par
   const largest = [...linux].sort((a, b) => b.size - a.size)[0];
   if (largest) return largest;
   throw new AminatorError('no Linux root partition found in the partition table', {
-    code: LinuxErrorCodes.NO_ROOT_PARTITION, suggestions: ['name it with --partition N'],
+    code: LinuxErrorCodes.NO_ROOT_PARTITION,
+    suggestions: ['name it with --partition N'],
   });
 }
 

@@ -28,4 +28,3 @@ export async function pollUntil<T>(check: () => Promise<T | undefined> | T | und
     delay = Math.min(delay * 2, options.maxDelayMs ?? 1000);
   }
 }
-

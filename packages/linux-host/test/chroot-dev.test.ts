@@ -6,9 +6,9 @@ import { after, describe, it } from 'node:test';
 import { ExecaCommandRunner } from '@aminator/core';
 import { createTestStepContext } from '@aminator/testkit';
 import { assertNoLeaks, sh, snapshotHost } from '@aminator/testkit/linux';
-import { mountChrootFilesystems, Mounter } from '../src/index.js';
+import { Mounter, mountChrootFilesystems } from '../src/index.js';
 
-describe('the chroot\'s private /dev', () => {
+describe("the chroot's private /dev", () => {
   const host = snapshotHost();
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-chroot-dev-test-'));
   after(() => {
@@ -16,7 +16,7 @@ describe('the chroot\'s private /dev', () => {
     assertNoLeaks(host, { within: [scratch] });
   });
 
-  it('holds the usual devices and only the image\'s own block device, under a non-loop name, by UUID; all undone', async () => {
+  it("holds the usual devices and only the image's own block device, under a non-loop name, by UUID; all undone", async () => {
     const image = join(scratch, 'fs.raw');
     sh('truncate', ['--size', '64M', image]);
     sh('mkfs.ext4', ['-q', '-F', image]);
@@ -31,10 +31,10 @@ describe('the chroot\'s private /dev', () => {
       const dev = join(root, 'dev');
       for (const name of ['null', 'zero', 'full', 'random', 'urandom', 'tty']) assert.ok(statSync(join(dev, name)).isCharacterDevice(), name);
       assert.equal(readlinkSync(join(dev, 'ptmx')), 'pts/ptmx');
-      assert.ok(statSync(join(dev, 'pts', 'ptmx')).isCharacterDevice(), 'the host\'s pts is bound in');
+      assert.ok(statSync(join(dev, 'pts', 'ptmx')).isCharacterDevice(), "the host's pts is bound in");
       const name = basename(loop);
       assert.ok(lstatSync(join(dev, `aminator-${name}`)).isBlockDevice());
-      assert.equal(statSync(join(dev, `aminator-${name}`)).rdev, statSync(loop).rdev, 'the same device numbers as the host\'s node');
+      assert.equal(statSync(join(dev, `aminator-${name}`)).rdev, statSync(loop).rdev, "the same device numbers as the host's node");
       assert.equal(readlinkSync(join(dev, name)), `aminator-${name}`, 'the loop name links to it, as the mount table names it');
       assert.equal(realpathSync(join(dev, 'disk', 'by-uuid', uuid)), join(realpathSync(dev), `aminator-${name}`));
       const blocks = readdirSync(dev).filter((n) => lstatSync(join(dev, n)).isBlockDevice());

@@ -1,13 +1,28 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { createTestStepContext } from '@aminator/testkit';
 import { ExecaCommandRunner } from '@aminator/core';
+import { createTestStepContext } from '@aminator/testkit';
 import { sh } from '@aminator/testkit/linux';
-import { attachLoop, blockDeviceBytes, chooseRootPartition, detachLoop, classifySpec, extFileSystemBytes, HostTools, requireHostTools, hostDebianMirror, hostDebianSuite, overrideFile, pathInside, PartitionTypes, type PartitionTable } from '../src/index.js';
+import {
+  attachLoop,
+  blockDeviceBytes,
+  chooseRootPartition,
+  classifySpec,
+  detachLoop,
+  extFileSystemBytes,
+  HostTools,
+  hostDebianMirror,
+  hostDebianSuite,
+  overrideFile,
+  type PartitionTable,
+  PartitionTypes,
+  pathInside,
+  requireHostTools,
+} from '../src/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-linux-host-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -48,7 +63,10 @@ describe('overrideFile', () => {
     writeFileSync(join(root, 'usr/bin/pkgtool'), 'new from package');
     await stack.unwind({ reason: 'success' });
     assert.equal(readFileSync(join(root, 'usr/bin/pkgtool'), 'utf8'), 'new from package');
-    assert.deepEqual(readdir(join(root, 'usr/bin')).filter((f) => f.includes('aminator')), []);
+    assert.deepEqual(
+      readdir(join(root, 'usr/bin')).filter((f) => f.includes('aminator')),
+      [],
+    );
   });
 
   it('moves a symlink aside without writing through it', async () => {
@@ -85,7 +103,18 @@ describe('classifySpec', () => {
     const file = join(scratch, 'pkg.deb');
     writeFileSync(file, 'x');
     assert.deepEqual(classifySpec(file, rules), { raw: file, source: 'file' });
-    for (const bad of ['-oAPT::Get::x=1', 'hello;reboot', 'he llo', '$(id)', 'Hello', '', 'https://u:p@example.invalid/a.deb', 'https://example.invalid/a.rpm', join(scratch, 'missing.deb'), 'ftp://x/a.deb']) {
+    for (const bad of [
+      '-oAPT::Get::x=1',
+      'hello;reboot',
+      'he llo',
+      '$(id)',
+      'Hello',
+      '',
+      'https://u:p@example.invalid/a.deb',
+      'https://example.invalid/a.rpm',
+      join(scratch, 'missing.deb'),
+      'ftp://x/a.deb',
+    ]) {
       assert.throws(() => classifySpec(bad, rules), { code: 'E_INVALID_INPUT' }, bad);
     }
   });
@@ -95,7 +124,10 @@ describe('host apt sources', () => {
   it('reads the mirror and suite from one-line and deb822 sources', () => {
     const apt = join(scratch, 'apt');
     mkdirSync(join(apt, 'sources.list.d'), { recursive: true });
-    writeFileSync(join(apt, 'sources.list.d', 'debian.sources'), 'Types: deb\nURIs: http://mirror.invalid/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.invalid/debian/\nSuites: bookworm bookworm-updates\nComponents: main\n');
+    writeFileSync(
+      join(apt, 'sources.list.d', 'debian.sources'),
+      'Types: deb\nURIs: http://mirror.invalid/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.invalid/debian/\nSuites: bookworm bookworm-updates\nComponents: main\n',
+    );
     assert.equal(hostDebianMirror(apt), 'http://mirror.invalid/debian');
     writeFileSync(join(apt, 'sources.list'), '# comment\ndeb [arch=amd64] http://one.invalid/ubuntu jammy main\n');
     assert.equal(hostDebianMirror(apt), 'http://one.invalid/ubuntu');
@@ -146,7 +178,11 @@ describe('detachLoop', () => {
       assert.throws(() => readFileSync(backing), { code: 'ENOENT' });
     } finally {
       await holder.close().catch(() => undefined);
-      try { sh('losetup', ['--detach', loop]); } catch { /* already free */ }
+      try {
+        sh('losetup', ['--detach', loop]);
+      } catch {
+        /* already free */
+      }
     }
   });
 });
@@ -157,8 +193,13 @@ describe('requireHostTools', () => {
     const empty = join(scratch, 'empty-bin');
     mkdirSync(empty);
     writeFileSync(join(empty, 'debootstrap'), '#!/bin/sh\n', { mode: 0o644 });
-    assert.throws(() => requireHostTools([HostTools.debootstrap, HostTools.qemuImg, HostTools.mkfsXfs, HostTools.xfsGrowfs], { path: empty }), (e: any) =>
-      e.code === 'E_TOOL_MISSING' && e.exitCode === 2 && /debootstrap, qemu-img, mkfs.xfs, xfs_growfs/.test(e.message)
-      && e.suggestions[0] === 'apt-get install debootstrap qemu-utils xfsprogs');
+    assert.throws(
+      () => requireHostTools([HostTools.debootstrap, HostTools.qemuImg, HostTools.mkfsXfs, HostTools.xfsGrowfs], { path: empty }),
+      (e: any) =>
+        e.code === 'E_TOOL_MISSING' &&
+        e.exitCode === 2 &&
+        /debootstrap, qemu-img, mkfs.xfs, xfs_growfs/.test(e.message) &&
+        e.suggestions[0] === 'apt-get install debootstrap qemu-utils xfsprogs',
+    );
   });
 });

@@ -1,6 +1,14 @@
 import {
-  AminatorError, COMMAND_RUNNER, OS_CONFIG,
-  type BakePlan, type CommandRunner, type MountedVolume, type OperatingSystem, type PlanContext, type PreparedChroot, type StepContext,
+  AminatorError,
+  type BakePlan,
+  COMMAND_RUNNER,
+  type CommandRunner,
+  type MountedVolume,
+  type OperatingSystem,
+  OS_CONFIG,
+  type PlanContext,
+  type PreparedChroot,
+  type StepContext,
 } from '@aminator/core';
 import { CHROOT_DEV_TOOLS, existsInside, HostTools, LinuxErrorCodes, Mounter, overrideFile, prepareChrootBasics, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
@@ -31,16 +39,23 @@ export class DebianChroot implements OperatingSystem {
   }
 
   describePlan(): readonly string[] {
-    return ['os debian: mount /proc /sys /dev/pts /run and a private /dev (the image\'s own devices only) in the chroot, copy resolv.conf, keep services from starting (policy-rc.d)'];
+    return [
+      "os debian: mount /proc /sys /dev/pts /run and a private /dev (the image's own devices only) in the chroot, copy resolv.conf, keep services from starting (policy-rc.d)",
+    ];
   }
 
   async prepareChroot(volume: MountedVolume, ctx: StepContext): Promise<PreparedChroot> {
     if (!existsInside(volume.root, '/etc/debian_version')) {
       throw new AminatorError(`${volume.root} does not look like a Debian or Ubuntu root (no /etc/debian_version)`, {
-        code: LinuxErrorCodes.OS_MISMATCH, suggestions: ['for Red Hat family images use an environment with os redhat, e.g. -e local_yum_linux'],
+        code: LinuxErrorCodes.OS_MISMATCH,
+        suggestions: ['for Red Hat family images use an environment with os redhat, e.g. -e local_yum_linux'],
       });
     }
-    await prepareChrootBasics(volume.root, this.mounter, ctx, { unmountRetryMs: this.config.unmountRetryMs, blockDevices: [volume.device], commands: this.commands });
+    await prepareChrootBasics(volume.root, this.mounter, ctx, {
+      unmountRetryMs: this.config.unmountRetryMs,
+      blockDevices: [volume.device],
+      commands: this.commands,
+    });
     await overrideFile(volume.root, '/usr/sbin/policy-rc.d', POLICY_RC_D, { mode: 0o755 }, ctx);
     return { root: volume.root, family: this.family, env: { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' } };
   }

@@ -3,7 +3,7 @@ import { DebianChroot } from './debian-chroot.js';
 import { debianConfigSchema } from './debian-config.js';
 
 export { DebianChroot, POLICY_RC_D } from './debian-chroot.js';
-export { debianConfigSchema, type DebianConfig } from './debian-config.js';
+export { type DebianConfig, debianConfigSchema } from './debian-config.js';
 
 export default definePlugin({
   kind: 'os',

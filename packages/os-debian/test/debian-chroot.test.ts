@@ -26,10 +26,12 @@ describe('os-debian on a real debootstrap root', () => {
   const policyBefore = hostPolicy();
   const { scratch, root } = useScratchRoot({
     prefix: 'aminator-debian-test',
-    tarball: () => debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') }),
+    tarball: () =>
+      debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') }),
   });
   after(() => assert.equal(hostPolicy(), policyBefore, "the host's /usr/sbin/policy-rc.d is untouched"));
-  const debian = (): DebianChroot => new DebianChroot(debianConfigSchema.parse({ unmountRetryMs: 3000 }), new ExecaCommandRunner(createTestStepContext().ctx.log));
+  const debian = (): DebianChroot =>
+    new DebianChroot(debianConfigSchema.parse({ unmountRetryMs: 3000 }), new ExecaCommandRunner(createTestStepContext().ctx.log));
 
   it('mounts the pseudo file systems, copies resolv.conf, blocks services — and undoes all of it', async () => {
     unlinkSync(join(root, 'etc/resolv.conf'));
@@ -52,7 +54,9 @@ describe('os-debian on a real debootstrap root', () => {
   async function checkPrepared(ctx: ReturnType<typeof createTestStepContext>['ctx']): Promise<void> {
     const chroot = await debian().prepareChroot({ root, device: '/dev/null', fsType: 'ext4' }, ctx);
     assert.equal(chroot.family, 'debian');
-    const mounted = mountsAtOrBelow(root).map((m) => m.target.slice(root.length)).sort();
+    const mounted = mountsAtOrBelow(root)
+      .map((m) => m.target.slice(root.length))
+      .sort();
     assert.deepEqual(mounted, ['/dev', '/dev/pts', '/proc', '/run', '/sys']);
     assert.equal(readFileSync(join(root, 'etc/resolv.conf'), 'utf8'), readFileSync('/etc/resolv.conf', 'utf8'));
     assert.equal(spawnSync('chroot', [root, '/usr/sbin/policy-rc.d'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }).status, 101);

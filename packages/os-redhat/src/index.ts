@@ -3,7 +3,7 @@ import { RedhatChroot } from './redhat-chroot.js';
 import { redhatConfigSchema } from './redhat-config.js';
 
 export { RedhatChroot, SERVICE_DIVERSION } from './redhat-chroot.js';
-export { redhatConfigSchema, type RedhatConfig } from './redhat-config.js';
+export { type RedhatConfig, redhatConfigSchema } from './redhat-config.js';
 
 export default definePlugin({
   kind: 'os',

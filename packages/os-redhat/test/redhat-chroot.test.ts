@@ -26,8 +26,14 @@ describe('os-redhat on a real root with rpm', () => {
     chmodSync(join(root, 'usr/bin/systemctl'), 0o755);
   });
   let originalService = '';
-  before(() => { originalService = readFileSync(join(root, 'usr/sbin/service'), 'utf8'); });
-  const redhat = (): RedhatChroot => new RedhatChroot(redhatConfigSchema.parse({ divert: ['/usr/bin/systemctl', '/usr/sbin/service', '/usr/sbin/chkconfig'] }), new ExecaCommandRunner(createTestStepContext().ctx.log));
+  before(() => {
+    originalService = readFileSync(join(root, 'usr/sbin/service'), 'utf8');
+  });
+  const redhat = (): RedhatChroot =>
+    new RedhatChroot(
+      redhatConfigSchema.parse({ divert: ['/usr/bin/systemctl', '/usr/sbin/service', '/usr/sbin/chkconfig'] }),
+      new ExecaCommandRunner(createTestStepContext().ctx.log),
+    );
   const run = (...args: string[]): { status: number | null; out: string } => {
     const r = spawnSync('chroot', [root, ...args], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
     return { status: r.status, out: r.stdout + r.stderr };
@@ -42,7 +48,12 @@ describe('os-redhat on a real root with rpm', () => {
       assert.match(diverted.out, /aminate: not running systemctl start httpd/);
       assert.match(run('/usr/sbin/service', 'nginx', 'start').out, /aminate: not running service nginx start/);
       assert.equal(existsSync(join(root, 'usr/sbin/chkconfig')), false, 'nothing is created where the image has no such program');
-      assert.deepEqual(mountsAtOrBelow(root).map((m) => m.target.slice(root.length)).sort(), ['/dev', '/dev/pts', '/proc', '/run', '/sys']);
+      assert.deepEqual(
+        mountsAtOrBelow(root)
+          .map((m) => m.target.slice(root.length))
+          .sort(),
+        ['/dev', '/dev/pts', '/proc', '/run', '/sys'],
+      );
     } finally {
       const report = await stack.unwind({ reason: 'failure' });
       assert.deepEqual(report.errors, []);

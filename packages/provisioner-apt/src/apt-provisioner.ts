@@ -1,8 +1,15 @@
 import {
-  COMMAND_RUNNER, CommandFailedError, PROVISIONER_CONFIG,
-  type CommandRunner, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext,
+  COMMAND_RUNNER,
+  CommandFailedError,
+  type CommandRunner,
+  type InstalledPackage,
+  type PackageSpec,
+  PROVISIONER_CONFIG,
+  type Provisioner,
+  type ProvisionInput,
+  type StepContext,
 } from '@aminator/core';
-import { classifySpec, provisionWith, runInChroot, sleep, type InstallDiagnostics, type PackageManager } from '@aminator/linux-host';
+import { classifySpec, type InstallDiagnostics, type PackageManager, provisionWith, runInChroot, sleep } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { AptConfig } from './apt-config.js';
 import { splitDebianVersion } from './debian-version.js';
@@ -14,7 +21,8 @@ const APT_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1e3, MB: 1e6, GB
 
 /** What apt prints (LANG=C.UTF-8 in the chroot) for the causes `explainInstallFailure` looks for. */
 export const APT_DIAGNOSTICS: InstallDiagnostics = {
-  unreachable: /Temporary failure resolving|Could not resolve|Could not connect to|Unable to connect to|Connection failed|Connection timed out|No route to host|Network is unreachable|connect \(\d+: /,
+  unreachable:
+    /Temporary failure resolving|Could not resolve|Could not connect to|Unable to connect to|Connection failed|Connection timed out|No route to host|Network is unreachable|connect \(\d+: /,
   unsatisfiable: /unmet dependencies|held broken packages|but it is not (going to be )?installable|but [^ ]+ is to be installed|Unable to correct problems/,
   neededBytes: (line) => {
     const [, amount, unit = 'B'] = /After this operation, ([\d.,]+) ([kMG]?B) of additional disk space will be used/.exec(line) ?? [];
@@ -37,7 +45,9 @@ export class AptProvisioner implements Provisioner, PackageManager {
   }
 
   describePlan(): readonly string[] {
-    return [`provisioner apt: apt-get update (up to ${this.config.updateAttempts} attempts), apt-get install${this.config.installRecommends ? '' : ' --no-install-recommends'}, then ${this.config.postInstallDir}/*.sh`];
+    return [
+      `provisioner apt: apt-get update (up to ${this.config.updateAttempts} attempts), apt-get install${this.config.installRecommends ? '' : ' --no-install-recommends'}, then ${this.config.postInstallDir}/*.sh`,
+    ];
   }
 
   provision(input: ProvisionInput, ctx: StepContext): Promise<InstalledPackage> {
@@ -52,7 +62,10 @@ export class AptProvisioner implements Provisioner, PackageManager {
   async refresh(root: string, ctx: StepContext, onLine: (line: string) => void): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let unreachable = false;
-      const watch = (line: string): void => { onLine(line); unreachable ||= APT_DIAGNOSTICS.unreachable.test(line); };
+      const watch = (line: string): void => {
+        onLine(line);
+        unreachable ||= APT_DIAGNOSTICS.unreachable.test(line);
+      };
       try {
         await runInChroot(this.commands, root, 'apt-get', ['-q', 'update'], ctx, { env: APT_ENV, timeoutMs: 600_000, onLine: watch });
         if (!unreachable) return;
@@ -73,10 +86,20 @@ export class AptProvisioner implements Provisioner, PackageManager {
     if (!this.config.installRecommends) options.push('--no-install-recommends');
     if (this.config.allowDowngrades) options.push('--allow-downgrades');
     try {
-      await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, { env: APT_ENV, timeoutMs: this.config.installTimeoutMs, showOutput: true, onLine });
+      await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, {
+        env: APT_ENV,
+        timeoutMs: this.config.installTimeoutMs,
+        showOutput: true,
+        onLine,
+      });
     } catch (error) {
-      if (error instanceof CommandFailedError && /Unable to locate package|has no installation candidate|Version '.*' for '.*' was not found/.test(error.failure.stderrTail)) {
-        throw new CommandFailedError(error.failure, [`the image's apt sources have no package "${target}": check the name and version (apt-cache policy ${target.split('=')[0]} in the image)`]);
+      if (
+        error instanceof CommandFailedError &&
+        /Unable to locate package|has no installation candidate|Version '.*' for '.*' was not found/.test(error.failure.stderrTail)
+      ) {
+        throw new CommandFailedError(error.failure, [
+          `the image's apt sources have no package "${target}": check the name and version (apt-cache policy ${target.split('=')[0]} in the image)`,
+        ]);
       }
       throw error;
     }
@@ -88,7 +111,14 @@ export class AptProvisioner implements Provisioner, PackageManager {
 
   async query(root: string, name: string, ctx: StepContext): Promise<InstalledPackage> {
     const packageName = name.split('=')[0] as string;
-    const { stdout } = await runInChroot(this.commands, root, 'dpkg-query', ['--show', '--showformat', '${Package}\t${Version}\t${Architecture}\n', '--', packageName], ctx);
+    const { stdout } = await runInChroot(
+      this.commands,
+      root,
+      'dpkg-query',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format, not a template
+      ['--show', '--showformat', '${Package}\t${Version}\t${Architecture}\n', '--', packageName],
+      ctx,
+    );
     const [pkg = packageName, full = '', arch = ''] = stdout.trim().split('\t');
     return { name: pkg, ...splitDebianVersion(full), arch };
   }

@@ -2,8 +2,8 @@ import { definePlugin, PLUGIN_API_VERSION, PROVISIONER } from '@aminator/core';
 import { aptConfigSchema } from './apt-config.js';
 import { AptProvisioner } from './apt-provisioner.js';
 
+export { type AptConfig, aptConfigSchema } from './apt-config.js';
 export { AptProvisioner } from './apt-provisioner.js';
-export { aptConfigSchema, type AptConfig } from './apt-config.js';
 export { splitDebianVersion } from './debian-version.js';
 
 export default definePlugin({

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner, type BaseImage, type PreparedChroot } from '@aminator/core';
+import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { DebianChroot, debianConfigSchema } from '@aminator/os-debian';
 import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
@@ -17,7 +17,11 @@ import plugin, { AptProvisioner, aptConfigSchema, splitDebianVersion } from '../
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const base: BaseImage = { id: 'img-base1', name: 'debian-base', sizeBytes: 1, tags: {} };
 
-describePluginConformance(plugin, { packageDir, config: { updateAttempts: 2 }, invalidConfigs: [{ postInstallDir: '/var/../etc' }, { updateAttempts: 0 }, { install: 'x' }] });
+describePluginConformance(plugin, {
+  packageDir,
+  config: { updateAttempts: 2 },
+  invalidConfigs: [{ postInstallDir: '/var/../etc' }, { updateAttempts: 0 }, { install: 'x' }],
+});
 
 describe('apt spec validation and versions', () => {
   const apt = new AptProvisioner(aptConfigSchema.parse({}), new ExecaCommandRunner(createTestStepContext().ctx.log));
@@ -42,7 +46,10 @@ function buildDeb(dir: string, depends = 'less'): string {
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
   mkdirSync(join(tree, 'usr/share/aminator-test-app'), { recursive: true });
   writeFileSync(join(tree, 'usr/share/aminator-test-app/VERSION'), '1.2.3\n');
-  writeFileSync(join(tree, 'DEBIAN/control'), `Package: aminator-test-app\nVersion: 1.2.3-4\nArchitecture: all\nMaintainer: Aminator Tests <tests@example.invalid>\nDepends: ${depends}\nDescription: test package for aminate\n`);
+  writeFileSync(
+    join(tree, 'DEBIAN/control'),
+    `Package: aminator-test-app\nVersion: 1.2.3-4\nArchitecture: all\nMaintainer: Aminator Tests <tests@example.invalid>\nDepends: ${depends}\nDescription: test package for aminate\n`,
+  );
   const deb = join(dir, 'aminator-test-app_1.2.3-4_all.deb');
   sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
   return deb;
@@ -71,7 +78,11 @@ describe('apt provisioner in a real debootstrap chroot', () => {
     const [name, full, arch] = inChroot('dpkg-query', '-W', '-f', '${Package}\t${Version}\t${Architecture}', 'hello').split('\t');
     assert.deepEqual(installed, { name, ...splitDebianVersion(full ?? ''), arch });
     assert.match(inChroot('/usr/bin/hello'), /Hello, world!/);
-    assert.deepEqual(readdirSync(join(root, 'var/cache/apt/archives')).filter((f) => f.endsWith('.deb')), [], 'apt-get clean ran');
+    assert.deepEqual(
+      readdirSync(join(root, 'var/cache/apt/archives')).filter((f) => f.endsWith('.deb')),
+      [],
+      'apt-get clean ran',
+    );
   });
 
   it('installs a local .deb with its dependencies, and runs post-install scripts with AMINATOR_* variables', async () => {
@@ -91,14 +102,20 @@ describe('apt provisioner in a real debootstrap chroot', () => {
       await stack.unwind({ reason: 'success' });
       rmSync(join(root, 'var/local/10-record.sh'));
     }
-    assert.deepEqual(readdirSync(join(root, 'tmp')).filter((f) => f.startsWith('aminator-')), [], 'the staged .deb is removed');
+    assert.deepEqual(
+      readdirSync(join(root, 'tmp')).filter((f) => f.startsWith('aminator-')),
+      [],
+      'the staged .deb is removed',
+    );
   });
 
   it('fails the bake when a post-install script fails', async () => {
     writeFileSync(join(root, 'var/local/20-fail.sh'), 'echo broken >&2; exit 3\n');
     chmodSync(join(root, 'var/local/20-fail.sh'), 0o755);
     try {
-      await assert.rejects(apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, ctx()), { code: 'E_POSTINSTALL_FAILED' });
+      await assert.rejects(apt().provision({ chroot, spec: apt().parseSpec('hello'), baseImage: base, environment: 'test' }, ctx()), {
+        code: 'E_POSTINSTALL_FAILED',
+      });
     } finally {
       rmSync(join(root, 'var/local/20-fail.sh'));
     }
@@ -107,22 +124,38 @@ describe('apt provisioner in a real debootstrap chroot', () => {
   it('does not start the daemon a package installs, and leaves the host policy-rc.d alone', async () => {
     const hostPolicyBefore = spawnSync('cat', ['/usr/sbin/policy-rc.d'], { encoding: 'utf8' }).stdout;
     await apt().provision({ chroot, spec: apt().parseSpec('cron'), baseImage: base, environment: 'test' }, ctx());
-    const inside = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
-      try { return readlinkSync(`/proc/${pid}/root`) === root; } catch { return false; }
-    });
-    assert.deepEqual(inside.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()), [], 'no process runs inside the chroot');
+    const inside = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((pid) => {
+        try {
+          return readlinkSync(`/proc/${pid}/root`) === root;
+        } catch {
+          return false;
+        }
+      });
+    assert.deepEqual(
+      inside.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()),
+      [],
+      'no process runs inside the chroot',
+    );
     assert.equal(spawnSync('cat', ['/usr/sbin/policy-rc.d'], { encoding: 'utf8' }).stdout, hostPolicyBefore);
   });
 
   it('downloads a .deb from an http URL, and refuses an https server whose certificate it cannot verify', async () => {
     const deb = buildDeb(join(scratch, 'served'));
     const body = readFileSync(deb);
-    const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/vnd.debian.binary-package' }); res.end(body); });
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.debian.binary-package' });
+      res.end(body);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const { ctx: c1, stack: s1 } = createTestStepContext({ runId: 'apt-url' });
     try {
-      const installed = await apt().provision({ chroot, spec: apt().parseSpec(`http://127.0.0.1:${port}/pool/aminator-test-app_1.2.3-4_all.deb`), baseImage: base, environment: 'test' }, c1);
+      const installed = await apt().provision(
+        { chroot, spec: apt().parseSpec(`http://127.0.0.1:${port}/pool/aminator-test-app_1.2.3-4_all.deb`), baseImage: base, environment: 'test' },
+        c1,
+      );
       assert.equal(installed.name, 'aminator-test-app');
     } finally {
       await s1.unwind({ reason: 'success' });
@@ -135,7 +168,13 @@ describe('apt provisioner in a real debootstrap chroot', () => {
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     const { ctx: c2, stack: s2 } = createTestStepContext({ runId: 'apt-tls' });
     try {
-      await assert.rejects(apt().provision({ chroot, spec: apt().parseSpec(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a_1_all.deb`), baseImage: base, environment: 'test' }, c2), { code: 'E_DOWNLOAD_FAILED' });
+      await assert.rejects(
+        apt().provision(
+          { chroot, spec: apt().parseSpec(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a_1_all.deb`), baseImage: base, environment: 'test' },
+          c2,
+        ),
+        { code: 'E_DOWNLOAD_FAILED' },
+      );
     } finally {
       await s2.unwind({ reason: 'failure' });
       tls.close();
@@ -144,15 +183,17 @@ describe('apt provisioner in a real debootstrap chroot', () => {
 
   it('says E_DEPENDENCY_PROBLEM, quoting apt, when a dependency cannot be installed', async () => {
     const deb = buildDeb(join(scratch, 'unsatisfiable'), 'aminator-no-such-dependency (>= 1)');
-    await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec(deb), baseImage: base, environment: 'test' }, ctx()),
+    await assert.rejects(
+      apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec(deb), baseImage: base, environment: 'test' }, ctx()),
       (error: { code: string; message: string }) => {
         assert.equal(error.code, 'E_DEPENDENCY_PROBLEM');
         assert.match(error.message, /Depends: aminator-no-such-dependency .* but it is not installable/);
         return true;
-      });
+      },
+    );
   });
 
-  it('says E_REPOSITORY_UNREACHABLE when the image\'s mirror cannot be reached from the chroot (apt-get update only warns)', async () => {
+  it("says E_REPOSITORY_UNREACHABLE when the image's mirror cannot be reached from the chroot (apt-get update only warns)", async () => {
     const sources = join(root, 'etc/apt/sources.list');
     const saved = readFileSync(sources, 'utf8');
     const listsDir = join(root, 'var/lib/apt/lists');
@@ -160,13 +201,15 @@ describe('apt provisioner in a real debootstrap chroot', () => {
       // Port 9 (discard) on 127.0.0.1: nothing listens, the connection is refused at once.
       writeFileSync(sources, `deb http://127.0.0.1:9/debian ${hostDebianSuite() ?? 'bookworm'} main\n`);
       for (const list of readdirSync(listsDir).filter((f) => f.endsWith('_Packages'))) rmSync(join(listsDir, list));
-      await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('figlet'), baseImage: base, environment: 'test' }, ctx()),
+      await assert.rejects(
+        apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('figlet'), baseImage: base, environment: 'test' }, ctx()),
         (error: { code: string; message: string; suggestions: string[] }) => {
           assert.equal(error.code, 'E_REPOSITORY_UNREACHABLE');
           assert.match(error.message, /could not be reached from the chroot:\n.*127\.0\.0\.1.*(refused|connect)/i);
           assert.ok(error.suggestions.some((s) => s.includes('resolv.conf')));
           return true;
-        });
+        },
+      );
     } finally {
       writeFileSync(sources, saved);
       inChroot('apt-get', '-q', 'update');
@@ -174,7 +217,10 @@ describe('apt provisioner in a real debootstrap chroot', () => {
   });
 
   it('says clearly when a package does not exist', async () => {
-    await assert.rejects(apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('no-such-package-aminator'), baseImage: base, environment: 'test' }, ctx()),
-      (error: { code: string; suggestions: string[] }) => error.code === 'E_COMMAND_FAILED' && error.suggestions.some((s) => s.includes('no package "no-such-package-aminator"')));
+    await assert.rejects(
+      apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('no-such-package-aminator'), baseImage: base, environment: 'test' }, ctx()),
+      (error: { code: string; suggestions: string[] }) =>
+        error.code === 'E_COMMAND_FAILED' && error.suggestions.some((s) => s.includes('no package "no-such-package-aminator"')),
+    );
   });
 });

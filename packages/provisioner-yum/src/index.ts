@@ -2,8 +2,8 @@ import { definePlugin, PLUGIN_API_VERSION, PROVISIONER } from '@aminator/core';
 import { yumConfigSchema } from './yum-config.js';
 import { YumProvisioner } from './yum-provisioner.js';
 
+export { type YumConfig, yumConfigSchema } from './yum-config.js';
 export { YumProvisioner } from './yum-provisioner.js';
-export { yumConfigSchema, type YumConfig } from './yum-config.js';
 
 export default definePlugin({
   kind: 'provisioner',

@@ -1,8 +1,15 @@
 import {
-  COMMAND_RUNNER, CommandFailedError, PROVISIONER_CONFIG,
-  type CommandRunner, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext,
+  COMMAND_RUNNER,
+  CommandFailedError,
+  type CommandRunner,
+  type InstalledPackage,
+  type PackageSpec,
+  PROVISIONER_CONFIG,
+  type Provisioner,
+  type ProvisionInput,
+  type StepContext,
 } from '@aminator/core';
-import { classifySpec, existsInside, provisionWith, runInChroot, type InstallDiagnostics, type PackageManager } from '@aminator/linux-host';
+import { classifySpec, existsInside, type InstallDiagnostics, type PackageManager, provisionWith, runInChroot } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { YumConfig } from './yum-config.js';
 
@@ -12,7 +19,8 @@ const DNF_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, M: 1024 **
 
 /** What dnf and yum print for the causes `explainInstallFailure` looks for. */
 export const YUM_DIAGNOSTICS: InstallDiagnostics = {
-  unreachable: /Curl error \((6|7|28)\)|Could not resolve host|Failed to connect to|Cannot download repomd\.xml|Failed to download metadata for repo|Cannot find a valid baseurl/,
+  unreachable:
+    /Curl error \((6|7|28)\)|Could not resolve host|Failed to connect to|Cannot download repomd\.xml|Failed to download metadata for repo|Cannot find a valid baseurl/,
   unsatisfiable: /nothing provides|conflicting requests|none of the providers can be installed|Requires: .* but none|^ ?Problem( \d+)?: /,
   neededBytes: (line) => {
     const [, amount, unit = ''] = /^Installed size: ([\d.]+) ?([kMG]?)/.exec(line.trim()) ?? [];
@@ -33,7 +41,9 @@ export class YumProvisioner implements Provisioner, PackageManager {
   }
 
   describePlan(): readonly string[] {
-    return [`provisioner yum: dnf (or yum) install${this.config.releasever ? ` --releasever=${this.config.releasever}` : ''}, then ${this.config.postInstallDir}/*.sh`];
+    return [
+      `provisioner yum: dnf (or yum) install${this.config.releasever ? ` --releasever=${this.config.releasever}` : ''}, then ${this.config.postInstallDir}/*.sh`,
+    ];
   }
 
   provision(input: ProvisionInput, ctx: StepContext): Promise<InstalledPackage> {
@@ -54,10 +64,16 @@ export class YumProvisioner implements Provisioner, PackageManager {
       if (!repo.gpgcheck) options.push(`--setopt=${repo.id}.gpgcheck=0`);
     }
     try {
-      await runInChroot(this.commands, root, tool, [...options, 'install', '--', target], ctx, { timeoutMs: this.config.installTimeoutMs, showOutput: true, onLine });
+      await runInChroot(this.commands, root, tool, [...options, 'install', '--', target], ctx, {
+        timeoutMs: this.config.installTimeoutMs,
+        showOutput: true,
+        onLine,
+      });
     } catch (error) {
       if (error instanceof CommandFailedError && /No match for argument|Unable to find a match|No package .* available/.test(`${error.failure.stderrTail}`)) {
-        throw new CommandFailedError(error.failure, [`the image's repositories have no package "${target}": check the name (${tool} list ${target} in the image)`]);
+        throw new CommandFailedError(error.failure, [
+          `the image's repositories have no package "${target}": check the name (${tool} list ${target} in the image)`,
+        ]);
       }
       throw error;
     }
@@ -68,7 +84,13 @@ export class YumProvisioner implements Provisioner, PackageManager {
   }
 
   async query(root: string, name: string, ctx: StepContext): Promise<InstalledPackage> {
-    const { stdout } = await runInChroot(this.commands, root, 'rpm', ['--query', '--queryformat', '%{NAME}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\n', '--', name], ctx);
+    const { stdout } = await runInChroot(
+      this.commands,
+      root,
+      'rpm',
+      ['--query', '--queryformat', '%{NAME}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\n', '--', name],
+      ctx,
+    );
     const [pkg = name, version = '', release = '', arch = ''] = (stdout.trim().split('\n').at(-1) ?? '').split('\t');
     return { name: pkg, version, release, arch };
   }

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'nod
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner, type BaseImage, type PreparedChroot } from '@aminator/core';
+import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
 import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
@@ -19,7 +19,8 @@ describe('yum spec validation', () => {
   const yum = new YumProvisioner(yumConfigSchema.parse({}), new ExecaCommandRunner(createTestStepContext().ctx.log));
   it('accepts names with versions, refuses options and shell words', () => {
     assert.equal(yum.parseSpec('nginx-1:1.20.1-10.el9').source, 'repository');
-    for (const bad of ['--setopt=x', '-y', 'nginx httpd', 'nginx;id', '`id`', '../../etc/passwd.rpm']) assert.throws(() => yum.parseSpec(bad), { code: 'E_INVALID_INPUT' }, bad);
+    for (const bad of ['--setopt=x', '-y', 'nginx httpd', 'nginx;id', '`id`', '../../etc/passwd.rpm'])
+      assert.throws(() => yum.parseSpec(bad), { code: 'E_INVALID_INPUT' }, bad);
   });
 });
 
@@ -33,11 +34,25 @@ function buildRepo(dir: string): { rpm: string; repo: string } {
   const top = join(dir, 'rpmbuild');
   mkdirSync(join(top, 'SPECS'), { recursive: true });
   const spec = join(top, 'SPECS', 'aminator-test-rpm.spec');
-  writeFileSync(spec, [
-    'Name: aminator-test-rpm', 'Version: 2.0.1', 'Release: 3', 'Summary: test package for aminate', 'License: MIT', 'BuildArch: noarch',
-    '%description', 'test package', '%install', 'mkdir -p %{buildroot}/usr/share/aminator-test-rpm',
-    'echo 2.0.1 > %{buildroot}/usr/share/aminator-test-rpm/VERSION', '%files', '/usr/share/aminator-test-rpm/VERSION', '',
-  ].join('\n'));
+  writeFileSync(
+    spec,
+    [
+      'Name: aminator-test-rpm',
+      'Version: 2.0.1',
+      'Release: 3',
+      'Summary: test package for aminate',
+      'License: MIT',
+      'BuildArch: noarch',
+      '%description',
+      'test package',
+      '%install',
+      'mkdir -p %{buildroot}/usr/share/aminator-test-rpm',
+      'echo 2.0.1 > %{buildroot}/usr/share/aminator-test-rpm/VERSION',
+      '%files',
+      '/usr/share/aminator-test-rpm/VERSION',
+      '',
+    ].join('\n'),
+  );
   sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
   const rpm = join(top, 'RPMS', 'noarch', 'aminator-test-rpm-2.0.1-3.noarch.rpm');
   const repo = join(dir, 'repo');
@@ -66,7 +81,10 @@ describe('yum provisioner with dnf in a real chroot', () => {
     mkdirSync(join(root, 'etc/yum.repos.d'), { recursive: true });
     writeFileSync(join(root, 'etc/yum.repos.d/local.repo'), '[local]\nname=local test repository\nbaseurl=file:///srv/repo\ngpgcheck=0\nenabled=1\n');
     harness = createTestStepContext({ runId: 'yum1' });
-    chroot = await new RedhatChroot(redhatConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).prepareChroot({ root, device: '/dev/null', fsType: 'xfs' }, harness.ctx);
+    chroot = await new RedhatChroot(redhatConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).prepareChroot(
+      { root, device: '/dev/null', fsType: 'xfs' },
+      harness.ctx,
+    );
   });
 
   it('installs from a local repository with dnf and reads back what rpm -q says', async () => {
@@ -89,11 +107,16 @@ describe('yum provisioner with dnf in a real chroot', () => {
     } finally {
       await stack.unwind({ reason: 'success' });
     }
-    assert.deepEqual(readdirSync(join(root, 'tmp')).filter((f) => f.startsWith('aminator-')), []);
+    assert.deepEqual(
+      readdirSync(join(root, 'tmp')).filter((f) => f.startsWith('aminator-')),
+      [],
+    );
   });
 
   it('says clearly when a package does not exist', async () => {
-    await assert.rejects(yum().provision({ chroot, spec: yum().parseSpec('no-such-rpm-aminator'), baseImage: base, environment: 'test' }, ctx()),
-      (error: { suggestions: string[] }) => error.suggestions.some((s) => s.includes('no package "no-such-rpm-aminator"')));
+    await assert.rejects(
+      yum().provision({ chroot, spec: yum().parseSpec('no-such-rpm-aminator'), baseImage: base, environment: 'test' }, ctx()),
+      (error: { suggestions: string[] }) => error.suggestions.some((s) => s.includes('no package "no-such-rpm-aminator"')),
+    );
   });
 });

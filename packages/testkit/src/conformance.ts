@@ -4,11 +4,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  COMMAND_RUNNER, EVENT_SINK, FileLockManager, KIND_CONFIG_TOKENS, KIND_METHODS, KIND_TOKENS, LOCK_MANAGER, LOGGER,
-  moduleShapeProblems, PLUGIN_KEYWORD, pluginManifestSchema, RESERVED_FLAGS, SUPPORTED_PLUGIN_API_VERSIONS,
-  inReclaimOrder, isAminatorError, ErrorCodes, type BakePlugin, type Verifier, type CommandRunner, type PluginKind, type PluginKindMap, type PluginModule,
+  type BakePlugin,
+  COMMAND_RUNNER,
+  type CommandRunner,
+  ErrorCodes,
+  EVENT_SINK,
+  FileLockManager,
+  inReclaimOrder,
+  isAminatorError,
+  KIND_CONFIG_TOKENS,
+  KIND_METHODS,
+  KIND_TOKENS,
+  LOCK_MANAGER,
+  LOGGER,
+  moduleShapeProblems,
+  PLUGIN_KEYWORD,
+  type PluginKind,
+  type PluginKindMap,
+  type PluginModule,
+  pluginManifestSchema,
+  RESERVED_FLAGS,
+  SUPPORTED_PLUGIN_API_VERSIONS,
+  type Verifier,
 } from '@aminator/core';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { RecordingCommandRunner } from './recording-command-runner.js';
 import { createTestStepContext, EventRecorder, type TestStepContext } from './test-step-context.js';
 
@@ -43,7 +62,9 @@ export interface ConformanceOptions<K extends PluginKind> {
  */
 export function describePluginConformance<K extends PluginKind>(module: PluginModule<K, any>, options: ConformanceOptions<K> = {}): void {
   const lockDirs: string[] = [];
-  after(() => { for (const dir of lockDirs) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    for (const dir of lockDirs) rmSync(dir, { recursive: true, force: true });
+  });
   describe(`conformance: ${module.kind}/${module.name}`, () => {
     it('exports a well-formed PluginModule for a supported API version', () => {
       assert.deepEqual(moduleShapeProblems(module), []);
@@ -68,7 +89,7 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
       for (const flag of flags) assert.ok(!RESERVED_FLAGS.includes(flag), `--${flag} is reserved`);
     });
 
-    it('registers an instance of its kind with the kind\'s methods', async () => {
+    it("registers an instance of its kind with the kind's methods", async () => {
       const instance = (await registerInFreshContainer(module, options, lockDirs)).instance;
       for (const method of KIND_METHODS[module.kind]) {
         assert.equal(typeof (instance as unknown as Record<string, unknown>)[method], 'function', `missing ${method}`);
@@ -86,7 +107,10 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
           await lifecycle(instance, harness);
         } finally {
           const report = await harness.stack.unwind({ reason: 'failure' });
-          assert.deepEqual(report.errors.map((e) => e.message), []);
+          assert.deepEqual(
+            report.errors.map((e) => e.message),
+            [],
+          );
           await options.assertReleased?.();
         }
       });
@@ -102,12 +126,16 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
         try {
           await lifecycle(instance, harness);
           const finder = (instance as { findLeftovers?: BakePlugin['findLeftovers'] }).findLeftovers;
-          assert.equal(typeof finder, 'function', 'crashRecovery needs findLeftovers');
+          if (!finder) assert.fail('crashRecovery needs findLeftovers');
           // As after kill -9: the stack is never unwound, and the run (this process) counts as gone.
           breakAllLocks(lockDir);
-          const leftovers = await finder!.call(instance, {
-            workRoot: harness.ctx.workDir, runs: { isAlive: async () => false }, locks, commands: container.resolve<CommandRunner>(COMMAND_RUNNER),
-            log: harness.ctx.log, signal: new AbortController().signal,
+          const leftovers = await finder.call(instance, {
+            workRoot: harness.ctx.workDir,
+            runs: { isAlive: async () => false },
+            locks,
+            commands: container.resolve<CommandRunner>(COMMAND_RUNNER),
+            log: harness.ctx.log,
+            signal: new AbortController().signal,
           });
           assert.ok(leftovers.length > 0, 'findLeftovers lists what the lifecycle acquired');
           for (const leftover of inReclaimOrder(leftovers)) await leftover.reclaim();
@@ -127,7 +155,7 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
  * cannot check (one with no boot loader) failing as a verification, with exit 1 and nothing left.
  */
 function describeVerifierContract(instance: () => Promise<Verifier>): void {
-  it('verifier: describes its checks without a bake\'s plan (aminate verify)', async () => {
+  it("verifier: describes its checks without a bake's plan (aminate verify)", async () => {
     const lines = (await instance()).describePlan?.(undefined) ?? [];
     assert.ok(Array.isArray(lines) && lines.every((l) => typeof l === 'string'));
   });
@@ -137,16 +165,26 @@ function describeVerifierContract(instance: () => Promise<Verifier>): void {
     const harness = createTestStepContext();
     const image = { id: 'img-conformance', name: 'conformance', cloud: 'conformance', region: 'here', tags: {} };
     try {
-      await assert.rejects(verifier.verify({ image, disk: { path: '/nonexistent/aminator-conformance.raw', bootModes: [] }, environment: 'conformance' }, harness.ctx),
-        (error: unknown) => isAminatorError(error) && error.code === ErrorCodes.VERIFY_FAILED && error.exitCode === 1);
+      await assert.rejects(
+        verifier.verify({ image, disk: { path: '/nonexistent/aminator-conformance.raw', bootModes: [] }, environment: 'conformance' }, harness.ctx),
+        (error: unknown) => isAminatorError(error) && error.code === ErrorCodes.VERIFY_FAILED && error.exitCode === 1,
+      );
     } finally {
       const report = await harness.stack.unwind({ reason: 'failure' });
-      assert.deepEqual(report.errors.map((e) => e.message), []);
+      assert.deepEqual(
+        report.errors.map((e) => e.message),
+        [],
+      );
     }
   });
 }
 
-async function registerInFreshContainer<K extends PluginKind>(module: PluginModule<K, any>, options: ConformanceOptions<K>, lockDirs: string[], lockDir?: string): Promise<{ instance: PluginKindMap[K]; container: DependencyContainer }> {
+async function registerInFreshContainer<K extends PluginKind>(
+  module: PluginModule<K, any>,
+  options: ConformanceOptions<K>,
+  lockDirs: string[],
+  lockDir?: string,
+): Promise<{ instance: PluginKindMap[K]; container: DependencyContainer }> {
   const container = rootContainer.createChildContainer();
   const locks = lockDir ?? mkdtempSync(join(tmpdir(), 'aminator-conformance-locks-'));
   lockDirs.push(locks);
@@ -168,7 +206,10 @@ function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
   assert.ok(Array.isArray(pkg.keywords) && pkg.keywords.includes(PLUGIN_KEYWORD), `keywords lacks "${PLUGIN_KEYWORD}"`);
   const manifest = pluginManifestSchema.parse(pkg.aminator);
-  assert.deepEqual({ kind: manifest.kind, name: manifest.name, apiVersion: manifest.apiVersion }, { kind: module.kind, name: module.name, apiVersion: module.apiVersion });
+  assert.deepEqual(
+    { kind: manifest.kind, name: manifest.name, apiVersion: manifest.apiVersion },
+    { kind: module.kind, name: module.name, apiVersion: module.apiVersion },
+  );
   for (const peer of ['@aminator/core', 'tsyringe']) {
     assert.ok(pkg.peerDependencies?.[peer], `${peer} must be a peerDependency`);
     assert.equal(pkg.dependencies?.[peer], undefined, `${peer} must not be a dependency (one copy per process)`);
@@ -178,6 +219,9 @@ function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>
 /** Lock files of this process, rewritten to name a pid that has exited: what a crash leaves. */
 function breakAllLocks(dir: string): void {
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.lock'))) {
-    writeFileSync(join(dir, name), `${JSON.stringify({ pid: 2 ** 22 + 1, host: 'crashed', runId: 'crashed', startTicks: 1, acquiredAt: new Date().toISOString() })}\n`);
+    writeFileSync(
+      join(dir, name),
+      `${JSON.stringify({ pid: 2 ** 22 + 1, host: 'crashed', runId: 'crashed', startTicks: 1, acquiredAt: new Date().toISOString() })}\n`,
+    );
   }
 }

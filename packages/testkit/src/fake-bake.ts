@@ -2,8 +2,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BAKE_SETTINGS, BakePipeline, BLOCK_DEVICE, CLOUD, EVENT_SINK, FileLockManager, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME,
-  type BakeOutcome, type BakeRequest, type BakeSettings, type Failpoint,
+  BAKE_SETTINGS,
+  type BakeOutcome,
+  BakePipeline,
+  type BakeRequest,
+  type BakeSettings,
+  BLOCK_DEVICE,
+  CLOUD,
+  EVENT_SINK,
+  type Failpoint,
+  FINALIZER,
+  FileLockManager,
+  LOCK_MANAGER,
+  METRICS,
+  OS,
+  PROVISIONER,
+  VOLUME,
 } from '@aminator/core';
 import { container as rootContainer } from 'tsyringe';
 import { FakeBlockDevice } from './fake-block-device.js';
@@ -14,7 +28,7 @@ import { FakeOs } from './fake-os.js';
 import { FakeProvisioner } from './fake-provisioner.js';
 import { FakeVerifier } from './fake-verifier.js';
 import { FakeVolume } from './fake-volume.js';
-import { FakeWorld, type FakeBehaviour } from './fake-world.js';
+import { type FakeBehaviour, FakeWorld } from './fake-world.js';
 import { EventRecorder } from './test-step-context.js';
 
 export interface FakeBakeOptions extends FakeBehaviour {
@@ -52,7 +66,9 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
     const run = rootContainer.createChildContainer();
     const verifier = options.verify || options.verifyImage ? new FakeVerifier(world) : undefined;
     const settings: BakeSettings = {
-      workRoot, abortGraceMs: options.abortGraceMs ?? 2000, failpoints: options.failpoints ?? [],
+      workRoot,
+      abortGraceMs: options.abortGraceMs ?? 2000,
+      failpoints: options.failpoints ?? [],
       verify: verifier && { verifier, keepUnverified: options.verify?.keepUnverified === true },
     };
     run.register(BAKE_SETTINGS, { useValue: settings });
@@ -67,14 +83,20 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
     run.register(PROVISIONER, { useValue: new FakeProvisioner(world) });
     run.register(FINALIZER, { useValue: new FakeFinalizer(world) });
     const request: BakeRequest = {
-      packageSpec: options.packageSpec ?? 'hello', environment: 'fake', dryRun: options.dryRun ?? false,
+      packageSpec: options.packageSpec ?? 'hello',
+      environment: 'fake',
+      dryRun: options.dryRun ?? false,
       preserveOnError: options.preserveOnError ?? false,
     };
     const signal = options.signal ?? new AbortController().signal;
     const pipeline = run.resolve(BakePipeline);
-    const outcome = options.verifyImage === undefined
-      ? await pipeline.run(request, signal)
-      : await pipeline.verifyImage({ imageRef: options.verifyImage, environment: 'fake', cloud: 'fake', dryRun: request.dryRun, preserveOnError: request.preserveOnError }, signal);
+    const outcome =
+      options.verifyImage === undefined
+        ? await pipeline.run(request, signal)
+        : await pipeline.verifyImage(
+            { imageRef: options.verifyImage, environment: 'fake', cloud: 'fake', dryRun: request.dryRun, preserveOnError: request.preserveOnError },
+            signal,
+          );
     return { outcome, world, events, metrics, verifier };
   } finally {
     await rm(workRoot, { recursive: true, force: true });

@@ -15,14 +15,22 @@ export class FakeCloud implements Cloud {
   }
 
   async devicesInUse(): Promise<readonly string[]> {
-    return this.world.live().filter((r) => r.kind === 'attachment').map((r) => r.id.split('@')[1] ?? '');
+    return this.world
+      .live()
+      .filter((r) => r.kind === 'attachment')
+      .map((r) => r.id.split('@')[1] ?? '');
   }
 
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
     await beforeStep(this.world, 'createVolume', ctx.signal);
     const id = this.world.nextId('vol');
     this.world.acquire('volume', id);
-    ctx.cleanup.push({ description: `delete fake volume ${id}`, resource: { kind: 'volume', id }, manual: [['fake-delete', id]], undo: async () => this.world.release('volume', id) });
+    ctx.cleanup.push({
+      description: `delete fake volume ${id}`,
+      resource: { kind: 'volume', id },
+      manual: [['fake-delete', id]],
+      undo: async () => this.world.release('volume', id),
+    });
     maybeFail(this.world, 'createVolume');
     return { id, sizeBytes: base.sizeBytes, baseImageId: base.id };
   }
@@ -31,7 +39,11 @@ export class FakeCloud implements Cloud {
     await beforeStep(this.world, 'attachVolume', ctx.signal);
     const id = `${volume.id}@${device.name}`;
     this.world.acquire('attachment', id);
-    ctx.cleanup.push({ description: `detach fake volume ${volume.id}`, resource: { kind: 'attachment', id }, undo: async () => this.world.release('attachment', id) });
+    ctx.cleanup.push({
+      description: `detach fake volume ${volume.id}`,
+      resource: { kind: 'attachment', id },
+      undo: async () => this.world.release('attachment', id),
+    });
     maybeFail(this.world, 'attachVolume');
     return { volumeId: volume.id, requestedDevice: device.name };
   }
@@ -40,7 +52,11 @@ export class FakeCloud implements Cloud {
     await beforeStep(this.world, 'imageDisk', ctx.signal);
     const path = `/fake/${image.id}.raw`;
     this.world.acquire('image-disk', path);
-    ctx.cleanup.push({ description: `release fake image disk ${path}`, resource: { kind: 'image-disk', id: path }, undo: async () => this.world.release('image-disk', path) });
+    ctx.cleanup.push({
+      description: `release fake image disk ${path}`,
+      resource: { kind: 'image-disk', id: path },
+      undo: async () => this.world.release('image-disk', path),
+    });
     maybeFail(this.world, 'imageDisk');
     return { path, bootModes: ['uefi', 'bios'] };
   }

@@ -1,6 +1,17 @@
 import {
-  BLOCK_DEVICE, CLOUD, definePlugin, FINALIZER, METRICS, OS, PLUGIN_API_VERSION, PROVISIONER, VERIFIER, VOLUME, z,
-  type PluginKind, type PluginModule,
+  BLOCK_DEVICE,
+  CLOUD,
+  definePlugin,
+  FINALIZER,
+  METRICS,
+  OS,
+  PLUGIN_API_VERSION,
+  type PluginKind,
+  type PluginModule,
+  PROVISIONER,
+  VERIFIER,
+  VOLUME,
+  z,
 } from '@aminator/core';
 import type { DependencyContainer } from 'tsyringe';
 import { FakeBlockDevice } from './fake-block-device.js';
@@ -14,26 +25,44 @@ import { FakeVolume } from './fake-volume.js';
 import { FakeWorld } from './fake-world.js';
 
 /** Config of every fake plugin: where to journal, and what to break. */
-export const fakeConfigSchema = z.object({
-  journalFile: z.string().optional(),
-  failAt: z.string().optional(),
-  hangAt: z.string().optional(),
-  delayMs: z.number().int().min(0).optional(),
-}).strict();
+export const fakeConfigSchema = z
+  .object({
+    journalFile: z.string().optional(),
+    failAt: z.string().optional(),
+    hangAt: z.string().optional(),
+    delayMs: z.number().int().min(0).optional(),
+  })
+  .strict();
 
 export type FakeConfig = z.infer<typeof fakeConfigSchema>;
 
 const FAKE_OPTIONS = [
   { flag: 'fake-cloud-fail-at', key: 'failAt', type: 'string', valueName: 'method', description: 'make this method of the fake cloud fail (testkit)' },
-  { flag: 'fake-cloud-hang-at', key: 'hangAt', type: 'string', valueName: 'method', description: 'make this method of the fake cloud wait for a signal (testkit)' },
-  { flag: 'fake-journal', key: 'journalFile', type: 'string', valueName: 'file', description: 'where the fake cloud journals what it holds (testkit)', cleanup: true },
+  {
+    flag: 'fake-cloud-hang-at',
+    key: 'hangAt',
+    type: 'string',
+    valueName: 'method',
+    description: 'make this method of the fake cloud wait for a signal (testkit)',
+  },
+  {
+    flag: 'fake-journal',
+    key: 'journalFile',
+    type: 'string',
+    valueName: 'file',
+    description: 'where the fake cloud journals what it holds (testkit)',
+    cleanup: true,
+  },
 ] as const;
 
 type Construct = (world: FakeWorld) => object;
 
 function fakeModule(kind: PluginKind, token: symbol, construct: Construct, withOptions = false): PluginModule<PluginKind, FakeConfig> {
   return definePlugin({
-    kind, name: 'fake', apiVersion: PLUGIN_API_VERSION, summary: `In-memory ${kind} from @aminator/testkit`,
+    kind,
+    name: 'fake',
+    apiVersion: PLUGIN_API_VERSION,
+    summary: `In-memory ${kind} from @aminator/testkit`,
     configSchema: fakeConfigSchema,
     options: withOptions ? FAKE_OPTIONS : undefined,
     register(container: DependencyContainer, config: FakeConfig) {

@@ -1,4 +1,4 @@
-import { InvalidInputError, type InstalledPackage, type PackageSpec, type ProvisionInput, type Provisioner, type StepContext } from '@aminator/core';
+import { type InstalledPackage, InvalidInputError, type PackageSpec, type Provisioner, type ProvisionInput, type StepContext } from '@aminator/core';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 
@@ -17,7 +17,13 @@ export class FakeProvisioner implements Provisioner {
     await beforeStep(this.world, 'provision', ctx.signal);
     // Output as a package manager prints it, so that renderers have something to show.
     const name = input.spec.name ?? input.spec.raw;
-    for (const line of ['Reading package lists...', 'Building dependency tree...', `The following NEW packages will be installed:\n  ${name}`, `Unpacking ${name} (1.0-1) ...`]) ctx.log.info(line);
+    for (const line of [
+      'Reading package lists...',
+      'Building dependency tree...',
+      `The following NEW packages will be installed:\n  ${name}`,
+      `Unpacking ${name} (1.0-1) ...`,
+    ])
+      ctx.log.info(line);
     if (this.world.behaviour.failAt === 'provision') ctx.log.info(`E: fake failure installing ${name}`);
     maybeFail(this.world, 'provision');
     ctx.log.info(`Setting up ${name} (1.0-1) ...`);

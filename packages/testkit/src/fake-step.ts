@@ -14,4 +14,3 @@ export function maybeFail(world: FakeWorld, method: string): void {
     throw new AminatorError(`fake failure in ${method}`, { code: 'E_FAKE_FAILURE', suggestions: ['this failure was injected by a test'] });
   }
 }
-

@@ -1,4 +1,4 @@
-import { VerificationError, type InteractiveBootInput, type StepContext, type VerificationResult, type Verifier, type VerifyInput } from '@aminator/core';
+import { type InteractiveBootInput, type StepContext, VerificationError, type VerificationResult, type Verifier, type VerifyInput } from '@aminator/core';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 

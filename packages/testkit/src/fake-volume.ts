@@ -11,7 +11,12 @@ export class FakeVolume implements VolumeManager {
     await beforeStep(this.world, 'mount', ctx.signal);
     const root = join(ctx.workDir, 'root');
     this.world.acquire('mount', root);
-    ctx.cleanup.push({ description: `unmount ${root}`, resource: { kind: 'mount', id: root }, manual: [['umount', root]], undo: async () => this.world.release('mount', root) });
+    ctx.cleanup.push({
+      description: `unmount ${root}`,
+      resource: { kind: 'mount', id: root },
+      manual: [['umount', root]],
+      undo: async () => this.world.release('mount', root),
+    });
     maybeFail(this.world, 'mount');
     return { root, device: devicePath, fsType: 'fakefs' };
   }

@@ -32,7 +32,7 @@ export class RecordingCommandRunner implements CommandRunner {
     const command = { file, args: [...args], options };
     this.commands.push(command);
     const found = [...this.replies].reverse().find((r) => r.matches(command));
-    const reply = typeof found?.reply === 'function' ? found.reply(command) : found?.reply ?? {};
+    const reply = typeof found?.reply === 'function' ? found.reply(command) : (found?.reply ?? {});
     const result: CommandResult = { file, args, exitCode: reply.exitCode ?? 0, stdout: reply.stdout ?? '', stderr: reply.stderr ?? '', durationMs: 0 };
     if (!(options.okExitCodes ?? [0]).includes(result.exitCode)) {
       throw new CommandFailedError({ file, args, exitCode: result.exitCode, timedOut: false, aborted: false, stderrTail: result.stderr, durationMs: 0 });

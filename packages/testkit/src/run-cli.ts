@@ -18,7 +18,9 @@ export interface CliOptions {
 export function runCli(bin: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd, env: { ...process.env, CI: 'true', AMINATOR_CONFIG: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: options.cwd,
+      env: { ...process.env, CI: 'true', AMINATOR_CONFIG: '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -30,8 +32,14 @@ export function runCli(bin: string, args: readonly string[], options: CliOptions
       signalled = true;
       setTimeout(() => child.kill(trigger.signal), trigger.delayMs ?? 0);
     };
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); watch(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); watch(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      watch();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      watch();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
@@ -39,7 +47,11 @@ export function runCli(bin: string, args: readonly string[], options: CliOptions
 
 /** Parse `--json` bake output: one object per line. */
 export function jsonLines(stdout: string): Array<Record<string, any>> {
-  return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, any>);
 }
 
 export interface TerminalResult {
@@ -56,11 +68,17 @@ export function runCliOnTerminal(bin: string, args: readonly string[], options: 
   const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['--quiet', '--return', '--command', quoted, '/dev/null'], {
-      cwd: options.cwd, env: { ...process.env, CI: '', TERM: 'xterm', AMINATOR_CONFIG: '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: options.cwd,
+      env: { ...process.env, CI: '', TERM: 'xterm', AMINATOR_CONFIG: '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let text = '';
-    child.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, text }));
   });

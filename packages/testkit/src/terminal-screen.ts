@@ -19,7 +19,10 @@ export function terminalScreen(text: string): string[] {
       if (!match) continue;
       const [seq, arg = '', op] = match;
       if (op === 'A') row = Math.max(0, row - Number(arg || 1));
-      if (op === 'J') lines.splice(row + 1), (lines[row] = (lines[row] ?? '').slice(0, col));
+      if (op === 'J') {
+        lines.splice(row + 1);
+        lines[row] = (lines[row] ?? '').slice(0, col);
+      }
       i += seq.length - 1;
     } else if (ch === '\r') {
       col = 0;

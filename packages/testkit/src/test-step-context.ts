@@ -1,4 +1,4 @@
-import { CleanupStack, type BakeEvent, type Logger, type StepContext } from '@aminator/core';
+import { type BakeEvent, CleanupStack, type Logger, type StepContext } from '@aminator/core';
 
 export interface TestStepContext {
   readonly ctx: StepContext;
@@ -15,11 +15,17 @@ export function createTestStepContext(options: { workDir?: string; runId?: strin
   const progress: string[] = [];
   const abort = new AbortController();
   const log: Logger = {
-    debug: (m) => logs.push(`debug ${m}`), info: (m) => logs.push(`info ${m}`),
-    warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`),
+    debug: (m) => logs.push(`debug ${m}`),
+    info: (m) => logs.push(`info ${m}`),
+    warn: (m) => logs.push(`warn ${m}`),
+    error: (m) => logs.push(`error ${m}`),
   };
   const ctx: StepContext = {
-    runId: options.runId ?? 'test', signal: abort.signal, log, cleanup: stack, dryRun: options.dryRun ?? false,
+    runId: options.runId ?? 'test',
+    signal: abort.signal,
+    log,
+    cleanup: stack,
+    dryRun: options.dryRun ?? false,
     workDir: options.workDir ?? '/nonexistent/aminator-test-workdir',
     resource: () => undefined,
     progress: (message) => progress.push(message),
@@ -30,7 +36,9 @@ export function createTestStepContext(options: { workDir?: string; runId?: strin
 /** Collects events for assertions. */
 export class EventRecorder {
   readonly events: BakeEvent[] = [];
-  emit(event: BakeEvent): void { this.events.push(event); }
+  emit(event: BakeEvent): void {
+    this.events.push(event);
+  }
   ofType<T extends BakeEvent['type']>(type: T): Array<Extract<BakeEvent, { type: T }>> {
     return this.events.filter((e): e is Extract<BakeEvent, { type: T }> => e.type === type);
   }

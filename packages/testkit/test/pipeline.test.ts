@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BAKE_STEPS, bakeSteps, ErrorCodes, InterruptedError, type BakeStep } from '@aminator/core';
-import { runFakeBake, type FakeBakeResult } from '../src/index.js';
+import { BAKE_STEPS, type BakeStep, bakeSteps, ErrorCodes, InterruptedError } from '@aminator/core';
+import { type FakeBakeResult, runFakeBake } from '../src/index.js';
 
 /** Every acquired resource (but the kinds kept on success) was released, and nothing is live. */
 function assertUnwoundInReverse(result: FakeBakeResult, keep: readonly string[] = []): void {
   const acquired = result.world.journal.filter((e) => e.action === 'acquire' && !keep.includes(e.kind)).map((e) => `${e.kind}:${e.id}`);
   const released = result.world.journal.filter((e) => e.action === 'release').map((e) => `${e.kind}:${e.id}`);
   assert.deepEqual([...released].sort(), [...acquired].sort(), 'every acquired resource released');
-  assert.deepEqual(result.world.live().filter((r) => !keep.includes(r.kind)), []);
+  assert.deepEqual(
+    result.world.live().filter((r) => !keep.includes(r.kind)),
+    [],
+  );
 }
 
 /** Acquisitions released during teardown and at the end, each group in reverse order. */
@@ -18,7 +21,10 @@ function releaseOrderIsReverse(result: FakeBakeResult): boolean {
   for (const entry of order) {
     const [action, ...rest] = entry.split(':');
     const key = rest.join(':');
-    if (action === 'acquire') { stack.push(key); continue; }
+    if (action === 'acquire') {
+      stack.push(key);
+      continue;
+    }
     const index = stack.lastIndexOf(key);
     // Only on-failure products (images) may be skipped over; anything else released out of order fails.
     if (stack.slice(index + 1).some((k) => !k.startsWith('image:'))) return false;
@@ -28,8 +34,14 @@ function releaseOrderIsReverse(result: FakeBakeResult): boolean {
 }
 
 const METHOD_OF_STEP: Partial<Record<BakeStep, string>> = {
-  plan: 'resolveBaseImage', 'create-volume': 'createVolume', 'allocate-device': 'allocate', 'attach-volume': 'attachVolume',
-  'mount-volume': 'mount', 'prepare-chroot': 'prepareChroot', provision: 'provision', finalize: 'finalize',
+  plan: 'resolveBaseImage',
+  'create-volume': 'createVolume',
+  'allocate-device': 'allocate',
+  'attach-volume': 'attachVolume',
+  'mount-volume': 'mount',
+  'prepare-chroot': 'prepareChroot',
+  provision: 'provision',
+  finalize: 'finalize',
 };
 
 /** The steps of a bake that does not ask for the optional ones (verify). */
@@ -41,13 +53,22 @@ describe('bake pipeline with the testkit fakes', () => {
     assert.equal(result.outcome.status, 'succeeded');
     assert.equal(result.outcome.exitCode, 0);
     assert.equal(result.outcome.image?.name, 'hello-1.0-1-amd64');
-    assert.deepEqual(result.outcome.steps.map((s) => s.name), ALWAYS);
-    assert.deepEqual(result.events.ofType('step-start').map((e) => e.step), ALWAYS);
+    assert.deepEqual(
+      result.outcome.steps.map((s) => s.name),
+      ALWAYS,
+    );
+    assert.deepEqual(
+      result.events.ofType('step-start').map((e) => e.step),
+      ALWAYS,
+    );
     assert.deepEqual(result.events.ofType('run-start')[0]?.steps, ALWAYS, 'verify is not announced when not asked for');
     assert.ok(result.events.ofType('step-end').every((e) => e.status === 'succeeded' && e.durationMs >= 0));
     assertUnwoundInReverse(result, ['image']);
     assert.ok(releaseOrderIsReverse(result));
-    assert.deepEqual(result.world.live().map((r) => r.kind), ['image']);
+    assert.deepEqual(
+      result.world.live().map((r) => r.kind),
+      ['image'],
+    );
     const final = result.events.events.at(-1);
     assert.equal(final?.type, 'result');
     assert.equal(result.metrics.timers.filter((t) => t.name === 'aminator.step.duration').length, ALWAYS.length);
@@ -99,13 +120,19 @@ describe('bake pipeline with the testkit fakes', () => {
     const result = await runFakeBake({ delayMs: 300, signal: controller.signal, abortGraceMs: 10 });
     assert.equal(result.outcome.exitCode, 130);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.deepEqual(result.world.live().filter((r) => r.kind !== 'volume'), []);
+    assert.deepEqual(
+      result.world.live().filter((r) => r.kind !== 'volume'),
+      [],
+    );
   });
 
   it('--preserve-on-error keeps what the bake holds and says how to remove it', async () => {
     const result = await runFakeBake({ failAt: 'provision', preserveOnError: true });
     assert.equal(result.outcome.exitCode, 1);
-    const kinds = result.world.live().map((r) => r.kind).sort();
+    const kinds = result.world
+      .live()
+      .map((r) => r.kind)
+      .sort();
     assert.deepEqual(kinds, ['attachment', 'bind', 'bind', 'lock', 'mount', 'volume']);
     const kept = result.events.ofType('result')[0]?.kept ?? [];
     assert.ok(kept.some((k) => k.manual.some((argv) => argv[0] === 'fake-delete')));
@@ -115,22 +142,34 @@ describe('bake pipeline with the testkit fakes', () => {
   it('--verify: the verifier gets the registered image as a disk between finalize and cleanup; the disk is released, the image kept', async () => {
     const result = await runFakeBake({ verify: {} });
     assert.equal(result.outcome.status, 'succeeded', String(result.outcome.error));
-    assert.deepEqual(result.outcome.steps.map((s) => s.name), [...BAKE_STEPS]);
+    assert.deepEqual(
+      result.outcome.steps.map((s) => s.name),
+      [...BAKE_STEPS],
+    );
     const verified = result.verifier?.verified[0];
     assert.equal(verified?.input.image.id, result.outcome.image?.id);
     assert.deepEqual(verified?.input.disk.bootModes, ['uefi', 'bios']);
     assert.equal(verified?.diskHeld, true, 'the cloud held the image disk while the verifier ran');
-    assert.deepEqual(result.world.live().map((r) => r.kind), ['image']);
+    assert.deepEqual(
+      result.world.live().map((r) => r.kind),
+      ['image'],
+    );
     assert.ok(releaseOrderIsReverse(result));
   });
 
   it('--verify on a cloud without imageDisk: core makes a volume from the image, attaches it, and releases both after the verify', async () => {
     const result = await runFakeBake({ verify: { byVolume: true } });
     assert.equal(result.outcome.status, 'succeeded', String(result.outcome.error));
-    const verifyResources = result.events.ofType('step-end').find((e) => e.step === 'verify')?.resources.map((r) => r.kind);
+    const verifyResources = result.events
+      .ofType('step-end')
+      .find((e) => e.step === 'verify')
+      ?.resources.map((r) => r.kind);
     assert.deepEqual(verifyResources, ['volume', 'lock', 'attachment']);
     assert.equal(result.verifier?.verified[0]?.input.disk.path, '/dev/sdf', 'the node the blockdevice plugin found');
-    assert.deepEqual(result.world.live().map((r) => r.kind), ['image']);
+    assert.deepEqual(
+      result.world.live().map((r) => r.kind),
+      ['image'],
+    );
     assert.ok(releaseOrderIsReverse(result));
   });
 
@@ -150,25 +189,38 @@ describe('bake pipeline with the testkit fakes', () => {
     assert.equal(result.outcome.status, 'failed');
     assert.equal(result.outcome.exitCode, 1);
     assert.equal(result.events.ofType('result')[0]?.error?.code, ErrorCodes.VERIFY_FAILED);
-    assert.deepEqual(result.world.live().map((r) => r.kind), ['image'], 'the image stays; the disk, volume and locks are released');
+    assert.deepEqual(
+      result.world.live().map((r) => r.kind),
+      ['image'],
+      'the image stays; the disk, volume and locks are released',
+    );
     assert.equal(result.events.ofType('result')[0]?.image?.id, result.outcome.image?.id);
   });
 
   it('verifyImage (aminate verify): plan, verify, cleanup on an image that exists; the disk held only meanwhile, nothing made', async () => {
     const result = await runFakeBake({ verifyImage: 'img-stored' });
     assert.equal(result.outcome.status, 'succeeded', String(result.outcome.error));
-    assert.deepEqual(result.outcome.steps.map((s) => s.name), ['plan', 'verify', 'cleanup']);
+    assert.deepEqual(
+      result.outcome.steps.map((s) => s.name),
+      ['plan', 'verify', 'cleanup'],
+    );
     const verified = result.verifier?.verified[0];
     assert.equal(verified?.input.image.id, 'img-stored');
     assert.equal(verified?.input.package, undefined);
     assert.equal(verified?.diskHeld, true);
     assert.deepEqual(result.world.live(), []);
-    assert.deepEqual(result.world.journal.map((e) => `${e.action} ${e.kind}`).filter((e) => !e.endsWith(' lock')), ['acquire image-disk', 'release image-disk']);
+    assert.deepEqual(
+      result.world.journal.map((e) => `${e.action} ${e.kind}`).filter((e) => !e.endsWith(' lock')),
+      ['acquire image-disk', 'release image-disk'],
+    );
     assert.equal(result.events.ofType('run-start')[0]?.image, 'img-stored');
-    assert.deepEqual(result.events.ofType('result')[0]?.verification?.checks.map((c) => c.ok), [true, true, true]);
+    assert.deepEqual(
+      result.events.ofType('result')[0]?.verification?.checks.map((c) => c.ok),
+      [true, true, true],
+    );
   });
 
-  it('verifyImage: a failed check exits 1 with E_VERIFY_FAILED and removes nothing (the image was not the run\'s to remove)', async () => {
+  it("verifyImage: a failed check exits 1 with E_VERIFY_FAILED and removes nothing (the image was not the run's to remove)", async () => {
     const result = await runFakeBake({ verifyImage: 'img-stored', failAt: 'verify' });
     assert.equal(result.outcome.exitCode, 1);
     assert.equal(result.events.ofType('result')[0]?.error?.code, ErrorCodes.VERIFY_FAILED);

@@ -1,7 +1,16 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeDirIfPresent, removeFileIfPresent, type CommandRunner, type StepContext } from '@aminator/core';
-import { attachLoop, chooseRootPartition, detachLoop, Mounter, partitionByteRange, pathInside, readPartitionTable, writeFileInside } from '@aminator/linux-host';
+import { type CommandRunner, removeDirIfPresent, removeFileIfPresent, type StepContext } from '@aminator/core';
+import {
+  attachLoop,
+  chooseRootPartition,
+  detachLoop,
+  Mounter,
+  partitionByteRange,
+  pathInside,
+  readPartitionTable,
+  writeFileInside,
+} from '@aminator/linux-host';
 import { AUTOLOGIN_DROP_IN, autologinDropIn, CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
 import { BOOT_COPY, BOOT_COPY_ROOT } from './verify-files.js';
 
@@ -10,7 +19,13 @@ import { BOOT_COPY, BOOT_COPY_ROOT } from './verify-files.js';
  * `prepare` run on its mounted root file system. The image itself is only read. The copy is removed
  * by the undo pushed here.
  */
-export async function makeBootCopy(disk: string, dir: string, prepare: (root: string) => Promise<void>, commands: CommandRunner, ctx: StepContext): Promise<string> {
+export async function makeBootCopy(
+  disk: string,
+  dir: string,
+  prepare: (root: string) => Promise<void>,
+  commands: CommandRunner,
+  ctx: StepContext,
+): Promise<string> {
   const copy = join(dir, BOOT_COPY);
   ctx.cleanup.push({ description: `remove ${copy}`, resource: { kind: 'file', id: copy }, undo: () => removeFileIfPresent(copy) });
   ctx.progress('copying the image to boot it');

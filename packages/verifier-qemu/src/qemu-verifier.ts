@@ -3,18 +3,34 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
-  AminatorError, COMMAND_RUNNER, removeDirIfPresent, removeFileIfPresent, TimeoutError, VERIFIER_CONFIG, VerificationError,
-  type BootMode, type CommandRunner, type InteractiveBootInput, type Leftover, type LeftoverContext, type PlanContext, type StepContext, type VerificationCheck, type VerificationResult, type Verifier, type VerifyInput,
+  AminatorError,
+  type BootMode,
+  COMMAND_RUNNER,
+  type CommandRunner,
+  type InteractiveBootInput,
+  type Leftover,
+  type LeftoverContext,
+  type PlanContext,
+  removeDirIfPresent,
+  removeFileIfPresent,
+  type StepContext,
+  TimeoutError,
+  VERIFIER_CONFIG,
+  type VerificationCheck,
+  VerificationError,
+  type VerificationResult,
+  type Verifier,
+  type VerifyInput,
 } from '@aminator/core';
 import { pollUntil, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import { addCheckUnit, addConsoleAutologin, makeBootCopy } from './boot-copy.js';
-import { parseReport, reportChecks, type GuestReport } from './guest-check.js';
+import { type GuestReport, parseReport, reportChecks } from './guest-check.js';
 import { freePort, httpCheck } from './host-checks.js';
 import { HTTP_CHECK, type QemuConfig } from './qemu-config.js';
-import { QEMU_TOOLS } from './qemu-tools.js';
 import { QemuErrorCodes } from './qemu-errors.js';
-import { startVm, tail, type Forward } from './qemu-vm.js';
+import { QEMU_TOOLS } from './qemu-tools.js';
+import { type Forward, startVm, tail } from './qemu-vm.js';
 import { channelLogName, OVMF_VARS, PID_FILE, VERIFY_DIR } from './verify-files.js';
 import { findVerifyLeftovers } from './verify-leftovers.js';
 
@@ -79,7 +95,9 @@ export class QemuVerifier implements Verifier {
     const vm = await startVm({ disk: copy, mode: mode as BootMode, dir, forwards: input.forwards, interactive: true }, this.config, ctx);
     ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
     const ports = input.forwards.map((f) => `127.0.0.1:${f.hostPort} → ${f.guestPort}`).join(', ');
-    ctx.log.info(`${input.image.name} is starting on this terminal (a throwaway copy; root is logged in on the console)${ports ? `; ports ${ports}` : ''}. Leave with \`poweroff\` in the guest, or Ctrl-A X`);
+    ctx.log.info(
+      `${input.image.name} is starting on this terminal (a throwaway copy; root is logged in on the console)${ports ? `; ports ${ports}` : ''}. Leave with \`poweroff\` in the guest, or Ctrl-A X`,
+    );
     try {
       const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
       await Promise.race([vm.exited, aborted]);
@@ -105,7 +123,9 @@ export class QemuVerifier implements Verifier {
   private requireFirmware(mode: BootMode): void {
     if (mode === 'uefi' && !(existsSync(this.config.ovmfCode) && existsSync(this.config.ovmfVars))) {
       throw new AminatorError(`no UEFI firmware at ${this.config.ovmfCode}`, {
-        code: QemuErrorCodes.QEMU_FAILED, exitCode: 2, suggestions: ['apt-get install ovmf', 'or set verifier.qemu.ovmfCode and ovmfVars'],
+        code: QemuErrorCodes.QEMU_FAILED,
+        exitCode: 2,
+        suggestions: ['apt-get install ovmf', 'or set verifier.qemu.ovmfCode and ovmfVars'],
       });
     }
   }
@@ -118,7 +138,8 @@ export class QemuVerifier implements Verifier {
     if (wanted === 'auto') return [available[0] as BootMode];
     const modes: BootMode[] = wanted === 'both' ? ['bios', 'uefi'] : [wanted];
     const missing = modes.filter((m) => !available.includes(m));
-    if (missing.length > 0) throw new VerificationError([{ name: `the image boots under ${missing.join(' and ')}`, ok: false, detail: `it boots under ${available.join(', ')}` }]);
+    if (missing.length > 0)
+      throw new VerificationError([{ name: `the image boots under ${missing.join(' and ')}`, ok: false, detail: `it boots under ${available.join(', ')}` }]);
     return modes;
   }
 
@@ -138,23 +159,30 @@ export class QemuVerifier implements Verifier {
     const vm = await startVm({ disk: copy, mode, dir, forwards, consoleLog, channelLog }, this.config, ctx);
     ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
     let exitedWith: number | null | undefined;
-    void vm.exited.then((code) => { exitedWith = code; });
+    void vm.exited.then((code) => {
+      exitedWith = code;
+    });
     ctx.progress(`booting (${mode.toUpperCase()}); waiting for multi-user.target`);
     try {
-      const report = await pollUntil(async () => {
-        const found = parseReport(await readFile(channelLog, 'utf8').catch(() => ''), nonce);
-        if (found) return found;
-        if (exitedWith !== undefined) return null;
-        return undefined;
-      }, { what: 'the image to reach multi-user.target', timeoutMs: this.config.timeoutMs, signal: ctx.signal, firstDelayMs: 1_000, maxDelayMs: 1_000 });
+      const report = await pollUntil(
+        async () => {
+          const found = parseReport(await readFile(channelLog, 'utf8').catch(() => ''), nonce);
+          if (found) return found;
+          if (exitedWith !== undefined) return null;
+          return undefined;
+        },
+        { what: 'the image to reach multi-user.target', timeoutMs: this.config.timeoutMs, signal: ctx.signal, firstDelayMs: 1_000, maxDelayMs: 1_000 },
+      );
       if (report === null) return [{ name: 'reached multi-user.target', ok: false, detail: `qemu stopped (exit ${exitedWith}) before the image got there` }];
       if (report.timing) ctx.log.info(bootTimes(mode, (Date.now() - vm.startedAt) / 1000, report.timing));
       const checks = reportChecks(report, this.config.units);
       for (const [index, check] of http.entries()) {
         // Without an address (no DHCP lease) nothing can answer: say so rather than wait on the port.
-        checks.push(report.addresses.length === 0
-          ? { name: `GET :${check.guestPort}${check.path} answers 2xx/3xx`, ok: false, detail: 'the guest has no IPv4 address (did DHCP run?)' }
-          : await httpCheck(forwards[index]?.hostPort ?? 0, check.guestPort, check.path, ctx.signal));
+        checks.push(
+          report.addresses.length === 0
+            ? { name: `GET :${check.guestPort}${check.path} answers 2xx/3xx`, ok: false, detail: 'the guest has no IPv4 address (did DHCP run?)' }
+            : await httpCheck(forwards[index]?.hostPort ?? 0, check.guestPort, check.path, ctx.signal),
+        );
       }
       return checks;
     } catch (error) {
@@ -185,4 +213,3 @@ async function pruneLogs(dir: string, keep: number): Promise<void> {
   const oldFirst = dated.sort((a, b) => a.at - b.at);
   for (const { name } of oldFirst.slice(0, Math.max(0, oldFirst.length - keep + 1))) await removeFileIfPresent(join(dir, name));
 }
-

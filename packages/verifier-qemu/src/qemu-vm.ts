@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AminatorError, processStartTicks, sleep, type BootMode, type StepContext } from '@aminator/core';
+import { AminatorError, type BootMode, processStartTicks, type StepContext, sleep } from '@aminator/core';
 import { stopProcess } from '@aminator/linux-host';
 import type { QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
@@ -72,10 +72,26 @@ async function probeKvm(): Promise<boolean> {
     const disk = join(dir, 'probe.raw');
     const out = join(dir, 'serial.out');
     await writeFile(disk, probeSector());
-    const child = spawn('qemu-system-x86_64', [
-      '-machine', 'pc,accel=kvm', '-m', '16', '-display', 'none', '-monitor', 'none', '-nodefaults', '-no-reboot',
-      '-drive', `file=${disk},format=raw,if=ide`, '-serial', `file:${out}`,
-    ], { stdio: 'ignore' });
+    const child = spawn(
+      'qemu-system-x86_64',
+      [
+        '-machine',
+        'pc,accel=kvm',
+        '-m',
+        '16',
+        '-display',
+        'none',
+        '-monitor',
+        'none',
+        '-nodefaults',
+        '-no-reboot',
+        '-drive',
+        `file=${disk},format=raw,if=ide`,
+        '-serial',
+        `file:${out}`,
+      ],
+      { stdio: 'ignore' },
+    );
     const deadline = Date.now() + 2_000;
     let printed = false;
     while (!printed && Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
@@ -100,19 +116,34 @@ async function probeKvm(): Promise<boolean> {
 export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 'tcg'): string[] {
   const forwards = options.forwards.map((f) => `,hostfwd=tcp:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('');
   return [
-    '-machine', `pc,accel=${accel}`,
-    '-m', String(config.memoryMiB), '-smp', String(config.cpus),
-    '-display', 'none', '-monitor', 'none', '-no-reboot', '-nodefaults', '-vga', 'std',
-    ...(options.mode === 'uefi' ? [
-      '-drive', `if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`,
-      '-drive', `if=pflash,format=raw,file=${join(options.dir, OVMF_VARS)}`,
-    ] : []),
-    '-drive', `file=${options.disk},format=raw,if=virtio,cache=unsafe`,
-    '-netdev', `user,id=net0${forwards}`, '-device', 'virtio-net-pci,netdev=net0',
+    '-machine',
+    `pc,accel=${accel}`,
+    '-m',
+    String(config.memoryMiB),
+    '-smp',
+    String(config.cpus),
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-no-reboot',
+    '-nodefaults',
+    '-vga',
+    'std',
+    ...(options.mode === 'uefi'
+      ? ['-drive', `if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`, '-drive', `if=pflash,format=raw,file=${join(options.dir, OVMF_VARS)}`]
+      : []),
+    '-drive',
+    `file=${options.disk},format=raw,if=virtio,cache=unsafe`,
+    '-netdev',
+    `user,id=net0${forwards}`,
+    '-device',
+    'virtio-net-pci,netdev=net0',
     // Interactive: Ctrl-C goes to the guest (signal=off); the mux gives Ctrl-A X to leave.
     ...(options.interactive ? ['-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console'] : ['-serial', `file:${options.consoleLog}`]),
     ...(options.channelLog ? ['-serial', `file:${options.channelLog}`] : []),
-    '-pidfile', join(options.dir, PID_FILE),
+    '-pidfile',
+    join(options.dir, PID_FILE),
   ];
 }
 
@@ -125,10 +156,13 @@ export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepC
   ctx.log.debug(`qemu-system-x86_64 ${args.join(' ')}`);
   const startedAt = Date.now();
   const child: ChildProcess = spawn('qemu-system-x86_64', args, {
-    stdio: options.interactive ? 'inherit' : ['ignore', 'ignore', 'pipe'], detached: !options.interactive,
+    stdio: options.interactive ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+    detached: !options.interactive,
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
@@ -136,14 +170,18 @@ export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepC
   });
   if (spawned || child.pid === undefined) {
     throw new AminatorError(`cannot start qemu-system-x86_64: ${spawned?.message ?? 'no pid'}`, {
-      code: QemuErrorCodes.QEMU_FAILED, exitCode: 2, cause: spawned, suggestions: ['apt-get install qemu-system-x86 ovmf'],
+      code: QemuErrorCodes.QEMU_FAILED,
+      exitCode: 2,
+      cause: spawned,
+      suggestions: ['apt-get install qemu-system-x86 ovmf'],
     });
   }
   const pid = child.pid;
   const ticks = processStartTicks(pid);
   ctx.log.info(`booting the image in qemu (${options.mode.toUpperCase()}, ${accel === 'kvm' ? 'KVM' : 'TCG: no KVM here, a boot takes a minute or two'})`);
   return {
-    pid, startedAt,
+    pid,
+    startedAt,
     exited: exited.then((code) => {
       if (code !== 0 && code !== null && stderr.trim()) ctx.log.warn(`qemu exited with ${code}: ${stderr.trim()}`);
       return code;
@@ -159,7 +197,12 @@ export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepC
 /** The last lines of a serial log, for an error message. */
 export async function tail(file: string, lines = 25): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a serial console's escape sequences are what this strips
   const clean = text.replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, '').replace(/\r/g, '');
-  return clean.split('\n').filter((l) => l.trim()).slice(-lines).map((l) => `  | ${l}`).join('\n');
+  return clean
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-lines)
+    .map((l) => `  | ${l}`)
+    .join('\n');
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isRunId, processStartTicks, removeDirIfPresent, removeFileIfPresent, type Leftover, type LeftoverContext } from '@aminator/core';
+import { isRunId, type Leftover, type LeftoverContext, processStartTicks, removeDirIfPresent, removeFileIfPresent } from '@aminator/core';
 import { detachLoopIfAttached, listLoops, stopProcess } from '@aminator/linux-host';
 
 import { isVerifyFile, PID_FILE, VERIFY_DIR } from './verify-files.js';
@@ -33,10 +33,24 @@ export async function findVerifyLeftovers(ctx: LeftoverContext): Promise<Leftove
     const pid = Number.parseInt(await readFile(join(dir, PID_FILE), 'utf8').catch(() => ''), 10);
     if (pid > 0 && commandLine(pid).includes(`${dir}/`)) {
       const ticks = processStartTicks(pid);
-      found.push({ phase: 'processes', kind: 'process', id: String(pid), runId: run.name, reason: `qemu of the ${reason}`, reclaim: () => stopProcess(pid, ticks) });
+      found.push({
+        phase: 'processes',
+        kind: 'process',
+        id: String(pid),
+        runId: run.name,
+        reason: `qemu of the ${reason}`,
+        reclaim: () => stopProcess(pid, ticks),
+      });
     }
     for (const loop of loops.filter((l) => l.backFile.startsWith(`${dir}/`))) {
-      found.push({ phase: 'devices', kind: 'loop-device', id: loop.name, runId: run.name, reason: `over the boot copy of the ${reason}`, reclaim: () => detachLoopIfAttached(ctx.commands, loop.name) });
+      found.push({
+        phase: 'devices',
+        kind: 'loop-device',
+        id: loop.name,
+        runId: run.name,
+        reason: `over the boot copy of the ${reason}`,
+        reclaim: () => detachLoopIfAttached(ctx.commands, loop.name),
+      });
     }
     for (const name of files.filter(isVerifyFile)) {
       const path = join(dir, name);

@@ -11,8 +11,15 @@ describePluginConformance(plugin, {
   packageDir,
   config: { units: ['nginx.service'], http: ['80/', '8080/health?x=1'], bootMode: 'both' },
   invalidConfigs: [
-    { units: ['nginx.service; reboot'] }, { units: ['$(id).service'] }, { units: ['nginx'] }, { http: ['80'] }, { http: ['99999/'] },
-    { http: ['80/ x'] }, { bootMode: 'efi' }, { timeoutMs: 5 }, { ovmfCode: 'relative.fd' },
+    { units: ['nginx.service; reboot'] },
+    { units: ['$(id).service'] },
+    { units: ['nginx'] },
+    { http: ['80'] },
+    { http: ['99999/'] },
+    { http: ['80/ x'] },
+    { bootMode: 'efi' },
+    { timeoutMs: 5 },
+    { ovmfCode: 'relative.fd' },
   ],
 });
 
@@ -27,10 +34,15 @@ describe('verifier-qemu, without booting', () => {
     assert.match(script, /out=\/dev\/ttyS1/);
   });
 
-  it('reads only this boot\'s report, and turns it into checks', () => {
+  it("reads only this boot's report, and turns it into checks", () => {
     const channel = [
-      'AMINATOR-VERIFY-BEGIN stale', 'target multi-user.target active', 'AMINATOR-VERIFY-END stale',
-      'AMINATOR-VERIFY-BEGIN n1', 'target multi-user.target active', 'unit nginx.service failed', 'failed nginx.service',
+      'AMINATOR-VERIFY-BEGIN stale',
+      'target multi-user.target active',
+      'AMINATOR-VERIFY-END stale',
+      'AMINATOR-VERIFY-BEGIN n1',
+      'target multi-user.target active',
+      'unit nginx.service failed',
+      'failed nginx.service',
       'address ens3 10.0.2.15/24',
     ].join('\n');
     assert.equal(parseReport(channel, 'n1'), undefined, 'incomplete until the end marker');
@@ -40,30 +52,38 @@ describe('verifier-qemu, without booting', () => {
     assert.deepEqual([...report.units], [['nginx.service', 'failed']]);
     assert.deepEqual(report.failed, ['nginx.service']);
     assert.deepEqual(report.addresses, ['ens3 10.0.2.15/24']);
-    assert.deepEqual(reportChecks(report, ['nginx.service']).map((c) => [c.name, c.ok, c.detail]), [
-      ['reached multi-user.target', true, undefined],
-      ['nginx.service is active', false, 'failed'],
-      ['no failed units', false, 'nginx.service'],
-    ]);
+    assert.deepEqual(
+      reportChecks(report, ['nginx.service']).map((c) => [c.name, c.ok, c.detail]),
+      [
+        ['reached multi-user.target', true, undefined],
+        ['nginx.service is active', false, 'failed'],
+        ['no failed units', false, 'nginx.service'],
+      ],
+    );
     assert.equal(parseReport('AMINATOR-VERIFY-BEGIN other\nAMINATOR-VERIFY-END other\n', 'n1'), undefined, 'another nonce is not this boot');
   });
 
-  it('splits a boot\'s time: firmware and loader from the host\'s clock, kernel and userspace from the guest\'s', () => {
+  it("splits a boot's time: firmware and loader from the host's clock, kernel and userspace from the guest's", () => {
     const report = parseReport('AMINATOR-VERIFY-BEGIN t\ntiming 6500000 31200000 33.10\nAMINATOR-VERIFY-END t\n', 't');
     assert.deepEqual(report?.timing, { userspace: 6.5, multiUser: 31.2, report: 33.1 });
-    assert.equal(bootTimes('uefi', 41.1, report?.timing ?? assert.fail()),
-      'boot (UEFI): firmware + boot loader 8.0 s, kernel + initrd 6.5 s, userspace to multi-user.target 24.7 s; report after 41.1 s');
+    assert.equal(
+      bootTimes('uefi', 41.1, report?.timing ?? assert.fail()),
+      'boot (UEFI): firmware + boot loader 8.0 s, kernel + initrd 6.5 s, userspace to multi-user.target 24.7 s; report after 41.1 s',
+    );
     assert.equal(parseReport('AMINATOR-VERIFY-BEGIN t\ntiming  \nAMINATOR-VERIFY-END t\n', 't')?.timing, undefined, 'no numbers, no timing');
   });
 
-  it('qemu boots the image\'s own loader: no -kernel, forwards on 127.0.0.1 only, OVMF with private variables for UEFI', () => {
+  it("qemu boots the image's own loader: no -kernel, forwards on 127.0.0.1 only, OVMF with private variables for UEFI", () => {
     const config = qemuConfigSchema.parse({});
     const options = { disk: '/w/copy.raw', dir: '/w', forwards: [{ hostPort: 40001, guestPort: 80 }], consoleLog: '/l/c.log', channelLog: '/w/ch.log' };
     const bios = qemuArgs({ ...options, mode: 'bios' }, config, 'tcg');
     assert.ok(!bios.includes('-kernel') && !bios.includes('-initrd'));
     assert.ok(!bios.some((a) => a.includes('pflash')), 'BIOS: SeaBIOS, no firmware drives');
     assert.ok(bios.includes('user,id=net0,hostfwd=tcp:127.0.0.1:40001-:80'));
-    assert.deepEqual(bios.filter((_, i) => bios[i - 1] === '-serial'), ['file:/l/c.log', 'file:/w/ch.log']);
+    assert.deepEqual(
+      bios.filter((_, i) => bios[i - 1] === '-serial'),
+      ['file:/l/c.log', 'file:/w/ch.log'],
+    );
     assert.ok(bios.includes('pc,accel=tcg'));
     const uefi = qemuArgs({ ...options, mode: 'uefi' }, config, 'kvm');
     assert.ok(uefi.includes(`if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`));

@@ -3,7 +3,7 @@ import { LinuxVolumes } from './linux-volumes.js';
 import { volumeConfigSchema } from './volume-config.js';
 
 export { LinuxVolumes } from './linux-volumes.js';
-export { SUPPORTED_FS, volumeConfigSchema, type VolumeConfig } from './volume-config.js';
+export { SUPPORTED_FS, type VolumeConfig, volumeConfigSchema } from './volume-config.js';
 
 export default definePlugin({
   kind: 'volume',

@@ -2,12 +2,33 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
-  AminatorError, COMMAND_RUNNER, VOLUME_CONFIG,
-  type BakePlan, type CommandRunner, type Leftover, type LeftoverContext, type MountedVolume, type PlanContext, type StepContext, type VolumeManager,
+  AminatorError,
+  type BakePlan,
+  COMMAND_RUNNER,
+  type CommandRunner,
+  type Leftover,
+  type LeftoverContext,
+  type MountedVolume,
+  type PlanContext,
+  type StepContext,
+  VOLUME_CONFIG,
+  type VolumeManager,
 } from '@aminator/core';
 import {
-  attachLoop, blockDeviceBytes, findWorkRootLeftovers, HostTools, requireHostTools, chooseRootPartition, detachLoop, extFileSystemBytes, LinuxErrorCodes, Mounter, partitionByteRange, readPartitionTable,
-  type Partition, type PartitionTable,
+  attachLoop,
+  blockDeviceBytes,
+  chooseRootPartition,
+  detachLoop,
+  extFileSystemBytes,
+  findWorkRootLeftovers,
+  HostTools,
+  LinuxErrorCodes,
+  Mounter,
+  type Partition,
+  type PartitionTable,
+  partitionByteRange,
+  readPartitionTable,
+  requireHostTools,
 } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import { SUPPORTED_FS, type VolumeConfig } from './volume-config.js';
@@ -60,7 +81,9 @@ export class LinuxVolumes implements VolumeManager {
     const options = this.config.mountOptions.length > 0 ? ['-o', this.config.mountOptions.join(',')] : [];
     await this.mounter.mount(['-t', fsType, ...options, fsDevice.node, root], ctx.signal);
     ctx.cleanup.push({
-      description: `unmount ${root}`, resource: { kind: 'mount', id: root }, manual: [['umount', root]],
+      description: `unmount ${root}`,
+      resource: { kind: 'mount', id: root },
+      manual: [['umount', root]],
       undo: () => this.mounter.unmountTree(root, { retryMs: this.config.unmountRetryMs }),
     });
     if (this.config.grow && fsType === 'xfs') await this.growXfs(root, ctx);
@@ -85,7 +108,9 @@ export class LinuxVolumes implements VolumeManager {
   private async growPartition(device: string, partition: Partition, updateKernel: boolean, ctx: StepContext): Promise<Partition> {
     requireHostTools([HostTools.growpart]);
     const grown = await this.commands.run('growpart', ['--update', updateKernel ? 'auto' : 'off', device, String(partition.number)], {
-      okExitCodes: [0, GROWPART_NOCHANGE], signal: ctx.signal, timeoutMs: 120_000,
+      okExitCodes: [0, GROWPART_NOCHANGE],
+      signal: ctx.signal,
+      timeoutMs: 120_000,
     });
     if (grown.exitCode === GROWPART_NOCHANGE) return partition;
     ctx.log.info(`grew partition ${partition.number} of ${device}`);
@@ -101,18 +126,28 @@ export class LinuxVolumes implements VolumeManager {
   /** A loop device over the partition's byte range; released in teardown. */
   private async partitionLoop(device: string, table: PartitionTable, partition: Partition, ctx: StepContext): Promise<string> {
     const loop = await attachLoop(this.commands, device, {
-      ...partitionByteRange(table, partition), signal: ctx.signal,
+      ...partitionByteRange(table, partition),
+      signal: ctx.signal,
     });
-    ctx.cleanup.push({ description: `detach ${loop} (partition ${partition.number} of ${device})`, resource: { kind: 'loop-device', id: loop }, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(this.commands, loop) });
+    ctx.cleanup.push({
+      description: `detach ${loop} (partition ${partition.number} of ${device})`,
+      resource: { kind: 'loop-device', id: loop },
+      manual: [['losetup', '--detach', loop]],
+      undo: () => detachLoop(this.commands, loop),
+    });
     return loop;
   }
 
   private async fsType(device: string): Promise<string> {
-    const result = await this.commands.run('blkid', ['--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device], { okExitCodes: [0, 2], timeoutMs: 30_000 });
+    const result = await this.commands.run('blkid', ['--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device], {
+      okExitCodes: [0, 2],
+      timeoutMs: 30_000,
+    });
     const type = result.stdout.trim();
     if ((SUPPORTED_FS as readonly string[]).includes(type)) return type;
     throw new AminatorError(`${device} holds ${type ? `a ${type} file system` : 'no file system aminate recognises'}; supported: ${SUPPORTED_FS.join(', ')}`, {
-      code: LinuxErrorCodes.UNSUPPORTED_FS, suggestions: ['check --partition (or volume.linux.partition) names the root partition'],
+      code: LinuxErrorCodes.UNSUPPORTED_FS,
+      suggestions: ['check --partition (or volume.linux.partition) names the root partition'],
     });
   }
 
@@ -169,8 +204,11 @@ function kernelKnows(node: string, disk: string, table: PartitionTable, partitio
     }
     if (!isLoop(node) || !isLoop(disk)) return false;
     const diskBacking = readFileSync(join(sysfsOf(disk), 'loop', 'backing_file'), 'utf8').trim();
-    return read('loop/backing_file') === diskBacking && Number(read('loop/offset')) === partition.start * table.sectorSize
-      && Number(read('loop/sizelimit')) === partition.size * table.sectorSize;
+    return (
+      read('loop/backing_file') === diskBacking &&
+      Number(read('loop/offset')) === partition.start * table.sectorSize &&
+      Number(read('loop/sizelimit')) === partition.size * table.sectorSize
+    );
   } catch {
     return false;
   }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner, type StepContext } from '@aminator/core';
 import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
-import { assertNoLeaks, makeDiskImage, sh, snapshotHost, type HostSnapshot } from '@aminator/testkit/linux';
+import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { LinuxVolumes, volumeConfigSchema } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,12 +18,21 @@ describePluginConformance(plugin, { packageDir, config: { partition: 1 }, invali
 describe('volume-linux on real loop devices', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-vol-test-'));
   let host: HostSnapshot;
-  before(() => { host = snapshotHost(); });
-  after(() => { rmSync(scratch, { recursive: true, force: true }); assertNoLeaks(host, { within: [scratch] }); });
+  before(() => {
+    host = snapshotHost();
+  });
+  after(() => {
+    rmSync(scratch, { recursive: true, force: true });
+    assertNoLeaks(host, { within: [scratch] });
+  });
   let counter = 0;
 
   /** Attach an image as a whole-disk loop device (the "attached volume"), run `body`, always clean up. */
-  async function withVolume(image: string, config: Record<string, unknown>, body: (mounted: Awaited<ReturnType<LinuxVolumes['mount']>>, t: TestStepContext) => Promise<void>): Promise<void> {
+  async function withVolume(
+    image: string,
+    config: Record<string, unknown>,
+    body: (mounted: Awaited<ReturnType<LinuxVolumes['mount']>>, t: TestStepContext) => Promise<void>,
+  ): Promise<void> {
     const workDir = join(scratch, `work-${++counter}`);
     sh('mkdir', ['-p', workDir]);
     const loop = sh('losetup', ['--find', '--show', image]).trim();
@@ -34,7 +43,10 @@ describe('volume-linux on real loop devices', () => {
     } finally {
       const report = await harness.stack.unwind({ reason: 'failure' });
       sh('losetup', ['--detach', loop]);
-      assert.deepEqual(report.errors.map((e) => e.message), []);
+      assert.deepEqual(
+        report.errors.map((e) => e.message),
+        [],
+      );
     }
   }
 
@@ -49,7 +61,7 @@ describe('volume-linux on real loop devices', () => {
     });
   });
 
-  it('uses a partition node the host presents (here a loop at the partition\'s offset behind an xvdf1 link) instead of making one', async () => {
+  it("uses a partition node the host presents (here a loop at the partition's offset behind an xvdf1 link) instead of making one", async () => {
     const image = join(scratch, 'presented.img');
     const { partitionOffset } = makeDiskImage(image, { sizeBytes: 64 * MiB, table: 'gpt', fs: 'ext4', files: { '/etc/marker': 'presented\n' } });
     const table = JSON.parse(sh('sfdisk', ['--json', image])).partitiontable;
@@ -71,7 +83,10 @@ describe('volume-linux on real loop devices', () => {
       const report = await harness.stack.unwind({ reason: 'failure' });
       sh('losetup', ['--detach', part]);
       sh('losetup', ['--detach', disk]);
-      assert.deepEqual(report.errors.map((e) => e.message), []);
+      assert.deepEqual(
+        report.errors.map((e) => e.message),
+        [],
+      );
     }
   });
 
@@ -91,7 +106,10 @@ describe('volume-linux on real loop devices', () => {
     await withVolume(image, { partition: 1, grow: false }, async (mounted) => {
       assert.equal(readFileSync(join(mounted.root, 'marker'), 'utf8'), 'mbr\n');
     });
-    await assert.rejects(withVolume(image, { partition: 2 }, async () => undefined), { code: 'E_NO_ROOT_PARTITION' });
+    await assert.rejects(
+      withVolume(image, { partition: 2 }, async () => undefined),
+      { code: 'E_NO_ROOT_PARTITION' },
+    );
   });
 
   for (const fs of ['ext4', 'xfs'] as const) {
@@ -109,7 +127,10 @@ describe('volume-linux on real loop devices', () => {
   it('refuses a device with no file system it knows', async () => {
     const image = join(scratch, 'blank.img');
     sh('truncate', ['-s', String(16 * MiB), image]);
-    await assert.rejects(withVolume(image, {}, async () => undefined), { code: 'E_UNSUPPORTED_FS' });
+    await assert.rejects(
+      withVolume(image, {}, async () => undefined),
+      { code: 'E_UNSUPPORTED_FS' },
+    );
   });
 
   describe('busy unmount', () => {

@@ -11,12 +11,12 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
   summary: 'build a bootable base image from nothing (debootstrap, or dnf --installroot) into the local store',
   description: [
     'Build a base image to bake on. Debian/Ubuntu: debootstrap --variant=minbase plus the cloud kernel,',
-    'initramfs, systemd (networkd: DHCP on every ethernet) and GRUB, in Debian\'s cloud layout — GPT with a',
+    "initramfs, systemd (networkd: DHCP on every ethernet) and GRUB, in Debian's cloud layout — GPT with a",
     'BIOS boot partition, an EFI system partition and the root — so one image boots under BIOS and UEFI,',
     'serial and VGA console; fstab and the kernel command line name the root by UUID. No password, no SSH',
     'key: add what you need with --include (openssh-server, cloud-init). --minimal makes a root file',
     'system only (no kernel, no boot loader: fast, for tests). Red Hat family (dnf --installroot from',
-    '--repo) is a root file system only for now. The Debian mirror defaults to this host\'s.',
+    "--repo) is a root file system only for now. The Debian mirror defaults to this host's.",
     '',
     'Example: aminate foundation --name debian-12 --size 2G',
     '         aminate foundation --name debian-12-min --minimal --partition-table none',
@@ -24,14 +24,19 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
   options: [
     { flags: '--name <name>', description: 'name of the new base image (required)' },
     { flags: '--os <family>', description: 'debian or redhat', defaultValue: 'debian', choices: ['debian', 'redhat'] },
-    { flags: '--suite <suite>', description: 'Debian/Ubuntu release (default: this host\'s)' },
-    { flags: '--mirror <url>', description: 'Debian mirror (default: from this host\'s apt sources)' },
+    { flags: '--suite <suite>', description: "Debian/Ubuntu release (default: this host's)" },
+    { flags: '--mirror <url>', description: "Debian mirror (default: from this host's apt sources)" },
     { flags: '--repo <url>', description: 'Red Hat family: repository with the base packages' },
     { flags: '--releasever <version>', description: 'Red Hat family: release version' },
     { flags: '--size <size>', description: 'disk size, e.g. 2G (bootable: at least 1G)', defaultValue: '2G' },
     { flags: '--minimal', description: 'a root file system only: no kernel, initramfs or boot loader (cannot boot)' },
     { flags: '--fs <type>', description: 'root file system', defaultValue: 'ext4', choices: ['ext4', 'xfs'] },
-    { flags: '--partition-table <type>', description: 'gpt, or none (a whole-disk file system; needs --minimal)', defaultValue: 'gpt', choices: ['gpt', 'none'] },
+    {
+      flags: '--partition-table <type>',
+      description: 'gpt, or none (a whole-disk file system; needs --minimal)',
+      defaultValue: 'gpt',
+      choices: ['gpt', 'none'],
+    },
     { flags: '--include <packages>', description: 'extra packages, comma-separated' },
     { flags: '--force', description: 'replace an image with the same name' },
     STORE_OPTION,
@@ -40,7 +45,9 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
     const parsed = foundationOptions(options);
     requireHostTools(foundationTools(parsed));
     const store = commandStore(options, ctx);
-    ctx.log.info(`building ${parsed.name}: ${parsed.os} ${parsed.release}, ${formatSize(parsed.sizeBytes)} ${parsed.fs}, ${parsed.partitionTable}${parsed.bootable ? ', bootable (BIOS and UEFI)' : ', minimal'}`);
+    ctx.log.info(
+      `building ${parsed.name}: ${parsed.os} ${parsed.release}, ${formatSize(parsed.sizeBytes)} ${parsed.fs}, ${parsed.partitionTable}${parsed.bootable ? ', bootable (BIOS and UEFI)' : ', minimal'}`,
+    );
     const image = await buildFoundation(parsed, store, ctx);
     ctx.print(image, [`registered ${image.name} (${image.id}) in ${store.dir}`]);
     return 0;

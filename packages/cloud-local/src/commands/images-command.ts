@@ -12,15 +12,26 @@ const list: PluginCommand<LocalConfig> = {
   options: [STORE_OPTION],
   async run(_args, options, ctx) {
     const images = await commandStore(options, ctx).list();
-    const rows = images.map((i) => [i.name, i.id, i.createdAt.slice(0, 16).replace('T', ' '), formatSize(i.sizeBytes), i.package ? `${i.package.name} ${i.package.version}-${i.package.release}` : '-']);
-    ctx.print(images, rows.length === 0 ? ['no images; build a base image with `aminate foundation --name NAME`'] : table([['NAME', 'ID', 'CREATED', 'SIZE', 'PACKAGE'], ...rows]));
+    const rows = images.map((i) => [
+      i.name,
+      i.id,
+      i.createdAt.slice(0, 16).replace('T', ' '),
+      formatSize(i.sizeBytes),
+      i.package ? `${i.package.name} ${i.package.version}-${i.package.release}` : '-',
+    ]);
+    ctx.print(
+      images,
+      rows.length === 0
+        ? ['no images; build a base image with `aminate foundation --name NAME`']
+        : table([['NAME', 'ID', 'CREATED', 'SIZE', 'PACKAGE'], ...rows]),
+    );
     return 0;
   },
 };
 
 const show: PluginCommand<LocalConfig> = {
   name: 'show',
-  summary: 'show one image\'s manifest',
+  summary: "show one image's manifest",
   arguments: [{ name: 'image', description: 'id or name', required: true }],
   options: [STORE_OPTION],
   async run(args, options, ctx) {
@@ -46,7 +57,7 @@ const rm: PluginCommand<LocalConfig> = {
 
 const exportImage: PluginCommand<LocalConfig> = {
   name: 'export',
-  summary: 'write an image\'s disk as raw or qcow2 (qemu-img) to a file',
+  summary: "write an image's disk as raw or qcow2 (qemu-img) to a file",
   arguments: [{ name: 'image', description: 'id or name', required: true }],
   options: [
     { flags: '--format <format>', description: 'raw or qcow2', defaultValue: 'raw', choices: ['raw', 'qcow2'] },

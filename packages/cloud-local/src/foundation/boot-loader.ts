@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AminatorError, type CommandRunner, type StepContext } from '@aminator/core';
-import { attachLoop, detachLoop, HostTools, pathInside, runInChroot, type HostTool } from '@aminator/linux-host';
+import { attachLoop, detachLoop, type HostTool, HostTools, pathInside, runInChroot } from '@aminator/linux-host';
 import { LocalErrorCodes } from '../local-image-store.js';
 
 /** GPT type GUIDs of the two boot partitions. */
@@ -39,8 +39,17 @@ export function bootableSfdiskScript(disk: string, rootType: string): string {
  * packages, whose maintainer scripts never run grub-install on a device.
  */
 export const DEBIAN_BOOT_PACKAGES = [
-  'linux-image-cloud-amd64', 'initramfs-tools', 'zstd', 'systemd-sysv', 'systemd-resolved', 'udev', 'dbus', 'kmod',
-  'grub-pc-bin', 'grub-efi-amd64-bin', 'grub2-common',
+  'linux-image-cloud-amd64',
+  'initramfs-tools',
+  'zstd',
+  'systemd-sysv',
+  'systemd-resolved',
+  'udev',
+  'dbus',
+  'kmod',
+  'grub-pc-bin',
+  'grub-efi-amd64-bin',
+  'grub2-common',
 ] as const;
 
 /** Host commands a bootable foundation adds (GRUB itself runs from the image). */
@@ -87,16 +96,40 @@ export async function installBootLoader(input: BootLoaderInput, commands: Comman
   const config = await readFile(pathInside(root, '/boot/grub/grub.cfg'), 'utf8');
   if (!config.includes(`root=UUID=${rootUuid}`) || /root=\/dev\//.test(config)) {
     throw new AminatorError(`grub-mkconfig did not name the root file system by UUID ${rootUuid}`, {
-      code: LocalErrorCodes.BOOT_LOADER, suggestions: ['run with --debug to see grub-mkconfig\'s output', 'or build with --minimal (no boot loader)'],
+      code: LocalErrorCodes.BOOT_LOADER,
+      suggestions: ["run with --debug to see grub-mkconfig's output", 'or build with --minimal (no boot loader)'],
     });
   }
   ctx.progress('installing GRUB for BIOS and UEFI');
-  await runInChroot(commands, root, 'grub-install', ['--target=i386-pc', '--boot-directory=/boot', '--modules=part_gpt ext2', '--no-floppy', input.diskLoop], ctx);
+  await runInChroot(
+    commands,
+    root,
+    'grub-install',
+    ['--target=i386-pc', '--boot-directory=/boot', '--modules=part_gpt ext2', '--no-floppy', input.diskLoop],
+    ctx,
+  );
   const efi = await efiImage(root, rootUuid, commands, ctx);
   await writeEsp(input.diskFile, efi, commands, ctx);
 }
 
-const EFI_MODULES = ['part_gpt', 'part_msdos', 'ext2', 'fat', 'search', 'search_fs_uuid', 'normal', 'linux', 'configfile', 'echo', 'gzio', 'serial', 'terminal', 'efi_gop', 'all_video', 'test'];
+const EFI_MODULES = [
+  'part_gpt',
+  'part_msdos',
+  'ext2',
+  'fat',
+  'search',
+  'search_fs_uuid',
+  'normal',
+  'linux',
+  'configfile',
+  'echo',
+  'gzio',
+  'serial',
+  'terminal',
+  'efi_gop',
+  'all_video',
+  'test',
+];
 
 /**
  * GRUB's EFI image, made by the image's grub-mkimage into the chroot's /run (a tmpfs: nothing stays in
@@ -109,10 +142,20 @@ async function efiImage(root: string, rootUuid: string, commands: CommandRunner,
   const dir = pathInside(root, '/run/aminator-efi');
   await mkdir(dir, { mode: 0o700 });
   await writeFile(join(dir, 'embedded.cfg'), `search --no-floppy --fs-uuid --set=root ${rootUuid}\nset prefix=($root)/boot/grub\n`);
-  await runInChroot(commands, root, 'grub-mkimage', [
-    '--directory=/usr/lib/grub/x86_64-efi', '--format=x86_64-efi', '--output=/run/aminator-efi/BOOTX64.EFI',
-    '--config=/run/aminator-efi/embedded.cfg', '--prefix=/boot/grub', ...EFI_MODULES,
-  ], ctx);
+  await runInChroot(
+    commands,
+    root,
+    'grub-mkimage',
+    [
+      '--directory=/usr/lib/grub/x86_64-efi',
+      '--format=x86_64-efi',
+      '--output=/run/aminator-efi/BOOTX64.EFI',
+      '--config=/run/aminator-efi/embedded.cfg',
+      '--prefix=/boot/grub',
+      ...EFI_MODULES,
+    ],
+    ctx,
+  );
   return join(dir, 'BOOTX64.EFI');
 }
 

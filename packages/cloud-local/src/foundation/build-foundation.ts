@@ -1,11 +1,32 @@
 import { constants } from 'node:fs';
 import { mkdir, open, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AminatorError, CleanupStack, LockError, newRunId, removeRunOwner, runLockName, writeRunOwner, type CommandRunner, type PluginCommandContext, type StepContext } from '@aminator/core';
-import { attachLoop, detachLoop, mountChrootFilesystems, Mounter, partitionByteRange, readPartitionTable, runInChroot, PartitionTypes, writeFileInside } from '@aminator/linux-host';
-import { bootableSfdiskScript, bootConfigFiles, DEBIAN_BOOT_PACKAGES, installBootLoader } from './boot-loader.js';
+import {
+  AminatorError,
+  CleanupStack,
+  type CommandRunner,
+  LockError,
+  newRunId,
+  type PluginCommandContext,
+  removeRunOwner,
+  runLockName,
+  type StepContext,
+  writeRunOwner,
+} from '@aminator/core';
+import {
+  attachLoop,
+  detachLoop,
+  Mounter,
+  mountChrootFilesystems,
+  PartitionTypes,
+  partitionByteRange,
+  readPartitionTable,
+  runInChroot,
+  writeFileInside,
+} from '@aminator/linux-host';
 import type { ImageManifest } from '../image-manifest.js';
-import { LocalErrorCodes, newImageId, type LocalImageStore } from '../local-image-store.js';
+import { LocalErrorCodes, type LocalImageStore, newImageId } from '../local-image-store.js';
+import { bootableSfdiskScript, bootConfigFiles, DEBIAN_BOOT_PACKAGES, installBootLoader } from './boot-loader.js';
 import type { FoundationOptions } from './foundation-options.js';
 
 const DPKG_TO_MACHINE: Record<string, string> = { amd64: 'x86_64', arm64: 'arm64', i386: 'i386' };
@@ -31,7 +52,9 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   const existing = await store.find(options.name);
   if (existing && !options.force) {
     throw new AminatorError(`an image named "${options.name}" already exists (${existing.id})`, {
-      code: LocalErrorCodes.IMAGE_EXISTS, exitCode: 2, suggestions: ['pick another --name, or pass --force to replace it'],
+      code: LocalErrorCodes.IMAGE_EXISTS,
+      exitCode: 2,
+      suggestions: ['pick another --name, or pass --force to replace it'],
     });
   }
   // A run id and run lock like a bake's: after a kill -9, `aminate cleanup` finds the mounts, the
@@ -51,9 +74,14 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   await file.close();
   const built = await installInto(disk, options, runId, ctx);
   const manifest: ImageManifest = {
-    id, name: options.name, description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable: BIOS and UEFI' : ''})`,
-    tags: { foundation: 'true', os: options.os, release: options.release }, createdAt: new Date().toISOString(), sizeBytes: options.sizeBytes,
-    architecture: built.architecture, os: { family: options.os, release: options.release },
+    id,
+    name: options.name,
+    description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable: BIOS and UEFI' : ''})`,
+    tags: { foundation: 'true', os: options.os, release: options.release },
+    createdAt: new Date().toISOString(),
+    sizeBytes: options.sizeBytes,
+    architecture: built.architecture,
+    os: { family: options.os, release: options.release },
     layout: { partitionTable: options.partitionTable, rootPartition: built.rootPartition, fsType: options.fs },
     boot: options.bootable ? { bios: true, uefi: true } : undefined,
   };
@@ -64,7 +92,16 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
 /** Partition, format, mount, install, configure — with its own stack, unwound before publishing. */
 async function installInto(disk: string, options: FoundationOptions, runId: string, ctx: PluginCommandContext): Promise<Built> {
   const stack = new CleanupStack();
-  const step: StepContext = { runId, signal: ctx.signal, log: ctx.log, dryRun: false, cleanup: stack, workDir: join(ctx.workRoot, runId), resource: () => undefined, progress: (m) => ctx.log.info(m) };
+  const step: StepContext = {
+    runId,
+    signal: ctx.signal,
+    log: ctx.log,
+    dryRun: false,
+    cleanup: stack,
+    workDir: join(ctx.workRoot, runId),
+    resource: () => undefined,
+    progress: (m) => ctx.log.info(m),
+  };
   try {
     const built = await partitionFormatInstall(disk, options, ctx.commands, step);
     const report = await stack.unwind({ reason: 'success' });
@@ -79,7 +116,9 @@ async function installInto(disk: string, options: FoundationOptions, runId: stri
 async function partitionFormatInstall(disk: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<Built> {
   let range = { offsetBytes: 0, sizeBytes: options.sizeBytes };
   if (options.partitionTable === 'gpt') {
-    const script = options.bootable ? bootableSfdiskScript(disk, PartitionTypes.rootX86_64) : `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n`;
+    const script = options.bootable
+      ? bootableSfdiskScript(disk, PartitionTypes.rootX86_64)
+      : `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n`;
     await commands.run('sfdisk', ['--quiet', '--', disk], { input: script });
     const table = await readPartitionTable(commands, disk);
     const root = table?.partitions[0];
@@ -88,7 +127,11 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
   }
   const loop = await attachLoop(commands, disk, { ...range, signal: ctx.signal });
   ctx.cleanup.push({ description: `detach ${loop}`, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(commands, loop) });
-  await commands.run(options.fs === 'xfs' ? 'mkfs.xfs' : 'mkfs.ext4', options.fs === 'xfs' ? ['-q', '-f', '-L', 'root', loop] : ['-q', '-F', '-L', 'root', loop], { timeoutMs: 600_000 });
+  await commands.run(
+    options.fs === 'xfs' ? 'mkfs.xfs' : 'mkfs.ext4',
+    options.fs === 'xfs' ? ['-q', '-f', '-L', 'root', loop] : ['-q', '-F', '-L', 'root', loop],
+    { timeoutMs: 600_000 },
+  );
   const uuid = (await commands.run('blkid', ['--output', 'value', '--match-tag', 'UUID', '--', loop])).stdout.trim();
   const root = await mountAt(loop, commands, ctx);
   ctx.progress(`installing ${options.os} ${options.release} from ${options.source}`);
@@ -96,9 +139,10 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
   else await dnfInstallroot(root, options, commands, ctx);
   await configure(root, uuid, options);
   if (options.bootable) await makeBootable(disk, root, loop, uuid, commands, ctx);
-  const architecture = options.os === 'debian'
-    ? DPKG_TO_MACHINE[(await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim()] ?? 'x86_64'
-    : (await commands.run('uname', ['-m'])).stdout.trim();
+  const architecture =
+    options.os === 'debian'
+      ? (DPKG_TO_MACHINE[(await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim()] ?? 'x86_64')
+      : (await commands.run('uname', ['-m'])).stdout.trim();
   return { architecture, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined };
 }
 
@@ -106,7 +150,13 @@ async function mountAt(device: string, commands: CommandRunner, ctx: StepContext
   const work = ctx.workDir;
   await mkdir(dirname(work), { recursive: true, mode: 0o700 });
   await mkdir(work, { mode: 0o700 });
-  ctx.cleanup.push({ description: `remove ${work}`, undo: async () => { await removeRunOwner(work); await rmdir(work); } });
+  ctx.cleanup.push({
+    description: `remove ${work}`,
+    undo: async () => {
+      await removeRunOwner(work);
+      await rmdir(work);
+    },
+  });
   await writeRunOwner(work, ctx.runId);
   const root = join(work, 'root');
   await mkdir(root);
@@ -136,23 +186,42 @@ async function debootstrap(root: string, options: FoundationOptions, commands: C
   const include = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
   // debootstrap takes no `--`; the release and mirror were validated, the root is ours.
   await commands.run('debootstrap', ['--variant=minbase', ...include, options.release, root, options.source], {
-    signal: ctx.signal, timeoutMs: 3_600_000, onLine: (line) => ctx.log.debug(line),
+    signal: ctx.signal,
+    timeoutMs: 3_600_000,
+    onLine: (line) => ctx.log.debug(line),
   });
   await runInChroot(commands, root, 'apt-get', ['clean'], ctx);
 }
 
 async function dnfInstallroot(root: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<void> {
-  await commands.run('dnf', [
-    '-y', `--installroot=${root}`, `--releasever=${options.release}`, `--repofrompath=foundation,${options.source}`, '--repo=foundation',
-    '--setopt=install_weak_deps=False', '--nogpgcheck', 'install', '--', ...options.include,
-  ], { signal: ctx.signal, timeoutMs: 3_600_000, onLine: (line) => ctx.log.debug(line) });
+  await commands.run(
+    'dnf',
+    [
+      '-y',
+      `--installroot=${root}`,
+      `--releasever=${options.release}`,
+      `--repofrompath=foundation,${options.source}`,
+      '--repo=foundation',
+      '--setopt=install_weak_deps=False',
+      '--nogpgcheck',
+      'install',
+      '--',
+      ...options.include,
+    ],
+    { signal: ctx.signal, timeoutMs: 3_600_000, onLine: (line) => ctx.log.debug(line) },
+  );
   await commands.run('dnf', ['-y', `--installroot=${root}`, `--releasever=${options.release}`, 'clean', 'all'], { signal: ctx.signal });
 }
 
 /** fstab by UUID, hostname, hosts and (Debian) apt sources, written only below the root. */
 async function configure(root: string, uuid: string, options: FoundationOptions): Promise<void> {
   const fsOptions = options.fs === 'xfs' ? 'defaults 0 0' : 'defaults,errors=remount-ro 0 1';
-  const hostname = options.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/^-+|-+$/g, '') || 'localhost';
+  const hostname =
+    options.name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 63)
+      .replace(/^-+|-+$/g, '') || 'localhost';
   const files: Record<string, string> = {
     '/etc/fstab': `# written by aminate foundation\nUUID=${uuid} / ${options.fs} ${fsOptions}\n`,
     '/etc/hostname': `${hostname}\n`,

@@ -1,8 +1,8 @@
 import { InvalidInputError, UsageError } from '@aminator/core';
-import { CHROOT_DEV_TOOLS, HostTools, hostDebianMirror, hostDebianSuite, type HostTool } from '@aminator/linux-host';
-import { BOOT_TOOLS } from './boot-loader.js';
+import { CHROOT_DEV_TOOLS, type HostTool, HostTools, hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { IMAGE_NAME } from '../image-manifest.js';
 import { parseSize } from '../size.js';
+import { BOOT_TOOLS } from './boot-loader.js';
 
 export interface FoundationOptions {
   readonly name: string;
@@ -28,25 +28,43 @@ export function foundationOptions(raw: Readonly<Record<string, unknown>>): Found
   const name = String(raw.name ?? '');
   if (!IMAGE_NAME.test(name)) throw new InvalidInputError('--name', `"${name}" is not a valid image name (letters, digits, . _ + ~ ( ) -)`);
   const os = raw.os === 'redhat' ? 'redhat' : 'debian';
-  const release = String(raw.suite ?? raw.releasever ?? (os === 'debian' ? hostDebianSuite() ?? '' : ''));
-  if (!/^[a-z0-9][a-z0-9.-]{0,31}$/.test(release)) throw new InvalidInputError(os === 'debian' ? '--suite' : '--releasever', `"${release}" is not a release name`);
-  const source = String(raw.mirror ?? raw.repo ?? (os === 'debian' ? hostDebianMirror() ?? '' : ''));
+  const release = String(raw.suite ?? raw.releasever ?? (os === 'debian' ? (hostDebianSuite() ?? '') : ''));
+  if (!/^[a-z0-9][a-z0-9.-]{0,31}$/.test(release))
+    throw new InvalidInputError(os === 'debian' ? '--suite' : '--releasever', `"${release}" is not a release name`);
+  const source = String(raw.mirror ?? raw.repo ?? (os === 'debian' ? (hostDebianMirror() ?? '') : ''));
   if (!source) {
-    throw new UsageError(os === 'debian' ? 'no Debian mirror: give --mirror URL (this host\'s apt sources name none)' : 'Red Hat family foundations need --repo URL (a repository with the base packages)');
+    throw new UsageError(
+      os === 'debian'
+        ? "no Debian mirror: give --mirror URL (this host's apt sources name none)"
+        : 'Red Hat family foundations need --repo URL (a repository with the base packages)',
+    );
   }
-  if (!/^https?:\/\/[^\s@]+$/.test(source) && !/^file:\/\/\/[^\s]+$/.test(source)) throw new InvalidInputError('--mirror/--repo', `"${source}" is not an http(s) or file:/// URL without credentials`);
+  if (!/^https?:\/\/[^\s@]+$/.test(source) && !/^file:\/\/\/[^\s]+$/.test(source))
+    throw new InvalidInputError('--mirror/--repo', `"${source}" is not an http(s) or file:/// URL without credentials`);
   const sizeBytes = parseSize('--size', String(raw.size ?? '2G'));
   if (sizeBytes < MIN_SIZE) throw new InvalidInputError('--size', 'must be at least 512M');
-  const include = String(raw.include ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const include = String(raw.include ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const pkg of include) if (!PACKAGE.test(pkg)) throw new InvalidInputError('--include', `"${pkg}" is not a package name`);
-  if (os === 'redhat' && include.length === 0) throw new UsageError('Red Hat family foundations need --include with the packages to install (e.g. bash,rpm,dnf)');
+  if (os === 'redhat' && include.length === 0)
+    throw new UsageError('Red Hat family foundations need --include with the packages to install (e.g. bash,rpm,dnf)');
   const partitionTable = raw.partitionTable === 'none' ? 'none' : 'gpt';
   // Red Hat family boot loaders (grub2, shim, dracut) are not built yet: those foundations are root file systems.
   const bootable = os === 'debian' && raw.minimal !== true;
   if (bootable && partitionTable === 'none') throw new UsageError('a bootable image needs a partition table: drop --partition-table none, or add --minimal');
-  if (bootable && sizeBytes < MIN_BOOTABLE_SIZE) throw new InvalidInputError('--size', 'a bootable image (kernel, GRUB, 128M of boot partitions) needs at least 1G; or add --minimal');
+  if (bootable && sizeBytes < MIN_BOOTABLE_SIZE)
+    throw new InvalidInputError('--size', 'a bootable image (kernel, GRUB, 128M of boot partitions) needs at least 1G; or add --minimal');
   return {
-    name, os, release, source, sizeBytes, include, force: raw.force === true, bootable,
+    name,
+    os,
+    release,
+    source,
+    sizeBytes,
+    include,
+    force: raw.force === true,
+    bootable,
     fs: raw.fs === 'xfs' ? 'xfs' : 'ext4',
     partitionTable,
   };
@@ -58,7 +76,10 @@ export function foundationTools(options: FoundationOptions): HostTool[] {
     options.os === 'debian' ? HostTools.debootstrap : HostTools.dnf,
     options.fs === 'xfs' ? HostTools.mkfsXfs : HostTools.mkfsExt4,
     ...(options.partitionTable === 'gpt' ? [HostTools.sfdisk] : []),
-    HostTools.losetup, HostTools.blkid, HostTools.mount, HostTools.chroot,
+    HostTools.losetup,
+    HostTools.blkid,
+    HostTools.mount,
+    HostTools.chroot,
     ...(options.bootable ? [...BOOT_TOOLS, ...CHROOT_DEV_TOOLS] : []),
   ];
 }

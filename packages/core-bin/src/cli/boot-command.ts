@@ -21,7 +21,10 @@ export async function bootCommand(flags: GlobalFlags, session: () => Promise<Ses
     .summary('boot a copy of an existing image on this terminal, to look around')
     .description('Boot a throwaway copy of an existing image with its console on this terminal (verifier qemu), optionally with ports forwarded to 127.0.0.1.')
     .argument('<image>', 'image id or name, as --base-image takes it')
-    .option('--forward <host:guest>', 'forward 127.0.0.1:HOST to the guest\'s port GUEST (repeatable)', (v: string, previous: string[] | undefined) => [...(previous ?? []), v])
+    .option('--forward <host:guest>', "forward 127.0.0.1:HOST to the guest's port GUEST (repeatable)", (v: string, previous: string[] | undefined) => [
+      ...(previous ?? []),
+      v,
+    ])
     .option('--dry-run', 'resolve the image and print what would be booted, change nothing')
     .option('--work-root <dir>', 'directory for per-run work directories (config: workRoot)')
     .option('--lock-dir <dir>', 'directory for host-wide lock files (config: lockDir)');

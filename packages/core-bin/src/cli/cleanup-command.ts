@@ -29,10 +29,12 @@ Exit codes: 0 nothing left (or dry run), 1 something could not be reclaimed, 2 b
 export async function cleanupCommand(flags: GlobalFlags, session: () => Promise<Session>, setExit: (code: number) => void): Promise<Command> {
   const command = new Command('cleanup')
     .summary('find and reclaim what killed or crashed bakes left behind')
-    .description('Find what bakes that are no longer running left on this host — processes in their chroots, mounts, loop devices, volumes, locks — and reclaim it, holders first.')
+    .description(
+      'Find what bakes that are no longer running left on this host — processes in their chroots, mounts, loop devices, volumes, locks — and reclaim it, holders first.',
+    )
     .option('--dry-run', 'list what would be reclaimed, change nothing')
-    .option('--work-root <dir>', 'the bakes\' work root (config: workRoot)')
-    .option('--lock-dir <dir>', 'the bakes\' lock directory (config: lockDir)');
+    .option('--work-root <dir>', "the bakes' work root (config: workRoot)")
+    .option('--lock-dir <dir>', "the bakes' lock directory (config: lockDir)");
   if (flags.command !== 'cleanup') return command;
   const loaded = await addEnvironmentFlags(command, flags, session, (b) => b.option.cleanup === true, 'Plugin flags');
   command.addHelpText('after', EXAMPLES);

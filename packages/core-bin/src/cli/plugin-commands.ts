@@ -1,5 +1,5 @@
+import { currentLoadHost, type DiscoveredPlugin, loadPlugin, type PluginCommand, PluginLoadError } from '@aminator/core/host';
 import { Command, Option } from 'commander';
-import { currentLoadHost, loadPlugin, PluginLoadError, type DiscoveredPlugin, type PluginCommand } from '@aminator/core/host';
 import { BUILT_IN_COMMANDS } from './built-in-commands.js';
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
@@ -15,9 +15,11 @@ export async function pluginCommands(flags: GlobalFlags, session: Session, setEx
     for (const name of plugin.manifest.commands ?? []) {
       if (taken.has(name)) continue;
       taken.add(name);
-      commands.push(flags.command === name
-        ? await realCommand(plugin, name, session, setExit)
-        : new Command(name).summary(`(from ${plugin.packageName}; \`aminate ${name} --help\`)`).allowUnknownOption().allowExcessArguments(true));
+      commands.push(
+        flags.command === name
+          ? await realCommand(plugin, name, session, setExit)
+          : new Command(name).summary(`(from ${plugin.packageName}; \`aminate ${name} --help\`)`).allowUnknownOption().allowExcessArguments(true),
+      );
     }
   }
   return commands;

@@ -7,16 +7,18 @@ import { bakeCommand } from './bake-command.js';
 import { bootCommand } from './boot-command.js';
 import { BUILT_IN_COMMANDS } from './built-in-commands.js';
 import { cleanupCommand } from './cleanup-command.js';
-import { pluginCommands } from './plugin-commands.js';
-import { verifyCommand } from './verify-command.js';
 import type { GlobalFlags } from './global-flags.js';
+import { pluginCommands } from './plugin-commands.js';
 import { openSession, type Session } from './session.js';
+import { verifyCommand } from './verify-command.js';
 import { cliVersion } from './version.js';
 
 /** Parse argv and run the command; returns the exit code. */
 export async function runCli(argv: readonly string[], flags: GlobalFlags): Promise<number> {
   let exitCode = 0;
-  const setExit = (code: number): void => { exitCode = code; };
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
   let opened: Promise<Session> | undefined;
   const session = (): Promise<Session> => (opened ??= openSession(flags));
   const json = (): boolean => flags.json;
@@ -37,14 +39,25 @@ export async function runCli(argv: readonly string[], flags: GlobalFlags): Promi
   program.addCommand((await bootCommand(flags, session, setExit)).copyInheritedSettings(program));
   program.addCommand((await cleanupCommand(flags, session, setExit)).copyInheritedSettings(program));
   const plugins = program.command('plugins').description('discover and check plugins');
-  plugins.command('list').description('list discovered plugins (nothing is imported)').option('--json', 'print JSON')
+  plugins
+    .command('list')
+    .description('list discovered plugins (nothing is imported)')
+    .option('--json', 'print JSON')
     .action(async () => setExit(pluginsList(await session(), { json: json() })));
-  plugins.command('doctor').description('load every plugin through every phase and report problems; exit 2 if the selected environment is affected')
+  plugins
+    .command('doctor')
+    .description('load every plugin through every phase and report problems; exit 2 if the selected environment is affected')
     .option('--json', 'print JSON')
     .action(async () => setExit(await pluginsDoctor(await session(), { json: json(), environment: flags.environment })));
-  program.command('environments').description('list environments and whether their plugins are installed').option('--json', 'print JSON')
+  program
+    .command('environments')
+    .description('list environments and whether their plugins are installed')
+    .option('--json', 'print JSON')
     .action(async () => setExit(environments(await session(), { json: json() })));
-  program.command('config').description('print the effective configuration and where each value came from').option('--json', 'print JSON')
+  program
+    .command('config')
+    .description('print the effective configuration and where each value came from')
+    .option('--json', 'print JSON')
     .action(async () => setExit(showConfig(await session(), { json: json(), environment: flags.environment })));
 
   for (const command of await pluginCommandsIfAny(flags, session, setExit)) program.addCommand(command.copyInheritedSettings(program));

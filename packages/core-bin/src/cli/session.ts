@@ -1,7 +1,16 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
-  builtinPlugins, discoverPlugins, loadConfigFiles, mergeLayers, pluginSearchPaths, sourceOf, validateCoreConfig,
-  type ConfigLayer, type CoreConfig, type DiscoveryResult, type MergedConfig,
+  builtinPlugins,
+  type ConfigLayer,
+  type CoreConfig,
+  type DiscoveryResult,
+  discoverPlugins,
+  loadConfigFiles,
+  type MergedConfig,
+  mergeLayers,
+  pluginSearchPaths,
+  sourceOf,
+  validateCoreConfig,
 } from '@aminator/core/host';
 import { cliPackageDir } from './cli-paths.js';
 import type { GlobalFlags } from './global-flags.js';

@@ -18,5 +18,7 @@ export function abortOnSignals(controller: AbortController, say: (message: strin
     say(`${signal} received again: cleanup is in progress and will finish; wait for it (kill -9 would leave resources behind for \`aminate cleanup\`)`);
   };
   for (const signal of SIGNALS) process.on(signal, handler);
-  return () => { for (const signal of SIGNALS) process.off(signal, handler); };
+  return () => {
+    for (const signal of SIGNALS) process.off(signal, handler);
+  };
 }

@@ -1,5 +1,5 @@
-import { Command } from 'commander';
 import { kindsIn } from '@aminator/core/host';
+import { Command } from 'commander';
 import { addEnvironmentFlags, imageRunFlags } from '../compose/environment-flags.js';
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
@@ -19,8 +19,10 @@ Exit codes: 0 verified, 1 a check failed, 2 bad usage or config, 130 interrupted
 /** `aminate verify IMAGE`: the environment's verifier on an image that exists (a bake's, or a base image). */
 export async function verifyCommand(flags: GlobalFlags, session: () => Promise<Session>, setExit: (code: number) => void): Promise<Command> {
   const command = new Command('verify')
-    .summary('prove an existing image works with the environment\'s verifier (e.g. boot it)')
-    .description('Run the environment\'s verifier on an image that exists: for verifier qemu, boot a copy-on-write copy and check what runs. Nothing is made and nothing is removed.')
+    .summary("prove an existing image works with the environment's verifier (e.g. boot it)")
+    .description(
+      "Run the environment's verifier on an image that exists: for verifier qemu, boot a copy-on-write copy and check what runs. Nothing is made and nothing is removed.",
+    )
     .argument('<image>', 'image id or name, as --base-image takes it')
     .option('--dry-run', 'resolve the image and print what would be checked, change nothing')
     .option('--work-root <dir>', 'directory for per-run work directories (config: workRoot)')
@@ -29,13 +31,21 @@ export async function verifyCommand(flags: GlobalFlags, session: () => Promise<S
   const loaded = await addEnvironmentFlags(command, flags, session, imageRunFlags, 'Plugin flags');
   if (loaded) {
     const { env } = loaded;
-    command.addHelpText('after', `\nEnvironment ${env.name}: ${kindsIn(env.plugins).filter((k) => k === 'cloud' || k === 'verifier').map((k) => `${k}=${env.plugins[k]}`).join(' ')}\n(plugin flags above are those of this environment's cloud and verifier; pick another with -e NAME)`);
+    command.addHelpText(
+      'after',
+      `\nEnvironment ${env.name}: ${kindsIn(env.plugins)
+        .filter((k) => k === 'cloud' || k === 'verifier')
+        .map((k) => `${k}=${env.plugins[k]}`)
+        .join(' ')}\n(plugin flags above are those of this environment's cloud and verifier; pick another with -e NAME)`,
+    );
   }
   command.addHelpText('after', EXAMPLES);
   command.action(async (imageRef: string, _options: unknown, cmd: Command) => {
     if (!loaded) return;
     const { verify } = await import('../commands/verify.js');
-    setExit(await verify({ session: await session(), environment: loaded.env.name, plugins: loaded.plugins, bindings: loaded.bindings, command: cmd, imageRef }));
+    setExit(
+      await verify({ session: await session(), environment: loaded.env.name, plugins: loaded.plugins, bindings: loaded.bindings, command: cmd, imageRef }),
+    );
   });
   return command;
 }

@@ -1,13 +1,13 @@
-import type { Command } from 'commander';
 import { EventBus, EXIT_INTERRUPTED, EXIT_OK, LeftoverSweep, newRunId, type SweepEntry } from '@aminator/core';
+import type { Command } from 'commander';
+import { table } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { StderrLogger } from '../cli/stderr-logger.js';
-import { coreFlagLayers, type CoreRunFlags } from '../compose/core-flag-layers.js';
 import { composeRun } from '../compose/compose-run.js';
+import { type CoreRunFlags, coreFlagLayers } from '../compose/core-flag-layers.js';
 import type { EnvironmentPlugins } from '../compose/load-environment.js';
-import { pluginFlagLayers, type FlagBinding } from '../compose/plugin-flags.js';
-import { table } from '../cli/output.js';
+import { type FlagBinding, pluginFlagLayers } from '../compose/plugin-flags.js';
 
 export interface CleanupCommandInput {
   readonly session: Session;
@@ -30,7 +30,9 @@ export async function cleanup(input: CleanupCommandInput): Promise<number> {
   const json = flags.json === true;
   const log = new StderrLogger(flags.debug === true);
   const events = new EventBus();
-  events.subscribe((event) => { if (event.type === 'log') log[event.level](event.message); });
+  events.subscribe((event) => {
+    if (event.type === 'log') log[event.level](event.message);
+  });
   const flagLayers = [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)];
   // The verifier (when installed) takes part: a killed verification leaves its qemu running.
   const verify = input.plugins.verifier ? { keepUnverified: false } : undefined;
@@ -40,12 +42,16 @@ export async function cleanup(input: CleanupCommandInput): Promise<number> {
   try {
     const dryRun = flags.dryRun === true;
     const entries = await container.resolve(LeftoverSweep).sweep({
-      dryRun, signal: controller.signal,
-      onEntry: (entry) => { if (json) process.stdout.write(`${JSON.stringify({ type: 'leftover', ...entry })}\n`); },
+      dryRun,
+      signal: controller.signal,
+      onEntry: (entry) => {
+        if (json) process.stdout.write(`${JSON.stringify({ type: 'leftover', ...entry })}\n`);
+      },
     });
     const failed = entries.filter((e) => e.status === 'failed').length;
     const status = controller.signal.aborted ? 'interrupted' : failed > 0 ? 'failed' : dryRun ? 'planned' : 'succeeded';
-    if (json) process.stdout.write(`${JSON.stringify({ type: 'result', status, dryRun, found: entries.length, reclaimed: entries.length - failed, failed })}\n`);
+    if (json)
+      process.stdout.write(`${JSON.stringify({ type: 'result', status, dryRun, found: entries.length, reclaimed: entries.length - failed, failed })}\n`);
     else printSummary(entries, dryRun);
     return status === 'interrupted' ? EXIT_INTERRUPTED : failed > 0 ? EXIT_RECLAIM_FAILED : EXIT_OK;
   } finally {
@@ -62,5 +68,8 @@ function printSummary(entries: readonly SweepEntry[], dryRun: boolean): void {
   process.stdout.write(`${table([['STATUS', 'KIND', 'ID', 'WHY'], ...rows]).join('\n')}\n`);
   const failed = entries.filter((e) => e.status === 'failed');
   if (dryRun) process.stdout.write(`${entries.length} leftover(s) found; run \`aminate cleanup\` without --dry-run to reclaim them\n`);
-  else process.stdout.write(`${entries.length - failed.length} of ${entries.length} leftover(s) reclaimed${failed.length > 0 ? `; ${failed.length} failed — see WHY, fix, and run \`aminate cleanup\` again` : ''}\n`);
+  else
+    process.stdout.write(
+      `${entries.length - failed.length} of ${entries.length} leftover(s) reclaimed${failed.length > 0 ? `; ${failed.length} failed — see WHY, fix, and run \`aminate cleanup\` again` : ''}\n`,
+    );
 }

@@ -9,21 +9,29 @@ export function environments(session: Session, options: { json: boolean }): numb
     name,
     description: env.description,
     default: name === session.core.environment,
-    plugins: Object.fromEntries(kindsIn(env as Parameters<typeof kindsIn>[0]).map((kind) => {
-      const pkg = installed.get(`${kind}/${env[kind]}`);
-      return [kind, { name: env[kind], installed: pkg !== undefined, package: pkg, optional: isOptionalKind(kind) }];
-    })),
+    plugins: Object.fromEntries(
+      kindsIn(env as Parameters<typeof kindsIn>[0]).map((kind) => {
+        const pkg = installed.get(`${kind}/${env[kind]}`);
+        return [kind, { name: env[kind], installed: pkg !== undefined, package: pkg, optional: isOptionalKind(kind) }];
+      }),
+    ),
   }));
   if (options.json) {
     printJson({ default: session.core.environment, environments: list });
     return 0;
   }
   for (const env of list) {
-    const missing = Object.entries(env.plugins).filter(([, p]) => !p.installed && !p.optional).map(([kind, p]) => `${kind}/${p.name}`);
-    const optional = Object.entries(env.plugins).filter(([, p]) => !p.installed && p.optional).map(([kind, p]) => `${kind}/${p.name}`);
+    const missing = Object.entries(env.plugins)
+      .filter(([, p]) => !p.installed && !p.optional)
+      .map(([kind, p]) => `${kind}/${p.name}`);
+    const optional = Object.entries(env.plugins)
+      .filter(([, p]) => !p.installed && p.optional)
+      .map(([kind, p]) => `${kind}/${p.name}`);
     printLines([
       `${env.default ? '*' : ' '} ${env.name}${env.description ? ` — ${env.description}` : ''}`,
-      `    ${Object.entries(env.plugins).map(([kind, p]) => `${kind}=${p.name}`).join(' ')}`,
+      `    ${Object.entries(env.plugins)
+        .map(([kind, p]) => `${kind}=${p.name}`)
+        .join(' ')}`,
       ...(missing.length > 0 ? [`    not installed: ${missing.join(', ')}`] : []),
       ...(optional.length > 0 ? [`    optional, not installed: ${optional.join(', ')} (needed for --verify)`] : []),
     ]);

@@ -1,6 +1,16 @@
 import {
-  currentLoadHost, isAminatorError, isOptionalKind, kindsIn, loadPlugin, pluginLabel, selectEnvironment, selectPlugin,
-  summarizeError, validatePluginConfig, type ErrorSummary, type SelectedEnvironment,
+  currentLoadHost,
+  type ErrorSummary,
+  isAminatorError,
+  isOptionalKind,
+  kindsIn,
+  loadPlugin,
+  pluginLabel,
+  type SelectedEnvironment,
+  selectEnvironment,
+  selectPlugin,
+  summarizeError,
+  validatePluginConfig,
 } from '@aminator/core/host';
 import { printJson, printLines } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
@@ -32,7 +42,13 @@ export async function pluginsDoctor(session: Session, options: { json: boolean; 
     }
   }
   for (const r of session.discovery.rejected) {
-    findings.push({ plugin: r.packageName ?? '(unnamed)', path: r.path, selected: false, status: 'error', error: { code: r.code, message: r.reason, suggestions: [] } });
+    findings.push({
+      plugin: r.packageName ?? '(unnamed)',
+      path: r.path,
+      selected: false,
+      status: 'error',
+      error: { code: r.code, message: r.reason, suggestions: [] },
+    });
   }
   findings.push(...missingSelected(session, env.plugins));
   const failing = findings.filter((f) => f.status === 'error' && f.selected);
@@ -62,7 +78,9 @@ function printReport(environment: string, findings: readonly Finding[], exitCode
     printLines([`${mark} ${f.plugin}${f.selected ? ' [selected]' : ''}`]);
     if (f.error) printLines([`      ${f.error.code}: ${f.error.message}`, ...f.error.suggestions.map((s) => `      → ${s}`)]);
   }
-  printLines([exitCode === 0
-    ? `environment ${environment}: every selected plugin loads`
-    : `environment ${environment}: selected plugins are missing or broken (see ERROR lines)`]);
+  printLines([
+    exitCode === 0
+      ? `environment ${environment}: every selected plugin loads`
+      : `environment ${environment}: selected plugins are missing or broken (see ERROR lines)`,
+  ]);
 }

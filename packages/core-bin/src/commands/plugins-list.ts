@@ -3,7 +3,16 @@ import { printJson, printLines, table } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
 
 function describePlugin(p: DiscoveredPlugin): Record<string, unknown> {
-  return { kind: p.kind, name: p.name, package: p.packageName, version: p.version, apiVersion: p.apiVersion, path: p.path, foundIn: p.foundIn, builtin: p.builtin !== undefined };
+  return {
+    kind: p.kind,
+    name: p.name,
+    package: p.packageName,
+    version: p.version,
+    apiVersion: p.apiVersion,
+    path: p.path,
+    foundIn: p.foundIn,
+    builtin: p.builtin !== undefined,
+  };
 }
 
 /** `aminate plugins list`: what discovery found, without importing any plugin. */

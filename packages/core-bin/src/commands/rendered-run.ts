@@ -1,4 +1,14 @@
-import { EventBus, FAILPOINTS_ENV, newRunId, parseFailpoints, RunLogFile, UsageError, type BakeOutcome, type BakePipeline, type ConfigLayer } from '@aminator/core';
+import {
+  type BakeOutcome,
+  type BakePipeline,
+  type ConfigLayer,
+  EventBus,
+  FAILPOINTS_ENV,
+  newRunId,
+  parseFailpoints,
+  RunLogFile,
+  UsageError,
+} from '@aminator/core';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { composeBake } from '../compose/compose-bake.js';
@@ -28,8 +38,13 @@ export async function renderedRun(
   const renderer = chooseRenderer(input.output);
   bus.subscribe((event) => renderer.handle(event));
   const { pipeline, preserveOnError, settings } = await composeBake({
-    session: input.session, plugins: input.plugins, flagLayers: input.flagLayers, events: bus, runId: newRunId(),
-    failpoints: parseFailpoints(process.env[FAILPOINTS_ENV]), verify: input.verify,
+    session: input.session,
+    plugins: input.plugins,
+    flagLayers: input.flagLayers,
+    events: bus,
+    runId: newRunId(),
+    failpoints: parseFailpoints(process.env[FAILPOINTS_ENV]),
+    verify: input.verify,
   });
   if (settings.runLog) {
     const log = new RunLogFile(settings.runLog, (message) => renderer.notice(message));
@@ -52,9 +67,10 @@ export async function renderedRun(
 function requireVerifier(input: RenderedRunInput): void {
   if (input.plugins.verifier) return;
   const named = input.session.core.environments[input.environment]?.verifier;
-  throw new UsageError(named
-    ? `the verifier ${named} of environment ${input.environment} is not installed`
-    : `environment ${input.environment} names no verifier`, {
-    suggestions: named ? [`npm i @aminator/verifier-${named} (next to @aminator/core-bin)`] : ['add `verifier: qemu` to the environment in your config file'],
-  });
+  throw new UsageError(
+    named ? `the verifier ${named} of environment ${input.environment} is not installed` : `environment ${input.environment} names no verifier`,
+    {
+      suggestions: named ? [`npm i @aminator/verifier-${named} (next to @aminator/core-bin)`] : ['add `verifier: qemu` to the environment in your config file'],
+    },
+  );
 }

@@ -1,6 +1,13 @@
 import {
-  CleanupStack, EXIT_INTERRUPTED, ExecaCommandRunner, FileLockManager, newRunId, validatePluginConfig,
-  type LoadedPlugin, type PluginCommand, type PluginCommandContext,
+  CleanupStack,
+  EXIT_INTERRUPTED,
+  ExecaCommandRunner,
+  FileLockManager,
+  type LoadedPlugin,
+  newRunId,
+  type PluginCommand,
+  type PluginCommandContext,
+  validatePluginConfig,
 } from '@aminator/core';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
@@ -10,7 +17,13 @@ import { StderrLogger } from '../cli/stderr-logger.js';
  * Run a plugin's command with its validated config, core's services, signal handling and a cleanup
  * stack that is unwound whatever happens — the same guarantees a bake has.
  */
-export async function runPluginCommand(spec: PluginCommand, loaded: LoadedPlugin, session: Session, args: readonly string[], options: Record<string, unknown>): Promise<number> {
+export async function runPluginCommand(
+  spec: PluginCommand,
+  loaded: LoadedPlugin,
+  session: Session,
+  args: readonly string[],
+  options: Record<string, unknown>,
+): Promise<number> {
   const { kind, name } = loaded.plugin;
   const config = validatePluginConfig(session.merged, kind, name, loaded.module.configSchema);
   const log = new StderrLogger(session.flags.debug);
@@ -18,8 +31,14 @@ export async function runPluginCommand(spec: PluginCommand, loaded: LoadedPlugin
   const removeHandlers = abortOnSignals(controller, (m) => log.warn(m), { what: `aminate ${spec.name}` });
   const stack = new CleanupStack();
   const ctx: PluginCommandContext = {
-    config, json: session.flags.json, debug: session.flags.debug, log, signal: controller.signal, cleanup: stack,
-    commands: new ExecaCommandRunner(log), locks: new FileLockManager(session.core.lockDir, newRunId()),
+    config,
+    json: session.flags.json,
+    debug: session.flags.debug,
+    log,
+    signal: controller.signal,
+    cleanup: stack,
+    commands: new ExecaCommandRunner(log),
+    locks: new FileLockManager(session.core.lockDir, newRunId()),
     workRoot: session.core.workRoot,
     print: (value, text) => process.stdout.write(session.flags.json ? `${JSON.stringify(value, null, 2)}\n` : text.length > 0 ? `${text.join('\n')}\n` : ''),
   };

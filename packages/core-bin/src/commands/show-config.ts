@@ -17,4 +17,3 @@ export function showConfig(session: Session, options: { json: boolean; environme
   printLines(values.map((v) => `${v.key} = ${JSON.stringify(v.value)}    # ${v.source}`));
   return 0;
 }
-

@@ -1,5 +1,5 @@
 import { BAKE_SETTINGS, BakePipeline, type BakeSettings } from '@aminator/core';
-import { composeRun, type ComposeInput } from './compose-run.js';
+import { type ComposeInput, composeRun } from './compose-run.js';
 
 /** A bake's pipeline, composed with the selected plugins (and the verifier, with --verify). */
 export async function composeBake(input: ComposeInput): Promise<{ pipeline: BakePipeline; preserveOnError: boolean; settings: BakeSettings }> {

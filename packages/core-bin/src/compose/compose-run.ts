@@ -1,10 +1,29 @@
 import {
-  BAKE_SETTINGS, COMMAND_RUNNER, EVENT_SINK, EventLogger, ExecaCommandRunner, FileLockManager,
-  kindsIn, LOCK_MANAGER, runLogPath, LOGGER, mergeLayers, pluginLabel, registerPlugin, resolvePlugin,
-  validateCoreConfig, validatePluginConfig, type BakeSettings, type ConfigLayer, type CoreConfig, type EventSink, type Failpoint,
-  type LoadedPlugin, type Verifier,
+  BAKE_SETTINGS,
+  type BakeSettings,
+  COMMAND_RUNNER,
+  type ConfigLayer,
+  type CoreConfig,
+  EVENT_SINK,
+  EventLogger,
+  type EventSink,
+  ExecaCommandRunner,
+  type Failpoint,
+  FileLockManager,
+  kindsIn,
+  LOCK_MANAGER,
+  LOGGER,
+  type LoadedPlugin,
+  mergeLayers,
+  pluginLabel,
+  registerPlugin,
+  resolvePlugin,
+  runLogPath,
+  type Verifier,
+  validateCoreConfig,
+  validatePluginConfig,
 } from '@aminator/core';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { Session } from '../cli/session.js';
 import type { EnvironmentPlugins } from './load-environment.js';
 
@@ -33,8 +52,17 @@ export async function composeRun(input: ComposeInput): Promise<{ container: Depe
   const loadedOf = (kind: (typeof kinds)[number]): LoadedPlugin => input.plugins[kind] as LoadedPlugin;
   const configs = kinds.map((kind) => validatePluginConfig(merged, kind, loadedOf(kind).plugin.name, loadedOf(kind).module.configSchema));
   const run = rootContainer.createChildContainer();
-  const plugins = Object.fromEntries(kinds.map((kind) => [kind, `${loadedOf(kind).plugin.name} (${loadedOf(kind).plugin.packageName}@${loadedOf(kind).plugin.version})`]));
-  const settings: BakeSettings = { workRoot: core.workRoot, runLog: runLogPath(core.workRoot, input.runId), abortGraceMs: core.abortGraceMs, failpoints: input.failpoints, runId: input.runId, plugins };
+  const plugins = Object.fromEntries(
+    kinds.map((kind) => [kind, `${loadedOf(kind).plugin.name} (${loadedOf(kind).plugin.packageName}@${loadedOf(kind).plugin.version})`]),
+  );
+  const settings: BakeSettings = {
+    workRoot: core.workRoot,
+    runLog: runLogPath(core.workRoot, input.runId),
+    abortGraceMs: core.abortGraceMs,
+    failpoints: input.failpoints,
+    runId: input.runId,
+    plugins,
+  };
   run.register(BAKE_SETTINGS, { useValue: settings });
   run.register(EVENT_SINK, { useValue: input.events });
   run.register(LOGGER, { useValue: new EventLogger(input.events, input.runId) });

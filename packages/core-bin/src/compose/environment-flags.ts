@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
 import { formatError, type SelectedEnvironment } from '@aminator/core/host';
+import type { Command } from 'commander';
 import type { GlobalFlags } from '../cli/global-flags.js';
 import type { Session } from '../cli/session.js';
-import { loadEnvironment, type EnvironmentPlugins } from './load-environment.js';
+import { type EnvironmentPlugins, loadEnvironment } from './load-environment.js';
 import { addPluginFlags, collectFlagBindings, type FlagBinding } from './plugin-flags.js';
 
 export interface LoadedEnvironment {
@@ -16,7 +16,11 @@ export interface LoadedEnvironment {
  * fails under --help, the help still shows, with the reason the flags are missing; otherwise it throws.
  */
 export async function addEnvironmentFlags(
-  command: Command, flags: GlobalFlags, session: () => Promise<Session>, which: (binding: FlagBinding) => boolean, label: string,
+  command: Command,
+  flags: GlobalFlags,
+  session: () => Promise<Session>,
+  which: (binding: FlagBinding) => boolean,
+  label: string,
 ): Promise<LoadedEnvironment | undefined> {
   try {
     const { env, plugins } = await loadEnvironment(await session(), flags.environment);

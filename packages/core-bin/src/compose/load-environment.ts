@@ -1,6 +1,14 @@
 import {
-  currentLoadHost, loadPlugin, OPTIONAL_PLUGIN_KINDS, REQUIRED_PLUGIN_KINDS, selectEnvironment, selectPlugin,
-  type DiscoveredPlugin, type EnvironmentKinds, type LoadedPlugin, type SelectedEnvironment,
+  currentLoadHost,
+  type DiscoveredPlugin,
+  type EnvironmentKinds,
+  type LoadedPlugin,
+  loadPlugin,
+  OPTIONAL_PLUGIN_KINDS,
+  REQUIRED_PLUGIN_KINDS,
+  type SelectedEnvironment,
+  selectEnvironment,
+  selectPlugin,
 } from '@aminator/core/host';
 import type { Session } from '../cli/session.js';
 

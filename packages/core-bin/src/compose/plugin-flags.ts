@@ -1,5 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { AminatorError, ErrorCodes, EXIT_USAGE, objectAtPath, RESERVED_FLAGS, type ConfigLayer, type PluginKind, type PluginOption } from '@aminator/core/host';
+import { AminatorError, type ConfigLayer, ErrorCodes, EXIT_USAGE, objectAtPath, type PluginKind, type PluginOption, RESERVED_FLAGS } from '@aminator/core/host';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { EnvironmentPlugins } from './load-environment.js';
 
 /** A plugin's flag and the config key it sets. */
@@ -19,7 +19,8 @@ export function collectFlagBindings(plugins: EnvironmentPlugins): FlagBinding[] 
       const owner = owners.get(option.flag);
       if (owner) {
         throw new AminatorError(`--${option.flag} of ${kind}/${name} is already defined by ${owner}`, {
-          code: ErrorCodes.PLUGIN_OPTION_CONFLICT, exitCode: EXIT_USAGE,
+          code: ErrorCodes.PLUGIN_OPTION_CONFLICT,
+          exitCode: EXIT_USAGE,
           suggestions: ['set the value in the config file instead, and report the clash to the plugin authors'],
         });
       }

@@ -1,4 +1,4 @@
-import { eventLine, type BakeEvent } from '@aminator/core/host';
+import { type BakeEvent, eventLine } from '@aminator/core/host';
 import type { Renderer } from './renderer.js';
 import { resultSummary } from './result-summary.js';
 

@@ -12,10 +12,12 @@ export function resultSummary(result: ResultEvent): { out: string[]; err: string
   const seconds = (result.durationMs / 1000).toFixed(1);
   const plan = result.status === 'planned' ? result.plan : undefined;
   if (plan) {
-    out.push(`dry run: nothing was changed. Plan:`,
+    out.push(
+      `dry run: nothing was changed. Plan:`,
       ...(plan.spec ? [`  package: ${plan.spec.raw} (${plan.spec.source})`] : []),
       ...(plan.baseImage ? [`  base image: ${plan.baseImage.name} (${plan.baseImage.id})`] : []),
-      ...plan.lines.map((l) => `  ${l}`));
+      ...plan.lines.map((l) => `  ${l}`),
+    );
   }
   if (result.status === 'succeeded' && result.image) {
     const p = result.package;
@@ -35,7 +37,8 @@ export function resultSummary(result: ResultEvent): { out: string[]; err: string
     err.push('  or run `aminate cleanup`');
   }
   const failed = result.status === 'failed' || result.status === 'interrupted';
-  if (failed && !result.kept?.length && !result.cleanupErrors?.length) err.push(`everything the ${result.kind === 'bake' ? 'bake' : 'run'} acquired was cleaned up`);
+  if (failed && !result.kept?.length && !result.cleanupErrors?.length)
+    err.push(`everything the ${result.kind === 'bake' ? 'bake' : 'run'} acquired was cleaned up`);
   if (result.log) err.push(`full log: ${result.log}`);
   return { out, err };
 }

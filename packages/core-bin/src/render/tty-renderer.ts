@@ -2,10 +2,22 @@ import type { BakeEvent } from '@aminator/core/host';
 import type { Renderer } from './renderer.js';
 import { resultSummary } from './result-summary.js';
 
-type StepState = { status: 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted'; started?: number; durationMs?: number; note?: string; output: string[] };
+type StepState = {
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted';
+  started?: number;
+  durationMs?: number;
+  note?: string;
+  output: string[];
+};
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const MARK: Record<StepState['status'], string> = { pending: '·', running: '', succeeded: '\x1b[32m✔\x1b[0m', failed: '\x1b[31m✖\x1b[0m', interrupted: '\x1b[33m■\x1b[0m' };
+const MARK: Record<StepState['status'], string> = {
+  pending: '·',
+  running: '',
+  succeeded: '\x1b[32m✔\x1b[0m',
+  failed: '\x1b[31m✖\x1b[0m',
+  interrupted: '\x1b[33m■\x1b[0m',
+};
 const REDRAW_MS = 100;
 /** Lines of a step's output shown live under it, and kept to show when it fails. */
 const LIVE_LINES = 3;
@@ -36,13 +48,27 @@ export class TtyRenderer implements Renderer {
         this.timer = setInterval(() => this.draw(), REDRAW_MS);
         this.timer.unref();
         break;
-      case 'step-start': this.steps.set(event.step, { status: 'running', started: Date.now(), output: [] }); break;
-      case 'step-end': this.endStep(event.step, event.status, event.durationMs); break;
-      case 'progress': this.noteOn(event.step, event.message); break;
-      case 'log': this.log(event); return;
-      case 'undo': if (event.status !== 'succeeded' || this.debug) this.above(`cleanup ${event.status === 'succeeded' ? '✔' : event.status === 'kept' ? 'kept' : '✖'} ${event.description}`); break;
-      case 'result': this.finish(event); return;
-      default: break;
+      case 'step-start':
+        this.steps.set(event.step, { status: 'running', started: Date.now(), output: [] });
+        break;
+      case 'step-end':
+        this.endStep(event.step, event.status, event.durationMs);
+        break;
+      case 'progress':
+        this.noteOn(event.step, event.message);
+        break;
+      case 'log':
+        this.log(event);
+        return;
+      case 'undo':
+        if (event.status !== 'succeeded' || this.debug)
+          this.above(`cleanup ${event.status === 'succeeded' ? '✔' : event.status === 'kept' ? 'kept' : '✖'} ${event.description}`);
+        break;
+      case 'result':
+        this.finish(event);
+        return;
+      default:
+        break;
     }
     this.draw();
   }
@@ -68,7 +94,12 @@ export class TtyRenderer implements Renderer {
     if (event.level === 'debug' && !this.debug) return;
     const running = event.step === undefined ? undefined : this.steps.get(event.step);
     if (this.debug || event.level !== 'info' || running?.status !== 'running') {
-      this.above(event.message.split('\n').map((line) => `${event.level}: ${line}`).join('\n'));
+      this.above(
+        event.message
+          .split('\n')
+          .map((line) => `${event.level}: ${line}`)
+          .join('\n'),
+      );
       return;
     }
     running.output.push(...event.message.split('\n'));

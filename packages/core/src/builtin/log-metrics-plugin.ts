@@ -1,5 +1,5 @@
-import { definePlugin } from '../plugin/define-plugin.js';
 import { PLUGIN_API_VERSION } from '../plugin/api-version.js';
+import { definePlugin } from '../plugin/define-plugin.js';
 import { METRICS } from '../tokens.js';
 import { LogMetrics } from './log-metrics.js';
 import { logMetricsConfigSchema } from './log-metrics-config.js';

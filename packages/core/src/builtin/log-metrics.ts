@@ -40,5 +40,7 @@ export class LogMetrics implements Metrics {
 
 function formatTags(tags: Tags | undefined): string {
   if (!tags || Object.keys(tags).length === 0) return '';
-  return `{${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+  return `{${Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}}`;
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { ErrorCodes } from '../errors/error-codes.js';
 import { ConfigError } from '../errors/config-error.js';
+import { ErrorCodes } from '../errors/error-codes.js';
 import type { ConfigLayer } from './config-layer.js';
 import { DEFAULT_CONFIG } from './default-config.js';
 import { isPlainObject } from './key-path.js';
@@ -12,8 +12,15 @@ export const CONFIG_ENV = 'AMINATOR_CONFIG';
 
 /** Project config names, searched from the working directory up to the project root. */
 export const PROJECT_CONFIG_PLACES = [
-  'aminator.config.yaml', 'aminator.config.yml', 'aminator.config.json', 'aminator.config.js', 'aminator.config.mjs',
-  '.aminatorrc', '.aminatorrc.yaml', '.aminatorrc.yml', '.aminatorrc.json',
+  'aminator.config.yaml',
+  'aminator.config.yml',
+  'aminator.config.json',
+  'aminator.config.js',
+  'aminator.config.mjs',
+  '.aminatorrc',
+  '.aminatorrc.yaml',
+  '.aminatorrc.yml',
+  '.aminatorrc.json',
 ];
 
 export interface ConfigFileOptions {
@@ -47,7 +54,11 @@ export async function loadConfigFiles(options: ConfigFileOptions): Promise<Confi
   if (named) {
     const file = resolve(options.cwd, named);
     if (!existsSync(file)) {
-      throw new ConfigError(`config file ${file} does not exist`, { source: file }, { code: ErrorCodes.CONFIG_LOAD, suggestions: ['check the path given to --config or AMINATOR_CONFIG'] });
+      throw new ConfigError(
+        `config file ${file} does not exist`,
+        { source: file },
+        { code: ErrorCodes.CONFIG_LOAD, suggestions: ['check the path given to --config or AMINATOR_CONFIG'] },
+      );
     }
     layers.push(await loadFile(explorer, file));
   } else {
@@ -68,25 +79,36 @@ function hasProjectConfig(cwd: string): boolean {
   }
 }
 
-type Explorer = { load(file: string): Promise<{ config: unknown; filepath: string } | null>; search(from: string): Promise<{ config: unknown; filepath: string; isEmpty?: boolean } | null> };
+type Explorer = {
+  load(file: string): Promise<{ config: unknown; filepath: string } | null>;
+  search(from: string): Promise<{ config: unknown; filepath: string; isEmpty?: boolean } | null>;
+};
 
 async function loadFile(explorer: Explorer, file: string): Promise<ConfigLayer> {
-  let result;
+  let result: Awaited<ReturnType<Explorer['load']>>;
   try {
     result = await explorer.load(file);
   } catch (cause) {
-    throw new ConfigError(`cannot read config file ${file}: ${(cause as Error).message}`, { source: file }, { code: ErrorCodes.CONFIG_LOAD, cause, suggestions: ['fix the file\'s syntax (YAML, JSON or an ES module default-exporting an object)'] });
+    throw new ConfigError(
+      `cannot read config file ${file}: ${(cause as Error).message}`,
+      { source: file },
+      { code: ErrorCodes.CONFIG_LOAD, cause, suggestions: ["fix the file's syntax (YAML, JSON or an ES module default-exporting an object)"] },
+    );
   }
   return toLayer(file, result?.config);
 }
 
 async function search(explorer: Explorer, cwd: string): Promise<ConfigLayer | undefined> {
-  let result;
+  let result: Awaited<ReturnType<Explorer['search']>>;
   try {
     result = await explorer.search(cwd);
   } catch (cause) {
     const file = (cause as { filepath?: string }).filepath;
-    throw new ConfigError(`cannot read project config${file ? ` ${file}` : ''}: ${(cause as Error).message}`, { source: file }, { code: ErrorCodes.CONFIG_LOAD, cause });
+    throw new ConfigError(
+      `cannot read project config${file ? ` ${file}` : ''}: ${(cause as Error).message}`,
+      { source: file },
+      { code: ErrorCodes.CONFIG_LOAD, cause },
+    );
   }
   return result ? toLayer(result.filepath, result.config) : undefined;
 }

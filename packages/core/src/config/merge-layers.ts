@@ -17,7 +17,10 @@ function mergeInto(target: PlainObject, data: PlainObject, prefix: string, sourc
     if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
     const path = prefix ? `${prefix}.${key}` : key;
     if (isPlainObject(incoming) && Object.keys(incoming).length > 0) {
-      if (!isPlainObject(target[key])) { forget(sources, path); target[key] = {}; }
+      if (!isPlainObject(target[key])) {
+        forget(sources, path);
+        target[key] = {};
+      }
       mergeInto(target[key] as PlainObject, incoming, path, source, sources);
       continue;
     }

@@ -9,7 +9,11 @@ export function configIssueError(merged: Pick<MergedConfig, 'sources'>, prefix: 
   const keyPath = [prefix, ...(first?.path ?? []).map(String)].filter(Boolean).join('.');
   const source = sourceOf(merged, keyPath) ?? 'defaults';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return new ConfigError(`${source}: ${keyPath}: ${first?.message ?? 'invalid'}${more} [${plugin}]`, { source, keyPath, plugin }, {
-    suggestions: [`fix ${keyPath} in ${source}`, 'run `aminate config` to see every value and where it came from'],
-  });
+  return new ConfigError(
+    `${source}: ${keyPath}: ${first?.message ?? 'invalid'}${more} [${plugin}]`,
+    { source, keyPath, plugin },
+    {
+      suggestions: [`fix ${keyPath} in ${source}`, 'run `aminate config` to see every value and where it came from'],
+    },
+  );
 }

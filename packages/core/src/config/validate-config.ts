@@ -1,7 +1,7 @@
 import type { ConfigSchema } from '../interfaces/plugin-module.js';
 import type { PluginKind } from '../plugin/plugin-kinds.js';
 import type { MergedConfig } from './config-layer.js';
-import { coreConfigSchema, type CoreConfig } from './core-config-schema.js';
+import { type CoreConfig, coreConfigSchema } from './core-config-schema.js';
 import { isPlainObject, valueAtPath } from './key-path.js';
 import { configIssueError } from './schema-issue.js';
 

@@ -25,9 +25,11 @@ export class AminatorError extends Error {
 }
 
 export function isAminatorError(error: unknown): error is AminatorError {
-  return error instanceof AminatorError || (
-    error instanceof Error && typeof (error as { code?: unknown }).code === 'string'
-    && typeof (error as { exitCode?: unknown }).exitCode === 'number'
-    && Array.isArray((error as { suggestions?: unknown }).suggestions)
+  return (
+    error instanceof AminatorError ||
+    (error instanceof Error &&
+      typeof (error as { code?: unknown }).code === 'string' &&
+      typeof (error as { exitCode?: unknown }).exitCode === 'number' &&
+      Array.isArray((error as { suggestions?: unknown }).suggestions))
   );
 }

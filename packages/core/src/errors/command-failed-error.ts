@@ -25,13 +25,20 @@ export class CommandFailedError extends AminatorError {
 
 function describe(f: CommandFailure): string {
   const command = [f.file, ...f.args].join(' ');
-  const how = f.timedOut ? `timed out after ${f.durationMs} ms`
-    : f.aborted ? 'was stopped (bake interrupted)'
-      : f.signal ? `was killed by ${f.signal}` : `exited with code ${f.exitCode}`;
+  const how = f.timedOut
+    ? `timed out after ${f.durationMs} ms`
+    : f.aborted
+      ? 'was stopped (bake interrupted)'
+      : f.signal
+        ? `was killed by ${f.signal}`
+        : `exited with code ${f.exitCode}`;
   const tail = f.stderrTail.trim();
   return `command \`${command}\` ${how}${tail ? `:\n${indent(tail)}` : ''}`;
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((line) => `    ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }

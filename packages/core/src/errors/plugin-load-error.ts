@@ -22,7 +22,12 @@ export class PluginLoadError extends AminatorError {
   readonly plugin: string;
 
   constructor(phase: LoadPhase, plugin: string, message: string, options: { code?: string; suggestions?: readonly string[]; cause?: unknown } = {}) {
-    super(`plugin ${plugin}: ${message}`, { code: options.code ?? PHASE_CODES[phase], exitCode: EXIT_USAGE, suggestions: options.suggestions, cause: options.cause });
+    super(`plugin ${plugin}: ${message}`, {
+      code: options.code ?? PHASE_CODES[phase],
+      exitCode: EXIT_USAGE,
+      suggestions: options.suggestions,
+      cause: options.cause,
+    });
     this.phase = phase;
     this.plugin = plugin;
   }

@@ -1,7 +1,7 @@
-import type { VerificationResult } from './verifier.js';
 import type { BaseImage, ImageResult, InstalledPackage, PackageSpec } from './bake-types.js';
 import type { ResourceRef } from './cleanup-scope.js';
 import type { LogLevel } from './logger.js';
+import type { VerificationResult } from './verifier.js';
 
 interface EventBase {
   /** ISO-8601 time the event was made. */
@@ -107,16 +107,7 @@ export interface ResultEvent extends EventBase {
   readonly log?: string;
 }
 
-export type BakeEvent =
-  | RunStartEvent
-  | StepStartEvent
-  | StepEndEvent
-  | ResourceEvent
-  | ProgressEvent
-  | LogEvent
-  | CleanupEvent
-  | UndoEvent
-  | ResultEvent;
+export type BakeEvent = RunStartEvent | StepStartEvent | StepEndEvent | ResourceEvent | ProgressEvent | LogEvent | CleanupEvent | UndoEvent | ResultEvent;
 
 /** Receives every event of a run; renderers and metrics subscribe through it. */
 export interface EventSink {

@@ -1,5 +1,5 @@
-import type { AllocatedDevice, Attachment } from './bake-types.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { AllocatedDevice, Attachment } from './bake-types.js';
 import type { StepContext } from './step-context.js';
 
 /** kind `blockdevice`: choosing a free device name on this host, and finding its node once attached. */

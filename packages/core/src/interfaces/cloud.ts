@@ -1,5 +1,5 @@
-import type { AllocatedDevice, Attachment, BaseImage, CloudVolume, ImageResult } from './bake-types.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { AllocatedDevice, Attachment, BaseImage, CloudVolume, ImageResult } from './bake-types.js';
 import type { PlanContext } from './plan-context.js';
 import type { StepContext } from './step-context.js';
 import type { ImageDisk } from './verifier.js';

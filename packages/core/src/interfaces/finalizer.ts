@@ -1,5 +1,5 @@
-import type { BaseImage, CloudVolume, ImageResult, InstalledPackage } from './bake-types.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { BaseImage, CloudVolume, ImageResult, InstalledPackage } from './bake-types.js';
 import type { StepContext } from './step-context.js';
 
 /** What the finalizer turns into an image; the volume is unmounted and detached by then. */

@@ -1,5 +1,5 @@
-import type { MountedVolume, PreparedChroot } from './bake-types.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { MountedVolume, PreparedChroot } from './bake-types.js';
 import type { StepContext } from './step-context.js';
 
 /** kind `os`: turning a mounted root into a chroot safe to install into, and back. */

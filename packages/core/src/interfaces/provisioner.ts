@@ -1,5 +1,5 @@
-import type { BaseImage, InstalledPackage, PackageSpec, PreparedChroot } from './bake-types.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { BaseImage, InstalledPackage, PackageSpec, PreparedChroot } from './bake-types.js';
 import type { StepContext } from './step-context.js';
 
 /** What a provisioner installs and where. */

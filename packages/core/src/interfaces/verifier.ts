@@ -1,6 +1,6 @@
-import type { ImageResult, InstalledPackage } from './bake-types.js';
 import type { BakePlan } from './bake-plan.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { ImageResult, InstalledPackage } from './bake-types.js';
 import type { PlanContext } from './plan-context.js';
 import type { StepContext } from './step-context.js';
 

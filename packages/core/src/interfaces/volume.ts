@@ -1,5 +1,5 @@
-import type { MountedVolume } from './bake-types.js';
 import type { BakePlugin } from './bake-plugin.js';
+import type { MountedVolume } from './bake-types.js';
 import type { StepContext } from './step-context.js';
 
 /** kind `volume`: from a block device to a mounted root file system, and back. */

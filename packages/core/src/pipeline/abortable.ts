@@ -17,8 +17,15 @@ export function settleOrAbort<T>(work: Promise<T>, signal: AbortSignal, graceMs:
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     work.then(
-      (value) => { done(); if (signal.aborted) reject(signal.reason); else resolve(value); },
-      (error: unknown) => { done(); reject(signal.aborted ? signal.reason : error); },
+      (value) => {
+        done();
+        if (signal.aborted) reject(signal.reason);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(signal.aborted ? signal.reason : error);
+      },
     );
   });
 }

@@ -3,10 +3,12 @@ import 'reflect-metadata';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../errors/exit-codes.js';
 import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../errors/exit-codes.js';
 import { summarizeError } from '../errors/format-error.js';
+import { LockError } from '../errors/lock-error.js';
+import { UsageError } from '../errors/usage-error.js';
 import type { EventSink, RunKind } from '../interfaces/bake-events.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
 import type { BakePlugin } from '../interfaces/bake-plugin.js';
@@ -14,25 +16,23 @@ import type { CloudVolume, ImageResult, InstalledPackage } from '../interfaces/b
 import type { BlockDeviceAllocator } from '../interfaces/block-device.js';
 import type { Cloud } from '../interfaces/cloud.js';
 import type { Finalizer } from '../interfaces/finalizer.js';
+import type { LockManager } from '../interfaces/lock-manager.js';
 import type { Metrics } from '../interfaces/metrics.js';
 import type { OperatingSystem } from '../interfaces/operating-system.js';
 import type { PlanContext } from '../interfaces/plan-context.js';
 import type { Provisioner } from '../interfaces/provisioner.js';
 import type { StepContext } from '../interfaces/step-context.js';
-import type { VolumeManager } from '../interfaces/volume.js';
 import type { ImageDisk, VerificationResult, Verifier } from '../interfaces/verifier.js';
-import type { LockManager } from '../interfaces/lock-manager.js';
-import { LockError } from '../errors/lock-error.js';
-import { UsageError } from '../errors/usage-error.js';
+import type { VolumeManager } from '../interfaces/volume.js';
 import { newRunId } from '../reclaim/run-id.js';
-import { assertPrivateDirectory } from '../runtime/private-directory.js';
 import { runLockName } from '../reclaim/run-liveness.js';
-import { removeRunOwner, RUN_OWNER_FILE, writeRunOwner } from '../reclaim/run-owner.js';
+import { RUN_OWNER_FILE, removeRunOwner, writeRunOwner } from '../reclaim/run-owner.js';
+import { assertPrivateDirectory } from '../runtime/private-directory.js';
 import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import type { BakeOutcome } from './bake-outcome.js';
 import type { BakeRequest, BootRequest, VerifyRequest } from './bake-request.js';
 import type { BakeSettings } from './bake-settings.js';
-import { bakeSteps, BOOT_IMAGE_STEPS, VERIFY_IMAGE_STEPS, type RunStep } from './bake-steps.js';
+import { BOOT_IMAGE_STEPS, bakeSteps, type RunStep, VERIFY_IMAGE_STEPS } from './bake-steps.js';
 import type { UnwindOptions, UnwindReport } from './cleanup-stack.js';
 import { StepRunner } from './step-runner.js';
 
@@ -67,8 +67,11 @@ export class BakePipeline {
 
   async run(request: BakeRequest, signal: AbortSignal): Promise<BakeOutcome> {
     const steps = request.dryRun ? ['plan' as const] : bakeSteps({ verify: this.settings.verify !== undefined });
-    return this.runSteps({ kind: 'bake', environment: request.environment, package: request.packageSpec, steps, dryRun: request.dryRun, preserveOnError: request.preserveOnError }, signal,
-      (runner, progress) => this.bake(request, runner, progress));
+    return this.runSteps(
+      { kind: 'bake', environment: request.environment, package: request.packageSpec, steps, dryRun: request.dryRun, preserveOnError: request.preserveOnError },
+      signal,
+      (runner, progress) => this.bake(request, runner, progress),
+    );
   }
 
   /**
@@ -77,13 +80,15 @@ export class BakePipeline {
    * verification removes nothing.
    */
   async verifyImage(request: VerifyRequest, signal: AbortSignal): Promise<BakeOutcome> {
-    return this.onExistingImage(request, 'verify', VERIFY_IMAGE_STEPS, signal, async (verifier, image, disk, ctx) => verifier.verify({ image, disk, environment: request.environment }, ctx));
+    return this.onExistingImage(request, 'verify', VERIFY_IMAGE_STEPS, signal, async (verifier, image, disk, ctx) =>
+      verifier.verify({ image, disk, environment: request.environment }, ctx),
+    );
   }
 
   /** `aminate boot`: the verifier boots a copy of an existing image for a person, in the same run frame. */
   async bootImage(request: BootRequest, signal: AbortSignal): Promise<BakeOutcome> {
     if (this.settings.verify && !this.settings.verify.verifier.bootInteractive) {
-      throw new UsageError('the environment\'s verifier cannot boot an image for a person', { suggestions: ['use an environment whose verifier is qemu'] });
+      throw new UsageError("the environment's verifier cannot boot an image for a person", { suggestions: ['use an environment whose verifier is qemu'] });
     }
     return this.onExistingImage(request, 'boot', BOOT_IMAGE_STEPS, signal, async (verifier, image, disk, ctx) => {
       await verifier.bootInteractive?.({ image, disk, forwards: request.forwards }, ctx);
@@ -92,14 +97,19 @@ export class BakePipeline {
   }
 
   private async onExistingImage(
-    request: VerifyRequest, kind: RunKind, stepNames: readonly RunStep[], signal: AbortSignal,
+    request: VerifyRequest,
+    kind: RunKind,
+    stepNames: readonly RunStep[],
+    signal: AbortSignal,
     work: (verifier: Verifier, image: ImageResult, disk: ImageDisk, ctx: StepContext) => Promise<VerificationResult | undefined>,
   ): Promise<BakeOutcome> {
     const verifier = this.settings.verify?.verifier;
     if (!verifier) throw new AminatorError('an image run needs a verifier in the bake settings', { code: ErrorCodes.INTERNAL });
     const steps = request.dryRun ? ['plan' as const] : stepNames;
     const [, workStep = 'verify'] = stepNames;
-    return this.runSteps({ kind, environment: request.environment, package: '', image: request.imageRef, steps, dryRun: request.dryRun, preserveOnError: request.preserveOnError }, signal,
+    return this.runSteps(
+      { kind, environment: request.environment, package: '', image: request.imageRef, steps, dryRun: request.dryRun, preserveOnError: request.preserveOnError },
+      signal,
       async (runner, progress) => {
         const { registered, lines } = await runner.run('plan', async (ctx) => {
           const found = await this.cloud.resolveBaseImage(request.imageRef, ctx);
@@ -117,7 +127,8 @@ export class BakePipeline {
         });
         await runner.run('cleanup', () => this.unwindOrThrow(runner, { reason: 'success' }));
         return { status: 'succeeded', image, verification: progress.verification, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
-      });
+      },
+    );
   }
 
   private async runSteps(
@@ -128,13 +139,25 @@ export class BakePipeline {
     const runId = this.settings.runId ?? newRunId();
     const started = performance.now();
     const steps = new StepRunner({
-      runId, signal, events: this.events, metrics: this.metrics,
+      runId,
+      signal,
+      events: this.events,
+      metrics: this.metrics,
       workDir: join(this.settings.workRoot, runId),
-      dryRun: run.dryRun, abortGraceMs: this.settings.abortGraceMs, failpoints: this.settings.failpoints,
+      dryRun: run.dryRun,
+      abortGraceMs: this.settings.abortGraceMs,
+      failpoints: this.settings.failpoints,
     });
     this.events.emit({
-      type: 'run-start', kind: run.kind, time: new Date().toISOString(), runId, environment: run.environment,
-      package: run.package, image: run.image, steps: [...run.steps], plugins: this.settings.plugins ?? {},
+      type: 'run-start',
+      kind: run.kind,
+      time: new Date().toISOString(),
+      runId,
+      environment: run.environment,
+      package: run.package,
+      image: run.image,
+      steps: [...run.steps],
+      plugins: this.settings.plugins ?? {},
     });
     const progress: Progress = {};
     let outcome: Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>;
@@ -165,12 +188,14 @@ export class BakePipeline {
     const attachment = await steps.run('attach-volume', (ctx) => this.cloud.attachVolume(volume, device, ctx));
     const mounted = await steps.run('mount-volume', async (ctx) => this.volumes.mount(await this.blockDevice.waitForNode(attachment, ctx), ctx));
     const chroot = await steps.run('prepare-chroot', (ctx) => this.os.prepareChroot(mounted, ctx));
-    const installed = await steps.run('provision', (ctx) => this.provisioner.provision(
-      { chroot, spec: plan.spec, baseImage: plan.baseImage, environment: request.environment }, ctx));
+    const installed = await steps.run('provision', (ctx) =>
+      this.provisioner.provision({ chroot, spec: plan.spec, baseImage: plan.baseImage, environment: request.environment }, ctx),
+    );
     progress.package = installed;
     await steps.run('teardown', () => this.unwindOrThrow(steps, { reason: 'teardown', downTo: volumeMark }));
-    const image = await steps.run('finalize', (ctx) => this.finalizer.finalize(
-      { volume, baseImage: plan.baseImage, package: installed, environment: request.environment }, ctx));
+    const image = await steps.run('finalize', (ctx) =>
+      this.finalizer.finalize({ volume, baseImage: plan.baseImage, package: installed, environment: request.environment }, ctx),
+    );
     progress.image = image;
     const verify = this.settings.verify;
     if (verify) {
@@ -216,15 +241,25 @@ export class BakePipeline {
     return { plan, lines };
   }
 
-  private async fail(error: unknown, preserve: boolean, steps: StepRunner, progress: Progress, signal: AbortSignal): Promise<Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>> {
+  private async fail(
+    error: unknown,
+    preserve: boolean,
+    steps: StepRunner,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>> {
     const interrupted = signal.aborted;
     const report = await this.unwind(steps, { reason: interrupted ? 'interrupted' : 'failure', preserve });
     const first = error;
     const rest = report.errors.filter((e) => e !== error);
     return {
       status: interrupted ? 'interrupted' : 'failed',
-      plan: progress.plan, image: progress.image, package: progress.package,
-      error: first, cleanupErrors: rest, kept: report.kept,
+      plan: progress.plan,
+      image: progress.image,
+      package: progress.package,
+      error: first,
+      cleanupErrors: rest,
+      kept: report.kept,
       exitCode: interrupted ? EXIT_INTERRUPTED : exitCodeOf(first),
     };
   }
@@ -240,7 +275,16 @@ export class BakePipeline {
       onUndo: ({ entry, status, durationMs, error }) => {
         const time = new Date().toISOString();
         const runId = steps.runId;
-        this.events.emit({ type: 'undo', time, runId, description: entry.description, status, durationMs, resource: entry.resource, error: error && summarizeError(error) });
+        this.events.emit({
+          type: 'undo',
+          time,
+          runId,
+          description: entry.description,
+          status,
+          durationMs,
+          resource: entry.resource,
+          error: error && summarizeError(error),
+        });
         if (entry.resource) {
           const action = status === 'succeeded' ? 'released' : status === 'kept' ? 'kept' : 'release-failed';
           this.events.emit({ type: 'resource', time, runId, action, resource: entry.resource });
@@ -258,7 +302,9 @@ export class BakePipeline {
     const lock = await this.locks.tryAcquire(runLockName(ctx.runId));
     if (!lock) throw new LockError(`run id ${ctx.runId} is already in use on this host`, ['run the bake again (run ids are random)']);
     ctx.cleanup.push({
-      description: `release run lock ${lock.name}`, resource: { kind: 'lock', id: lock.name }, evenWhenPreserving: true,
+      description: `release run lock ${lock.name}`,
+      resource: { kind: 'lock', id: lock.name },
+      evenWhenPreserving: true,
       undo: () => lock.release(),
     });
   }
@@ -267,12 +313,17 @@ export class BakePipeline {
   private async makeWorkDir(ctx: StepContext): Promise<void> {
     await mkdir(this.settings.workRoot, { recursive: true, mode: 0o700 });
     // Mounts of every bake go below the work root.
-    assertPrivateDirectory(this.settings.workRoot, 'work root', { suggestions: ['use a directory only this user can write (mode 0700): --work-root or workRoot in config'] });
+    assertPrivateDirectory(this.settings.workRoot, 'work root', {
+      suggestions: ['use a directory only this user can write (mode 0700): --work-root or workRoot in config'],
+    });
     await mkdir(ctx.workDir, { mode: 0o700 });
     ctx.cleanup.push({
       description: `remove work directory ${ctx.workDir}`,
       resource: { kind: 'directory', id: ctx.workDir },
-      manual: [['rm', '-f', join(ctx.workDir, RUN_OWNER_FILE)], ['rmdir', ctx.workDir]],
+      manual: [
+        ['rm', '-f', join(ctx.workDir, RUN_OWNER_FILE)],
+        ['rmdir', ctx.workDir],
+      ],
       undo: async () => {
         await removeRunOwner(ctx.workDir);
         await rmdir(ctx.workDir);
@@ -290,22 +341,35 @@ export class BakePipeline {
       // Losing a metric must never change how a bake ended.
     }
     this.events.emit({
-      type: 'result', kind, time: new Date().toISOString(), runId: outcome.runId, status: outcome.status,
-      image: outcome.image, package: outcome.package, durationMs: outcome.durationMs, steps: outcome.steps,
+      type: 'result',
+      kind,
+      time: new Date().toISOString(),
+      runId: outcome.runId,
+      status: outcome.status,
+      image: outcome.image,
+      package: outcome.package,
+      durationMs: outcome.durationMs,
+      steps: outcome.steps,
       error: outcome.error === undefined ? undefined : summarizeError(outcome.error),
       verification: outcome.verification,
       log: outcome.status === 'failed' || outcome.status === 'interrupted' ? this.settings.runLog : undefined,
       kept: outcome.kept.length > 0 ? outcome.kept : undefined,
       cleanupErrors: outcome.cleanupErrors.length > 0 ? outcome.cleanupErrors.map(summarizeError) : undefined,
-      plan: outcome.status === 'planned'
-        ? { spec: outcome.plan?.spec, baseImage: outcome.plan?.baseImage, lines: outcome.planLines ?? [] } : undefined,
+      plan: outcome.status === 'planned' ? { spec: outcome.plan?.spec, baseImage: outcome.plan?.baseImage, lines: outcome.planLines ?? [] } : undefined,
     });
   }
 
   private plugins(): BakePlugin[] {
-    return [this.cloud, this.blockDevice, this.volumes, this.os, this.provisioner, this.finalizer, ...(this.settings.verify ? [this.settings.verify.verifier] : [])];
+    return [
+      this.cloud,
+      this.blockDevice,
+      this.volumes,
+      this.os,
+      this.provisioner,
+      this.finalizer,
+      ...(this.settings.verify ? [this.settings.verify.verifier] : []),
+    ];
   }
-
 }
 
 function exitCodeOf(error: unknown): number {

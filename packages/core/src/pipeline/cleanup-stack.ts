@@ -72,7 +72,10 @@ export class CleanupStack implements CleanupScope {
     while (this.entries.length > downTo) {
       const entry = this.entries.pop() as UndoEntry;
       const decision = decide(entry, options);
-      if (decision === 'retain') { retained.unshift(entry); continue; }
+      if (decision === 'retain') {
+        retained.unshift(entry);
+        continue;
+      }
       if (decision === 'keep') {
         kept.push({ description: entry.description, resource: entry.resource, manual: entry.manual ?? [] });
         options.onUndo?.({ entry, status: 'kept', durationMs: 0 });

@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../errors/error-codes.js';
 import { AminatorError } from '../errors/aminator-error.js';
+import { ErrorCodes } from '../errors/error-codes.js';
 import { UsageError } from '../errors/usage-error.js';
 import { isRunStep, RUN_STEPS, type RunStep } from './bake-steps.js';
 
@@ -44,6 +44,13 @@ export async function triggerFailpoint(failpoints: readonly Failpoint[], step: R
   process.kill(process.pid, failpoint.action.toUpperCase() as NodeJS.Signals);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, SIGNAL_DELIVERY_WAIT_MS);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -1,6 +1,6 @@
+import { summarizeError } from '../errors/format-error.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
-import { summarizeError } from '../errors/format-error.js';
 import type { EventSink, StepTiming } from '../interfaces/bake-events.js';
 import type { ResourceRef, UndoEntry } from '../interfaces/cleanup-scope.js';
 import type { Metrics } from '../interfaces/metrics.js';
@@ -9,7 +9,7 @@ import { EventLogger } from '../runtime/event-logger.js';
 import { settleOrAbort } from './abortable.js';
 import type { RunStep } from './bake-steps.js';
 import { CleanupStack } from './cleanup-stack.js';
-import { triggerFailpoint, type Failpoint } from './failpoints.js';
+import { type Failpoint, triggerFailpoint } from './failpoints.js';
 
 export interface StepRunnerOptions {
   readonly runId: string;
@@ -72,7 +72,10 @@ export class StepRunner {
   private context(step: RunStep): StepContext {
     const { runId, signal, workDir, dryRun } = this.options;
     return {
-      runId, signal, workDir, dryRun,
+      runId,
+      signal,
+      workDir,
+      dryRun,
       cleanup: this.stack,
       log: this.logger.forStep(step),
       resource: (ref) => this.noteResource(ref),
@@ -94,7 +97,12 @@ export class StepRunner {
     this.timings.push({ name: step, durationMs });
     this.options.metrics.timer('aminator.step.duration', durationMs, { step, status });
     this.options.events.emit({
-      type: 'step-end', time: now(), runId: this.options.runId, step, status, durationMs,
+      type: 'step-end',
+      time: now(),
+      runId: this.options.runId,
+      step,
+      status,
+      durationMs,
       resources: this.current?.resources ?? [],
       error: error === undefined ? undefined : summarizeError(error),
     });

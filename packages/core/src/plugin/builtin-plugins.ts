@@ -19,7 +19,15 @@ const BUILTINS: readonly Builtin[] = [
 export function builtinPlugins(): DiscoveredPlugin[] {
   const host = currentLoadHost();
   return BUILTINS.map(({ kind, name, apiVersion, load }) => ({
-    kind, name, apiVersion, packageName: '@aminator/core', version: host.coreVersion, path: host.coreDir, foundIn: 'builtin',
-    manifest: { kind, name, apiVersion }, packageJson: {}, builtin: load,
+    kind,
+    name,
+    apiVersion,
+    packageName: '@aminator/core',
+    version: host.coreVersion,
+    path: host.coreDir,
+    foundIn: 'builtin',
+    manifest: { kind, name, apiVersion },
+    packageJson: {},
+    builtin: load,
   }));
 }

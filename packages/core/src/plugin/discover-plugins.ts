@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes } from '../errors/error-codes.js';
 import type { DiscoveredPlugin, DiscoveryResult, RejectedCandidate } from './discovery-types.js';
@@ -32,9 +32,15 @@ export function discoverPlugins(input: DiscoveryInput): DiscoveryResult {
     for (const dir of dirs) {
       const candidate = readCandidate(dir, root, seenPaths);
       if (candidate === undefined) continue;
-      if ('rejected' in candidate) { rejected.push(candidate.rejected); continue; }
+      if ('rejected' in candidate) {
+        rejected.push(candidate.rejected);
+        continue;
+      }
       const earlier = seenPackages.get(candidate.ok.packageName);
-      if (earlier) { shadowed.push(candidate.ok); continue; }
+      if (earlier) {
+        shadowed.push(candidate.ok);
+        continue;
+      }
       seenPackages.set(candidate.ok.packageName, candidate.ok);
       plugins.push(candidate.ok);
     }
@@ -56,7 +62,10 @@ function packageDirs(root: string): string[] {
   const dirs: string[] = [];
   for (const entry of listDir(root)) {
     if (entry.name.startsWith('.')) continue;
-    if (!entry.name.startsWith('@')) { if (isDirLike(entry)) dirs.push(join(root, entry.name)); continue; }
+    if (!entry.name.startsWith('@')) {
+      if (isDirLike(entry)) dirs.push(join(root, entry.name));
+      continue;
+    }
     for (const scoped of listDir(join(root, entry.name))) {
       if (!scoped.name.startsWith('.') && isDirLike(scoped)) dirs.push(join(root, entry.name, scoped.name));
     }
@@ -113,8 +122,15 @@ function toPlugin(pkg: Record<string, unknown>, path: string, root: string): Can
   const manifest = parsed.data;
   return {
     ok: {
-      kind: manifest.kind, name: manifest.name, apiVersion: manifest.apiVersion, packageName,
-      version: typeof pkg.version === 'string' ? pkg.version : '0.0.0', path, foundIn: root, manifest, packageJson: pkg,
+      kind: manifest.kind,
+      name: manifest.name,
+      apiVersion: manifest.apiVersion,
+      packageName,
+      version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
+      path,
+      foundIn: root,
+      manifest,
+      packageJson: pkg,
     },
   };
 }

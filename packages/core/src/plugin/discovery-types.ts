@@ -1,6 +1,6 @@
 import type { PluginModule } from '../interfaces/plugin-module.js';
-import type { PluginKind } from './plugin-kinds.js';
 import type { PluginManifest } from './manifest-schema.js';
+import type { PluginKind } from './plugin-kinds.js';
 
 /** A package whose manifest validated: it can be selected by `kind` and `name`. */
 export interface DiscoveredPlugin {

@@ -7,8 +7,22 @@ import type { Provisioner } from '../interfaces/provisioner.js';
 import type { Verifier } from '../interfaces/verifier.js';
 import type { VolumeManager } from '../interfaces/volume.js';
 import {
-  BLOCK_DEVICE, BLOCK_DEVICE_CONFIG, CLOUD, CLOUD_CONFIG, FINALIZER, FINALIZER_CONFIG, METRICS,
-  METRICS_CONFIG, OS, OS_CONFIG, PROVISIONER, PROVISIONER_CONFIG, VERIFIER, VERIFIER_CONFIG, VOLUME, VOLUME_CONFIG,
+  BLOCK_DEVICE,
+  BLOCK_DEVICE_CONFIG,
+  CLOUD,
+  CLOUD_CONFIG,
+  FINALIZER,
+  FINALIZER_CONFIG,
+  METRICS,
+  METRICS_CONFIG,
+  OS,
+  OS_CONFIG,
+  PROVISIONER,
+  PROVISIONER_CONFIG,
+  VERIFIER,
+  VERIFIER_CONFIG,
+  VOLUME,
+  VOLUME_CONFIG,
 } from '../tokens.js';
 
 /** The extension points, in the order a bake uses them. */

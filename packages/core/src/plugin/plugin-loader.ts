@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { PluginLoadError } from '../errors/plugin-load-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
+import { PluginLoadError } from '../errors/plugin-load-error.js';
 import type { PluginModule } from '../interfaces/plugin-module.js';
 import { SUPPORTED_PLUGIN_API_VERSIONS } from './api-version.js';
 import type { DiscoveredPlugin } from './discovery-types.js';
@@ -42,9 +42,14 @@ export async function loadPlugin(plugin: DiscoveredPlugin, host: LoadHost): Prom
 
 function checkApiVersion(apiVersion: number, label: string, where: string): void {
   if (SUPPORTED_PLUGIN_API_VERSIONS.includes(apiVersion)) return;
-  throw new PluginLoadError('api-version', label, `${where} declares plugin API ${apiVersion}; this core supports ${SUPPORTED_PLUGIN_API_VERSIONS.join(', ')}`, {
-    suggestions: ['install a version of the plugin written for this @aminator/core, or upgrade @aminator/core-bin'],
-  });
+  throw new PluginLoadError(
+    'api-version',
+    label,
+    `${where} declares plugin API ${apiVersion}; this core supports ${SUPPORTED_PLUGIN_API_VERSIONS.join(', ')}`,
+    {
+      suggestions: ['install a version of the plugin written for this @aminator/core, or upgrade @aminator/core-bin'],
+    },
+  );
 }
 
 async function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: string): Promise<void> {
@@ -67,7 +72,8 @@ async function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: strin
   const { default: satisfies } = await import('semver/functions/satisfies.js');
   if (!satisfies(host.coreVersion, range, { includePrerelease: true })) {
     throw new PluginLoadError('peer', label, `needs @aminator/core ${range}; this is ${host.coreVersion}`, {
-      code: ErrorCodes.PLUGIN_PEER, suggestions: ['install a version of the plugin that supports this @aminator/core'],
+      code: ErrorCodes.PLUGIN_PEER,
+      suggestions: ['install a version of the plugin that supports this @aminator/core'],
     });
   }
 }
@@ -78,7 +84,8 @@ async function importModule(entry: string, label: string): Promise<unknown> {
     return imported.default;
   } catch (cause) {
     throw new PluginLoadError('import', label, `importing ${entry} failed: ${(cause as Error)?.message ?? String(cause)}`, {
-      cause, suggestions: ['run `aminate plugins doctor --debug` for the stack, and reinstall the plugin'],
+      cause,
+      suggestions: ['run `aminate plugins doctor --debug` for the stack, and reinstall the plugin'],
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { PluginLoadError } from '../errors/plugin-load-error.js';
 import { KIND_CONFIG_TOKENS, KIND_METHODS, KIND_TOKENS, type PluginKind, type PluginKindMap } from './plugin-kinds.js';
-import { pluginLabel, type LoadedPlugin } from './plugin-loader.js';
+import { type LoadedPlugin, pluginLabel } from './plugin-loader.js';
 
 /**
  * The last load phase: bind the plugin's validated config to its kind's config token, call its
@@ -33,7 +33,8 @@ export function resolvePlugin<K extends PluginKind>(container: DependencyContain
     instance = container.resolve(KIND_TOKENS[kind]);
   } catch (cause) {
     throw new PluginLoadError('register', label, `cannot construct the ${kind}: ${(cause as Error)?.message ?? String(cause)}`, {
-      cause, suggestions: ['every constructor parameter needs @inject(TOKEN) with a token from @aminator/core'],
+      cause,
+      suggestions: ['every constructor parameter needs @inject(TOKEN) with a token from @aminator/core'],
     });
   }
   const missing = KIND_METHODS[kind].filter((m) => typeof (instance as Record<string, unknown>)?.[m] !== 'function');

@@ -12,9 +12,15 @@ export function suggestedPackage(kind: PluginKind, name: string): string {
 export function selectPlugin(discovery: DiscoveryResult, kind: PluginKind, name: string): DiscoveredPlugin {
   const matches = discovery.plugins.filter((p) => p.kind === kind && p.name === name);
   if (matches.length > 1) {
-    throw new PluginLoadError('resolve', `${kind}/${name}`, `more than one package provides it: ${matches.map((m) => `${m.packageName} (${m.path})`).join(', ')}`, {
-      code: ErrorCodes.PLUGIN_AMBIGUOUS, suggestions: ['uninstall all but one of them'],
-    });
+    throw new PluginLoadError(
+      'resolve',
+      `${kind}/${name}`,
+      `more than one package provides it: ${matches.map((m) => `${m.packageName} (${m.path})`).join(', ')}`,
+      {
+        code: ErrorCodes.PLUGIN_AMBIGUOUS,
+        suggestions: ['uninstall all but one of them'],
+      },
+    );
   }
   const [match] = matches;
   if (match) return match;

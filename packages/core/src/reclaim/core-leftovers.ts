@@ -6,7 +6,6 @@ import { ignoreMissing } from '../runtime/missing-ok.js';
 import { isRunId } from './run-id.js';
 import { removeRunOwner } from './run-owner.js';
 
-
 /** What core itself leaves: locks whose owner is gone, and work directories of runs that are gone. */
 export async function findCoreLeftovers(ctx: LeftoverContext): Promise<Leftover[]> {
   const locks = (await ctx.locks.list()).filter((lock) => lock.stale).map((lock) => staleLock(lock, ctx));
@@ -14,12 +13,16 @@ export async function findCoreLeftovers(ctx: LeftoverContext): Promise<Leftover[
 }
 
 function staleLock(lock: LockInfo, ctx: LeftoverContext): Leftover {
-  const reason = lock.owner
-    ? `its owner (pid ${lock.owner.pid}, run ${lock.owner.runId}) is not running`
-    : 'it names no readable owner';
+  const reason = lock.owner ? `its owner (pid ${lock.owner.pid}, run ${lock.owner.runId}) is not running` : 'it names no readable owner';
   return {
-    phase: 'locks', kind: 'lock', id: lock.name, reason, runId: lock.owner?.runId,
-    reclaim: async () => { await ctx.locks.breakIfStale(lock.name); },
+    phase: 'locks',
+    kind: 'lock',
+    id: lock.name,
+    reason,
+    runId: lock.owner?.runId,
+    reclaim: async () => {
+      await ctx.locks.breakIfStale(lock.name);
+    },
   };
 }
 
@@ -31,7 +34,11 @@ async function deadWorkDirs(ctx: LeftoverContext): Promise<Leftover[]> {
     if (await ctx.runs.isAlive(entry.name)) continue;
     const path = join(ctx.workRoot, entry.name);
     found.push({
-      phase: 'files', kind: 'directory', id: path, reason: `run ${entry.name} is not running`, runId: entry.name,
+      phase: 'files',
+      kind: 'directory',
+      id: path,
+      reason: `run ${entry.name} is not running`,
+      runId: entry.name,
       reclaim: async () => {
         await removeRunOwner(path);
         await removeEmptyTree(path);
@@ -46,7 +53,10 @@ async function deadWorkDirs(ctx: LeftoverContext): Promise<Leftover[]> {
  * directories hold only mount points, so anything else is not ours to delete.
  */
 export async function removeEmptyTree(path: string): Promise<void> {
-  const entries = await readdir(path, { withFileTypes: true }).catch((e: unknown) => { ignoreMissing(e); return undefined; });
+  const entries = await readdir(path, { withFileTypes: true }).catch((e: unknown) => {
+    ignoreMissing(e);
+    return undefined;
+  });
   if (!entries) return;
   for (const entry of entries) {
     if (entry.isDirectory()) await removeEmptyTree(join(path, entry.name));

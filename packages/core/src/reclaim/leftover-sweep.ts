@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
-import { LockError } from '../errors/lock-error.js';
 import { summarizeError } from '../errors/format-error.js';
+import { LockError } from '../errors/lock-error.js';
 import type { ErrorSummary } from '../interfaces/bake-events.js';
 import type { BakePlugin } from '../interfaces/bake-plugin.js';
 import type { CommandRunner } from '../interfaces/command-runner.js';
@@ -79,13 +79,14 @@ export class LeftoverSweep {
 
   private async find(signal: AbortSignal): Promise<Leftover[]> {
     const ctx: LeftoverContext = {
-      workRoot: this.settings.workRoot, runs: new LockRunLiveness(this.locks, this.settings.workRoot), locks: this.locks,
-      commands: this.commands, log: this.log, signal,
+      workRoot: this.settings.workRoot,
+      runs: new LockRunLiveness(this.locks, this.settings.workRoot),
+      locks: this.locks,
+      commands: this.commands,
+      log: this.log,
+      signal,
     };
-    const found = await Promise.all([
-      findCoreLeftovers(ctx),
-      ...unique(this.plugins).map(async (plugin) => plugin.findLeftovers?.(ctx) ?? []),
-    ]);
+    const found = await Promise.all([findCoreLeftovers(ctx), ...unique(this.plugins).map(async (plugin) => plugin.findLeftovers?.(ctx) ?? [])]);
     const seen = new Set<string>();
     const leftovers = found.flat().filter((l) => {
       const key = `${l.kind}:${l.id}`;

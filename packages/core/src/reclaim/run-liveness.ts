@@ -1,10 +1,9 @@
-import type { LockManager } from '../interfaces/lock-manager.js';
-import type { RunLiveness } from '../interfaces/leftover.js';
 import { join } from 'node:path';
+import type { RunLiveness } from '../interfaces/leftover.js';
+import type { LockManager } from '../interfaces/lock-manager.js';
 import { isProcessAlive } from '../runtime/process-start.js';
 import { isRunId } from './run-id.js';
 import { readRunOwner } from './run-owner.js';
-
 
 /** The lock a bake holds for its whole life; `aminate cleanup` reads it to tell live runs from dead ones. */
 export function runLockName(runId: string): string {

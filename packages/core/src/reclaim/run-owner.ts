@@ -29,8 +29,10 @@ export async function writeRunOwner(workDir: string, runId: string): Promise<voi
 
 export async function readRunOwner(workDir: string): Promise<RunOwner | undefined> {
   try {
-    const owner = JSON.parse(await readFile(join(workDir, RUN_OWNER_FILE), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as Partial<RunOwner>;
-    return typeof owner.pid === 'number' && typeof owner.runId === 'string' ? owner as RunOwner : undefined;
+    const owner = JSON.parse(
+      await readFile(join(workDir, RUN_OWNER_FILE), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }),
+    ) as Partial<RunOwner>;
+    return typeof owner.pid === 'number' && typeof owner.runId === 'string' ? (owner as RunOwner) : undefined;
   } catch {
     return undefined;
   }

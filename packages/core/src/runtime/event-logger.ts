@@ -15,10 +15,18 @@ export class EventLogger implements Logger {
     return new EventLogger(this.sink, this.runId, step);
   }
 
-  debug(message: string): void { this.log('debug', message); }
-  info(message: string): void { this.log('info', message); }
-  warn(message: string): void { this.log('warn', message); }
-  error(message: string): void { this.log('error', message); }
+  debug(message: string): void {
+    this.log('debug', message);
+  }
+  info(message: string): void {
+    this.log('info', message);
+  }
+  warn(message: string): void {
+    this.log('warn', message);
+  }
+  error(message: string): void {
+    this.log('error', message);
+  }
 
   private log(level: LogLevel, message: string): void {
     this.sink.emit({ type: 'log', time: new Date().toISOString(), runId: this.runId, level, message: redactSecrets(message), step: this.step });

@@ -24,36 +24,65 @@ export class ExecaCommandRunner implements CommandRunner {
     const shown = redactSecrets([file, ...args].join(' '), secrets);
     this.log.debug(`$ ${shown}`);
     const subprocess = execa(file, [...args], {
-      reject: false, shell: false, cwd: options.cwd, env: options.env, extendEnv: options.extendEnv ?? true,
-      input: options.input, stdin: options.input === undefined ? 'ignore' : 'pipe', timeout: options.timeoutMs, cancelSignal: options.signal,
-      forceKillAfterDelay: KILL_GRACE_MS, maxBuffer: MAX_BUFFER, stripFinalNewline: true,
+      reject: false,
+      shell: false,
+      cwd: options.cwd,
+      env: options.env,
+      extendEnv: options.extendEnv ?? true,
+      input: options.input,
+      stdin: options.input === undefined ? 'ignore' : 'pipe',
+      timeout: options.timeoutMs,
+      cancelSignal: options.signal,
+      forceKillAfterDelay: KILL_GRACE_MS,
+      maxBuffer: MAX_BUFFER,
+      stripFinalNewline: true,
     });
     if (options.onLine) forwardLines(subprocess, options.onLine);
     const result = await subprocess;
     const outcome: CommandResult = {
-      file, args, exitCode: result.exitCode ?? -1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''),
+      file,
+      args,
+      exitCode: result.exitCode ?? -1,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
       durationMs: Math.round(result.durationMs),
     };
-    const ok = !result.failed || (result.exitCode !== undefined && (options.okExitCodes ?? [0]).includes(result.exitCode) && !result.timedOut && !result.isCanceled);
+    const ok =
+      !result.failed || (result.exitCode !== undefined && (options.okExitCodes ?? [0]).includes(result.exitCode) && !result.timedOut && !result.isCanceled);
     if (ok) return outcome;
-    throw new CommandFailedError({
-      file, args: args.map((a) => redactSecrets(a, secrets)), exitCode: result.exitCode, signal: result.signal,
-      timedOut: result.timedOut, aborted: result.isCanceled,
-      stderrTail: redactSecrets(tail(outcome.stderr || result.shortMessage || ''), secrets),
-      durationMs: outcome.durationMs,
-    }, spawnSuggestions(file, result.code));
+    throw new CommandFailedError(
+      {
+        file,
+        args: args.map((a) => redactSecrets(a, secrets)),
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        aborted: result.isCanceled,
+        stderrTail: redactSecrets(tail(outcome.stderr || result.shortMessage || ''), secrets),
+        durationMs: outcome.durationMs,
+      },
+      spawnSuggestions(file, result.code),
+    );
   }
 }
 
-function forwardLines(subprocess: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }, onLine: NonNullable<RunOptions['onLine']>): void {
-  for (const [stream, name] of [[subprocess.stdout, 'stdout'], [subprocess.stderr, 'stderr']] as const) {
+function forwardLines(
+  subprocess: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null },
+  onLine: NonNullable<RunOptions['onLine']>,
+): void {
+  for (const [stream, name] of [
+    [subprocess.stdout, 'stdout'],
+    [subprocess.stderr, 'stderr'],
+  ] as const) {
     let partial = '';
     stream?.on('data', (chunk: Buffer | string) => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) onLine(line, name);
     });
-    stream?.on('end', () => { if (partial) onLine(partial, name); });
+    stream?.on('end', () => {
+      if (partial) onLine(partial, name);
+    });
   }
 }
 

@@ -4,9 +4,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LockError } from '../errors/lock-error.js';
 import type { LockHandle, LockInfo, LockManager, LockOwner } from '../interfaces/lock-manager.js';
-import { isProcessAlive, processStartTicks } from './process-start.js';
 import { removeFileIfPresent } from './missing-ok.js';
 import { assertPrivateDirectory } from './private-directory.js';
+import { isProcessAlive, processStartTicks } from './process-start.js';
 
 const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SUFFIX = '.lock';
@@ -73,8 +73,11 @@ export class FileLockManager implements LockManager {
 
   private async create(path: string): Promise<boolean> {
     const owner: LockOwner = {
-      pid: process.pid, host: hostname(), runId: this.runId,
-      startTicks: processStartTicks(process.pid) ?? 0, acquiredAt: new Date().toISOString(),
+      pid: process.pid,
+      host: hostname(),
+      runId: this.runId,
+      startTicks: processStartTicks(process.pid) ?? 0,
+      acquiredAt: new Date().toISOString(),
     };
     try {
       const file = await open(path, CREATE_FLAGS, 0o644);
@@ -116,7 +119,8 @@ export class FileLockManager implements LockManager {
   private handle(name: string, path: string): LockHandle {
     const runId = this.runId;
     return {
-      name, path,
+      name,
+      path,
       async release(): Promise<void> {
         const owner = await readOwner(path);
         // Only ever remove our own lock: after a crash and reclaim it may belong to someone else.
@@ -152,5 +156,3 @@ async function ageMs(path: string): Promise<number | undefined> {
     return undefined;
   }
 }
-
-

@@ -27,7 +27,8 @@ export function assertPrivateDirectory(dir: string, what: string, options: Priva
   const problem = privateDirectoryProblem(dir);
   if (problem === undefined) return;
   throw new AminatorError(`${what} ${dir} ${problem}`, {
-    code: options.code ?? ErrorCodes.UNSAFE_PATH, exitCode: EXIT_USAGE,
+    code: options.code ?? ErrorCodes.UNSAFE_PATH,
+    exitCode: EXIT_USAGE,
     suggestions: options.suggestions ?? [`use a directory only this user can write (not a symlink; chmod go-w ${dir})`],
   });
 }

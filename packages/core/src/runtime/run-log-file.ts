@@ -2,8 +2,8 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, statSync, write
 import { join } from 'node:path';
 import type { BakeEvent } from '../interfaces/bake-events.js';
 import { eventLine } from './event-line.js';
-import { assertPrivateDirectory } from './private-directory.js';
 import { removeFileIfPresent } from './missing-ok.js';
+import { assertPrivateDirectory } from './private-directory.js';
 
 /** Below the work root: `<workRoot>/logs/<runId>.log`. */
 export const RUN_LOGS_DIR = 'logs';
@@ -24,7 +24,10 @@ export class RunLogFile {
   private fd: number | undefined;
   private broken = false;
 
-  constructor(readonly path: string, private readonly warn: (message: string) => void) {}
+  constructor(
+    readonly path: string,
+    private readonly warn: (message: string) => void,
+  ) {}
 
   handle(event: BakeEvent): void {
     if (this.broken) return;
@@ -58,7 +61,10 @@ export class RunLogFile {
       return;
     }
     const dir = join(this.path, '..');
-    const logs = readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.at - a.at);
+    const logs = readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
     for (const { f } of logs.slice(KEPT_RUN_LOGS)) await removeFileIfPresent(join(dir, f));
   }
 }

@@ -1,6 +1,6 @@
-import { Ec2Fault, filtersOf, listOf, membersOf, tagSet, tagSpecificationTags, tagsOf, wildcard, type Params, type XmlValue } from './ec2-query.js';
+import { Ec2Fault, filtersOf, listOf, membersOf, type Params, tagSet, tagSpecificationTags, tagsOf, wildcard, type XmlValue } from './ec2-query.js';
 import type { BlockDeviceMappingRecord, ImageRecord, LaunchPermissionRecord, SnapshotRecord, VolumeRecord } from './ec2-records.js';
-import { newId, type Ec2World } from './ec2-world.js';
+import { type Ec2World, newId } from './ec2-world.js';
 
 type Body = Record<string, XmlValue>;
 export type Action = (world: Ec2World, params: Params, region: string) => Body;
@@ -32,12 +32,29 @@ function tagFiltersMatch(filters: Map<string, string[]>, tags: Record<string, st
 
 function imageXml(image: ImageRecord): XmlValue {
   return {
-    imageId: image.id, imageLocation: `${image.ownerId}/${image.name}`, imageState: image.state, imageOwnerId: image.ownerId,
-    creationDate: image.creationDate, isPublic: false, architecture: image.architecture, imageType: 'machine', name: image.name,
-    description: image.description, imageOwnerAlias: image.ownerAlias, rootDeviceType: 'ebs', rootDeviceName: image.rootDeviceName,
-    blockDeviceMapping: image.blockDeviceMappings.map(mappingXml), virtualizationType: image.virtualizationType, hypervisor: 'xen',
-    enaSupport: image.enaSupport, sriovNetSupport: image.sriovNetSupport, bootMode: image.bootMode, imdsSupport: image.imdsSupport,
-    tpmSupport: image.tpmSupport, deprecationTime: image.deprecationTime, tagSet: tagSet(image.tags),
+    imageId: image.id,
+    imageLocation: `${image.ownerId}/${image.name}`,
+    imageState: image.state,
+    imageOwnerId: image.ownerId,
+    creationDate: image.creationDate,
+    isPublic: false,
+    architecture: image.architecture,
+    imageType: 'machine',
+    name: image.name,
+    description: image.description,
+    imageOwnerAlias: image.ownerAlias,
+    rootDeviceType: 'ebs',
+    rootDeviceName: image.rootDeviceName,
+    blockDeviceMapping: image.blockDeviceMappings.map(mappingXml),
+    virtualizationType: image.virtualizationType,
+    hypervisor: 'xen',
+    enaSupport: image.enaSupport,
+    sriovNetSupport: image.sriovNetSupport,
+    bootMode: image.bootMode,
+    imdsSupport: image.imdsSupport,
+    tpmSupport: image.tpmSupport,
+    deprecationTime: image.deprecationTime,
+    tagSet: tagSet(image.tags),
   };
 }
 
@@ -48,18 +65,37 @@ function mappingXml(mapping: BlockDeviceMappingRecord): XmlValue {
 function volumeXml(volume: VolumeRecord): XmlValue {
   const attachment = volume.attachment;
   return {
-    volumeId: volume.id, size: volume.sizeGiB, snapshotId: volume.snapshotId ?? '', availabilityZone: volume.availabilityZone,
-    status: volume.state, createTime: volume.createTime, volumeType: volume.volumeType, iops: volume.iops, throughput: volume.throughput,
-    encrypted: volume.encrypted, kmsKeyId: volume.kmsKeyId, tagSet: tagSet(volume.tags),
-    attachmentSet: attachment ? [{ volumeId: volume.id, instanceId: attachment.instanceId, device: attachment.device, status: attachment.state, deleteOnTermination: false }] : [],
+    volumeId: volume.id,
+    size: volume.sizeGiB,
+    snapshotId: volume.snapshotId ?? '',
+    availabilityZone: volume.availabilityZone,
+    status: volume.state,
+    createTime: volume.createTime,
+    volumeType: volume.volumeType,
+    iops: volume.iops,
+    throughput: volume.throughput,
+    encrypted: volume.encrypted,
+    kmsKeyId: volume.kmsKeyId,
+    tagSet: tagSet(volume.tags),
+    attachmentSet: attachment
+      ? [{ volumeId: volume.id, instanceId: attachment.instanceId, device: attachment.device, status: attachment.state, deleteOnTermination: false }]
+      : [],
   };
 }
 
 function snapshotXml(snapshot: SnapshotRecord): XmlValue {
   return {
-    snapshotId: snapshot.id, volumeId: snapshot.volumeId, status: snapshot.state, startTime: snapshot.startTime, progress: `${snapshot.progress}%`,
-    ownerId: snapshot.ownerId, volumeSize: snapshot.sizeGiB, description: snapshot.description, encrypted: snapshot.encrypted,
-    kmsKeyId: snapshot.kmsKeyId, tagSet: tagSet(snapshot.tags),
+    snapshotId: snapshot.id,
+    volumeId: snapshot.volumeId,
+    status: snapshot.state,
+    startTime: snapshot.startTime,
+    progress: `${snapshot.progress}%`,
+    ownerId: snapshot.ownerId,
+    volumeSize: snapshot.sizeGiB,
+    description: snapshot.description,
+    encrypted: snapshot.encrypted,
+    kmsKeyId: snapshot.kmsKeyId,
+    tagSet: tagSet(snapshot.tags),
   };
 }
 
@@ -74,13 +110,23 @@ const describeImages: Action = (world, params, region) => {
   for (const id of ids) world.image(id, region);
   const wanted = owners(world, params);
   const filters = filtersOf(params);
-  const images = [...world.images.values()].filter((image) => image.region === region && image.state !== 'deregistered' && world.visible(image.id)
-    && (ids.length === 0 || ids.includes(image.id))
-    && (!wanted || wanted.includes(image.ownerId) || (image.ownerAlias !== undefined && wanted.includes(image.ownerAlias)))
-    && matches(filters.get('name'), image.name) && matches(filters.get('state'), image.state)
-    && matches(filters.get('image-id'), image.id) && matches(filters.get('owner-id'), image.ownerId)
-    && anyMatches(filters.get('block-device-mapping.snapshot-id'), image.blockDeviceMappings.map((m) => m.ebs?.snapshotId))
-    && tagFiltersMatch(filters, image.tags));
+  const images = [...world.images.values()].filter(
+    (image) =>
+      image.region === region &&
+      image.state !== 'deregistered' &&
+      world.visible(image.id) &&
+      (ids.length === 0 || ids.includes(image.id)) &&
+      (!wanted || wanted.includes(image.ownerId) || (image.ownerAlias !== undefined && wanted.includes(image.ownerAlias))) &&
+      matches(filters.get('name'), image.name) &&
+      matches(filters.get('state'), image.state) &&
+      matches(filters.get('image-id'), image.id) &&
+      matches(filters.get('owner-id'), image.ownerId) &&
+      anyMatches(
+        filters.get('block-device-mapping.snapshot-id'),
+        image.blockDeviceMappings.map((m) => m.ebs?.snapshotId),
+      ) &&
+      tagFiltersMatch(filters, image.tags),
+  );
   return { imagesSet: images.map(imageXml) };
 };
 
@@ -88,10 +134,16 @@ const describeVolumes: Action = (world, params, region) => {
   const ids = listOf(params, 'VolumeId');
   for (const id of ids) world.volume(id, region);
   const filters = filtersOf(params);
-  const volumes = [...world.volumes.values()].filter((v) => v.region === region && v.state !== 'deleted' && world.visible(v.id)
-    && (ids.length === 0 || ids.includes(v.id))
-    && matches(filters.get('attachment.instance-id'), v.attachment?.instanceId) && matches(filters.get('status'), v.state)
-    && tagFiltersMatch(filters, v.tags));
+  const volumes = [...world.volumes.values()].filter(
+    (v) =>
+      v.region === region &&
+      v.state !== 'deleted' &&
+      world.visible(v.id) &&
+      (ids.length === 0 || ids.includes(v.id)) &&
+      matches(filters.get('attachment.instance-id'), v.attachment?.instanceId) &&
+      matches(filters.get('status'), v.state) &&
+      tagFiltersMatch(filters, v.tags),
+  );
   return { volumeSet: volumes.map(volumeXml) };
 };
 
@@ -100,9 +152,16 @@ const describeSnapshots: Action = (world, params, region) => {
   for (const id of ids) world.snapshot(id, region);
   const filters = filtersOf(params);
   const wanted = listOf(params, 'Owner').map((o) => (o === 'self' ? world.instance.accountId : o));
-  const snapshots = [...world.snapshots.values()].filter((s) => s.region === region && world.visible(s.id) && (ids.length === 0 || ids.includes(s.id))
-    && (wanted.length === 0 || wanted.includes(s.ownerId)) && matches(filters.get('status'), s.state)
-    && matches(filters.get('volume-id'), s.volumeId) && tagFiltersMatch(filters, s.tags));
+  const snapshots = [...world.snapshots.values()].filter(
+    (s) =>
+      s.region === region &&
+      world.visible(s.id) &&
+      (ids.length === 0 || ids.includes(s.id)) &&
+      (wanted.length === 0 || wanted.includes(s.ownerId)) &&
+      matches(filters.get('status'), s.state) &&
+      matches(filters.get('volume-id'), s.volumeId) &&
+      tagFiltersMatch(filters, s.tags),
+  );
   return { snapshotSet: snapshots.map(snapshotXml) };
 };
 
@@ -113,17 +172,33 @@ const createVolume: Action = (world, params, region) => {
   const snapshot = snapshotId ? world.snapshot(snapshotId, region) : undefined;
   if (snapshot && snapshot.state !== 'completed') throw new Ec2Fault('IncorrectState', `Snapshot '${snapshot.id}' is not 'completed'.`);
   const sizeGiB = Number(params.get('Size') ?? snapshot?.sizeGiB ?? 0);
-  if (!sizeGiB || (snapshot && sizeGiB < snapshot.sizeGiB)) throw new Ec2Fault('InvalidParameterValue', `Volume of ${sizeGiB}GiB is smaller than snapshot ${snapshotId}, expect size >= ${snapshot?.sizeGiB}GiB`);
+  if (!sizeGiB || (snapshot && sizeGiB < snapshot.sizeGiB))
+    throw new Ec2Fault('InvalidParameterValue', `Volume of ${sizeGiB}GiB is smaller than snapshot ${snapshotId}, expect size >= ${snapshot?.sizeGiB}GiB`);
   const id = newId('vol');
   const volume: VolumeRecord = {
-    id, region, availabilityZone, sizeGiB, state: 'creating', snapshotId, volumeType: params.get('VolumeType') ?? 'gp2',
-    iops: params.has('Iops') ? Number(params.get('Iops')) : undefined, throughput: params.has('Throughput') ? Number(params.get('Throughput')) : undefined,
-    encrypted: params.get('Encrypted') === 'true' || snapshot?.encrypted === true, kmsKeyId: params.get('KmsKeyId'),
-    file: world.createVolumeFile(id, snapshot, sizeGiB), tags: tagSpecificationTags(params, 'volume'), createTime: new Date().toISOString(),
+    id,
+    region,
+    availabilityZone,
+    sizeGiB,
+    state: 'creating',
+    snapshotId,
+    volumeType: params.get('VolumeType') ?? 'gp2',
+    iops: params.has('Iops') ? Number(params.get('Iops')) : undefined,
+    throughput: params.has('Throughput') ? Number(params.get('Throughput')) : undefined,
+    encrypted: params.get('Encrypted') === 'true' || snapshot?.encrypted === true,
+    kmsKeyId: params.get('KmsKeyId'),
+    file: world.createVolumeFile(id, snapshot, sizeGiB),
+    tags: tagSpecificationTags(params, 'volume'),
+    createTime: new Date().toISOString(),
   };
   world.volumes.set(id, volume);
   world.created('volume', id);
-  world.later(world.delays.volumeCreate, () => { if (volume.state === 'creating') { volume.state = 'available'; world.noteTransition(id, 'available'); } });
+  world.later(world.delays.volumeCreate, () => {
+    if (volume.state === 'creating') {
+      volume.state = 'available';
+      world.noteTransition(id, 'available');
+    }
+  });
   return volumeXml(volume) as Body;
 };
 
@@ -132,7 +207,8 @@ const attachVolume: Action = (world, params, region) => {
   const instanceId = required(params, 'InstanceId');
   const device = required(params, 'Device');
   if (instanceId !== world.instance.instanceId) throw new Ec2Fault('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
-  if (volume.availabilityZone !== world.instance.availabilityZone) throw new Ec2Fault('InvalidVolume.ZoneMismatch', 'The volume is not in the same availability zone as the instance');
+  if (volume.availabilityZone !== world.instance.availabilityZone)
+    throw new Ec2Fault('InvalidVolume.ZoneMismatch', 'The volume is not in the same availability zone as the instance');
   if (volume.state !== 'available') throw new Ec2Fault('IncorrectState', `vol '${volume.id}' is not 'available'.`);
   const taken = [...world.volumes.values()].some((v) => v.attachment?.device === device);
   if (taken) throw new Ec2Fault('InvalidParameterValue', `Invalid value '${device}' for unixDevice. Attachment point ${device} is already in use`);
@@ -153,9 +229,13 @@ const detachVolume: Action = (world, params, region) => {
 
 const deleteVolume: Action = (world, params, region) => {
   const volume = world.volume(required(params, 'VolumeId'), region);
-  if (volume.attachment || volume.state === 'in-use') throw new Ec2Fault('VolumeInUse', `Volume ${volume.id} is currently attached to ${volume.attachment?.instanceId}`);
+  if (volume.attachment || volume.state === 'in-use')
+    throw new Ec2Fault('VolumeInUse', `Volume ${volume.id} is currently attached to ${volume.attachment?.instanceId}`);
   volume.state = 'deleting';
-  world.later(world.delays.volumeDelete, () => { volume.state = 'deleted'; world.removeFile(volume.file); });
+  world.later(world.delays.volumeDelete, () => {
+    volume.state = 'deleted';
+    world.removeFile(volume.file);
+  });
   return ok;
 };
 
@@ -163,14 +243,27 @@ const createSnapshot: Action = (world, params, region) => {
   const volume = world.volume(required(params, 'VolumeId'), region);
   const id = newId('snap');
   const snapshot: SnapshotRecord = {
-    id, region, volumeId: volume.id, sizeGiB: volume.sizeGiB, state: 'pending', progress: 0, file: world.copyToSnapshotFile(volume.file, id),
-    ownerId: world.instance.accountId, description: params.get('Description') ?? '', encrypted: volume.encrypted, kmsKeyId: volume.kmsKeyId,
-    startTime: new Date().toISOString(), tags: tagSpecificationTags(params, 'snapshot'),
+    id,
+    region,
+    volumeId: volume.id,
+    sizeGiB: volume.sizeGiB,
+    state: 'pending',
+    progress: 0,
+    file: world.copyToSnapshotFile(volume.file, id),
+    ownerId: world.instance.accountId,
+    description: params.get('Description') ?? '',
+    encrypted: volume.encrypted,
+    kmsKeyId: volume.kmsKeyId,
+    startTime: new Date().toISOString(),
+    tags: tagSpecificationTags(params, 'snapshot'),
   };
   world.snapshots.set(id, snapshot);
   world.created('snapshot', id);
   const total = world.delays.snapshot;
-  for (const share of [0.25, 0.5, 0.75]) world.later(total * share, () => { if (snapshot.state === 'pending') snapshot.progress = share * 100; });
+  for (const share of [0.25, 0.5, 0.75])
+    world.later(total * share, () => {
+      if (snapshot.state === 'pending') snapshot.progress = share * 100;
+    });
   world.later(total, () => {
     if (snapshot.state !== 'pending') return;
     snapshot.state = world.faults.snapshotFails ? 'error' : 'completed';
@@ -193,12 +286,17 @@ function mappingsOf(params: Params): BlockDeviceMappingRecord[] {
   return membersOf(params, 'BlockDeviceMapping').map((m) => ({
     deviceName: m.get('DeviceName') ?? '',
     virtualName: m.get('VirtualName'),
-    ebs: [...m.keys()].some((k) => k.startsWith('Ebs.')) ? {
-      snapshotId: m.get('Ebs.SnapshotId'), volumeSize: m.has('Ebs.VolumeSize') ? Number(m.get('Ebs.VolumeSize')) : undefined,
-      deleteOnTermination: m.has('Ebs.DeleteOnTermination') ? m.get('Ebs.DeleteOnTermination') === 'true' : undefined,
-      volumeType: m.get('Ebs.VolumeType'), encrypted: m.has('Ebs.Encrypted') ? m.get('Ebs.Encrypted') === 'true' : undefined,
-      iops: m.has('Ebs.Iops') ? Number(m.get('Ebs.Iops')) : undefined, throughput: m.has('Ebs.Throughput') ? Number(m.get('Ebs.Throughput')) : undefined,
-    } : undefined,
+    ebs: [...m.keys()].some((k) => k.startsWith('Ebs.'))
+      ? {
+          snapshotId: m.get('Ebs.SnapshotId'),
+          volumeSize: m.has('Ebs.VolumeSize') ? Number(m.get('Ebs.VolumeSize')) : undefined,
+          deleteOnTermination: m.has('Ebs.DeleteOnTermination') ? m.get('Ebs.DeleteOnTermination') === 'true' : undefined,
+          volumeType: m.get('Ebs.VolumeType'),
+          encrypted: m.has('Ebs.Encrypted') ? m.get('Ebs.Encrypted') === 'true' : undefined,
+          iops: m.has('Ebs.Iops') ? Number(m.get('Ebs.Iops')) : undefined,
+          throughput: m.has('Ebs.Throughput') ? Number(m.get('Ebs.Throughput')) : undefined,
+        }
+      : undefined,
   }));
 }
 
@@ -206,7 +304,11 @@ const NAME_RULE = /^[a-zA-Z0-9()[\] ./\-'@_]{3,128}$/;
 
 const registerImage: Action = (world, params, region) => {
   const name = required(params, 'Name');
-  if (!NAME_RULE.test(name)) throw new Ec2Fault('InvalidAMIName.Malformed', `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'`);
+  if (!NAME_RULE.test(name))
+    throw new Ec2Fault(
+      'InvalidAMIName.Malformed',
+      `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'`,
+    );
   const owner = world.instance.accountId;
   if ([...world.images.values()].some((i) => i.region === region && i.ownerId === owner && i.name === name && i.state !== 'deregistered')) {
     throw new Ec2Fault('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI`);
@@ -214,17 +316,36 @@ const registerImage: Action = (world, params, region) => {
   const mappings = mappingsOf(params);
   for (const mapping of mappings) if (mapping.ebs?.snapshotId) world.snapshot(mapping.ebs.snapshotId, region);
   const rootDeviceName = required(params, 'RootDeviceName');
-  if (!mappings.some((m) => m.deviceName === rootDeviceName)) throw new Ec2Fault('InvalidBlockDeviceMapping', `The root device ${rootDeviceName} has no mapping`);
+  if (!mappings.some((m) => m.deviceName === rootDeviceName))
+    throw new Ec2Fault('InvalidBlockDeviceMapping', `The root device ${rootDeviceName} has no mapping`);
   const image: ImageRecord = {
-    id: newId('ami'), region, name, description: params.get('Description') ?? '', ownerId: owner, state: 'pending',
-    architecture: params.get('Architecture') ?? 'x86_64', rootDeviceName, blockDeviceMappings: mappings,
-    virtualizationType: params.get('VirtualizationType') ?? 'paravirtual', enaSupport: params.has('EnaSupport') ? params.get('EnaSupport') === 'true' : undefined,
-    sriovNetSupport: params.get('SriovNetSupport'), bootMode: params.get('BootMode'), imdsSupport: params.get('ImdsSupport'),
-    tpmSupport: params.get('TpmSupport'), creationDate: new Date().toISOString(), tags: tagSpecificationTags(params, 'image'), launchPermissions: [],
+    id: newId('ami'),
+    region,
+    name,
+    description: params.get('Description') ?? '',
+    ownerId: owner,
+    state: 'pending',
+    architecture: params.get('Architecture') ?? 'x86_64',
+    rootDeviceName,
+    blockDeviceMappings: mappings,
+    virtualizationType: params.get('VirtualizationType') ?? 'paravirtual',
+    enaSupport: params.has('EnaSupport') ? params.get('EnaSupport') === 'true' : undefined,
+    sriovNetSupport: params.get('SriovNetSupport'),
+    bootMode: params.get('BootMode'),
+    imdsSupport: params.get('ImdsSupport'),
+    tpmSupport: params.get('TpmSupport'),
+    creationDate: new Date().toISOString(),
+    tags: tagSpecificationTags(params, 'image'),
+    launchPermissions: [],
   };
   world.images.set(image.id, image);
   world.created('image', image.id);
-  world.later(world.delays.image, () => { if (image.state === 'pending') { image.state = 'available'; world.noteTransition(image.id, 'available'); } });
+  world.later(world.delays.image, () => {
+    if (image.state === 'pending') {
+      image.state = 'available';
+      world.noteTransition(image.id, 'available');
+    }
+  });
   return { imageId: image.id };
 };
 
@@ -246,7 +367,10 @@ const createTags: Action = (world, params, region) => {
 
 function permissionsOf(params: Params, prefix: string): LaunchPermissionRecord[] {
   return membersOf(params, prefix).map((m) => ({
-    userId: m.get('UserId'), group: m.get('Group'), organizationArn: m.get('OrganizationArn'), organizationalUnitArn: m.get('OrganizationalUnitArn'),
+    userId: m.get('UserId'),
+    group: m.get('Group'),
+    organizationArn: m.get('OrganizationArn'),
+    organizationalUnitArn: m.get('OrganizationalUnitArn'),
   }));
 }
 
@@ -256,7 +380,8 @@ const modifyImageAttribute: Action = (world, params, region) => {
   const remove = permissionsOf(params, 'LaunchPermission.Remove');
   if (add.length + remove.length === 0) throw new Ec2Fault('MissingParameter', 'No attribute to modify');
   for (const permission of add) {
-    if (permission.userId && !/^\d{12}$/.test(permission.userId)) throw new Ec2Fault('InvalidAMIAttributeItemValue', `Invalid attribute item value "${permission.userId}" for userId item type.`);
+    if (permission.userId && !/^\d{12}$/.test(permission.userId))
+      throw new Ec2Fault('InvalidAMIAttributeItemValue', `Invalid attribute item value "${permission.userId}" for userId item type.`);
     image.launchPermissions.push(permission);
   }
   image.launchPermissions = image.launchPermissions.filter((p) => !remove.some((r) => JSON.stringify(r) === JSON.stringify(p)));
@@ -285,26 +410,58 @@ const copyImage: Action = (world, params, region) => {
     const copyId = newId('snap');
     world.created('snapshot', copyId);
     world.snapshots.set(copyId, {
-      ...from, id: copyId, region, tags: params.get('CopyImageTags') === 'true' ? { ...from.tags } : {}, encrypted: encrypted || from.encrypted,
-      kmsKeyId: params.get('KmsKeyId') ?? from.kmsKeyId, file: world.copyToSnapshotFile(from.file, copyId), description: `Copied for DestinationAmi ${id}`,
+      ...from,
+      id: copyId,
+      region,
+      tags: params.get('CopyImageTags') === 'true' ? { ...from.tags } : {},
+      encrypted: encrypted || from.encrypted,
+      kmsKeyId: params.get('KmsKeyId') ?? from.kmsKeyId,
+      file: world.copyToSnapshotFile(from.file, copyId),
+      description: `Copied for DestinationAmi ${id}`,
     });
     return { ...mapping, ebs: { ...mapping.ebs, snapshotId: copyId, encrypted: encrypted || mapping.ebs.encrypted } };
   });
   const image: ImageRecord = {
-    ...source, id, region, name: params.get('Name') ?? source.name, description: params.get('Description') ?? source.description,
-    ownerId: world.instance.accountId, ownerAlias: undefined, state: 'pending', blockDeviceMappings: mappings, creationDate: new Date().toISOString(),
-    tags: params.get('CopyImageTags') === 'true' ? { ...source.tags } : {}, launchPermissions: [], deprecationTime: undefined,
+    ...source,
+    id,
+    region,
+    name: params.get('Name') ?? source.name,
+    description: params.get('Description') ?? source.description,
+    ownerId: world.instance.accountId,
+    ownerAlias: undefined,
+    state: 'pending',
+    blockDeviceMappings: mappings,
+    creationDate: new Date().toISOString(),
+    tags: params.get('CopyImageTags') === 'true' ? { ...source.tags } : {},
+    launchPermissions: [],
+    deprecationTime: undefined,
   };
   world.images.set(id, image);
   world.created('image', id);
-  world.later(world.delays.copy, () => { if (image.state === 'pending') { image.state = 'available'; world.noteTransition(id, 'available'); } });
+  world.later(world.delays.copy, () => {
+    if (image.state === 'pending') {
+      image.state = 'available';
+      world.noteTransition(id, 'available');
+    }
+  });
   return { imageId: id };
 };
 
 export const ACTIONS: Readonly<Record<string, Action>> = {
-  DescribeImages: describeImages, DescribeVolumes: describeVolumes, DescribeSnapshots: describeSnapshots,
-  CreateVolume: createVolume, AttachVolume: attachVolume, DetachVolume: detachVolume, DeleteVolume: deleteVolume,
-  CreateSnapshot: createSnapshot, DeleteSnapshot: deleteSnapshot, RegisterImage: registerImage, DeregisterImage: deregisterImage,
-  CreateTags: createTags, ModifyImageAttribute: modifyImageAttribute, DescribeImageAttribute: describeImageAttribute,
-  EnableImageDeprecation: enableImageDeprecation, CopyImage: copyImage,
+  DescribeImages: describeImages,
+  DescribeVolumes: describeVolumes,
+  DescribeSnapshots: describeSnapshots,
+  CreateVolume: createVolume,
+  AttachVolume: attachVolume,
+  DetachVolume: detachVolume,
+  DeleteVolume: deleteVolume,
+  CreateSnapshot: createSnapshot,
+  DeleteSnapshot: deleteSnapshot,
+  RegisterImage: registerImage,
+  DeregisterImage: deregisterImage,
+  CreateTags: createTags,
+  ModifyImageAttribute: modifyImageAttribute,
+  DescribeImageAttribute: describeImageAttribute,
+  EnableImageDeprecation: enableImageDeprecation,
+  CopyImage: copyImage,
 };

@@ -76,6 +76,8 @@ function partitionsOf(file: string): Array<{ number: number; offset: number; siz
   }
   const sector = table.partitiontable?.sectorsize ?? 512;
   return (table.partitiontable?.partitions ?? []).map((p) => ({
-    number: Number(/(\d+)$/.exec(p.node)?.[1] ?? 0), offset: p.start * sector, size: p.size * sector,
+    number: Number(/(\d+)$/.exec(p.node)?.[1] ?? 0),
+    offset: p.start * sector,
+    size: p.size * sector,
   }));
 }

@@ -8,7 +8,7 @@ import { ACTIONS } from './ec2-actions.js';
 import type { DeviceStyle } from './ec2-devices.js';
 import { Ec2Fault, errorXml, parseForm, responseXml } from './ec2-query.js';
 import type { ImageRecord } from './ec2-records.js';
-import { Ec2World, GiB, newId, type Ec2Consistency, type Ec2Instance } from './ec2-world.js';
+import { type Ec2Consistency, type Ec2Instance, Ec2World, GiB, newId } from './ec2-world.js';
 
 export interface Ec2EndpointOptions {
   /** Scratch directory for volume and snapshot files and device links (default: a new temp dir). */
@@ -52,7 +52,10 @@ export class Ec2TestEndpoint {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'aminator-ec2-endpoint-'));
     this.ownsDir = options.dir === undefined;
     const instance: Ec2Instance = {
-      instanceId: `i-${randomBytes(8).toString('hex').slice(0, 17)}`, region: 'us-east-1', availabilityZone: 'us-east-1a', accountId: '111122223333',
+      instanceId: `i-${randomBytes(8).toString('hex').slice(0, 17)}`,
+      region: 'us-east-1',
+      availabilityZone: 'us-east-1a',
+      accountId: '111122223333',
       ...options.instance,
     };
     this.world = new Ec2World(dir, instance, { style: options.deviceStyle ?? 'xen', devRoot: join(dir, 'dev'), byIdDir: join(dir, 'dev', 'disk', 'by-id') });
@@ -68,9 +71,15 @@ export class Ec2TestEndpoint {
   /** Environment for an SDK client (or the aminate CLI) to use this endpoint, with throwaway credentials. */
   get env(): Record<string, string> {
     return {
-      AWS_ENDPOINT_URL_EC2: this.url, AWS_EC2_METADATA_SERVICE_ENDPOINT: this.url, AWS_REGION: this.world.instance.region,
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-      AWS_EC2_METADATA_DISABLED: 'false', AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      AWS_ENDPOINT_URL_EC2: this.url,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: this.url,
+      AWS_REGION: this.world.instance.region,
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_EC2_METADATA_DISABLED: 'false',
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
     };
   }
 
@@ -93,14 +102,29 @@ export class Ec2TestEndpoint {
     const snapshot = this.world.addSnapshotFromFile(seed.disk, region, seed.ownerId, seed.sizeGiB);
     const rootDeviceName = seed.rootDeviceName ?? '/dev/xvda';
     const image: ImageRecord = {
-      id: newId('ami'), region, name: seed.name, description: `${seed.name} (seeded)`, ownerId: seed.ownerId, ownerAlias: seed.ownerAlias,
-      state: 'available', architecture: seed.architecture ?? 'x86_64', rootDeviceName,
+      id: newId('ami'),
+      region,
+      name: seed.name,
+      description: `${seed.name} (seeded)`,
+      ownerId: seed.ownerId,
+      ownerAlias: seed.ownerAlias,
+      state: 'available',
+      architecture: seed.architecture ?? 'x86_64',
+      rootDeviceName,
       blockDeviceMappings: [
-        { deviceName: rootDeviceName, ebs: { snapshotId: snapshot.id, volumeSize: seed.sizeGiB, deleteOnTermination: true, volumeType: 'gp3', encrypted: false } },
+        {
+          deviceName: rootDeviceName,
+          ebs: { snapshotId: snapshot.id, volumeSize: seed.sizeGiB, deleteOnTermination: true, volumeType: 'gp3', encrypted: false },
+        },
         { deviceName: '/dev/sdb', virtualName: 'ephemeral0' },
       ],
-      virtualizationType: 'hvm', enaSupport: seed.enaSupport ?? true, bootMode: seed.bootMode ?? 'uefi-preferred', imdsSupport: 'v2.0',
-      creationDate: seed.creationDate ?? new Date().toISOString(), tags: {}, launchPermissions: [],
+      virtualizationType: 'hvm',
+      enaSupport: seed.enaSupport ?? true,
+      bootMode: seed.bootMode ?? 'uefi-preferred',
+      imdsSupport: 'v2.0',
+      creationDate: seed.creationDate ?? new Date().toISOString(),
+      tags: {},
+      launchPermissions: [],
     };
     this.world.images.set(image.id, image);
     return image;
@@ -110,11 +134,15 @@ export class Ec2TestEndpoint {
   leftovers(options: { keepImages?: readonly string[] } = {}): { volumes: string[]; snapshots: string[]; images: string[] } {
     const seeded = new Set([...this.world.snapshots.values()].filter((s) => s.volumeId === 'vol-ffffffff').map((s) => s.id));
     const keep = new Set(options.keepImages ?? []);
-    const keptSnapshots = new Set([...this.world.images.values()].filter((i) => keep.has(i.id)).flatMap((i) => i.blockDeviceMappings.map((m) => m.ebs?.snapshotId)));
+    const keptSnapshots = new Set(
+      [...this.world.images.values()].filter((i) => keep.has(i.id)).flatMap((i) => i.blockDeviceMappings.map((m) => m.ebs?.snapshotId)),
+    );
     return {
       volumes: [...this.world.volumes.values()].filter((v) => v.state !== 'deleted' && v.state !== 'deleting').map((v) => v.id),
       snapshots: [...this.world.snapshots.values()].filter((s) => !seeded.has(s.id) && !keptSnapshots.has(s.id)).map((s) => s.id),
-      images: [...this.world.images.values()].filter((i) => i.state !== 'deregistered' && i.ownerId === this.world.instance.accountId && !keep.has(i.id)).map((i) => i.id),
+      images: [...this.world.images.values()]
+        .filter((i) => i.state !== 'deregistered' && i.ownerId === this.world.instance.accountId && !keep.has(i.id))
+        .map((i) => i.id),
     };
   }
 

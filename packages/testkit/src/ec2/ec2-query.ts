@@ -42,12 +42,17 @@ export function tagSpecificationTags(params: Params, resourceType: string): Reco
 
 /** EC2 name filters: `*` and `?` wildcards. */
 export function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 export type XmlValue = string | number | boolean | undefined | null | XmlValue[] | { [key: string]: XmlValue };
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -56,9 +61,12 @@ export function toXml(value: XmlValue): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return value.map((item) => `<item>${toXml(item)}</item>`).join('');
   if (typeof value === 'object') {
-    return Object.entries(value).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `<${k}>${toXml(v)}</${k}>`).join('');
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
+      .join('');
   }
-  return escape(String(value));
+  return escapeXml(String(value));
 }
 
 export function responseXml(action: string, requestId: string, body: Record<string, XmlValue>): string {
@@ -66,7 +74,7 @@ export function responseXml(action: string, requestId: string, body: Record<stri
 }
 
 export function errorXml(code: string, message: string, requestId: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escape(code)}</Code><Message>${escape(message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
 }
 
 export function tagSet(tags: Readonly<Record<string, string>>): XmlValue {
@@ -75,7 +83,11 @@ export function tagSet(tags: Readonly<Record<string, string>>): XmlValue {
 
 /** A thrown EC2 error: code, HTTP status, message. */
 export class Ec2Fault extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }

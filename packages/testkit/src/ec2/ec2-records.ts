@@ -46,7 +46,16 @@ export interface SnapshotRecord {
 export interface BlockDeviceMappingRecord {
   deviceName: string;
   virtualName?: string;
-  ebs?: { snapshotId?: string; volumeSize?: number; deleteOnTermination?: boolean; volumeType?: string; encrypted?: boolean; iops?: number; throughput?: number; kmsKeyId?: string };
+  ebs?: {
+    snapshotId?: string;
+    volumeSize?: number;
+    deleteOnTermination?: boolean;
+    volumeType?: string;
+    encrypted?: boolean;
+    iops?: number;
+    throughput?: number;
+    kmsKeyId?: string;
+  };
 }
 
 export interface LaunchPermissionRecord {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from '../linux/sh.js';
-import { attachDevices, detachDevices, type DeviceLayout } from './ec2-devices.js';
+import { attachDevices, type DeviceLayout, detachDevices } from './ec2-devices.js';
 import { Ec2Fault } from './ec2-query.js';
 import type { ImageRecord, SnapshotRecord, VolumeRecord } from './ec2-records.js';
 
@@ -148,8 +148,18 @@ export class Ec2World {
     const id = newId('snap');
     const file = this.copyToSnapshotFile(source, id);
     const snapshot: SnapshotRecord = {
-      id, region, volumeId: 'vol-ffffffff', sizeGiB, state: 'completed', progress: 100, file, ownerId, description: 'seeded',
-      encrypted: false, startTime: new Date().toISOString(), tags: {},
+      id,
+      region,
+      volumeId: 'vol-ffffffff',
+      sizeGiB,
+      state: 'completed',
+      progress: 100,
+      file,
+      ownerId,
+      description: 'seeded',
+      encrypted: false,
+      startTime: new Date().toISOString(),
+      tags: {},
     };
     this.snapshots.set(id, snapshot);
     return snapshot;

@@ -2,4 +2,4 @@ export * from './ec2-devices.js';
 export * from './ec2-endpoint.js';
 export * from './ec2-query.js';
 export type * from './ec2-records.js';
-export { Ec2World, type Ec2Consistency, type Ec2Delays, type Ec2Faults, type Ec2Instance, type ResourceKind } from './ec2-world.js';
+export { type Ec2Consistency, type Ec2Delays, type Ec2Faults, type Ec2Instance, Ec2World, type ResourceKind } from './ec2-world.js';

@@ -33,7 +33,10 @@ export function cachedRootfsTarball(key: string, build: (dir: string) => void, c
     fd = openSync(lock, 'wx');
     writeSync(fd, String(process.pid));
   } catch {
-    if (!builderAlive(lock)) { rmSync(lock, { force: true }); return cachedRootfsTarball(key, build, cacheDir); }
+    if (!builderAlive(lock)) {
+      rmSync(lock, { force: true });
+      return cachedRootfsTarball(key, build, cacheDir);
+    }
     return waitFor(tarball, lock);
   }
   const work = `${tarball}.${process.pid}.d`;
@@ -52,9 +55,13 @@ export function cachedRootfsTarball(key: string, build: (dir: string) => void, c
 
 /** A `debootstrap --variant=minbase` root of `suite` from `mirror`, cached as a tarball. */
 export function debootstrapTarball(options: DebootstrapOptions): string {
-  return cachedRootfsTarball(`${options.suite}-minbase`, (dir) => {
-    sh('debootstrap', ['--variant=minbase', options.suite, dir, options.mirror]);
-  }, options.cacheDir);
+  return cachedRootfsTarball(
+    `${options.suite}-minbase`,
+    (dir) => {
+      sh('debootstrap', ['--variant=minbase', options.suite, dir, options.mirror]);
+    },
+    options.cacheDir,
+  );
 }
 
 /** A builder that was killed leaves its lock; its pid tells. */
@@ -85,12 +92,16 @@ export function extractRootfs(tarball: string, dir: string): void {
 /** The debootstrap test root with Debian's dnf and rpm installed: a chroot that has dnf, for the yum tests. */
 export function debootstrapDnfTarball(options: DebootstrapOptions): string {
   const debian = debootstrapTarball(options);
-  return cachedRootfsTarball(`${options.suite}-minbase-dnf`, (dir) => {
-    extractRootfs(debian, dir);
-    cpSync('/etc/resolv.conf', join(dir, 'etc/resolv.conf'));
-    const env = ['/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'DEBIAN_FRONTEND=noninteractive'];
-    sh('chroot', [dir, ...env, 'apt-get', '-q', 'update']);
-    sh('chroot', [dir, ...env, 'apt-get', '-y', '-q', '--no-install-recommends', 'install', 'dnf', 'rpm']);
-    sh('chroot', [dir, 'apt-get', 'clean']);
-  }, options.cacheDir);
+  return cachedRootfsTarball(
+    `${options.suite}-minbase-dnf`,
+    (dir) => {
+      extractRootfs(debian, dir);
+      cpSync('/etc/resolv.conf', join(dir, 'etc/resolv.conf'));
+      const env = ['/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'DEBIAN_FRONTEND=noninteractive'];
+      sh('chroot', [dir, ...env, 'apt-get', '-q', 'update']);
+      sh('chroot', [dir, ...env, 'apt-get', '-y', '-q', '--no-install-recommends', 'install', 'dnf', 'rpm']);
+      sh('chroot', [dir, 'apt-get', 'clean']);
+    },
+    options.cacheDir,
+  );
 }

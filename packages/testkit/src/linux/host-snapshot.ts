@@ -10,9 +10,25 @@ export interface HostSnapshot {
 }
 
 export function snapshotHost(lockDirs: readonly string[] = ['/run/lock/aminator']): HostSnapshot {
-  const loops = sh('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE']).split('\n').map((l) => l.trim()).filter(Boolean).sort();
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' ')[4] ?? '').sort();
-  const locks = lockDirs.flatMap((dir) => { try { return readdirSync(dir).map((f) => `${dir}/${f}`); } catch { return []; } }).sort();
+  const loops = sh('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE'])
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .sort();
+  const locks = lockDirs
+    .flatMap((dir) => {
+      try {
+        return readdirSync(dir).map((f) => `${dir}/${f}`);
+      } catch {
+        return [];
+      }
+    })
+    .sort();
   return { loops, mounts, locks };
 }
 
@@ -31,6 +47,9 @@ export function assertNoLeaks(before: HostSnapshot, afterOrScope: HostSnapshot |
   const within = 'loops' in afterOrScope ? undefined : afterOrScope.within;
   const mine = (entry: string): boolean => within === undefined || within.some((dir) => entry.includes(` ${dir}/`) || entry.startsWith(`${dir}/`));
   const added = (a: readonly string[], b: readonly string[]): string[] => b.filter((x) => !a.includes(x) && mine(x));
-  assert.deepEqual({ loops: added(before.loops, after.loops), mounts: added(before.mounts, after.mounts), locks: added(before.locks, after.locks) },
-    { loops: [], mounts: [], locks: [] }, 'the test left loop devices, mounts or locks behind');
+  assert.deepEqual(
+    { loops: added(before.loops, after.loops), mounts: added(before.mounts, after.mounts), locks: added(before.locks, after.locks) },
+    { loops: [], mounts: [], locks: [] },
+    'the test left loop devices, mounts or locks behind',
+  );
 }

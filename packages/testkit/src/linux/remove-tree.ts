@@ -5,8 +5,12 @@ import { sh } from './sh.js';
 /** Mount points at or below `dir`, deepest (latest) first. */
 export function mountsBelow(dir: string): string[] {
   const prefix = `${resolve(dir)}/`;
-  return readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' ')[4] ?? '')
-    .filter((target) => target === resolve(dir) || target.startsWith(prefix)).reverse();
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((target) => target === resolve(dir) || target.startsWith(prefix))
+    .reverse();
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { extractRootfs } from './debootstrap-cache.js';
-import { assertNoLeaks, snapshotHost, type HostSnapshot } from './host-snapshot.js';
+import { assertNoLeaks, type HostSnapshot, snapshotHost } from './host-snapshot.js';
 import { mountsBelow, removeTreeSafely } from './remove-tree.js';
 
 export interface ScratchRootOptions {

@@ -91,6 +91,8 @@ export interface ResultEvent extends EventBase {
   readonly type: 'result';
   readonly kind: RunKind;
   readonly status: 'succeeded' | 'failed' | 'interrupted' | 'planned';
+  /** The exit code `aminate` ends with for this run. */
+  readonly exitCode: number;
   readonly image?: ImageResult;
   readonly package?: InstalledPackage;
   readonly durationMs: number;

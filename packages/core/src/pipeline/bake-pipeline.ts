@@ -28,6 +28,7 @@ import { newRunId } from '../reclaim/run-id.js';
 import { runLockName } from '../reclaim/run-liveness.js';
 import { RUN_OWNER_FILE, removeRunOwner, writeRunOwner } from '../reclaim/run-owner.js';
 import { assertPrivateDirectory } from '../runtime/private-directory.js';
+import { keepsRunLog } from '../runtime/run-log-file.js';
 import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import type { BakeOutcome } from './bake-outcome.js';
 import type { BakeRequest, BootRequest, VerifyRequest } from './bake-request.js';
@@ -343,6 +344,7 @@ export class BakePipeline {
     this.events.emit({
       type: 'result',
       kind,
+      exitCode: outcome.exitCode,
       time: new Date().toISOString(),
       runId: outcome.runId,
       status: outcome.status,
@@ -352,7 +354,7 @@ export class BakePipeline {
       steps: outcome.steps,
       error: outcome.error === undefined ? undefined : summarizeError(outcome.error),
       verification: outcome.verification,
-      log: outcome.status === 'failed' || outcome.status === 'interrupted' ? this.settings.runLog : undefined,
+      log: keepsRunLog(outcome) ? this.settings.runLog : undefined,
       kept: outcome.kept.length > 0 ? outcome.kept : undefined,
       cleanupErrors: outcome.cleanupErrors.length > 0 ? outcome.cleanupErrors.map(summarizeError) : undefined,
       plan: outcome.status === 'planned' ? { spec: outcome.plan?.spec, baseImage: outcome.plan?.baseImage, lines: outcome.planLines ?? [] } : undefined,

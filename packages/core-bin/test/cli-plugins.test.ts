@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { aminate, fixtures } from './cli-harness.js';
+import { after, describe, it } from 'node:test';
+import { aminate, fakeProjects, fixtures } from './cli-harness.js';
 
 describe('aminate plugins (CLI)', () => {
   it('plugins list --json shows kind, name, package, version and path of each plugin', async () => {
@@ -52,5 +52,20 @@ describe('aminate plugins (CLI)', () => {
     const help = await aminate(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /plugins/);
+  });
+});
+
+describe('plugin commands (CLI, testkit fakes)', () => {
+  const project = fakeProjects(after);
+
+  it('SIGINT stops a plugin command in its own words, unwinds what it holds, and prints its error with one prefix', async () => {
+    const p = project();
+    const result = await aminate(['fake-wait', '-c', p.configFile], { signalOn: { when: 'waiting for a signal', signal: 'SIGINT' } });
+    assert.equal(result.code, 130, result.stderr);
+    assert.match(result.stderr, /^warn: SIGINT received: stopping aminate fake-wait and cleaning up what it acquired…$/m);
+    assert.doesNotMatch(result.stderr, /stopping the bake/);
+    assert.match(result.stderr, /released the fake resource/);
+    assert.match(result.stderr, /^error E_INTERRUPTED: /m);
+    assert.doesNotMatch(result.stderr, /error: error/);
   });
 });

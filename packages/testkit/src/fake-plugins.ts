@@ -6,9 +6,11 @@ import {
   METRICS,
   OS,
   PLUGIN_API_VERSION,
+  type PluginCommand,
   type PluginKind,
   type PluginModule,
   PROVISIONER,
+  sleep,
   VERIFIER,
   VOLUME,
   z,
@@ -57,7 +59,20 @@ const FAKE_OPTIONS = [
 
 type Construct = (world: FakeWorld) => object;
 
+/** `aminate fake-wait`: a plugin command that holds a resource until a signal stops it (testkit). */
+const FAKE_WAIT_COMMAND: PluginCommand<FakeConfig> = {
+  name: 'fake-wait',
+  summary: 'wait for a signal, holding a fake resource (testkit)',
+  async run(_args, _options, ctx) {
+    ctx.cleanup.push({ description: 'release the fake resource', undo: async () => ctx.log.info('released the fake resource') });
+    ctx.log.info('waiting for a signal');
+    await sleep(24 * 3600 * 1000, ctx.signal);
+    return 0;
+  },
+};
+
 function fakeModule(kind: PluginKind, token: symbol, construct: Construct, withOptions = false): PluginModule<PluginKind, FakeConfig> {
+  const commands = withOptions ? [FAKE_WAIT_COMMAND] : undefined;
   return definePlugin({
     kind,
     name: 'fake',
@@ -65,6 +80,7 @@ function fakeModule(kind: PluginKind, token: symbol, construct: Construct, withO
     summary: `In-memory ${kind} from @aminator/testkit`,
     configSchema: fakeConfigSchema,
     options: withOptions ? FAKE_OPTIONS : undefined,
+    commands,
     register(container: DependencyContainer, config: FakeConfig) {
       container.register(token, { useValue: construct(new FakeWorld(config)) });
     },

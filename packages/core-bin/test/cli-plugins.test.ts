@@ -69,3 +69,23 @@ describe('plugin commands (CLI, testkit fakes)', () => {
     assert.doesNotMatch(result.stderr, /error: error/);
   });
 });
+
+describe('plugin pairings (manifest "requires")', () => {
+  const project = fakeProjects(after);
+  const picky = { environments: { picky: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'needs-ec2' } } };
+
+  it('an environment whose finalizer needs another cloud is refused before anything is imported or made, naming both', async () => {
+    const p = project({}, picky);
+    const result = await aminate(['-e', 'picky', 'bake', 'hello', '-c', p.configFile]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /error E_PLUGIN_PAIRING: environment picky pairs plugins that do not work together: finalizer needs-ec2 \(@aminator-fixtures\/finalizer-needs-ec2\) works only with cloud ec2, and the environment has cloud fake/,
+    );
+    assert.match(result.stderr, /→ use cloud ec2 with finalizer needs-ec2, or another finalizer/);
+    assert.equal(p.journalLines(), 0, 'nothing acquired');
+    const listed = await aminate(['environments', '-c', p.configFile]);
+    assert.equal(listed.code, 0);
+    assert.match(listed.stdout, /picky\n.*\n {4}does not work: finalizer needs-ec2 .* works only with cloud ec2, and the environment has cloud fake/);
+  });
+});

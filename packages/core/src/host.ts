@@ -35,6 +35,7 @@ export * from './plugin/module-shape.js';
 export * from './plugin/package-resolution.js';
 export * from './plugin/plugin-kinds.js';
 export * from './plugin/plugin-loader.js';
+export * from './plugin/plugin-pairing.js';
 export * from './plugin/reserved-flags.js';
 export * from './plugin/search-paths.js';
 export * from './plugin/select-plugin.js';

@@ -1,4 +1,5 @@
 import {
+  assertPairings,
   currentLoadHost,
   type DiscoveredPlugin,
   type EnvironmentKinds,
@@ -28,6 +29,7 @@ export async function loadEnvironment(session: Session, requested?: string): Pro
     const found = name ? session.discovery.plugins.find((p) => p.kind === kind && p.name === name) : undefined;
     if (found) selected.push(selectPlugin(session.discovery, kind, found.name));
   }
+  assertPairings(env.name, env.plugins, selected);
   const loaded = await Promise.all(selected.map((plugin) => loadPlugin(plugin, host)));
   return { env, plugins: Object.fromEntries(loaded.map((l) => [l.plugin.kind, l])) as unknown as EnvironmentPlugins };
 }

@@ -18,6 +18,12 @@ export const pluginManifestSchema = z
       .min(1)
       .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a path inside the package')
       .optional(),
+    /**
+     * What the plugin needs of the environment it is used in: for a kind, the names of the plugins
+     * it works with — `{ "cloud": ["ec2"] }` for a finalizer that uses the EC2 cloud's session.
+     * Checked from manifests when an environment is selected, before anything is imported.
+     */
+    requires: z.record(z.enum(PLUGIN_KINDS), z.array(z.string().regex(PLUGIN_NAME)).min(1).max(16)).optional(),
     /** Top-level `aminate` commands the plugin adds (defined in the module). */
     commands: z
       .array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/))

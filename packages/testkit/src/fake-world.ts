@@ -12,6 +12,8 @@ export interface FakeBehaviour {
   readonly failAt?: string;
   /** Method that waits until the bake is aborted (for signal tests). */
   readonly hangAt?: string;
+  /** Kind of resource (`bind`, `mount`, …) whose release fails, every time. */
+  readonly failRelease?: string;
   /** Delay of every fake method, in ms. */
   readonly delayMs?: number;
   /** Append the journal as JSON lines to this file (for tests that drive the CLI in a child process). */
@@ -40,6 +42,7 @@ export class FakeWorld {
   }
 
   release(kind: string, id: string): void {
+    if (this.behaviour.failRelease === kind) throw new Error(`fake failure releasing ${kind} ${id}`);
     if (!this.held.delete(`${kind}:${id}`)) throw new Error(`fake ${kind} ${id} released twice or never acquired`);
     this.record({ action: 'release', kind, id, pid: process.pid });
   }

@@ -235,6 +235,14 @@ describe('bake pipeline with the testkit fakes', () => {
     assert.deepEqual(result.events.ofType('result')[0]?.plan?.lines, ['image: fake-base (img-stored)']);
   });
 
+  it('when several undos fail in one unwind, the first fails the step and every other is in the result (none dropped)', async () => {
+    const result = await runFakeBake({ failRelease: 'bind' });
+    assert.equal(result.outcome.status, 'failed');
+    assert.equal(result.outcome.error && (result.outcome.error as Error).message.includes('fake failure releasing bind'), true, String(result.outcome.error));
+    const all = [result.outcome.error, ...result.outcome.cleanupErrors].map((e) => String((e as Error).message));
+    assert.equal(all.filter((m) => m.includes('fake failure releasing bind')).length, 2, all.join('\n'));
+  });
+
   it('--dry-run plans and acquires nothing', async () => {
     const result = await runFakeBake({ dryRun: true });
     assert.equal(result.outcome.status, 'planned');

@@ -4,6 +4,7 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
+import type { CleanupError } from '../errors/cleanup-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../errors/exit-codes.js';
 import { summarizeError } from '../errors/format-error.js';
@@ -53,6 +54,9 @@ interface Progress {
  */
 @injectable()
 export class BakePipeline {
+  /** Undo errors after the first of an unwind that had to throw, per run, until the result reports them. */
+  private readonly unreported = new WeakMap<StepRunner, CleanupError[]>();
+
   constructor(
     @inject(CLOUD) private readonly cloud: Cloud,
     @inject(BLOCK_DEVICE) private readonly blockDevice: BlockDeviceAllocator,
@@ -252,7 +256,7 @@ export class BakePipeline {
     const interrupted = signal.aborted;
     const report = await this.unwind(steps, { reason: interrupted ? 'interrupted' : 'failure', preserve });
     const first = error;
-    const rest = report.errors.filter((e) => e !== error);
+    const rest = [...(this.unreported.get(steps) ?? []), ...report.errors.filter((e) => e !== error)];
     return {
       status: interrupted ? 'interrupted' : 'failed',
       plan: progress.plan,
@@ -265,9 +269,12 @@ export class BakePipeline {
     };
   }
 
+  /** Throws the first undo error; the others are kept for the run's result (none is dropped). */
   private async unwindOrThrow(steps: StepRunner, options: UnwindOptions): Promise<void> {
     const report = await this.unwind(steps, options);
-    if (report.errors.length > 0) throw report.errors[0];
+    const [first, ...others] = report.errors;
+    this.unreported.set(steps, [...(this.unreported.get(steps) ?? []), ...others]);
+    if (first !== undefined) throw first;
   }
 
   private unwind(steps: StepRunner, options: UnwindOptions): Promise<UnwindReport> {

@@ -1,8 +1,9 @@
-import { currentLoadHost, type DiscoveredPlugin, loadPlugin, type PluginCommand, PluginLoadError } from '@aminator/core/host';
+import { type DiscoveredPlugin, loadPlugin, type PluginCommand, PluginLoadError } from '@aminator/core/host';
 import { Command, Option } from 'commander';
 import { BUILT_IN_COMMANDS } from './built-in-commands.js';
 import type { GlobalFlags } from './global-flags.js';
 import type { Session } from './session.js';
+import { sharedModulesHost } from './shared-modules.js';
 
 /**
  * Commands plugins add. Listed from manifests alone; the plugin is imported only when its command is
@@ -28,7 +29,7 @@ export async function pluginCommands(flags: GlobalFlags, session: Session, setEx
 type OnRun = (spec: PluginCommand, args: readonly string[], options: Record<string, unknown>) => Promise<void>;
 
 async function realCommand(plugin: DiscoveredPlugin, name: string, session: Session, setExit: (code: number) => void): Promise<Command> {
-  const loaded = await loadPlugin(plugin, currentLoadHost());
+  const loaded = await loadPlugin(plugin, sharedModulesHost());
   const spec = loaded.module.commands?.find((c) => c.name === name);
   if (!spec) throw new PluginLoadError('shape', plugin.packageName, `does not define the command ${name}`);
   return build(spec, async (command, args, options) => {

@@ -1,5 +1,4 @@
 import {
-  currentLoadHost,
   type ErrorSummary,
   isAminatorError,
   isOptionalKind,
@@ -14,6 +13,7 @@ import {
 } from '@aminator/core/host';
 import { printJson, printLines } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
+import { sharedModulesHost } from '../cli/shared-modules.js';
 
 interface Finding {
   readonly plugin: string;
@@ -34,7 +34,7 @@ export async function pluginsDoctor(session: Session, options: { json: boolean; 
   for (const plugin of session.discovery.plugins) {
     const isSelected = selected.has(`${plugin.kind}/${plugin.name}`);
     try {
-      const loaded = await loadPlugin(plugin, currentLoadHost());
+      const loaded = await loadPlugin(plugin, sharedModulesHost());
       if (isSelected) validatePluginConfig(session.merged, plugin.kind, plugin.name, loaded.module.configSchema);
       findings.push({ plugin: pluginLabel(plugin), path: plugin.path, selected: isSelected, status: 'ok' });
     } catch (error) {

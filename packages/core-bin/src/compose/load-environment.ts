@@ -1,6 +1,5 @@
 import {
   assertPairings,
-  currentLoadHost,
   type DiscoveredPlugin,
   type EnvironmentKinds,
   type LoadedPlugin,
@@ -12,6 +11,7 @@ import {
   selectPlugin,
 } from '@aminator/core/host';
 import type { Session } from '../cli/session.js';
+import { sharedModulesHost } from '../cli/shared-modules.js';
 
 export type EnvironmentPlugins = EnvironmentKinds<LoadedPlugin>;
 
@@ -22,7 +22,7 @@ export type EnvironmentPlugins = EnvironmentKinds<LoadedPlugin>;
  */
 export async function loadEnvironment(session: Session, requested?: string): Promise<{ env: SelectedEnvironment; plugins: EnvironmentPlugins }> {
   const env = selectEnvironment(session.core, requested);
-  const host = currentLoadHost();
+  const host = sharedModulesHost();
   const selected: DiscoveredPlugin[] = REQUIRED_PLUGIN_KINDS.map((kind) => selectPlugin(session.discovery, kind, env.plugins[kind]));
   for (const kind of OPTIONAL_PLUGIN_KINDS) {
     const name = env.plugins[kind];

@@ -8,6 +8,12 @@ export interface LoadHost {
   readonly coreDir: string;
   readonly coreVersion: string;
   readonly tsyringeDir?: string;
+  /**
+   * The host hands its own core and tsyringe to every plugin it imports (module resolution hooks, as
+   * aminate does): a copy npm put next to a plugin is then never loaded, and only what the plugin
+   * declares is checked (core as a peer, in a range this core satisfies).
+   */
+  readonly sharesModules?: boolean;
 }
 
 let cached: LoadHost | undefined;

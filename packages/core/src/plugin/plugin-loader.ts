@@ -53,6 +53,35 @@ function checkApiVersion(apiVersion: number, label: string, where: string): void
 }
 
 async function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: string): Promise<void> {
+  if (host.sharesModules) checkDeclaredShared(plugin, label);
+  else checkResolvedCopies(plugin, host, label);
+  const peers = plugin.packageJson.peerDependencies as Record<string, string> | undefined;
+  const range = peers?.['@aminator/core'];
+  if (!range) return;
+  // Loaded here, not at start-up, and only the one function: most commands never load a plugin.
+  const { default: satisfies } = await import('semver/functions/satisfies.js');
+  if (!satisfies(host.coreVersion, range, { includePrerelease: true })) {
+    throw new PluginLoadError('peer', label, `needs @aminator/core ${range}; this is ${host.coreVersion}`, {
+      code: ErrorCodes.PLUGIN_PEER,
+      suggestions: ['install a version of the plugin that supports this @aminator/core'],
+    });
+  }
+}
+
+/** With shared modules, a plugin must still not ask for a core or tsyringe of its own. */
+function checkDeclaredShared(plugin: DiscoveredPlugin, label: string): void {
+  const dependencies = plugin.packageJson.dependencies as Record<string, string> | undefined;
+  for (const name of ['@aminator/core', 'tsyringe']) {
+    if (dependencies?.[name]) {
+      throw new PluginLoadError('peer', label, `lists ${name} under dependencies: it asks for a copy of its own`, {
+        suggestions: [`list ${name} under peerDependencies of the plugin, not dependencies, and reinstall it`],
+      });
+    }
+  }
+}
+
+/** Without shared modules, the copies the plugin would import must be the host's. */
+function checkResolvedCopies(plugin: DiscoveredPlugin, host: LoadHost, label: string): void {
   const coreCopy = findPackageFrom(plugin.path, '@aminator/core');
   if (coreCopy && coreCopy !== host.coreDir) {
     throw new PluginLoadError('peer', label, `resolves its own copy of @aminator/core at ${coreCopy}, not the one aminate runs (${host.coreDir})`, {
@@ -63,17 +92,6 @@ async function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: strin
   if (tsyringeCopy && host.tsyringeDir && tsyringeCopy !== host.tsyringeDir) {
     throw new PluginLoadError('peer', label, `resolves its own copy of tsyringe at ${tsyringeCopy}`, {
       suggestions: ['list tsyringe under peerDependencies of the plugin, not dependencies, and reinstall it'],
-    });
-  }
-  const peers = plugin.packageJson.peerDependencies as Record<string, string> | undefined;
-  const range = peers?.['@aminator/core'];
-  if (!range) return;
-  // Loaded here, not at start-up, and only the one function: most commands never load a plugin.
-  const { default: satisfies } = await import('semver/functions/satisfies.js');
-  if (!satisfies(host.coreVersion, range, { includePrerelease: true })) {
-    throw new PluginLoadError('peer', label, `needs @aminator/core ${range}; this is ${host.coreVersion}`, {
-      code: ErrorCodes.PLUGIN_PEER,
-      suggestions: ['install a version of the plugin that supports this @aminator/core'],
     });
   }
 }

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { jsonLines, runCli } from '@aminator/testkit';
+import { LocalRegistry, repo } from './local-registry.js';
+import { type LocalWorld, openLocalWorld } from './local-world.js';
+
+interface Workspace {
+  readonly dir: string;
+  readonly name: string;
+  readonly pkg: Record<string, any>;
+}
+
+/** Every package a release publishes: the workspaces that are not private. */
+function publicPackages(): Workspace[] {
+  return ['packages', 'examples']
+    .flatMap((top) => readdirSync(join(repo, top)).map((name) => join(repo, top, name)))
+    .flatMap((dir) => {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
+        return pkg.private ? [] : [{ dir, name: pkg.name as string, pkg }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+const LOCAL_SET = [
+  '@aminator/core-bin',
+  '@aminator/cloud-local',
+  '@aminator/blockdevice-linux',
+  '@aminator/volume-linux',
+  '@aminator/os-debian',
+  '@aminator/provisioner-apt',
+  '@aminator/finalizer-local',
+];
+const EC2_SET = [
+  '@aminator/core-bin',
+  '@aminator/cloud-ec2',
+  '@aminator/finalizer-ebs',
+  '@aminator/blockdevice-linux',
+  '@aminator/volume-linux',
+  '@aminator/os-debian',
+  '@aminator/provisioner-apt',
+];
+
+/** Package names in `npm ls -g --all --json` of a prefix. */
+function namesIn(tree: Record<string, any>): Set<string> {
+  const names = new Set<string>();
+  const walk = (deps: Record<string, any> | undefined): void => {
+    for (const [name, node] of Object.entries(deps ?? {})) {
+      names.add(name);
+      walk(node.dependencies);
+    }
+  };
+  walk(tree.dependencies);
+  return names;
+}
+
+describe('installed like any npm tool: published to a registry (Verdaccio), installed with npm i -g', () => {
+  const registry = new LocalRegistry();
+  const prefixes = mkdtempSync(join(tmpdir(), 'aminator-e2e-prefixes-'));
+  const packages = publicPackages();
+  let world: LocalWorld;
+  const install = async (name: string, names: readonly string[]) => {
+    const prefix = join(prefixes, name);
+    const result = await registry.npm(['install', '--global', '--prefix', prefix, ...names]);
+    assert.equal(result.code, 0, result.stderr);
+    const tree = JSON.parse((await registry.npm(['ls', '--global', '--prefix', prefix, '--all', '--json'])).stdout) as Record<string, any>;
+    return {
+      prefix,
+      output: result.stderr + result.stdout,
+      names: namesIn(tree),
+      bin: join(prefix, 'lib', 'node_modules', '@aminator', 'core-bin', 'bin', 'aminate.js'),
+    };
+  };
+
+  before(async () => {
+    world = await openLocalWorld('aminator-e2e-registry-world-');
+    await registry.start();
+    // As a release publishes (prepack builds each package), several at a time.
+    for (let i = 0; i < packages.length; i += 4) {
+      const published = await Promise.all(packages.slice(i, i + 4).map((p) => registry.npm(['publish'], p.dir)));
+      for (const [j, result] of published.entries()) assert.equal(result.code, 0, `${packages[i + j]?.name}: ${result.stderr}`);
+    }
+  });
+  after(() => {
+    registry.stop();
+    rmSync(prefixes, { recursive: true, force: true });
+    world?.close();
+  });
+
+  it('each package ships its compiled code, README and package.json, and no tests, fixtures or source maps; engines and peers as declared', async () => {
+    assert.ok(packages.length >= 16, packages.map((p) => p.name).join(', '));
+    const workspaces = packages.flatMap((p) => ['--workspace', p.name]);
+    const packing = await registry.npm(['pack', '--dry-run', '--json', '--ignore-scripts', ...workspaces], repo);
+    assert.equal(packing.code, 0, packing.stderr);
+    const packs = new Map((JSON.parse(packing.stdout) as Array<{ name: string; files: Array<{ path: string }> }>).map((p) => [p.name, p]));
+    for (const p of packages) {
+      const packed = packs.get(p.name);
+      const files = packed?.files.map((f) => f.path) ?? [];
+      assert.ok(files.includes('package.json') && files.includes('README.md'), `${p.name}: ${files.join(' ')}`);
+      assert.ok(
+        files.some((f) => /^dist\/src\/index\.(js|d\.ts)$/.test(f)),
+        `${p.name} ships dist/src/index.js`,
+      );
+      const stray = files.filter((f) => /(^|\/)test\/|fixtures\/|\.map$|^src\/|tsconfig|tsbuildinfo/.test(f));
+      assert.deepEqual(stray, [], `${p.name} ships no tests, fixtures, sources or maps`);
+      assert.equal(p.pkg.engines?.node, '>=20.19', `${p.name} engines`);
+      if (p.name !== '@aminator/core' && p.pkg.keywords?.includes('aminator-plugin')) {
+        assert.ok(p.pkg.peerDependencies?.['@aminator/core'], `${p.name}: core as a peer`);
+        assert.equal(p.pkg.dependencies?.['@aminator/core'], undefined, `${p.name}: core not a dependency`);
+      }
+    }
+  });
+
+  it('the local Linux set and a third-party plugin of another scope, in an empty prefix: complete, no @aws-sdk, no peer warning, a bake with the third-party plugin; npm rm -g takes it out', async () => {
+    const local = await install('local', [...LOCAL_SET, '@acme/aminator-provisioner-script']);
+    assert.doesNotMatch(local.output, /peer dep|ERESOLVE|conflicting peer/i, 'no peer-dependency warnings');
+    assert.deepEqual(
+      [...local.names].filter((n) => n.startsWith('@aws-sdk/')),
+      [],
+      'no @aws-sdk in the local set',
+    );
+    const environments = await runCli(local.bin, ['environments', '--json'], { cwd: world.scratch });
+    const env = JSON.parse(environments.stdout).environments.find((e: { name: string }) => e.name === 'local_apt_linux');
+    const missing = Object.entries(env.plugins as Record<string, { installed: boolean; optional: boolean }>).filter(([, p]) => !p.installed && !p.optional);
+    assert.deepEqual(missing, [], 'every plugin of local_apt_linux installed');
+    const doctor = await runCli(local.bin, ['plugins', 'doctor'], { cwd: world.scratch });
+    assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+    // A bake from that install, through the third-party provisioner (installed apart from core-bin, as npm i -g does).
+    const config = join(prefixes, 'script.config.json');
+    const base = JSON.parse(readFileSync(world.config, 'utf8'));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ...base,
+        environment: 'local_script_linux',
+        environments: {
+          local_script_linux: { cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'script', finalizer: 'local' },
+        },
+      }),
+    );
+    const script = join(prefixes, 'setup.sh');
+    writeFileSync(script, '#!/bin/sh\nset -e\necho "from npm" > /etc/e2e-from-npm\n');
+    chmodSync(script, 0o755);
+    const bake = await runCli(local.bin, ['-c', config, '--json', 'bake', '--base-image', 'debian-base', script], { cwd: world.scratch });
+    assert.equal(bake.code, 0, bake.stderr + bake.stdout.slice(-3000));
+    assert.equal(jsonLines(bake.stdout).at(-1)?.status, 'succeeded');
+    world.assertNothingLeft();
+    const removed = await registry.npm(['rm', '--global', '--prefix', local.prefix, '@acme/aminator-provisioner-script']);
+    assert.equal(removed.code, 0, removed.stderr);
+    const listed = await runCli(local.bin, ['plugins', 'list', '--json'], { cwd: world.scratch });
+    assert.ok(!JSON.parse(listed.stdout).plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'));
+  });
+
+  it('the EC2 set, in an empty prefix: no local-cloud package, and ec2_apt_linux complete', async () => {
+    const ec2 = await install('ec2', EC2_SET);
+    assert.deepEqual(
+      [...ec2.names].filter((n) => ['@aminator/cloud-local', '@aminator/finalizer-local'].includes(n)),
+      [],
+    );
+    assert.ok(ec2.names.has('@aws-sdk/client-ec2'));
+    const environments = await runCli(ec2.bin, ['environments', '--json'], { cwd: world.scratch });
+    const env = JSON.parse(environments.stdout).environments.find((e: { name: string }) => e.name === 'ec2_apt_linux');
+    assert.deepEqual(
+      Object.values(env.plugins as Record<string, { installed: boolean; optional: boolean }>).filter((p) => !p.installed && !p.optional),
+      [],
+    );
+  });
+});

@@ -2,24 +2,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliOptions, type CliResult, jsonLines, runCli } from '@aminator/testkit';
+import { type CliOptions, type CliResult, freeTcpPort, jsonLines, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { CONSISTENCY, OWNER } from './ec2-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
-
-async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function httpStatus(port: number): Promise<number> {
   return new Promise((resolve) => {

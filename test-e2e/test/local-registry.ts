@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freeTcpPort } from '@aminator/testkit';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const run = promisify(execFile);
@@ -35,7 +35,7 @@ export class LocalRegistry {
     // The registry this host's npm is configured with (asked outside the workspace, which npm config refuses).
     const upstream = spawnSync('npm', ['config', 'get', 'registry'], { cwd: this.dir, encoding: 'utf8', env: npmEnv() }).stdout.trim();
     assert.match(upstream, /^https?:\/\//, 'npm config get registry names the upstream registry');
-    const port = await freePort();
+    const port = await freeTcpPort();
     this.url = `http://127.0.0.1:${port}/`;
     const config = join(this.dir, 'config.yaml');
     writeFileSync(
@@ -115,12 +115,4 @@ async function ping(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

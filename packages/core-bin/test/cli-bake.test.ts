@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { bakeSteps } from '@aminator/core';
 import { runCliOnTerminal, terminalScreen } from '@aminator/testkit';
 import { aminate, binPath, fakeProjects, fixtures, jsonLines } from './cli-harness.js';
 
@@ -48,18 +49,7 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     const p = project();
     const ok = await runCliOnTerminal(binPath, ['bake', 'hello', '-c', p.configFile], { cwd: fixtures });
     assert.equal(ok.code, 0, ok.text);
-    const steps = [
-      'plan',
-      'create-volume',
-      'allocate-device',
-      'attach-volume',
-      'mount-volume',
-      'prepare-chroot',
-      'provision',
-      'teardown',
-      'finalize',
-      'cleanup',
-    ];
+    const steps = bakeSteps({ verify: false });
     const normal = (screen: string[]): string[] => screen.map((l) => l.replace(/ +\d+\.\ds$/, '').replace(/ +$/, ''));
     assert.deepEqual(normal(terminalScreen(ok.text)), [
       ...steps.map((s) => `  ✔ ${s}`),

@@ -10,6 +10,7 @@ export * from './fake-provisioner.js';
 export * from './fake-verifier.js';
 export * from './fake-volume.js';
 export * from './fake-world.js';
+export * from './free-port.js';
 export * from './recording-command-runner.js';
 export * from './run-cli.js';
 export * from './terminal-screen.js';

@@ -1,14 +1,11 @@
 import { type PortForward, UsageError } from '@aminator/core';
-import { type CoreRunFlags, coreFlagLayers } from '../compose/core-flag-layers.js';
-import { pluginFlagLayers } from '../compose/plugin-flags.js';
 import { renderedRun } from './rendered-run.js';
 import type { ImageCommandInput } from './verify.js';
 
-interface CoreBootFlags extends CoreRunFlags {
+interface BootFlags {
   forward?: string[];
   dryRun?: boolean;
   json?: boolean;
-  debug?: boolean;
 }
 
 const FORWARD = /^(\d{1,5}):(\d{1,5})$/;
@@ -31,29 +28,20 @@ export function parseForwards(values: readonly string[]): PortForward[] {
 
 /** `aminate boot IMAGE`: the environment's verifier boots a copy of the image on this terminal. */
 export async function boot(input: ImageCommandInput): Promise<number> {
-  const flags = input.command.optsWithGlobals<CoreBootFlags>();
+  const flags = input.command.optsWithGlobals<BootFlags>();
   if (flags.json) throw new UsageError("--json does not go with boot: the machine's console is on stdout");
   const forwards = parseForwards(flags.forward ?? []);
-  return renderedRun(
-    {
-      session: input.session,
-      environment: input.environment,
-      plugins: input.plugins,
-      flagLayers: [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)],
-      output: { json: false, debug: flags.debug === true, plain: true },
-      verify: { keepUnverified: true },
-    },
-    (pipeline, preserveOnError, signal) =>
-      pipeline.bootImage(
-        {
-          imageRef: input.imageRef,
-          environment: input.environment,
-          cloud: input.plugins.cloud.plugin.name,
-          dryRun: flags.dryRun === true,
-          preserveOnError,
-          forwards,
-        },
-        signal,
-      ),
+  return renderedRun(input, { verify: { keepUnverified: true }, plain: true }, (pipeline, preserveOnError, signal) =>
+    pipeline.bootImage(
+      {
+        imageRef: input.imageRef,
+        environment: input.environment,
+        cloud: input.plugins.cloud.plugin.name,
+        dryRun: flags.dryRun === true,
+        preserveOnError,
+        forwards,
+      },
+      signal,
+    ),
   );
 }

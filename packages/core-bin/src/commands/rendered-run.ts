@@ -1,50 +1,58 @@
-import {
-  type BakeOutcome,
-  type BakePipeline,
-  type ConfigLayer,
-  EventBus,
-  FAILPOINTS_ENV,
-  newRunId,
-  parseFailpoints,
-  RunLogFile,
-  UsageError,
-} from '@aminator/core';
+import { type BakeOutcome, type BakePipeline, EventBus, FAILPOINTS_ENV, newRunId, parseFailpoints, RunLogFile, UsageError } from '@aminator/core';
+import type { Command } from 'commander';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { composeBake } from '../compose/compose-bake.js';
+import { type CoreRunFlags, coreFlagLayers } from '../compose/core-flag-layers.js';
 import type { EnvironmentPlugins } from '../compose/load-environment.js';
+import { type FlagBinding, pluginFlagLayers } from '../compose/plugin-flags.js';
 import { chooseRenderer } from '../render/choose-renderer.js';
 
-export interface RenderedRunInput {
+/** What every run-type command (`bake`, `verify`, `boot`) gets from its command line. */
+export interface CommandInput {
   readonly session: Session;
   readonly environment: string;
   readonly plugins: EnvironmentPlugins;
-  readonly flagLayers: readonly ConfigLayer[];
-  readonly output: { readonly json: boolean; readonly debug: boolean; readonly plain?: boolean };
-  /** Compose the environment's verifier (bake --verify, aminate verify). */
+  readonly bindings: readonly FlagBinding[];
+  readonly command: Command;
+}
+
+export interface RenderedRunOptions {
+  /** Compose the environment's verifier (bake --verify, aminate verify and boot). */
   readonly verify?: { readonly keepUnverified: boolean };
+  /** Plain lines even on a terminal (the terminal belongs to a console meanwhile). */
+  readonly plain?: boolean;
+}
+
+interface RunFlags extends CoreRunFlags {
+  json?: boolean;
+  debug?: boolean;
 }
 
 /**
- * A pipeline run as the CLI shows it (`bake`, `verify`): compose the environment, render its events,
- * turn signals into an abort that cleans up, return the exit code.
+ * A pipeline run as the CLI shows it (`bake`, `verify`, `boot`): compose the environment with the
+ * core and plugin flags given, render its events, turn signals into an abort that cleans up, return
+ * the exit code.
  */
 export async function renderedRun(
-  input: RenderedRunInput,
+  input: CommandInput,
+  options: RenderedRunOptions,
   start: (pipeline: BakePipeline, preserveOnError: boolean, signal: AbortSignal) => Promise<BakeOutcome>,
 ): Promise<number> {
-  if (input.verify) requireVerifier(input);
+  if (options.verify) requireVerifier(input);
+  const flags = input.command.optsWithGlobals<RunFlags>();
+  const flagLayers = [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)];
   const bus = new EventBus();
-  const renderer = chooseRenderer(input.output);
+  const renderer = chooseRenderer({ json: flags.json === true, debug: flags.debug === true, plain: options.plain });
   bus.subscribe((event) => renderer.handle(event));
   const { pipeline, preserveOnError, settings } = await composeBake({
     session: input.session,
     plugins: input.plugins,
-    flagLayers: input.flagLayers,
+    flagLayers,
     events: bus,
     runId: newRunId(),
     failpoints: parseFailpoints(process.env[FAILPOINTS_ENV]),
-    verify: input.verify,
+    verify: options.verify,
   });
   if (settings.runLog) {
     const log = new RunLogFile(settings.runLog, (message) => renderer.notice(message));
@@ -64,7 +72,7 @@ export async function renderedRun(
   }
 }
 
-function requireVerifier(input: RenderedRunInput): void {
+function requireVerifier(input: CommandInput): void {
   if (input.plugins.verifier) return;
   const named = input.session.core.environments[input.environment]?.verifier;
   throw new UsageError(

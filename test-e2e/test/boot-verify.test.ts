@@ -5,7 +5,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliOptions, type CliResult, freeTcpPort, jsonLines, runCli } from '@aminator/testkit';
+import { type CliOptions, type CliResult, freeTcpPort, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { CONSISTENCY, OWNER } from './ec2-world.js';
@@ -46,7 +46,7 @@ function qemuProcessesBelow(dir: string): string[] {
  * Images that boot: `aminate foundation` (bootable: kernel, systemd, GRUB for BIOS and UEFI) → bakes
  * verified by booting them in qemu (TCG here: no usable KVM) through their own boot loader.
  */
-describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', () => {
+describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', ROOT_ONLY, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-boot-'));
   const store = join(scratch, 'store');
   const work = join(scratch, 'work');

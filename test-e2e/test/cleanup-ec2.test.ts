@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { jsonLines } from '@aminator/testkit';
+import { jsonLines, ROOT_ONLY } from '@aminator/testkit';
 import { type Ec2World, openEc2World } from './ec2-world.js';
 import { buildDeb } from './fixtures.js';
 
-describe('aminate cleanup after kill -9 during finalize (EC2 test endpoint)', () => {
+describe('aminate cleanup after kill -9 during finalize (EC2 test endpoint)', ROOT_ONLY, () => {
   let world: Ec2World;
   let deb: string;
   before(async () => {

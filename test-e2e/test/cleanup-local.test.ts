@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { sleep } from '@aminator/core';
 import { findHolders } from '@aminator/linux-host';
-import { jsonLines } from '@aminator/testkit';
+import { jsonLines, ROOT_ONLY } from '@aminator/testkit';
 import { buildDeb } from './fixtures.js';
 import { bin, type LocalWorld, openLocalWorld } from './local-world.js';
 
@@ -22,7 +22,7 @@ async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 
   }
 }
 
-describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', () => {
+describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', ROOT_ONLY, () => {
   let world: LocalWorld;
   before(async () => {
     world = await openLocalWorld('aminator-e2e-cleanup-');

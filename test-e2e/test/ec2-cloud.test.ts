@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
-import { type CliOptions, type CliResult, jsonLines, runCli } from '@aminator/testkit';
+import { type CliOptions, type CliResult, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import {
   assertNoLeaks,
@@ -29,7 +29,7 @@ const bin = join(repo, 'packages', 'core-bin', 'bin', 'aminate.js');
 const GiB = 1024 ** 3;
 const OWNER = '136693071363';
 
-describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the EC2 test endpoint (loop devices as EBS)', () => {
+describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the EC2 test endpoint (loop devices as EBS)', ROOT_ONLY, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-ec2-'));
   const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
   const config = join(scratch, 'aminator.config.json');

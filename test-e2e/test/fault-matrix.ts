@@ -7,7 +7,7 @@ import { bakeSteps } from '@aminator/core';
 /** The matrix covers the steps of a bake without --verify (a verify boot per cell would take hours under TCG). */
 const STEPS = bakeSteps({ verify: false });
 
-import { type CliOptions, type CliResult, jsonLines } from '@aminator/testkit';
+import { type CliOptions, type CliResult, jsonLines, ROOT_ONLY } from '@aminator/testkit';
 
 export const FAULTS = ['error', 'sigint', 'sigterm', 'sighup', 'sigkill'] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -66,7 +66,7 @@ export function matrixTable(cloud: string, cells: ReadonlyMap<string, string>): 
 
 /** A matrix of tests, one per step × fault, on a cloud `open` makes; the table is printed at the end. */
 export function describeFaultMatrix(title: string, cloudName: string, open: () => Promise<{ cloud: MatrixCloud; close: () => void | Promise<void> }>): void {
-  describe(title, () => {
+  describe(title, ROOT_ONLY, () => {
     let opened: Awaited<ReturnType<typeof open>>;
     const cells = new Map<string, string>();
     const kept: string[] = [];

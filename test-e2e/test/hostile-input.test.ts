@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ROOT_ONLY } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { type LocalWorld, openLocalWorld } from './local-world.js';
 
@@ -165,7 +166,7 @@ const CASES: readonly HostileCase[] = [
   { what: 'EC2: malformed instance id', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--instance-id', 'i-$(id)', 'hello'], says: /instance/i },
 ];
 
-describe('hostile and malformed input: refused with exit 2, a clear message, nothing created', () => {
+describe('hostile and malformed input: refused with exit 2, a clear message, nothing created', ROOT_ONLY, () => {
   let world: LocalWorld;
   let endpoint: Ec2TestEndpoint;
   before(async () => {

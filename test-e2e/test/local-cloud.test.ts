@@ -7,14 +7,14 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostDebianSuite } from '@aminator/linux-host';
-import { type CliOptions, type CliResult, jsonLines, runCli } from '@aminator/testkit';
+import { type CliOptions, type CliResult, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { buildDeb, buildRpmRepo, serve, sha256, withDiskMounted } from './fixtures.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = join(repo, 'packages', 'core-bin', 'bin', 'aminate.js');
 
-describe('local cloud, end to end through the aminate CLI (real loop devices, mounts, chroots)', () => {
+describe('local cloud, end to end through the aminate CLI (real loop devices, mounts, chroots)', ROOT_ONLY, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-local-'));
   const store = join(scratch, 'store');
   const locks = join(scratch, 'locks');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliResult, jsonLines } from '@aminator/testkit';
+import { type CliResult, jsonLines, ROOT_ONLY } from '@aminator/testkit';
 import { sh } from '@aminator/testkit/linux';
 import { type Ec2World, openEc2World } from './ec2-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
@@ -32,7 +32,7 @@ function assertDistinct(values: readonly string[], what: string): void {
   assert.equal(new Set(values).size, values.length, `distinct ${what}: ${values.join(', ')}`);
 }
 
-describe('four bakes of different packages at once on one host', () => {
+describe('four bakes of different packages at once on one host', ROOT_ONLY, () => {
   describe('local cloud', () => {
     let world: LocalWorld;
     before(async () => {

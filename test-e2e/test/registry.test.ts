@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jsonLines, runCli } from '@aminator/testkit';
+import { jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { LocalRegistry, repo } from './local-registry.js';
 import { type LocalWorld, openLocalWorld } from './local-world.js';
 
@@ -59,7 +59,7 @@ function namesIn(tree: Record<string, any>): Set<string> {
   return names;
 }
 
-describe('installed like any npm tool: published to a registry (Verdaccio), installed with npm i -g', () => {
+describe('installed like any npm tool: published to a registry (Verdaccio), installed with npm i -g', ROOT_ONLY, () => {
   const registry = new LocalRegistry();
   const prefixes = mkdtempSync(join(tmpdir(), 'aminator-e2e-prefixes-'));
   const packages = publicPackages();

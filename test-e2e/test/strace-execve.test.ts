@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ROOT_ONLY } from '@aminator/testkit';
 import { buildDeb } from './fixtures.js';
 import { bin, type LocalWorld, openLocalWorld } from './local-world.js';
 
@@ -42,7 +43,7 @@ function parseTrace(trace: string): { execs: Exec[]; childrenOfNode: Set<number>
   return { execs, childrenOfNode };
 }
 
-describe('a full local bake under strace -f -e trace=execve', () => {
+describe('a full local bake under strace -f -e trace=execve', ROOT_ONLY, () => {
   let world: LocalWorld;
   before(async () => {
     world = await openLocalWorld('aminator-e2e-strace-');

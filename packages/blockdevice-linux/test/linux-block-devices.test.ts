@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FileLockManager } from '@aminator/core';
-import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { assertNoLeaks, type HostSnapshot, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { blockDeviceConfigSchema, LinuxBlockDevices, nvmeLink } from '../src/index.js';
 
@@ -19,7 +19,7 @@ describePluginConformance(plugin, {
   invalidConfigs: [{ device: '/etc/passwd' }, { device: '/dev/../etc' }, { prefix: 'hd' }, { letters: 'F' }],
 });
 
-describe('blockdevice-linux', () => {
+describe('blockdevice-linux', ROOT_ONLY, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-bd-test-'));
   const devRoot = join(scratch, 'dev');
   const byId = join(scratch, 'by-id');

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AminatorError, type BakePlan } from '@aminator/core';
-import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, makeDiskImage, snapshotHost } from '@aminator/testkit/linux';
 import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
@@ -27,7 +27,7 @@ describePluginConformance(plugin, {
   ],
 });
 
-describe('cloud-ec2 through the real SDK against the EC2 test endpoint', () => {
+describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ONLY, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-cloud-ec2-test-'));
   const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint') });
   const saved = { ...process.env };

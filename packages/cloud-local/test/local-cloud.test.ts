@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Cloud, COMMAND_RUNNER, ExecaCommandRunner, FileLockManager } from '@aminator/core';
-import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { formatSize, type ImageManifest, LocalCloud, LocalImageStore, localConfigSchema, newImageId, parseSize } from '../src/index.js';
 
@@ -52,13 +52,14 @@ describePluginConformance(plugin, {
     assert.match(attachment.devicePath ?? '', /^\/dev\/loop\d+$/);
   },
   crashRecovery: true,
+  lifecycleNeedsRoot: true,
   assertReleased: () => {
     assert.deepEqual(readdirSync(conformanceStore.volumesDir), []);
     assertNoLeaks(conformanceHost, { within: [scratch] });
   },
 });
 
-describe('local image store', () => {
+describe('local image store', ROOT_ONLY, () => {
   const store = new LocalImageStore(join(scratch, 'store'), commands);
   const locks = new FileLockManager(join(scratch, 'locks'), 'test');
 
@@ -124,7 +125,7 @@ describe('local image store', () => {
   });
 });
 
-describe('local cloud on real loop devices', () => {
+describe('local cloud on real loop devices', ROOT_ONLY, () => {
   const store = new LocalImageStore(join(scratch, 'cloud-store'), commands);
   const locks = new FileLockManager(join(scratch, 'cloud-locks'), 'test');
   let host: HostSnapshot;

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ExecaCommandRunner } from '@aminator/core';
-import { createTestStepContext } from '@aminator/testkit';
+import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
 import { assertNoLeaks, sh, snapshotHost } from '@aminator/testkit/linux';
 import { Mounter, mountChrootFilesystems } from '../src/index.js';
 
-describe("the chroot's private /dev", () => {
+describe("the chroot's private /dev", ROOT_ONLY, () => {
   const host = snapshotHost();
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-chroot-dev-test-'));
   after(() => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ExecaCommandRunner } from '@aminator/core';
-import { createTestStepContext } from '@aminator/testkit';
+import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
 import { sh } from '@aminator/testkit/linux';
 import {
   attachLoop,
@@ -137,7 +137,7 @@ describe('host apt sources', () => {
   });
 });
 
-describe('block device and ext file system sizes', () => {
+describe('block device and ext file system sizes', ROOT_ONLY, () => {
   it('reads the ext4 size from its superblock as dumpe2fs reports it, and a loop device size from sysfs', async () => {
     const image = join(scratch, 'ext.img');
     writeFileSync(image, '');
@@ -158,7 +158,7 @@ describe('block device and ext file system sizes', () => {
   });
 });
 
-describe('detachLoop', () => {
+describe('detachLoop', ROOT_ONLY, () => {
   it('returns only once a device someone still holds open is really gone (the kernel frees it at the last close)', async () => {
     const image = join(scratch, 'held.img');
     writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
@@ -187,7 +187,7 @@ describe('detachLoop', () => {
   });
 });
 
-describe('requireHostTools', () => {
+describe('requireHostTools', ROOT_ONLY, () => {
   it('passes when the tools are on PATH and names the Debian packages of those that are not', () => {
     requireHostTools([HostTools.losetup, HostTools.mount], { path: '/usr/sbin:/usr/bin:/sbin:/bin' });
     const empty = join(scratch, 'empty-bin');

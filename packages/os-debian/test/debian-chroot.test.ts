@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
-import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { DebianChroot, debianConfigSchema } from '../src/index.js';
 
@@ -22,7 +22,7 @@ function hostPolicy(): string | undefined {
   }
 }
 
-describe('os-debian on a real debootstrap root', () => {
+describe('os-debian on a real debootstrap root', ROOT_ONLY, () => {
   const policyBefore = hostPolicy();
   const { scratch, root } = useScratchRoot({
     prefix: 'aminator-debian-test',

@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
-import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { RedhatChroot, redhatConfigSchema } from '../src/index.js';
 
@@ -15,7 +15,7 @@ const ORIGINAL_SYSTEMCTL = '#!/bin/sh\necho real systemctl\n';
 
 describePluginConformance(plugin, { packageDir, invalidConfigs: [{ divert: ['/etc/passwd'] }, { divert: ['/usr/bin/../../x'] }] });
 
-describe('os-redhat on a real root with rpm', () => {
+describe('os-redhat on a real root with rpm', ROOT_ONLY, () => {
   const { scratch, root } = useScratchRoot({
     prefix: 'aminator-redhat-test',
     tarball: () => debootstrapTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') }),

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { DebianChroot, debianConfigSchema } from '@aminator/os-debian';
-import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
 import { debootstrapTarball, sh, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { AptProvisioner, aptConfigSchema, splitDebianVersion } from '../src/index.js';
 
@@ -55,7 +55,7 @@ function buildDeb(dir: string, depends = 'less'): string {
   return deb;
 }
 
-describe('apt provisioner in a real debootstrap chroot', () => {
+describe('apt provisioner in a real debootstrap chroot', ROOT_ONLY, () => {
   let harness: TestStepContext | undefined;
   const { scratch, root } = useScratchRoot({
     prefix: 'aminator-apt-test',

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
-import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
 import { debootstrapDnfTarball, sh, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { YumProvisioner, yumConfigSchema } from '../src/index.js';
 
@@ -62,7 +62,7 @@ function buildRepo(dir: string): { rpm: string; repo: string } {
   return { rpm, repo };
 }
 
-describe('yum provisioner with dnf in a real chroot', () => {
+describe('yum provisioner with dnf in a real chroot', ROOT_ONLY, () => {
   let harness: TestStepContext | undefined;
   const { scratch, root } = useScratchRoot({
     prefix: 'aminator-yum-test',

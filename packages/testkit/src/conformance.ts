@@ -29,6 +29,7 @@ import {
 } from '@aminator/core';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { RecordingCommandRunner } from './recording-command-runner.js';
+import { ROOT_ONLY } from './root-only.js';
 import { createTestStepContext, EventRecorder, type TestStepContext } from './test-step-context.js';
 
 export interface ConformanceOptions<K extends PluginKind> {
@@ -52,6 +53,8 @@ export interface ConformanceOptions<K extends PluginKind> {
    * reclaiming what it lists, `assertReleased` must hold.
    */
   readonly crashRecovery?: boolean;
+  /** The lifecycle needs root (loop devices, mounts): skipped, saying so, for other users. */
+  readonly lifecycleNeedsRoot?: boolean;
 }
 
 /**
@@ -100,7 +103,7 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
 
     if (options.lifecycle) {
       const lifecycle = options.lifecycle;
-      it('undoes everything it acquires', async () => {
+      it('undoes everything it acquires', options.lifecycleNeedsRoot ? ROOT_ONLY : {}, async () => {
         const instance = (await registerInFreshContainer(module, options, lockDirs)).instance;
         const harness = createTestStepContext();
         try {
@@ -117,7 +120,7 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
     }
     if (options.lifecycle && options.crashRecovery) {
       const lifecycle = options.lifecycle;
-      it('finds and reclaims what it acquired after a crash (findLeftovers)', async () => {
+      it('finds and reclaims what it acquired after a crash (findLeftovers)', options.lifecycleNeedsRoot ? ROOT_ONLY : {}, async () => {
         const lockDir = mkdtempSync(join(tmpdir(), 'aminator-conformance-locks-'));
         lockDirs.push(lockDir);
         const { instance, container } = await registerInFreshContainer(module, options, lockDirs, lockDir);

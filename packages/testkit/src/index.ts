@@ -12,6 +12,7 @@ export * from './fake-volume.js';
 export * from './fake-world.js';
 export * from './free-port.js';
 export * from './recording-command-runner.js';
+export * from './root-only.js';
 export * from './run-cli.js';
 export * from './terminal-screen.js';
 export * from './test-step-context.js';

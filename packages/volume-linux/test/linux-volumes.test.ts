@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner, type StepContext } from '@aminator/core';
-import { createTestStepContext, describePluginConformance, type TestStepContext } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
 import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { LinuxVolumes, volumeConfigSchema } from '../src/index.js';
 
@@ -15,7 +15,7 @@ const MiB = 1024 * 1024;
 
 describePluginConformance(plugin, { packageDir, config: { partition: 1 }, invalidConfigs: [{ partition: 0 }, { mountOptions: ['ro;x'] }, { grow: 'yes' }] });
 
-describe('volume-linux on real loop devices', () => {
+describe('volume-linux on real loop devices', ROOT_ONLY, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-vol-test-'));
   let host: HostSnapshot;
   before(() => {

@@ -1,5 +1,22 @@
 import { hostname } from 'node:os';
 import {
+  EC2_SESSION,
+  Ec2ErrorCodes,
+  type Ec2Session,
+  ec2Call,
+  findAbandonedWorkingVolumes,
+  isEc2Code,
+  lookUpBaseImage,
+  notFoundError,
+  persistently,
+  rootMapping,
+  toBaseImage,
+  unlessAbortedBefore,
+  validateBaseImageQuery,
+  WORKING_VOLUME_PURPOSE,
+  waitFor,
+} from '@aminator/aws-ec2';
+import {
   type AllocatedDevice,
   AminatorError,
   type Attachment,
@@ -25,15 +42,7 @@ import {
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { inject, injectable } from 'tsyringe';
-import { lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
-import { persistently, unlessAbortedBefore } from './cleanup-calls.js';
 import type { Ec2Config } from './ec2-config.js';
-import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
-import type { Ec2Session } from './ec2-session.js';
-import { EC2_SESSION } from './ec2-session-token.js';
-import { waitFor } from './ec2-wait.js';
-import { notFoundError } from './fresh-resources.js';
-import { findAbandonedWorkingVolumes, WORKING_VOLUME_PURPOSE } from './working-volumes.js';
 
 const GiB = 1024 ** 3;
 

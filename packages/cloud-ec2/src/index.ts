@@ -1,28 +1,10 @@
-import { CLOUD, CLOUD_CONFIG, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
-import { instanceCachingFactory } from 'tsyringe';
+import { registerEc2Session } from '@aminator/aws-ec2';
+import { CLOUD, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
 import { Ec2Cloud } from './ec2-cloud.js';
-import { type Ec2Config, ec2ConfigSchema } from './ec2-config.js';
-import { Ec2Session } from './ec2-session.js';
-import { EC2_SESSION } from './ec2-session-token.js';
+import { ec2ConfigSchema } from './ec2-config.js';
 
-export { bootModesOf, lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
-export { persistently, unlessAbortedBefore } from './cleanup-calls.js';
-export { Ec2Clients, quietSdkNodeWarning } from './ec2-clients.js';
 export { Ec2Cloud, workingVolumeTags } from './ec2-cloud.js';
-export { type Ec2Config, ec2ConfigSchema, KMS_KEY, REGION } from './ec2-config.js';
-export { Ec2ErrorCodes, ec2Call, ec2Error, isEc2Code } from './ec2-errors.js';
-export { Ec2Session } from './ec2-session.js';
-export { EC2_SESSION } from './ec2-session-token.js';
-export { WAIT_FIRST_DELAY_MS, WAIT_MAX_DELAY_MS, type WaitOptions, waitFor } from './ec2-wait.js';
-export { DEFAULT_CONSISTENCY_WINDOW_MS, FreshResources, isNotFound, NOT_FOUND_CODES, notFoundError } from './fresh-resources.js';
-export { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
-export {
-  type AbandonedVolume,
-  findAbandonedWorkingVolumes,
-  markWorkingVolumeFinalized,
-  WORKING_VOLUME_FINALIZED,
-  WORKING_VOLUME_PURPOSE,
-} from './working-volumes.js';
+export { type Ec2Config, ec2ConfigSchema } from './ec2-config.js';
 
 export default definePlugin({
   kind: 'cloud',
@@ -69,7 +51,7 @@ export default definePlugin({
     { flag: 'availability-zone', key: 'availabilityZone', type: 'string', valueName: 'az', description: "this instance's zone (default: from IMDSv2)" },
   ],
   register(container) {
-    container.register(EC2_SESSION, { useFactory: instanceCachingFactory((c) => new Ec2Session(c.resolve<Ec2Config>(CLOUD_CONFIG))) });
+    registerEc2Session(container);
     container.register(CLOUD, { useClass: Ec2Cloud });
   },
 });

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AminatorError, type BakePlan } from '@aminator/core';
+import { bootModesOf, Ec2Session } from '@aminator/aws-ec2';
+import type { BakePlan } from '@aminator/core';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, makeDiskImage, snapshotHost } from '@aminator/testkit/linux';
 import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
-import plugin, { bootModesOf, Ec2Cloud, Ec2Session, ec2ConfigSchema, FreshResources, notFoundError, waitFor } from '../src/index.js';
+import plugin, { Ec2Cloud, ec2ConfigSchema } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GiB = 1024 ** 3;
@@ -172,21 +173,6 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
     }
   });
 
-  it('waitFor gives up at its timeout and stops at once on abort', async () => {
-    await assert.rejects(
-      waitFor(async () => undefined, { what: 'nothing', timeoutMs: 300, signal: new AbortController().signal }),
-      { code: 'E_TIMEOUT' },
-    );
-    const abort = new AbortController();
-    setTimeout(() => abort.abort(new Error('stop')), 100);
-    const started = Date.now();
-    await assert.rejects(
-      waitFor(async () => undefined, { what: 'nothing', timeoutMs: 60_000, signal: abort.signal }),
-      /stop/,
-    );
-    assert.ok(Date.now() - started < 1_000);
-  });
-
   describe('eventual consistency: a volume just created is not visible for a while', () => {
     const hidden = (ms: number): void => {
       endpoint.world.consistency.volume = ms;
@@ -251,48 +237,6 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
         hidden(0);
         endpoint.world.consistency.image = 0;
       }
-    });
-
-    it('after the window, NotFound is what it says; an id not created here is never retried', async () => {
-      const fresh = new FreshResources(400);
-      fresh.created('vol-0aaa');
-      let calls = 0;
-      const gone = (): Promise<never> => {
-        calls++;
-        return Promise.reject(notFoundError('InvalidVolume.NotFound', 'vol-0aaa'));
-      };
-      await assert.rejects(fresh.call('vol-0aaa', gone), { name: 'InvalidVolume.NotFound' });
-      assert.ok(calls >= 2, `asked ${calls} times within the window`);
-      calls = 0;
-      await assert.rejects(fresh.call('vol-0bbb', gone), { name: 'InvalidVolume.NotFound' });
-      assert.equal(calls, 1);
-      const other = new FreshResources(60_000);
-      other.created('vol-0ccc');
-      let n = 0;
-      await assert.rejects(
-        other.call('vol-0ccc', () => {
-          n++;
-          return Promise.reject(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
-        }),
-        /denied/,
-      );
-      assert.equal(n, 1, 'other errors are not retried');
-      assert.equal(
-        await other.look(
-          'vol-0ccc',
-          async () => undefined,
-          () => assert.fail('not gone while fresh'),
-        ),
-        undefined,
-      );
-      await assert.rejects(
-        other.look(
-          'vol-0ddd',
-          async () => undefined,
-          () => new AminatorError('gone', { code: 'E_VOLUME_FAILED' }),
-        ),
-        /gone/,
-      );
     });
   });
 

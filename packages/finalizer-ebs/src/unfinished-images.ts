@@ -1,7 +1,6 @@
-import { ec2Call, findAbandonedWorkingVolumes, isEc2Code, WORKING_VOLUME_FINALIZED } from '@aminator/cloud-ec2';
+import { deleteSnapshot, ec2Call, findAbandonedWorkingVolumes, isEc2Code, removeImage, WORKING_VOLUME_FINALIZED } from '@aminator/aws-ec2';
 import { type Leftover, type LeftoverContext, sleep } from '@aminator/core';
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { deleteSnapshot, removeImage } from './image-removal.js';
 
 /**
  * What a bake killed during finalize made: snapshots of its working volume (not marked finalized)

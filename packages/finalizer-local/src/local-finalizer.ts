@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os';
 import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/cloud-local';
 import {
   AminatorError,
@@ -13,6 +12,7 @@ import {
   type LockManager,
   parseTags,
   type StepContext,
+  standardImageTags,
 } from '@aminator/core';
 import { inject, injectable } from 'tsyringe';
 import type { FinalizerConfig } from './finalizer-config.js';
@@ -84,14 +84,14 @@ export class LocalFinalizer implements Finalizer {
       os: parent.os,
       layout: parent.layout,
       boot: parent.boot,
-      tags: {
-        ...parseTags(this.config.tags),
-        appversion: `${pkg.name}-${pkg.version}-${pkg.release}`,
-        base_image_id: baseImage.id,
-        base_image_name: baseImage.name,
-        creator: this.config.creator ?? `${userInfo().username}@${hostname()}`,
-        creation_time: createdAt,
-      },
+      tags: standardImageTags({
+        package: pkg,
+        baseImage,
+        userTags: this.config.tags,
+        creator: this.config.creator,
+        createdAt,
+        basePrefix: 'base_image',
+      }),
     };
   }
 }

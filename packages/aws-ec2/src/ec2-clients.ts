@@ -1,5 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import type { Ec2Config } from './ec2-config.js';
+import type { Ec2SessionConfig } from './session-config.js';
 
 /**
  * EC2 clients per region, sharing the SDK's credential and endpoint chain (`AWS_PROFILE`,
@@ -12,7 +12,7 @@ export class Ec2Clients {
   constructor(
     /** The region everything happens in, resolved once (config, SDK chain, or IMDS). */
     readonly region: string,
-    private readonly config: Pick<Ec2Config, 'maxAttempts'>,
+    private readonly config: Pick<Ec2SessionConfig, 'maxAttempts'>,
   ) {}
 
   get home(): EC2Client {
@@ -43,7 +43,7 @@ export function quietSdkNodeWarning(): void {
 }
 
 /** Region from config, else the SDK chain (AWS_REGION, profile); undefined when neither has one. */
-export async function regionFromChain(config: Pick<Ec2Config, 'region'>): Promise<string | undefined> {
+export async function regionFromChain(config: Pick<Ec2SessionConfig, 'region'>): Promise<string | undefined> {
   if (config.region) return config.region;
   try {
     const probe = new EC2Client({});

@@ -1,5 +1,7 @@
-import { type FreshResources, isEc2Code, notFoundError, persistently } from '@aminator/cloud-ec2';
 import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { persistently } from './cleanup-calls.js';
+import { isEc2Code } from './ec2-errors.js';
+import { type FreshResources, notFoundError } from './fresh-resources.js';
 
 /**
  * Deregister an image this bake made (cleanup: no abort signal). With `withSnapshots` (copies, whose

@@ -1,6 +1,8 @@
-import { Ec2ErrorCodes, ec2Call, type FreshResources, waitFor } from '@aminator/cloud-ec2';
 import { AminatorError } from '@aminator/core';
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { Ec2ErrorCodes, ec2Call } from './ec2-errors.js';
+import { waitFor } from './ec2-wait.js';
+import type { FreshResources } from './fresh-resources.js';
 
 const imageFailed = (id: string, region: string, state: string, reason?: string): AminatorError =>
   new AminatorError(`image ${id} in ${region} ended in state ${state}${reason ? `: ${reason}` : ''}`, {

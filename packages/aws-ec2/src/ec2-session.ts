@@ -1,7 +1,7 @@
 import { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
-import type { Ec2Config } from './ec2-config.js';
 import { FreshResources } from './fresh-resources.js';
 import { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
+import type { Ec2SessionConfig } from './session-config.js';
 
 /**
  * What one bake knows about its EC2 context, looked up once and shared by the cloud and the finalizer:
@@ -14,7 +14,7 @@ export class Ec2Session {
   /** Ids this bake created, for the eventual-consistency rule every EC2 call naming them follows. */
   readonly fresh: FreshResources;
 
-  constructor(private readonly config: Ec2Config) {
+  constructor(private readonly config: Ec2SessionConfig) {
     quietSdkNodeWarning();
     this.fresh = new FreshResources(config.consistencyWindowMs);
   }

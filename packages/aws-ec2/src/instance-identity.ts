@@ -1,6 +1,6 @@
 import { AminatorError } from '@aminator/core';
-import type { Ec2Config } from './ec2-config.js';
 import { Ec2ErrorCodes } from './ec2-errors.js';
+import type { Ec2SessionConfig } from './session-config.js';
 
 export interface InstanceIdentity {
   readonly instanceId: string;
@@ -12,7 +12,7 @@ export interface InstanceIdentity {
  * This host as an EC2 instance: from config when given (hosts that are not instances), else from
  * IMDSv2 (token first; IMDSv1 is never used).
  */
-export async function instanceIdentity(config: Pick<Ec2Config, 'instanceId' | 'availabilityZone' | 'region'>): Promise<InstanceIdentity> {
+export async function instanceIdentity(config: Pick<Ec2SessionConfig, 'instanceId' | 'availabilityZone' | 'region'>): Promise<InstanceIdentity> {
   if (config.instanceId && config.availabilityZone) {
     return { instanceId: config.instanceId, availabilityZone: config.availabilityZone, region: config.region ?? config.availabilityZone.slice(0, -1) };
   }

@@ -15,7 +15,7 @@ export const Ec2ErrorCodes = {
 const HINTS: Readonly<Record<string, string>> = {
   RequestLimitExceeded: "EC2 throttled the account past the SDK's retries: run fewer bakes at once, or raise cloud.ec2.maxAttempts",
   InsufficientVolumeCapacity: 'the availability zone has no capacity for this volume type now: retry later or pick another --volume-type',
-  UnauthorizedOperation: 'the credentials lack this EC2 permission: see the IAM policy in the @aminator/cloud-ec2 README',
+  UnauthorizedOperation: 'the credentials lack this EC2 permission: see the IAM policy in the README of the cloud plugin in use',
   AuthFailure: 'the credentials were refused: check AWS_PROFILE / the instance role',
   InvalidVolumeZoneMismatch: 'the volume and this instance are in different availability zones: check cloud.ec2.availabilityZone',
 };

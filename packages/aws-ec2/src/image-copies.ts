@@ -1,7 +1,10 @@
-import { type Ec2Clients, ec2Call, type FreshResources, unlessAbortedBefore } from '@aminator/cloud-ec2';
 import type { StepContext } from '@aminator/core';
 import { CopyImageCommand, CreateTagsCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import type { EbsConfig } from './ebs-config.js';
+import type { AmiConfig } from './ami-config.js';
+import { unlessAbortedBefore } from './cleanup-calls.js';
+import type { Ec2Clients } from './ec2-clients.js';
+import { ec2Call } from './ec2-errors.js';
+import type { FreshResources } from './fresh-resources.js';
 import { removeImage } from './image-removal.js';
 import { waitForImage } from './image-waits.js';
 
@@ -14,7 +17,7 @@ export async function copyImageTo(
   region: string,
   imageId: string,
   name: string,
-  config: EbsConfig,
+  config: Pick<AmiConfig, 'copyKmsKeys' | 'copyTimeoutMs'>,
   fresh: FreshResources,
   ctx: StepContext,
 ): Promise<string> {

@@ -1,0 +1,208 @@
+import {
+  AminatorError,
+  type BakePlan,
+  type FinalizeInput,
+  type ImageResult,
+  type InstalledPackage,
+  InvalidInputError,
+  imageName,
+  type PlanContext,
+  parseTags,
+  type StepContext,
+  standardImageTags,
+} from '@aminator/core';
+import {
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  type EC2Client,
+  EnableImageDeprecationCommand,
+  type Image,
+  ModifyImageAttributeCommand,
+  RegisterImageCommand,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import type { AmiConfig } from './ami-config.js';
+import { amiName } from './ami-name.js';
+import { lookUpBaseImage } from './base-image-lookup.js';
+import { imageMappings } from './block-device-mappings.js';
+import { unlessAbortedBefore } from './cleanup-calls.js';
+import { Ec2ErrorCodes, ec2Call } from './ec2-errors.js';
+import type { Ec2Session } from './ec2-session.js';
+import { copyImageTo } from './image-copies.js';
+import { removeImage } from './image-removal.js';
+import { waitForImage } from './image-waits.js';
+import { launchPermissions } from './launch-permissions.js';
+
+const GiB = 1024 ** 3;
+
+export interface PublishInput {
+  readonly finalize: FinalizeInput;
+  readonly name: string;
+  readonly tags: readonly Tag[];
+  /** The new root snapshot, complete. */
+  readonly snapshotId: string;
+  readonly sizeBytes: number;
+}
+
+/**
+ * What every AMI-making finalizer does once it has a root snapshot, whichever way it made it: the name
+ * checked and cleared, the image registered with the base image's mappings and attributes, waited for,
+ * shared, deprecated and copied. Everything it creates is pushed `on-failure`.
+ */
+export class AmiPublisher {
+  constructor(
+    private readonly config: AmiConfig,
+    private readonly session: Ec2Session,
+  ) {}
+
+  /** Tags and deprecation time checked; when the spec names its version, the name is checked for collisions now, before anything is made. */
+  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    parseTags(this.config.tags);
+    if (this.config.deprecateAt && Date.parse(this.config.deprecateAt) <= Date.now()) {
+      throw new InvalidInputError('--deprecate-at', `${this.config.deprecateAt} is in the past`);
+    }
+    if (ctx.dryRun || !plan.spec.name || !plan.spec.version) return;
+    const [version, release = ''] = plan.spec.version.split(/-(?=[^-]*$)/);
+    const name = this.nameOf({ name: plan.spec.name, version: version ?? '', release, arch: plan.baseImage.architecture === 'arm64' ? 'arm64' : 'amd64' });
+    if (this.config.suffix && !this.config.forceDeregister && (await this.existing(name, ctx.signal))) throw nameTaken(name);
+  }
+
+  /** The plan line: how the snapshot is made (the finalizer's words), then what is registered and where it goes. */
+  describe(plan: BakePlan, snapshotHow: string): string {
+    const extra = [
+      this.config.shareWith.length > 0 ? `share with ${this.config.shareWith.join(', ')}` : '',
+      this.config.copyToRegions.length > 0 ? `copy to ${this.config.copyToRegions.join(', ')}` : '',
+      this.config.deprecateAt ? `deprecate at ${this.config.deprecateAt}` : '',
+    ].filter(Boolean);
+    return `${snapshotHow}, register {name}-{version}-{release}-{arch}-${this.config.suffix ?? 'YYYYMMDDHHmm'} with ${plan.baseImage.id}'s mappings${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`;
+  }
+
+  nameOf(pkg: InstalledPackage): string {
+    return amiName(imageName(pkg, this.config.suffix));
+  }
+
+  /** The standard tags, with the names the Python Aminator gave AMIs (`base_ami_id`, `base_ami_name`). */
+  tags(input: FinalizeInput): Tag[] {
+    const all = standardImageTags({
+      package: input.package,
+      baseImage: input.baseImage,
+      userTags: this.config.tags,
+      creator: this.config.creator,
+      createdAt: new Date().toISOString(),
+      basePrefix: 'base_ami',
+    });
+    return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
+  }
+
+  /** An image of ours with this name: refused, or with --force-deregister deregistered (its snapshots kept). */
+  async clearName(name: string, ctx: StepContext): Promise<void> {
+    const existing = await this.existing(name, ctx.signal);
+    if (!existing) return;
+    if (!this.config.forceDeregister) throw nameTaken(name);
+    ctx.log.warn(`deregistering ${existing.ImageId}, which had the name ${name} (--force-deregister; its snapshots are kept)`);
+    const { home } = await this.session.clients();
+    await ec2Call(`DeregisterImage ${existing.ImageId}`, () =>
+      home.send(new DeregisterImageCommand({ ImageId: existing.ImageId }), { abortSignal: ctx.signal }),
+    );
+  }
+
+  /** Register, wait until available, share and deprecate, copy to each region (each copy shared and deprecated too). */
+  async publish(input: PublishInput, ctx: StepContext): Promise<ImageResult> {
+    const clients = await this.session.clients();
+    const client = clients.home;
+    const base = await lookUpBaseImage(client, { ref: input.finalize.baseImage.id }, ctx.signal);
+    const imageId = await this.register(client, base, input, ctx);
+    ctx.progress(`image ${imageId} registering`);
+    await waitForImage(client, imageId, clients.region, this.config.imageTimeoutMs, this.session.fresh, ctx.signal);
+    await this.distribute(client, imageId, ctx.signal);
+    const copies = await Promise.all(
+      this.config.copyToRegions.map(async (region) => {
+        const copyId = await copyImageTo(clients, region, imageId, input.name, this.config, this.session.fresh, ctx);
+        await this.distribute(clients.forRegion(region), copyId, ctx.signal);
+        return { id: copyId, region };
+      }),
+    );
+    return {
+      id: imageId,
+      name: input.name,
+      cloud: 'ec2',
+      region: clients.region,
+      tags: Object.fromEntries(input.tags.map((t) => [t.Key, t.Value])),
+      copies: copies.length > 0 ? copies : undefined,
+    };
+  }
+
+  private async existing(name: string, signal: AbortSignal): Promise<Image | undefined> {
+    const { home } = await this.session.clients();
+    const { Images = [] } = await ec2Call(`DescribeImages "${name}"`, () =>
+      home.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }), { abortSignal: signal }),
+    );
+    return Images.find((i) => i.Name === name && i.State !== 'deregistered');
+  }
+
+  private async register(client: EC2Client, base: Image, input: PublishInput, ctx: StepContext): Promise<string> {
+    const { package: pkg } = input.finalize;
+    const registered = await ec2Call(`RegisterImage ${input.name}`, () =>
+      client.send(
+        new RegisterImageCommand({
+          Name: input.name,
+          Description: this.config.description ?? `${pkg.name} ${pkg.version}-${pkg.release} on ${base.Name ?? base.ImageId}`,
+          Architecture: base.Architecture,
+          RootDeviceName: base.RootDeviceName,
+          BlockDeviceMappings: imageMappings(base, input.snapshotId, Math.ceil(input.sizeBytes / GiB)),
+          VirtualizationType: 'hvm',
+          EnaSupport: this.config.ena ?? base.EnaSupport,
+          SriovNetSupport: this.config.sriov ? 'simple' : base.SriovNetSupport,
+          BootMode: this.config.bootMode ?? base.BootMode,
+          ImdsSupport: this.config.imdsSupport === 'v2.0' ? 'v2.0' : undefined,
+          TpmSupport: this.config.tpm ? 'v2.0' : base.TpmSupport,
+          TagSpecifications: [{ ResourceType: 'image', Tags: [...input.tags] }],
+        }),
+        unlessAbortedBefore(ctx.signal),
+      ),
+    );
+    const id = registered.ImageId ?? '';
+    this.session.fresh.created(id);
+    ctx.cleanup.push({
+      description: `deregister image ${id}`,
+      when: 'on-failure',
+      resource: { kind: 'image', id },
+      manual: [['aws', 'ec2', 'deregister-image', '--image-id', id]],
+      undo: () => removeImage(client, id, false, this.session.fresh),
+    });
+    return id;
+  }
+
+  /** Launch permissions and deprecation, for the image and each copy. */
+  private async distribute(client: EC2Client, imageId: string, signal: AbortSignal): Promise<void> {
+    const { fresh } = this.session;
+    if (this.config.shareWith.length > 0) {
+      const permissions = launchPermissions(this.config.shareWith);
+      await ec2Call(`ModifyImageAttribute ${imageId} (share)`, () =>
+        fresh.call(
+          imageId,
+          () => client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: permissions } }), { abortSignal: signal }),
+          signal,
+        ),
+      );
+    }
+    const { deprecateAt } = this.config;
+    if (deprecateAt) {
+      await ec2Call(`EnableImageDeprecation ${imageId}`, () =>
+        fresh.call(
+          imageId,
+          () => client.send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: new Date(deprecateAt) }), { abortSignal: signal }),
+          signal,
+        ),
+      );
+    }
+  }
+}
+
+function nameTaken(name: string): AminatorError {
+  return new AminatorError(`an image named "${name}" already exists in this account and region`, {
+    code: Ec2ErrorCodes.IMAGE_EXISTS,
+    exitCode: 2,
+    suggestions: ['pass --force-deregister to replace it, or choose another --suffix'],
+  });
+}

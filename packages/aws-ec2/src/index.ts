@@ -1,0 +1,26 @@
+export { AMI_OPTIONS, type AmiConfig, amiConfigShape } from './ami-config.js';
+export { amiName } from './ami-name.js';
+export { AmiPublisher, type PublishInput } from './ami-publisher.js';
+export { AWS_ACCOUNT_OR_ALIAS, KMS_KEY, REGION, SHARE_TARGET } from './aws-patterns.js';
+export { type BaseImageQuery, bootModesOf, lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
+export { imageMappings } from './block-device-mappings.js';
+export { persistently, unlessAbortedBefore } from './cleanup-calls.js';
+export { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
+export { Ec2ErrorCodes, ec2Call, ec2Error, isEc2Code } from './ec2-errors.js';
+export { Ec2Session } from './ec2-session.js';
+export { WAIT_FIRST_DELAY_MS, WAIT_MAX_DELAY_MS, type WaitOptions, waitFor } from './ec2-wait.js';
+export { DEFAULT_CONSISTENCY_WINDOW_MS, FreshResources, isNotFound, NOT_FOUND_CODES, notFoundError } from './fresh-resources.js';
+export { copyImageTo } from './image-copies.js';
+export { deleteSnapshot, removeImage } from './image-removal.js';
+export { waitForImage, waitForSnapshot } from './image-waits.js';
+export { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
+export { launchPermissions } from './launch-permissions.js';
+export { type Ec2SessionConfig, ec2SessionConfigShape } from './session-config.js';
+export { EC2_SESSION, registerEc2Session } from './tokens.js';
+export {
+  type AbandonedVolume,
+  findAbandonedWorkingVolumes,
+  markWorkingVolumeFinalized,
+  WORKING_VOLUME_FINALIZED,
+  WORKING_VOLUME_PURPOSE,
+} from './working-volumes.js';

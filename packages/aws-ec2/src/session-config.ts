@@ -1,0 +1,36 @@
+import { z } from '@aminator/core';
+import { AWS_ACCOUNT_OR_ALIAS, REGION } from './aws-patterns.js';
+import { DEFAULT_CONSISTENCY_WINDOW_MS } from './fresh-resources.js';
+
+/**
+ * The config keys every EC2 cloud plugin has (its section extends these): where to work, how hard the
+ * SDK tries, the eventual-consistency window, and the base image by name pinned to an owner.
+ */
+export const ec2SessionConfigShape = {
+  /** Region to work in; default: the SDK chain (AWS_REGION, profile), then this instance's region (IMDS). */
+  region: z.string().regex(REGION, 'a region like eu-west-1').optional(),
+  /** Base image by name, pinned to `baseImageOwner` (a name alone is refused: anyone can publish a name). */
+  baseImageName: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9()[\] ./'@_*?-]+$/, 'an AMI name (wildcards * and ? allowed)')
+    .optional(),
+  baseImageOwner: z.string().regex(AWS_ACCOUNT_OR_ALIAS, 'a 12-digit account id, self, amazon or aws-marketplace').optional(),
+  /**
+   * EC2 is eventually consistent: for this long after the bake creates a volume, snapshot or image,
+   * NotFound for its id means "not visible yet" and the call is tried again (AWS documents seconds).
+   */
+  consistencyWindowMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_CONSISTENCY_WINDOW_MS),
+  /** SDK attempts per call (adaptive retry mode: client-side rate limiting under throttling). */
+  maxAttempts: z.number().int().min(1).max(20).default(8),
+};
+
+export interface Ec2SessionConfig {
+  readonly region?: string;
+  readonly maxAttempts: number;
+  readonly consistencyWindowMs: number;
+  /** This host, when it is not an EC2 instance with IMDSv2 (only the instance mode asks). */
+  readonly instanceId?: string;
+  readonly availabilityZone?: string;
+}

@@ -1,6 +1,6 @@
 import { isEc2Code } from './ec2-errors.js';
 
-const THROTTLED = ['RequestLimitExceeded', 'Throttling', 'ThrottlingException'];
+const THROTTLED = ['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottledException'];
 
 /**
  * Cleanup must not give up on throttling the SDK's retries ran out on: a few more rounds with a

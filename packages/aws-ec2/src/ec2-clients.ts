@@ -1,3 +1,4 @@
+import { EBSClient } from '@aws-sdk/client-ebs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Ec2SessionConfig } from './session-config.js';
 
@@ -8,6 +9,7 @@ import type { Ec2SessionConfig } from './session-config.js';
  */
 export class Ec2Clients {
   private readonly clients = new Map<string, EC2Client>();
+  private ebsClient: EBSClient | undefined;
 
   constructor(
     /** The region everything happens in, resolved once (config, SDK chain, or IMDS). */
@@ -28,9 +30,17 @@ export class Ec2Clients {
     return client;
   }
 
+  /** The EBS direct API in the home region (`AWS_ENDPOINT_URL_EBS` for another endpoint). */
+  get ebs(): EBSClient {
+    this.ebsClient ??= new EBSClient({ region: this.region, retryMode: 'adaptive', maxAttempts: this.config.maxAttempts });
+    return this.ebsClient;
+  }
+
   destroy(): void {
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
+    this.ebsClient?.destroy();
+    this.ebsClient = undefined;
   }
 }
 

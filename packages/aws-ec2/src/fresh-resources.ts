@@ -2,8 +2,8 @@ import type { AminatorError } from '@aminator/core';
 import { isEc2Code } from './ec2-errors.js';
 import { waitFor } from './ec2-wait.js';
 
-/** What EC2 answers for an id it does not show (yet), per resource kind. */
-export const NOT_FOUND_CODES = ['InvalidVolume.NotFound', 'InvalidSnapshot.NotFound', 'InvalidAMIID.NotFound'] as const;
+/** What EC2 answers for an id it does not show (yet), per resource kind; EBS direct says ResourceNotFoundException. */
+export const NOT_FOUND_CODES = ['InvalidVolume.NotFound', 'InvalidSnapshot.NotFound', 'InvalidAMIID.NotFound', 'ResourceNotFoundException'] as const;
 
 /** AWS documents seconds, occasionally more; a minute covers what users report without hiding real loss for long. */
 export const DEFAULT_CONSISTENCY_WINDOW_MS = 60_000;

@@ -5,6 +5,21 @@ export { AWS_ACCOUNT_OR_ALIAS, KMS_KEY, REGION, SHARE_TARGET } from './aws-patte
 export { type BaseImageQuery, bootModesOf, lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
 export { imageMappings } from './block-device-mappings.js';
 export { persistently, unlessAbortedBefore } from './cleanup-calls.js';
+export { forEachBounded } from './ebs-direct/bounded.js';
+export { DIRECT_VOLUMES, type DirectVolume, DirectVolumes, registerDirectVolumes } from './ebs-direct/direct-volumes.js';
+export { BLOCKS_PER_GIB, BlockFile, blockDigest, EBS_BLOCK_BYTES, isZeroBlock, linearChecksum } from './ebs-direct/ebs-blocks.js';
+export { hostId } from './ebs-direct/host-id.js';
+export { BASE_COPY_PURPOSE, type BaseCopyOptions, readableBaseSnapshot } from './ebs-direct/readable-base.js';
+export { type CachedSnapshot, SnapshotCache } from './ebs-direct/snapshot-cache.js';
+export {
+  type ChangedBlocks,
+  changedBlocks,
+  DIRECT_SNAPSHOT_PURPOSE,
+  markDirectSnapshotFinalized,
+  type WriteOptions,
+  writeSnapshot,
+} from './ebs-direct/snapshot-writer.js';
+export { findUnfinishedDirectSnapshots } from './ebs-direct/unfinished-snapshots.js';
 export { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
 export { Ec2ErrorCodes, ec2Call, ec2Error, isEc2Code } from './ec2-errors.js';
 export { Ec2Session } from './ec2-session.js';

@@ -37,7 +37,7 @@ function imageXml(image: ImageRecord): XmlValue {
     imageState: image.state,
     imageOwnerId: image.ownerId,
     creationDate: image.creationDate,
-    isPublic: false,
+    isPublic: image.launchPermissions.some((p) => p.group === 'all'),
     architecture: image.architecture,
     imageType: 'machine',
     name: image.name,
@@ -273,10 +273,53 @@ const createSnapshot: Action = (world, params, region) => {
   return snapshotXml(snapshot) as Body;
 };
 
+/** A copy in this account (from this region or another), complete after `delays.copy`. */
+const copySnapshot: Action = (world, params, region) => {
+  const sourceRegion = required(params, 'SourceRegion');
+  const source = world.snapshot(required(params, 'SourceSnapshotId'), sourceRegion);
+  if (source.state !== 'completed') throw new Ec2Fault('IncorrectState', `Snapshot '${source.id}' is not 'completed'.`);
+  if (source.ownerId !== world.instance.accountId && !source.public) throw new Ec2Fault('AuthFailure', `Not authorized for snapshot '${source.id}'.`);
+  const id = newId('snap');
+  const kmsKeyId = params.get('KmsKeyId');
+  const snapshot: SnapshotRecord = {
+    id,
+    region,
+    volumeId: 'vol-ffffffff',
+    sizeGiB: source.sizeGiB,
+    state: 'pending',
+    progress: 0,
+    file: world.copyToSnapshotFile(source.file, id),
+    ownerId: world.instance.accountId,
+    description: params.get('Description') ?? `Copied for DestinationAmi from ${source.id}`,
+    encrypted: params.get('Encrypted') === 'true' || source.encrypted || kmsKeyId !== undefined,
+    kmsKeyId,
+    startTime: new Date().toISOString(),
+    tags: tagSpecificationTags(params, 'snapshot'),
+  };
+  world.snapshots.set(id, snapshot);
+  world.created('snapshot', id);
+  world.later(world.delays.copy, () => {
+    if (snapshot.state !== 'pending') return;
+    snapshot.state = 'completed';
+    snapshot.progress = 100;
+    world.noteTransition(id, 'completed');
+  });
+  return { snapshotId: id };
+};
+
+const describeSnapshotAttribute: Action = (world, params, region) => {
+  const snapshot = world.snapshot(required(params, 'SnapshotId'), region);
+  const attribute = required(params, 'Attribute');
+  if (attribute !== 'createVolumePermission') throw new Ec2Fault('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid.`);
+  return { snapshotId: snapshot.id, createVolumePermission: snapshot.public ? [{ group: 'all' }] : [] };
+};
+
 const deleteSnapshot: Action = (world, params, region) => {
   const snapshot = world.snapshot(required(params, 'SnapshotId'), region);
   const user = [...world.images.values()].find((i) => i.state !== 'deregistered' && i.blockDeviceMappings.some((m) => m.ebs?.snapshotId === snapshot.id));
   if (user) throw new Ec2Fault('InvalidSnapshot.InUse', `The snapshot ${snapshot.id} is currently in use by ${user.id}`);
+  if (snapshot.direct && snapshot.state === 'pending')
+    throw new Ec2Fault('IncorrectState', `The snapshot '${snapshot.id}' is being written with EBS direct; it can be deleted once completed or in error.`);
   world.snapshots.delete(snapshot.id);
   world.removeFile(snapshot.file);
   return ok;
@@ -457,6 +500,9 @@ export const ACTIONS: Readonly<Record<string, Action>> = {
   DeleteVolume: deleteVolume,
   CreateSnapshot: createSnapshot,
   DeleteSnapshot: deleteSnapshot,
+  CopySnapshot: copySnapshot,
+  GetEbsEncryptionByDefault: (world) => ({ ebsEncryptionByDefault: world.encryptionByDefault }),
+  DescribeSnapshotAttribute: describeSnapshotAttribute,
   RegisterImage: registerImage,
   DeregisterImage: deregisterImage,
   CreateTags: createTags,

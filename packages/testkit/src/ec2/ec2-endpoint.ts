@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EbsDirectApi, EbsFault, sendEbsFault } from './ebs-direct.js';
 import { ACTIONS } from './ec2-actions.js';
 import type { DeviceStyle } from './ec2-devices.js';
 import { Ec2Fault, errorXml, parseForm, responseXml } from './ec2-query.js';
@@ -32,6 +33,8 @@ export interface SeedImage {
   readonly creationDate?: string;
   readonly bootMode?: string;
   readonly enaSupport?: boolean;
+  /** A public image, as vendors publish them: launchable by all, its snapshot public (EBS direct will not read it). */
+  readonly public?: boolean;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface SeedImage {
  */
 export class Ec2TestEndpoint {
   readonly world: Ec2World;
+  /** The EBS direct API on the same server (`AWS_ENDPOINT_URL_EBS`). */
+  readonly ebs: EbsDirectApi;
   /** Every API call, in order: action and region. */
   readonly calls: Array<{ action: string; region: string; time: number; ids: string[] }> = [];
   private server: Server | undefined;
@@ -60,6 +65,7 @@ export class Ec2TestEndpoint {
     };
     this.world = new Ec2World(dir, instance, { style: options.deviceStyle ?? 'xen', devRoot: join(dir, 'dev'), byIdDir: join(dir, 'dev', 'disk', 'by-id') });
     Object.assign(this.world.consistency, options.consistency);
+    this.ebs = new EbsDirectApi(this.world);
   }
 
   get url(): string {
@@ -72,6 +78,7 @@ export class Ec2TestEndpoint {
   get env(): Record<string, string> {
     return {
       AWS_ENDPOINT_URL_EC2: this.url,
+      AWS_ENDPOINT_URL_EBS: this.url,
       AWS_EC2_METADATA_SERVICE_ENDPOINT: this.url,
       AWS_REGION: this.world.instance.region,
       AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
@@ -100,6 +107,7 @@ export class Ec2TestEndpoint {
   seedImage(seed: SeedImage): ImageRecord {
     const region = seed.region ?? this.world.instance.region;
     const snapshot = this.world.addSnapshotFromFile(seed.disk, region, seed.ownerId, seed.sizeGiB);
+    snapshot.public = seed.public;
     const rootDeviceName = seed.rootDeviceName ?? '/dev/xvda';
     const image: ImageRecord = {
       id: newId('ami'),
@@ -124,7 +132,7 @@ export class Ec2TestEndpoint {
       imdsSupport: 'v2.0',
       creationDate: seed.creationDate ?? new Date().toISOString(),
       tags: {},
-      launchPermissions: [],
+      launchPermissions: seed.public ? [{ group: 'all' }] : [],
     };
     this.world.images.set(image.id, image);
     return image;
@@ -151,14 +159,18 @@ export class Ec2TestEndpoint {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const raw = await readBody(req);
     // The SDK's metadata client joins endpoint and path into `//latest/…`; IMDS takes either.
     const path = (req.url ?? '/').replace(/^\/+/, '/');
     if (path.startsWith('/latest/')) return this.metadata(req.method ?? 'GET', path, req, res);
+    const url = new URL(path, 'http://endpoint');
+    const direct = EbsDirectApi.operationOf(req.method ?? 'GET', url.pathname);
+    if (direct) return this.ebsDirect(direct, url, req, raw, res);
+    const body = raw.toString('utf8');
     const requestId = randomUUID();
     const params = parseForm(body);
     const action = params.get('Action') ?? '';
-    const region = /Credential=[^/]+\/\d+\/([a-z0-9-]+)\/ec2\//.exec(req.headers.authorization ?? '')?.[1] ?? this.world.instance.region;
+    const region = this.regionOf(req, 'ec2');
     const ids = [...params].filter(([key]) => /^(VolumeId|SnapshotId|ImageId)(\.\d+)?$/.test(key)).map(([, value]) => value);
     this.calls.push({ action, region, time: Date.now(), ids });
     try {
@@ -170,6 +182,30 @@ export class Ec2TestEndpoint {
     } catch (error) {
       const fault = error instanceof Ec2Fault ? error : new Ec2Fault('InternalError', String((error as Error)?.message ?? error), 500);
       res.writeHead(fault.status, { 'content-type': 'text/xml;charset=UTF-8' }).end(errorXml(fault.code, fault.message, requestId));
+    }
+  }
+
+  /** The region a request was signed for (SigV4 credential scope), else the instance's. */
+  private regionOf(req: IncomingMessage, service: string): string {
+    const scope = new RegExp(`Credential=[^/]+/\\d+/([a-z0-9-]+)/${service}/`).exec(req.headers.authorization ?? '');
+    return scope?.[1] ?? this.world.instance.region;
+  }
+
+  private ebsDirect(operation: string, url: URL, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const region = this.regionOf(req, 'ebs');
+    const id = /^\/snapshots\/(?:completion\/)?(snap-[0-9a-f]+)/.exec(url.pathname)?.[1];
+    this.calls.push({ action: operation, region, time: Date.now(), ids: id ? [id] : [] });
+    try {
+      try {
+        this.injectFault(operation);
+      } catch (fault) {
+        const { code, message, status } = fault as Ec2Fault;
+        throw new EbsFault(code, message, status, code === 'RequestThrottledException' ? 'ACCOUNT_THROTTLED' : undefined);
+      }
+      this.ebs.handle(operation, url, req, body, region, res);
+    } catch (error) {
+      const fault = error instanceof EbsFault ? error : new EbsFault('InternalServerException', String((error as Error)?.message ?? error), 500);
+      sendEbsFault(res, fault);
     }
   }
 
@@ -208,11 +244,11 @@ export class Ec2TestEndpoint {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -41,6 +41,22 @@ export interface SnapshotRecord {
   kmsKeyId?: string;
   startTime: string;
   tags: Record<string, string>;
+  /** Anyone may create volumes from it (createVolumePermission group all); EBS direct will not read it. */
+  public?: boolean;
+  /** EBS direct: the snapshot it was started from; its unwritten blocks read through to this one. */
+  parentId?: string;
+  /** EBS direct: a snapshot being written (StartSnapshot until CompleteSnapshot). */
+  direct?: DirectWrite;
+  /** Indexes of the 512 KiB blocks that hold data (worked out once the snapshot is complete). */
+  blocks?: Set<number>;
+}
+
+export interface DirectWrite {
+  /** Block index → SHA-256 (base64) of what was put. */
+  readonly written: Map<number, string>;
+  readonly clientToken?: string;
+  /** When StartSnapshot's Timeout moves it to `error` if not completed. */
+  readonly deadline: number;
 }
 
 export interface BlockDeviceMappingRecord {

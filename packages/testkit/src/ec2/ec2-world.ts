@@ -73,6 +73,8 @@ export class Ec2World {
   readonly delays: Ec2Delays = { volumeCreate: 0, attach: 0, detach: 0, volumeDelete: 0, snapshot: 0, image: 0, copy: 0 };
   readonly faults: Ec2Faults = { failNext: [], attachNeverCompletes: false, snapshotFails: false };
   readonly consistency: Ec2Consistency = { volume: 0, snapshot: 0, image: 0 };
+  /** The account's "encrypt new EBS volumes and snapshot copies" setting. */
+  encryptionByDefault = false;
   /** When each resource made through the API becomes visible (absent: visible). */
   private readonly visibleAt = new Map<string, number>();
   /** Every state change with its time, for measuring how soon clients notice (bench/ec2-waits). */
@@ -177,6 +179,13 @@ export class Ec2World {
   copyToSnapshotFile(sourceFile: string, id: string): string {
     const file = join(this.dir, 'snapshots', `${id}.raw`);
     sh('cp', ['--reflink=auto', '--sparse=always', '--', sourceFile, file]);
+    return file;
+  }
+
+  /** An empty (all-zero, sparse) snapshot file, for an EBS direct snapshot without a parent. */
+  emptySnapshotFile(id: string): string {
+    const file = join(this.dir, 'snapshots', `${id}.raw`);
+    copyFileSync('/dev/null', file);
     return file;
   }
 

@@ -1,3 +1,4 @@
+export { EBS_BLOCK, EbsDirectApi, EbsFault, sha256 } from './ebs-direct.js';
 export * from './ec2-devices.js';
 export * from './ec2-endpoint.js';
 export * from './ec2-query.js';

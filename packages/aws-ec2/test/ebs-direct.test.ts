@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FileLockManager, newRunId } from '@aminator/core';
+import { createTestStepContext } from '@aminator/testkit';
+import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
+import { GetSnapshotBlockCommand, ListChangedBlocksCommand, ListSnapshotBlocksCommand, PutSnapshotBlockCommand, StartSnapshotCommand } from '@aws-sdk/client-ebs';
+import { DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import {
+  BlockFile,
+  blockDigest,
+  changedBlocks,
+  type DirectVolume,
+  EBS_BLOCK_BYTES,
+  Ec2Session,
+  findUnfinishedDirectSnapshots,
+  linearChecksum,
+  readableBaseSnapshot,
+  SnapshotCache,
+  writeSnapshot,
+} from '../src/index.js';
+
+const GiB = 1024 ** 3;
+const BLOCK = EBS_BLOCK_BYTES;
+
+/** A 1 GiB sparse disk with data in the given blocks (random bytes, so every block is distinct). */
+function diskWithBlocks(path: string, blocks: readonly number[]): void {
+  writeFileSync(path, '');
+  truncateSync(path, GiB);
+  const fd = openSync(path, 'r+');
+  for (const i of blocks) writeSync(fd, randomBytes(BLOCK), 0, BLOCK, i * BLOCK);
+  closeSync(fd);
+}
+
+describe('EBS direct through the real @aws-sdk/client-ebs against the test endpoint', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'aminator-ebs-direct-test-'));
+  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint') });
+  const saved = { ...process.env };
+  const baseBlocks = [0, 1, 2, 100, 1500];
+  let ownSnapshot: string;
+  let publicSnapshot: string;
+  let session: Ec2Session;
+  const locks = new FileLockManager(join(scratch, 'locks'), newRunId());
+
+  before(async () => {
+    await endpoint.start();
+    Object.assign(process.env, endpoint.env);
+    const disk = join(scratch, 'base.raw');
+    diskWithBlocks(disk, baseBlocks);
+    const own = endpoint.seedImage({ name: 'own-base', ownerId: endpoint.world.instance.accountId, disk, sizeGiB: 1 });
+    const vendor = endpoint.seedImage({ name: 'vendor-base', ownerId: '136693071363', disk, sizeGiB: 1, public: true });
+    ownSnapshot = own.blockDeviceMappings[0]?.ebs?.snapshotId ?? '';
+    publicSnapshot = vendor.blockDeviceMappings[0]?.ebs?.snapshotId ?? '';
+    session = new Ec2Session({ maxAttempts: 4, consistencyWindowMs: 5_000 });
+  });
+  after(async () => {
+    (await session.clients()).destroy();
+    await endpoint.stop();
+    process.env = saved;
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const ctxOf = () => createTestStepContext({ runId: newRunId(), workDir: scratch });
+
+  it('fills the cache once with every data block, checked against its checksum; a second bake downloads nothing', async () => {
+    const cache = new SnapshotCache(join(scratch, 'cache-a'), locks, 4);
+    const { ebs } = await session.clients();
+    const before = endpoint.callsOf('GetSnapshotBlock');
+    const first = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    assert.equal(first.downloaded, baseBlocks.length);
+    assert.equal(endpoint.callsOf('GetSnapshotBlock') - before, baseBlocks.length);
+    assert.deepEqual([...first.digests.keys()].sort((a, b) => a - b), baseBlocks);
+    const again = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    assert.equal(again.downloaded, 0);
+    assert.equal(endpoint.callsOf('GetSnapshotBlock') - before, baseBlocks.length);
+    assert.deepEqual(readFileSync(again.file).subarray(0, 3 * BLOCK), readFileSync(join(scratch, 'base.raw')).subarray(0, 3 * BLOCK));
+  });
+
+  it('a damaged cache entry is fetched again, never used; a half-written one of a dead run is a leftover', async () => {
+    const dir = join(scratch, 'cache-b');
+    const cache = new SnapshotCache(dir, locks, 4);
+    const { ebs } = await session.clients();
+    const filled = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    const fd = openSync(filled.file, 'r+');
+    writeSync(fd, Buffer.from('corrupt'), 0, 7, 100 * BLOCK + 10);
+    closeSync(fd);
+    const t = ctxOf();
+    const refilled = await cache.ensure(ebs, ownSnapshot, t.ctx);
+    assert.equal(refilled.downloaded, baseBlocks.length);
+    assert.ok(t.logs.some((l) => /does not match its checksums/.test(l)));
+    const deadRun = newRunId();
+    writeFileSync(join(dir, `${ownSnapshot}.raw.partial-${deadRun}`), 'half');
+    const leftovers = await cache.findLeftovers({ runs: { isAlive: async (id: string) => id !== deadRun }, signal: new AbortController().signal } as never);
+    assert.deepEqual(
+      leftovers.map((l) => l.id),
+      [join(dir, `${ownSnapshot}.raw.partial-${deadRun}`)],
+    );
+    await leftovers[0]?.reclaim();
+    assert.deepEqual(readdirSync(dir).sort(), [`${ownSnapshot}.json`, `${ownSnapshot}.raw`]);
+  });
+
+  it('two bakes filling the cache at once download each block once', async () => {
+    const cache = new SnapshotCache(join(scratch, 'cache-c'), locks, 2);
+    const { ebs } = await session.clients();
+    const before = endpoint.callsOf('GetSnapshotBlock');
+    const [a, b] = await Promise.all([cache.ensure(ebs, ownSnapshot, ctxOf().ctx), cache.ensure(ebs, ownSnapshot, ctxOf().ctx)]);
+    assert.equal(a.downloaded + b.downloaded, baseBlocks.length);
+    assert.equal(endpoint.callsOf('GetSnapshotBlock') - before, baseBlocks.length);
+  });
+
+  it('refuses to read a public snapshot; copies it into the account once and reuses the copy', async () => {
+    const { ebs } = await session.clients();
+    await assert.rejects(ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: publicSnapshot })), { name: 'AccessDeniedException' });
+    const options = { encrypted: false, copyTimeoutMs: 10_000 };
+    const first = await readableBaseSnapshot(session, publicSnapshot, options, ctxOf().ctx);
+    assert.equal(first.copiedFrom, publicSnapshot);
+    assert.notEqual(first.snapshotId, publicSnapshot);
+    const second = await readableBaseSnapshot(session, publicSnapshot, options, ctxOf().ctx);
+    assert.equal(second.snapshotId, first.snapshotId);
+    assert.equal(endpoint.callsOf('CopySnapshot'), 1);
+    assert.deepEqual(await readableBaseSnapshot(session, ownSnapshot, options, ctxOf().ctx), { snapshotId: ownSnapshot });
+  });
+
+  it('writes exactly the changed blocks (a zeroed data block too) as a child of the parent, with the LINEAR checksum', async () => {
+    const cache = new SnapshotCache(join(scratch, 'cache-d'), locks, 4);
+    const { ebs, home } = await session.clients();
+    const parent = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    const work = join(scratch, 'work.raw');
+    writeFileSync(work, readFileSync(parent.file));
+    truncateSync(work, 2 * GiB);
+    const file = new BlockFile(work, 'r+');
+    file.write(1, randomBytes(BLOCK)); // changed
+    file.write(100, Buffer.alloc(BLOCK)); // data in the parent, zero now
+    file.write(7, randomBytes(BLOCK)); // new
+    file.write(2500, randomBytes(BLOCK)); // past the parent's size (grown)
+    file.write(2, file.read(2)); // rewritten with the same bytes: not a change
+    file.close();
+    const volume: DirectVolume = { id: 'vol-test', file: work, sizeBytes: 2 * GiB, parent };
+    const changed = changedBlocks(volume);
+    assert.deepEqual(changed.indexes, [1, 7, 100, 2500]);
+    endpoint.world.faults.failNext.push({ action: 'PutSnapshotBlock', code: 'RequestThrottledException', times: 2 });
+    const t = ctxOf();
+    const id = await writeSnapshot(session, volume, changed, { concurrency: 3, timeoutMinutes: 10, snapshotTimeoutMs: 10_000, description: 'test', tags: [] }, t.ctx);
+    assert.equal(endpoint.callsOf('PutSnapshotBlock') >= 4 + 2, true);
+    const listed = await ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: id }));
+    assert.equal(listed.VolumeSize, 2);
+    const indexes = (listed.Blocks ?? []).map((b) => b.BlockIndex);
+    assert.deepEqual(indexes, [0, 1, 2, 7, 100, 1500, 2500]);
+    const expected = new BlockFile(work, 'r');
+    for (const block of listed.Blocks ?? []) {
+      const got = await ebs.send(new GetSnapshotBlockCommand({ SnapshotId: id, BlockIndex: block.BlockIndex, BlockToken: block.BlockToken }));
+      const data = Buffer.from((await got.BlockData?.transformToByteArray()) ?? []);
+      assert.ok(data.equals(expected.read(block.BlockIndex ?? -1)), `block ${block.BlockIndex} reads back as written`);
+    }
+    expected.close();
+    const diff = await ebs.send(new ListChangedBlocksCommand({ FirstSnapshotId: ownSnapshot, SecondSnapshotId: id }));
+    assert.deepEqual(
+      (diff.ChangedBlocks ?? []).map((b) => b.BlockIndex),
+      [1, 7, 100, 2500],
+    );
+    const described = (await home.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }))).Snapshots?.[0];
+    assert.equal(described?.State, 'completed');
+    assert.ok(described?.Tags?.some((tag) => tag.Key === 'run_id' && tag.Value === t.ctx.runId));
+    assert.equal(endpoint.world.snapshots.get(id)?.parentId, ownSnapshot);
+  });
+
+  it('the endpoint refuses a block whose checksum does not match, and a wrong LINEAR aggregate', async () => {
+    const { ebs } = await session.clients();
+    const started = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, ParentSnapshotId: ownSnapshot, Timeout: 10 }));
+    const data = randomBytes(BLOCK);
+    await assert.rejects(
+      ebs.send(
+        new PutSnapshotBlockCommand({
+          SnapshotId: started.SnapshotId,
+          BlockIndex: 3,
+          BlockData: data,
+          DataLength: BLOCK,
+          Checksum: blockDigest(randomBytes(BLOCK)),
+          ChecksumAlgorithm: 'SHA256',
+        }),
+      ),
+      { name: 'ValidationException' },
+    );
+    await ebs.send(
+      new PutSnapshotBlockCommand({ SnapshotId: started.SnapshotId, BlockIndex: 3, BlockData: data, DataLength: BLOCK, Checksum: blockDigest(data), ChecksumAlgorithm: 'SHA256' }),
+    );
+    const { CompleteSnapshotCommand } = await import('@aws-sdk/client-ebs');
+    await assert.rejects(
+      ebs.send(
+        new CompleteSnapshotCommand({
+          SnapshotId: started.SnapshotId,
+          ChangedBlocksCount: 1,
+          Checksum: linearChecksum([blockDigest(randomBytes(8))]),
+          ChecksumAlgorithm: 'SHA256',
+          ChecksumAggregationMethod: 'LINEAR',
+        }),
+      ),
+      { name: 'ValidationException' },
+    );
+    await assert.rejects(ebs.send(new StartSnapshotCommand({ VolumeSize: 1, ParentSnapshotId: ownSnapshot, Encrypted: true })), { name: 'ValidationException' });
+  });
+
+  it('an interrupted write: puts in flight finish, the undo completes and deletes the snapshot; a dead run’s unfinished snapshot is found', async () => {
+    const cache = new SnapshotCache(join(scratch, 'cache-d'), locks, 4);
+    const { ebs } = await session.clients();
+    const parent = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    const work = join(scratch, 'work-2.raw');
+    writeFileSync(work, readFileSync(parent.file));
+    const file = new BlockFile(work, 'r+');
+    for (let i = 200; i < 260; i++) file.write(i, randomBytes(BLOCK));
+    file.close();
+    const volume: DirectVolume = { id: 'vol-test-2', file: work, sizeBytes: GiB, parent };
+    const t = ctxOf();
+    let puts = 0;
+    const before = endpoint.callsOf('PutSnapshotBlock');
+    const timer = setInterval(() => {
+      puts = endpoint.callsOf('PutSnapshotBlock') - before;
+      if (puts >= 10) t.abort.abort(new Error('SIGINT'));
+    }, 5);
+    await assert.rejects(
+      writeSnapshot(session, volume, changedBlocks(volume), { concurrency: 2, timeoutMinutes: 10, snapshotTimeoutMs: 10_000, description: 'x', tags: [] }, t.ctx),
+      /SIGINT/,
+    );
+    clearInterval(timer);
+    const pending = [...endpoint.world.snapshots.values()].find((s) => s.tags.run_id === t.ctx.runId);
+    assert.equal(pending?.state, 'pending');
+    const leftovers = await findUnfinishedDirectSnapshots((await session.clients()).home, {
+      runs: { isAlive: async () => false },
+      signal: new AbortController().signal,
+    } as never);
+    assert.ok(leftovers.some((l) => l.id === pending?.id));
+    assert.deepEqual((await t.stack.unwind({ reason: 'interrupted' })).errors, []);
+    assert.equal(endpoint.world.snapshots.has(pending?.id ?? ''), false);
+    assert.equal(existsSync(pending?.file ?? '/'), false);
+  });
+
+  it('StartSnapshot’s Timeout moves an unfinished snapshot to error', async () => {
+    endpoint.ebs.minuteMs = 10;
+    try {
+      const { ebs } = await session.clients();
+      const started = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Timeout: 10 }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(endpoint.world.snapshots.get(started.SnapshotId ?? '')?.state, 'error');
+    } finally {
+      endpoint.ebs.minuteMs = 60_000;
+    }
+  });
+});

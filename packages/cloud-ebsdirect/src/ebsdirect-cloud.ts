@@ -1,0 +1,171 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DIRECT_VOLUMES,
+  type DirectVolumes,
+  EC2_SESSION,
+  type Ec2Session,
+  lookUpBaseImage,
+  readableBaseSnapshot,
+  rootMapping,
+  SnapshotCache,
+  toBaseImage,
+  validateBaseImageQuery,
+} from '@aminator/aws-ec2';
+import {
+  type AllocatedDevice,
+  type Attachment,
+  type BakePlan,
+  type BaseImage,
+  CLOUD_CONFIG,
+  type Cloud,
+  type CloudVolume,
+  COMMAND_RUNNER,
+  type CommandRunner,
+  InvalidInputError,
+  isRunId,
+  type Leftover,
+  type LeftoverContext,
+  LOCK_MANAGER,
+  type LockManager,
+  type PlanContext,
+  removeFileIfPresent,
+  type StepContext,
+} from '@aminator/core';
+import { attachLoop, detachLoop, detachLoopIfAttached, HostTools, listLoops, requireHostTools } from '@aminator/linux-host';
+import type { Image } from '@aws-sdk/client-ec2';
+import { inject, injectable } from 'tsyringe';
+import type { EbsDirectConfig } from './ebsdirect-config.js';
+
+const GiB = 1024 ** 3;
+const WORKING_FILE = /^vol-([0-9a-f]+)\.raw$/;
+const DELETED = ' (deleted)';
+
+/**
+ * EBS direct mode: no instance and no EBS volume. The base AMI's root snapshot is read once into a
+ * cache on this host (copied into the account first when EBS direct may not read it), the bake works
+ * on a sparse copy of the cached blocks attached as a loop device, and the finalizer writes back only
+ * the blocks that changed.
+ */
+@injectable()
+export class EbsDirectCloud implements Cloud {
+  private readonly described = new Map<string, Image>();
+  private readonly cache: SnapshotCache;
+
+  constructor(
+    @inject(CLOUD_CONFIG) private readonly config: EbsDirectConfig,
+    @inject(EC2_SESSION) private readonly session: Ec2Session,
+    @inject(DIRECT_VOLUMES) private readonly volumes: DirectVolumes,
+    @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
+    @inject(LOCK_MANAGER) locks: LockManager,
+  ) {
+    this.cache = new SnapshotCache(config.cacheDir, locks, config.concurrency);
+  }
+
+  private get workingDir(): string {
+    return join(this.config.cacheDir, 'work');
+  }
+
+  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    requireHostTools([HostTools.losetup, HostTools.cp, HostTools.truncate], { needsRoot: !ctx.dryRun });
+    const baseGiB = Math.ceil(plan.baseImage.sizeBytes / GiB);
+    if (this.config.volumeSize !== undefined && this.config.volumeSize < baseGiB) {
+      throw new InvalidInputError('--volume-size', `${this.config.volumeSize} GiB is smaller than the base image's root volume (${baseGiB} GiB)`);
+    }
+  }
+
+  describePlan(plan: BakePlan): readonly string[] {
+    const size = this.config.volumeSize ?? Math.ceil(plan.baseImage.sizeBytes / GiB);
+    return [
+      `cloud ebsdirect: ${plan.baseImage.id}'s root snapshot read with EBS direct into ${this.config.cacheDir} (once; copied into the account first if public or not ours), a ${size} GiB sparse copy attached as a loop device`,
+    ];
+  }
+
+  async resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
+    const query = { ref, name: ref ? undefined : this.config.baseImageName, owner: this.config.baseImageOwner };
+    validateBaseImageQuery(query);
+    const clients = await this.session.clients();
+    const image = await lookUpBaseImage(clients.home, query, ctx.signal);
+    this.described.set(image.ImageId ?? '', image);
+    ctx.log.info(`base image ${image.ImageId} (${image.Name}, ${image.CreationDate}) owned by ${image.OwnerId}`);
+    return toBaseImage(image, clients.region);
+  }
+
+  async devicesInUse(): Promise<readonly string[]> {
+    return [];
+  }
+
+  async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
+    const clients = await this.session.clients();
+    const image = this.described.get(base.id) ?? (await lookUpBaseImage(clients.home, { ref: base.id }, ctx.signal));
+    const root = rootMapping(image);
+    const parent = await readableBaseSnapshot(
+      this.session,
+      root.snapshotId,
+      { encrypted: this.config.encrypted, kmsKeyId: this.config.kmsKeyId, copyTimeoutMs: this.config.copyTimeoutMs },
+      ctx,
+    );
+    const cached = await this.cache.ensure(clients.ebs, parent.snapshotId, ctx);
+    const sizeGiB = Math.max(this.config.volumeSize ?? root.sizeGiB, cached.sizeGiB);
+    const id = `vol-${ctx.runId}`;
+    mkdirSync(this.workingDir, { recursive: true, mode: 0o700 });
+    const file = join(this.workingDir, `${id}.raw`);
+    ctx.cleanup.push({
+      description: `delete working copy ${file}`,
+      resource: { kind: 'volume', id: file },
+      manual: [['rm', '-f', file]],
+      undo: () => removeFileIfPresent(file),
+    });
+    ctx.progress(`copying the cached ${parent.snapshotId} to ${file}`);
+    await this.commands.run(HostTools.cp.command, ['--reflink=auto', '--sparse=always', '--', cached.file, file], { signal: ctx.signal });
+    await this.commands.run(HostTools.truncate.command, ['--size', String(sizeGiB * GiB), '--', file], { signal: ctx.signal });
+    this.volumes.add({ id, file, sizeBytes: sizeGiB * GiB, parent: cached });
+    return { id, sizeBytes: sizeGiB * GiB, baseImageId: base.id };
+  }
+
+  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
+    const file = join(this.workingDir, `${volume.id}.raw`);
+    const loop = await attachLoop(this.commands, file, { signal: ctx.signal });
+    ctx.cleanup.push({
+      description: `detach ${loop}`,
+      resource: { kind: 'loop-device', id: loop },
+      manual: [['losetup', '--detach', loop]],
+      undo: () => detachLoop(this.commands, loop),
+    });
+    return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
+  }
+
+  /** Loop devices over and working copies of dead runs, and half-written cache files. */
+  async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
+    const dead: string[] = [];
+    if (existsSync(this.workingDir)) {
+      for (const name of readdirSync(this.workingDir)) {
+        const runId = WORKING_FILE.exec(name)?.[1] ?? '';
+        if (isRunId(runId) && !(await ctx.runs.isAlive(runId))) dead.push(join(this.workingDir, name));
+      }
+    }
+    const files = new Set(dead);
+    const loops = (await listLoops(ctx.commands)).filter((l) => files.has(l.backFile.endsWith(DELETED) ? l.backFile.slice(0, -DELETED.length) : l.backFile));
+    return [
+      ...loops.map(
+        (loop): Leftover => ({
+          phase: 'devices',
+          kind: 'loop-device',
+          id: loop.name,
+          reason: `backed by ${loop.backFile}, the working copy of a bake that is not running`,
+          reclaim: () => detachLoopIfAttached(ctx.commands, loop.name),
+        }),
+      ),
+      ...dead.map(
+        (file): Leftover => ({
+          phase: 'volumes',
+          kind: 'volume',
+          id: file,
+          reason: 'working copy of a bake that is not running',
+          reclaim: () => removeFileIfPresent(file),
+        }),
+      ),
+      ...(await this.cache.findLeftovers(ctx)),
+    ];
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  AmiPublisher,
+  changedBlocks,
+  DIRECT_VOLUMES,
+  type DirectVolumes,
+  EBS_BLOCK_BYTES,
+  EC2_SESSION,
+  type Ec2Session,
+  findUnfinishedDirectSnapshots,
+  markDirectSnapshotFinalized,
+  writeSnapshot,
+} from '@aminator/aws-ec2';
+import {
+  AminatorError,
+  type BakePlan,
+  FINALIZER_CONFIG,
+  type FinalizeInput,
+  type Finalizer,
+  type ImageResult,
+  type Leftover,
+  type LeftoverContext,
+  type PlanContext,
+  type StepContext,
+} from '@aminator/core';
+import { inject, injectable } from 'tsyringe';
+import type { EbsDirectFinalizerConfig } from './ebsdirect-finalizer-config.js';
+
+/**
+ * The new root snapshot written with EBS direct: only the 512 KiB blocks of the working copy that
+ * differ from its parent, as a child of that parent; then the AMI registered through the shared
+ * AmiPublisher, exactly as the ebs finalizer registers it.
+ */
+@injectable()
+export class EbsDirectFinalizer implements Finalizer {
+  private readonly publisher: AmiPublisher;
+
+  constructor(
+    @inject(FINALIZER_CONFIG) private readonly config: EbsDirectFinalizerConfig,
+    @inject(EC2_SESSION) private readonly session: Ec2Session,
+    @inject(DIRECT_VOLUMES) private readonly volumes: DirectVolumes,
+  ) {
+    this.publisher = new AmiPublisher(config, session);
+  }
+
+  preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    return this.publisher.preflight(plan, ctx);
+  }
+
+  describePlan(plan: BakePlan): readonly string[] {
+    return [`finalizer ebsdirect: ${this.publisher.describe(plan, 'write the changed blocks as a child of the base snapshot')}`];
+  }
+
+  async finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult> {
+    const volume = this.volumes.get(input.volume.id);
+    if (!volume) {
+      throw new AminatorError(`volume ${input.volume.id} is not an EBS direct working copy of this bake`, {
+        code: 'E_PLUGIN_PAIRING',
+        exitCode: 2,
+        suggestions: ['finalizer ebsdirect works with cloud ebsdirect: use the ebsdirect_* environments'],
+      });
+    }
+    const name = this.publisher.nameOf(input.package);
+    await this.publisher.clearName(name, ctx);
+    const tags = this.publisher.tags(input);
+    ctx.progress('comparing the working copy with its parent');
+    const changed = changedBlocks(volume);
+    ctx.log.info(
+      `${changed.indexes.length} of ${changed.total} blocks changed (${Math.round((changed.indexes.length * EBS_BLOCK_BYTES) / 1024 ** 2)} MiB to write); parent ${volume.parent.snapshotId}`,
+    );
+    const snapshotId = await writeSnapshot(
+      this.session,
+      volume,
+      changed,
+      {
+        concurrency: this.config.concurrency,
+        timeoutMinutes: this.config.snapshotWriteTimeoutMinutes,
+        snapshotTimeoutMs: this.config.snapshotTimeoutMs,
+        description: `aminate ${name}`,
+        tags,
+      },
+      ctx,
+    );
+    const image = await this.publisher.publish({ finalize: input, name, tags, snapshotId, sizeBytes: volume.sizeBytes }, ctx);
+    await markDirectSnapshotFinalized(this.session, snapshotId, image.id).catch((error: unknown) => {
+      ctx.log.warn(
+        `could not tag ${snapshotId} status=finalized (${(error as Error).message}); a crash before the bake ends would let \`aminate cleanup\` remove ${image.id}`,
+      );
+    });
+    return image;
+  }
+
+  async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
+    const clients = await this.session.clients();
+    return findUnfinishedDirectSnapshots(clients.home, ctx);
+  }
+}

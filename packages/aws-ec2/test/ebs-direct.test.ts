@@ -7,7 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { FileLockManager, newRunId } from '@aminator/core';
 import { createTestStepContext } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { GetSnapshotBlockCommand, ListChangedBlocksCommand, ListSnapshotBlocksCommand, PutSnapshotBlockCommand, StartSnapshotCommand } from '@aws-sdk/client-ebs';
+import {
+  GetSnapshotBlockCommand,
+  ListChangedBlocksCommand,
+  ListSnapshotBlocksCommand,
+  PutSnapshotBlockCommand,
+  StartSnapshotCommand,
+} from '@aws-sdk/client-ebs';
 import { DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import {
   BlockFile,
@@ -72,7 +78,10 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     const first = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
     assert.equal(first.downloaded, baseBlocks.length);
     assert.equal(endpoint.callsOf('GetSnapshotBlock') - before, baseBlocks.length);
-    assert.deepEqual([...first.digests.keys()].sort((a, b) => a - b), baseBlocks);
+    assert.deepEqual(
+      [...first.digests.keys()].sort((a, b) => a - b),
+      baseBlocks,
+    );
     const again = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
     assert.equal(again.downloaded, 0);
     assert.equal(endpoint.callsOf('GetSnapshotBlock') - before, baseBlocks.length);
@@ -143,7 +152,13 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     assert.deepEqual(changed.indexes, [1, 7, 100, 2500]);
     endpoint.world.faults.failNext.push({ action: 'PutSnapshotBlock', code: 'RequestThrottledException', times: 2 });
     const t = ctxOf();
-    const id = await writeSnapshot(session, volume, changed, { concurrency: 3, timeoutMinutes: 10, snapshotTimeoutMs: 10_000, description: 'test', tags: [] }, t.ctx);
+    const id = await writeSnapshot(
+      session,
+      volume,
+      changed,
+      { concurrency: 3, timeoutMinutes: 10, snapshotTimeoutMs: 10_000, description: 'test', tags: [] },
+      t.ctx,
+    );
     assert.equal(endpoint.callsOf('PutSnapshotBlock') >= 4 + 2, true);
     const listed = await ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: id }));
     assert.equal(listed.VolumeSize, 2);
@@ -185,7 +200,14 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
       { name: 'ValidationException' },
     );
     await ebs.send(
-      new PutSnapshotBlockCommand({ SnapshotId: started.SnapshotId, BlockIndex: 3, BlockData: data, DataLength: BLOCK, Checksum: blockDigest(data), ChecksumAlgorithm: 'SHA256' }),
+      new PutSnapshotBlockCommand({
+        SnapshotId: started.SnapshotId,
+        BlockIndex: 3,
+        BlockData: data,
+        DataLength: BLOCK,
+        Checksum: blockDigest(data),
+        ChecksumAlgorithm: 'SHA256',
+      }),
     );
     const { CompleteSnapshotCommand } = await import('@aws-sdk/client-ebs');
     await assert.rejects(
@@ -200,7 +222,9 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
       ),
       { name: 'ValidationException' },
     );
-    await assert.rejects(ebs.send(new StartSnapshotCommand({ VolumeSize: 1, ParentSnapshotId: ownSnapshot, Encrypted: true })), { name: 'ValidationException' });
+    await assert.rejects(ebs.send(new StartSnapshotCommand({ VolumeSize: 1, ParentSnapshotId: ownSnapshot, Encrypted: true })), {
+      name: 'ValidationException',
+    });
   });
 
   it('an interrupted write: puts in flight finish, the undo completes and deletes the snapshot; a dead run’s unfinished snapshot is found', async () => {
@@ -221,7 +245,13 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
       if (puts >= 10) t.abort.abort(new Error('SIGINT'));
     }, 5);
     await assert.rejects(
-      writeSnapshot(session, volume, changedBlocks(volume), { concurrency: 2, timeoutMinutes: 10, snapshotTimeoutMs: 10_000, description: 'x', tags: [] }, t.ctx),
+      writeSnapshot(
+        session,
+        volume,
+        changedBlocks(volume),
+        { concurrency: 2, timeoutMinutes: 10, snapshotTimeoutMs: 10_000, description: 'x', tags: [] },
+        t.ctx,
+      ),
       /SIGINT/,
     );
     clearInterval(timer);

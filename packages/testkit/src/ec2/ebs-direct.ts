@@ -89,6 +89,15 @@ export class EbsDirectApi {
     return snapshot.blocks;
   }
 
+  /** How many blocks of `secondId` differ from `firstId` (what ListChangedBlocks lists). */
+  changedSince(firstId: string, secondId: string): number {
+    const first = this.world.snapshots.get(firstId);
+    const second = this.world.snapshots.get(secondId);
+    if (!first || !second) throw new Error(`no snapshot ${first ? secondId : firstId}`);
+    const indexes = new Set([...this.blocksOf(first), ...this.blocksOf(second)]);
+    return [...indexes].filter((i) => !readBlock(first.file, i).equals(readBlock(second.file, i))).length;
+  }
+
   private start(input: Record<string, unknown>, region: string): Record<string, unknown> {
     const sizeGiB = Number(input.VolumeSize);
     if (!Number.isInteger(sizeGiB) || sizeGiB < 1 || sizeGiB > 65_536) throw validation('INVALID_VOLUME_SIZE', 'VolumeSize must be 1 to 65536 GiB');

@@ -48,7 +48,7 @@ export class Ec2TestEndpoint {
   /** The EBS direct API on the same server (`AWS_ENDPOINT_URL_EBS`). */
   readonly ebs: EbsDirectApi;
   /** Every API call, in order: action and region. */
-  readonly calls: Array<{ action: string; region: string; time: number; ids: string[] }> = [];
+  readonly calls: Array<{ action: string; region: string; time: number; ids: string[]; block?: number; status?: number }> = [];
   private server: Server | undefined;
   private readonly tokens = new Set<string>();
   private readonly ownsDir: boolean;
@@ -194,7 +194,18 @@ export class Ec2TestEndpoint {
   private ebsDirect(operation: string, url: URL, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const region = this.regionOf(req, 'ebs');
     const id = /^\/snapshots\/(?:completion\/)?(snap-[0-9a-f]+)/.exec(url.pathname)?.[1];
-    this.calls.push({ action: operation, region, time: Date.now(), ids: id ? [id] : [] });
+    const block = /\/blocks\/(\d+)$/.exec(url.pathname)?.[1];
+    const call: (typeof this.calls)[number] = {
+      action: operation,
+      region,
+      time: Date.now(),
+      ids: id ? [id] : [],
+      block: block === undefined ? undefined : Number(block),
+    };
+    this.calls.push(call);
+    res.once('finish', () => {
+      call.status = res.statusCode;
+    });
     try {
       try {
         this.injectFault(operation);

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
+import { type CliOptions, type CliResult, runCli } from '@aminator/testkit';
+import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
+import { assertNoLeaks, debootstrapTarball, type HostSnapshot, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost } from '@aminator/testkit/linux';
+import { CONSISTENCY, OWNER } from './ec2-world.js';
+import { bin } from './local-world.js';
+
+const GiB = 1024 ** 3;
+
+/** A scratch EC2 + EBS direct endpoint with a public Debian base AMI (a vendor's), no IMDS, and aminate pointed at it. */
+export interface EbsDirectWorld {
+  readonly scratch: string;
+  readonly endpoint: Ec2TestEndpoint;
+  readonly cacheDir: string;
+  readonly baseSnapshot: string;
+  aminate(args: readonly string[], options?: CliOptions): Promise<CliResult>;
+  /** `-e ebsdirect_apt_linux --json bake` from the public base, with `rest` after it. */
+  bakeArgs(...rest: string[]): string[];
+  /** Snapshots this account made besides the base's copy and `kept` images' snapshots. */
+  strayDirectSnapshots(keptImages?: readonly string[]): string[];
+  /** Nothing of a bake at the endpoint (the base copy is kept on purpose), no partial cache file, no working copy, no host leak. */
+  assertNothingLeft(keptImages?: readonly string[]): void;
+  close(): Promise<void>;
+}
+
+export async function openEbsDirectWorld(prefix: string): Promise<EbsDirectWorld> {
+  const host: HostSnapshot = snapshotHost();
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
+  await endpoint.start();
+  const debian = { suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') };
+  const disk = join(scratch, 'debian.raw');
+  makeDiskImage(disk, { sizeBytes: 2 * GiB, table: 'gpt', fs: 'ext4', rootTarball: debootstrapTarball(debian) });
+  const base = endpoint.seedImage({ name: 'debian-12-public-20261101', ownerId: OWNER, disk, sizeGiB: 2, public: true });
+  const work = join(scratch, 'work');
+  const cacheDir = join(scratch, 'cache');
+  const config = join(scratch, 'aminator.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      environment: 'ebsdirect_apt_linux',
+      workRoot: work,
+      lockDir: join(scratch, 'locks'),
+      cloud: { ebsdirect: { cacheDir, maxAttempts: 4, baseImageName: 'debian-12-public-*', baseImageOwner: OWNER } },
+    }),
+  );
+  // No instance: IMDS is switched off and points nowhere, so any use of it would fail the bake.
+  const noImds = { AWS_EC2_METADATA_DISABLED: 'true', AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' };
+  const baseCopies = (): string[] => [...endpoint.world.snapshots.values()].filter((s) => s.tags.purpose === 'aminator-base-copy').map((s) => s.id);
+  const strayDirectSnapshots = (keptImages: readonly string[] = []): string[] => {
+    const keep = new Set(baseCopies());
+    return endpoint.leftovers({ keepImages: keptImages }).snapshots.filter((id) => !keep.has(id));
+  };
+  return {
+    scratch,
+    endpoint,
+    cacheDir,
+    baseSnapshot: base.blockDeviceMappings[0]?.ebs?.snapshotId ?? '',
+    aminate: (args, options = {}) => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options, env: { ...endpoint.env, ...noImds, ...options.env } }),
+    bakeArgs: (...rest) => ['-e', 'ebsdirect_apt_linux', '--json', 'bake', ...rest],
+    strayDirectSnapshots,
+    assertNothingLeft: (keptImages = []) => {
+      const left = endpoint.leftovers({ keepImages: keptImages });
+      assert.deepEqual(
+        { ...left, snapshots: strayDirectSnapshots(keptImages) },
+        { volumes: [], snapshots: [], images: [] },
+        'nothing of the bake is left at the endpoint',
+      );
+      assert.ok(baseCopies().length <= 1, `one copy of the base at most: ${baseCopies().join(', ')}`);
+      const cacheFiles = existsSync(cacheDir) ? readdirSync(cacheDir).filter((n) => n.includes('.partial-')) : [];
+      assert.deepEqual(cacheFiles, [], 'no half-written cache file');
+      const working = existsSync(join(cacheDir, 'work')) ? readdirSync(join(cacheDir, 'work')) : [];
+      assert.deepEqual(working, [], 'no working copy');
+      assert.deepEqual(mountsBelow(work), []);
+      assertNoLeaks(host, { within: [scratch] });
+    },
+    close: async () => {
+      await endpoint.stop();
+      const left = mountsBelow(scratch);
+      removeTreeSafely(scratch);
+      assert.deepEqual(left, []);
+    },
+  };
+}

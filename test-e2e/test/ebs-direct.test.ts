@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BlockFile, EBS_BLOCK_BYTES } from '@aminator/aws-ec2';
+import { jsonLines, ROOT_ONLY } from '@aminator/testkit';
+import { sh } from '@aminator/testkit/linux';
+import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { type EbsDirectWorld, openEbsDirectWorld } from './ebs-direct-world.js';
+import { withDiskMounted } from './fixtures.js';
+
+const GiB = 1024 ** 3;
+
+describe('EBS direct bakes end to end: no instance, no volume — aminate → client-ebs and client-ec2 over HTTP → the test endpoint', ROOT_ONLY, () => {
+  let world: EbsDirectWorld;
+  const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' };
+  before(async () => {
+    world = await openEbsDirectWorld('aminator-e2e-ebsdirect-');
+  });
+  after(async () => {
+    await world?.close();
+  });
+
+  /** The snapshot read back block by block through the EBS direct API into a file. */
+  async function readBack(snapshotId: string, sizeGiB: number): Promise<string> {
+    const ebs = new EBSClient({ region: 'us-east-1', endpoint: world.endpoint.url, credentials });
+    const file = join(world.scratch, `${snapshotId}.readback.raw`);
+    writeFileSync(file, '');
+    sh('truncate', ['--size', String(sizeGiB * GiB), file]);
+    const out = new BlockFile(file, 'r+');
+    try {
+      let NextToken: string | undefined;
+      do {
+        const page = await ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: snapshotId, NextToken }));
+        for (const block of page.Blocks ?? []) {
+          const got = await ebs.send(new GetSnapshotBlockCommand({ SnapshotId: snapshotId, BlockIndex: block.BlockIndex, BlockToken: block.BlockToken }));
+          out.write(block.BlockIndex ?? 0, (await got.BlockData?.transformToByteArray()) ?? new Uint8Array(EBS_BLOCK_BYTES));
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+    } finally {
+      out.close();
+      ebs.destroy();
+    }
+    return file;
+  }
+
+  it('bakes hello from a public vendor AMI: the base copied and downloaded once, only changed blocks written, the AMI readable and working; a second bake downloads and copies nothing', async () => {
+    const gets = world.endpoint.callsOf('GetSnapshotBlock');
+    const result = await world.aminate(world.bakeArgs('--suffix', 'direct1', '--tag', 'team=platform', 'hello'));
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
+    const events = jsonLines(result.stdout);
+    const last = events.at(-1) ?? {};
+    assert.equal(last.status, 'succeeded');
+    assert.equal(world.endpoint.callsOf('CopySnapshot'), 1, 'the public base snapshot was copied into the account once');
+    const copy = [...world.endpoint.world.snapshots.values()].find((s) => s.tags.purpose === 'aminator-base-copy');
+    assert.equal(copy?.tags.source_snapshot, world.baseSnapshot);
+    const downloaded = world.endpoint.callsOf('GetSnapshotBlock') - gets;
+    assert.ok(downloaded > 0, 'the copy was downloaded');
+    assert.equal(downloaded, world.endpoint.ebs.blocksOf(copy ?? assert.fail('no copy')).size, 'every data block of the copy, once');
+    assert.ok(events.some((e) => e.type === 'log' && /copying snap-\w+ into this account/.test(e.message ?? '')));
+
+    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: world.endpoint.url, credentials });
+    const { Images: [image] = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [last.image.id] }));
+    ec2.destroy();
+    const tags = Object.fromEntries((image?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    assert.equal(tags.team, 'platform');
+    assert.equal(tags.appversion, `hello-${last.package.version}-${last.package.release}`);
+    assert.equal(image?.ImdsSupport, 'v2.0');
+    assert.equal(image?.BootMode, 'uefi-preferred');
+    const snapshotId = image?.BlockDeviceMappings?.[0]?.Ebs?.SnapshotId ?? '';
+    const snapshot = world.endpoint.world.snapshots.get(snapshotId);
+    assert.equal(snapshot?.parentId, copy.id, "the AMI's snapshot is a child of the base copy");
+    const accepted = world.endpoint.calls.filter((c) => c.action === 'PutSnapshotBlock' && c.ids.includes(snapshotId) && c.status === 201);
+    const puts = new Set(accepted.map((c) => c.block)).size;
+    assert.equal(accepted.length, puts, 'no block was accepted twice');
+    const changed = world.endpoint.ebs.changedSince(copy.id, snapshotId);
+    assert.equal(puts, changed, 'the blocks written are exactly those that differ from the parent');
+    assert.ok(puts < world.endpoint.ebs.blocksOf(copy).size, `${puts} blocks written of ${world.endpoint.ebs.blocksOf(copy).size} in the base`);
+    const readback = await readBack(snapshotId, snapshot?.sizeGiB ?? 2);
+    await withDiskMounted(readback, (root) => {
+      assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello, world!/);
+    });
+    sh('rm', ['-f', readback]);
+    world.assertNothingLeft([last.image.id]);
+
+    const getsBefore = world.endpoint.callsOf('GetSnapshotBlock');
+    const second = await world.aminate(world.bakeArgs('--suffix', 'direct2', 'hello'));
+    assert.equal(second.code, 0, second.stderr + second.stdout.slice(-3000));
+    assert.equal(world.endpoint.callsOf('GetSnapshotBlock'), getsBefore, 'the second bake downloaded 0 blocks');
+    assert.equal(world.endpoint.callsOf('CopySnapshot'), 1, 'and copied nothing');
+    const secondId = jsonLines(second.stdout).at(-1)?.image.id;
+    world.assertNothingLeft([last.image.id, secondId]);
+  });
+
+  it('grows: --volume-size above the base makes a larger snapshot whose file system fills it', async () => {
+    const result = await world.aminate(world.bakeArgs('--suffix', 'grown', '--volume-size', '3', 'hello'));
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
+    const last = jsonLines(result.stdout).at(-1) ?? {};
+    const image = world.endpoint.world.images.get(last.image.id);
+    const snapshot = world.endpoint.world.snapshots.get(image?.blockDeviceMappings[0]?.ebs?.snapshotId ?? '');
+    assert.equal(snapshot?.sizeGiB, 3);
+    assert.equal(image?.blockDeviceMappings[0]?.ebs?.volumeSize, 3);
+    const readback = await readBack(snapshot?.id ?? '', 3);
+    await withDiskMounted(readback, (root) => {
+      const kib = Number(sh('df', ['--output=size', '-k', root]).split('\n')[1]);
+      assert.ok(kib > 2.5 * 1024 * 1024, `file system of ${kib} KiB fills the 3 GiB snapshot`);
+    });
+    sh('rm', ['-f', readback]);
+    world.assertNothingLeft([...world.endpoint.world.images.values()].filter((i) => i.ownerId === world.endpoint.world.instance.accountId).map((i) => i.id));
+  });
+});

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AminatorError,
@@ -11,6 +10,7 @@ import {
   newRunId,
   removeDirIfPresent,
   removeFileIfPresent,
+  writeNewFile,
 } from '@aminator/core';
 import { IMAGE_ID, IMAGE_NAME, type ImageManifest, imageManifestSchema, VOLUME_ID } from './image-manifest.js';
 
@@ -243,12 +243,7 @@ async function removeImageDir(dir: string): Promise<void> {
 /** Create the file anew (a retried publish rewrites it), never following a symlink planted in its place. */
 async function writeFresh(path: string, content: string): Promise<void> {
   await removeFileIfPresent(path);
-  const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-  try {
-    await file.writeFile(content);
-  } finally {
-    await file.close();
-  }
+  await writeNewFile(path, content, 0o644);
 }
 
 async function acquire(locks: LockManager, name: string): Promise<{ release(): Promise<void> }> {

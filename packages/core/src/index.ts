@@ -53,6 +53,7 @@ export * from './runtime/event-logger.js';
 export * from './runtime/execa-command-runner.js';
 export * from './runtime/file-lock-manager.js';
 export * from './runtime/missing-ok.js';
+export * from './runtime/own-files.js';
 export * from './runtime/private-directory.js';
 export * from './runtime/process-start.js';
 export * from './runtime/redact.js';

@@ -1,9 +1,6 @@
-import { constants } from 'node:fs';
-import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
-import type { StepContext } from '@aminator/core';
+import { lstat, rename, unlink } from 'node:fs/promises';
+import { createExclusive, readFileNoFollow, type StepContext } from '@aminator/core';
 import { pathInside } from './safe-path.js';
-
-const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 export interface OverrideOptions {
   readonly mode: number;
@@ -22,7 +19,7 @@ export async function overrideFile(root: string, inside: string, content: string
   const hadOriginal = (await lstat(target).catch(() => undefined)) !== undefined;
   if (hadOriginal) await rename(target, saved);
   try {
-    const file = await open(target, CREATE, options.mode);
+    const file = await createExclusive(target, options.mode);
     try {
       await file.writeFile(content);
       await file.chmod(options.mode);
@@ -42,7 +39,7 @@ export async function overrideFile(root: string, inside: string, content: string
 }
 
 async function restore(target: string, saved: string, ours: string, hadOriginal: boolean): Promise<void> {
-  const current = await readFile(target, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }).catch(() => undefined);
+  const current = await readFileNoFollow(target).catch(() => undefined);
   const stillOurs = current === ours;
   if (stillOurs) await unlink(target);
   if (!hadOriginal) return;

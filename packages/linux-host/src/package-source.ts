@@ -1,9 +1,9 @@
-import { constants, createReadStream, statSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { createReadStream, statSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AminatorError, InvalidInputError, type PackageSpec, removeFileIfPresent, type StepContext } from '@aminator/core';
+import { AminatorError, createExclusive, InvalidInputError, type PackageSpec, removeFileIfPresent, type StepContext } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
 import { pathInside } from './safe-path.js';
 
@@ -95,7 +95,7 @@ export async function stageInChroot(spec: PackageSpec, root: string, ctx: StepCo
 
 /** A new file only root can read (the package may be private), never through a planted symlink. */
 function createPrivate(target: string): Promise<FileHandle> {
-  return open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  return createExclusive(target, 0o600);
 }
 
 async function download(url: string, target: string, ctx: StepContext, options: StageOptions): Promise<void> {

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AminatorError,
   assertPrivateDirectory,
+  createExclusiveSync,
   isRunId,
   type Leftover,
   type LeftoverContext,
@@ -10,6 +11,7 @@ import {
   removeFileIfPresent,
   type StepContext,
   sleep,
+  writeNewFile,
 } from '@aminator/core';
 import { type EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
 import { Ec2ErrorCodes, ec2Call } from '../ec2-errors.js';
@@ -149,7 +151,7 @@ export class SnapshotCache {
       },
     });
     const { blocks, sizeGiB } = await listBlocks(ebs, snapshotId, ctx.signal);
-    writeFileSync(partialRaw, '', { mode: 0o600, flag: 'wx' });
+    closeSync(createExclusiveSync(partialRaw, 0o600));
     truncateSync(partialRaw, sizeGiB * 1024 ** 3);
     const file = new BlockFile(partialRaw, 'r+');
     const digests = new Map<number, string>();
@@ -168,7 +170,7 @@ export class SnapshotCache {
       file.close();
     }
     const entry: CacheIndex = { snapshotId, sizeGiB, blockBytes: EBS_BLOCK_BYTES, blocks: [...digests].sort(([a], [b]) => a - b) };
-    writeFileSync(partialIndex, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
+    await writeNewFile(partialIndex, JSON.stringify(entry), 0o600);
     renameSync(partialRaw, raw);
     renameSync(partialIndex, index);
     ctx.log.info(`cached ${snapshotId}: ${blocks.length} blocks (${Math.round((blocks.length * EBS_BLOCK_BYTES) / 1024 ** 2)} MiB) downloaded`);

@@ -1,10 +1,10 @@
-import { constants } from 'node:fs';
-import { mkdir, open, rmdir } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   AminatorError,
   CleanupStack,
   type CommandRunner,
+  createExclusive,
   LockError,
   newRunId,
   type PluginCommandContext,
@@ -69,7 +69,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   const staged = stage.dir;
   ctx.cleanup.push({ description: `remove unfinished image ${staged}`, manual: [['rm', '-r', staged]], undo: () => store.discard(staged) });
   const disk = join(staged, 'disk.raw');
-  const file = await open(disk, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const file = await createExclusive(disk, 0o644);
   await file.truncate(options.sizeBytes);
   await file.close();
   const built = await installInto(disk, options, runId, ctx);

@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeFileIfPresent } from '../runtime/missing-ok.js';
+import { readFileNoFollow, writeNewFile } from '../runtime/own-files.js';
 import { processStartTicks } from '../runtime/process-start.js';
 
 /**
@@ -19,19 +18,12 @@ export interface RunOwner {
 
 export async function writeRunOwner(workDir: string, runId: string): Promise<void> {
   const owner: RunOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), runId };
-  const file = await open(join(workDir, RUN_OWNER_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    await file.writeFile(`${JSON.stringify(owner)}\n`);
-  } finally {
-    await file.close();
-  }
+  await writeNewFile(join(workDir, RUN_OWNER_FILE), `${JSON.stringify(owner)}\n`, 0o600);
 }
 
 export async function readRunOwner(workDir: string): Promise<RunOwner | undefined> {
   try {
-    const owner = JSON.parse(
-      await readFile(join(workDir, RUN_OWNER_FILE), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }),
-    ) as Partial<RunOwner>;
+    const owner = JSON.parse(await readFileNoFollow(join(workDir, RUN_OWNER_FILE))) as Partial<RunOwner>;
     return typeof owner.pid === 'number' && typeof owner.runId === 'string' ? (owner as RunOwner) : undefined;
   } catch {
     return undefined;

@@ -1,10 +1,10 @@
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LockError } from '../errors/lock-error.js';
 import type { LockHandle, LockInfo, LockManager, LockOwner } from '../interfaces/lock-manager.js';
 import { removeFileIfPresent } from './missing-ok.js';
+import { createExclusive, readFileNoFollow } from './own-files.js';
 import { assertPrivateDirectory } from './private-directory.js';
 import { isProcessAlive, processStartTicks } from './process-start.js';
 
@@ -12,7 +12,6 @@ const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SUFFIX = '.lock';
 /** A lock file with no readable owner younger than this may be mid-write by its creator. */
 const UNREADABLE_GRACE_MS = 5000;
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
  * Named locks as files in one directory: created exclusively (O_EXCL, never following symlinks),
@@ -80,7 +79,7 @@ export class FileLockManager implements LockManager {
       acquiredAt: new Date().toISOString(),
     };
     try {
-      const file = await open(path, CREATE_FLAGS, 0o644);
+      const file = await createExclusive(path, 0o644);
       try {
         await file.writeFile(`${JSON.stringify(owner)}\n`);
       } finally {
@@ -132,7 +131,7 @@ export class FileLockManager implements LockManager {
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {
   try {
-    const data = JSON.parse(await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as Partial<LockOwner>;
+    const data = JSON.parse(await readFileNoFollow(path)) as Partial<LockOwner>;
     if (typeof data.pid !== 'number' || typeof data.runId !== 'string') return undefined;
     return data as LockOwner;
   } catch {

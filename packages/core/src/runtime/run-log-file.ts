@@ -1,8 +1,9 @@
-import { closeSync, constants, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_USAGE } from '../errors/exit-codes.js';
 import type { BakeEvent, ResultEvent } from '../interfaces/bake-events.js';
 import { eventLine } from './event-line.js';
+import { createExclusiveSync } from './own-files.js';
 import { assertPrivateDirectory } from './private-directory.js';
 
 /** Below the work root: `<workRoot>/logs/<runId>.log`. */
@@ -70,7 +71,7 @@ export class RunLogFile {
     mkdirSync(join(dir, '..'), { recursive: true, mode: 0o700 });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     assertPrivateDirectory(dir, 'run log directory');
-    return openSync(this.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    return createExclusiveSync(this.path, 0o600);
   }
 
   /** Synchronous: the CLI may exit as soon as the result is out. */

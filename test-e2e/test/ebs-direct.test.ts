@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlockFile, EBS_BLOCK_BYTES } from '@aminator/aws-ec2';
@@ -21,6 +21,11 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
   after(async () => {
     await world?.close();
   });
+
+  const ownImages = (): string[] =>
+    [...world.endpoint.world.images.values()]
+      .filter((i) => i.ownerId === world.endpoint.world.instance.accountId && i.state !== 'deregistered')
+      .map((i) => i.id);
 
   /** The snapshot read back block by block through the EBS direct API into a file. */
   async function readBack(snapshotId: string, sizeGiB: number): Promise<string> {
@@ -108,6 +113,84 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
       assert.ok(kib > 2.5 * 1024 * 1024, `file system of ${kib} KiB fills the 3 GiB snapshot`);
     });
     sh('rm', ['-f', readback]);
-    world.assertNothingLeft([...world.endpoint.world.images.values()].filter((i) => i.ownerId === world.endpoint.world.instance.accountId).map((i) => i.id));
+    world.assertNothingLeft(ownImages());
+  });
+
+  describe('faults inside the new steps', () => {
+    const partials = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => n.includes('.partial-')) : []);
+
+    it('SIGINT while the base downloads: exit 130, the partial cache file is gone, and the next bake downloads it whole', async () => {
+      const cacheDir = join(world.scratch, 'cache-sigint');
+      const result = await world.aminate(world.bakeArgs('--cache-dir', cacheDir, '--concurrency', '2', '--suffix', 'dl-int', 'hello'), {
+        signalOn: { when: /downloading snap-\w+: \d+\/\d+ blocks/, signal: 'SIGINT' },
+      });
+      assert.equal(result.code, 130, result.stderr + result.stdout.slice(-2000));
+      assert.equal(jsonLines(result.stdout).at(-1)?.error?.step, 'create-volume');
+      assert.deepEqual(partials(cacheDir), []);
+      assert.deepEqual(
+        readdirSync(cacheDir).filter((n) => n.endsWith('.json')),
+        [],
+        'no complete entry either',
+      );
+      world.assertNothingLeft(ownImages());
+    });
+
+    it('kill -9 while the base downloads: aminate cleanup removes the half-written cache files and nothing else', async () => {
+      const cacheDir = join(world.scratch, 'cache-kill');
+      const result = await world.aminate(world.bakeArgs('--cache-dir', cacheDir, '--concurrency', '2', '--suffix', 'dl-kill', 'hello'), {
+        signalOn: { when: /downloading snap-\w+: \d+\/\d+ blocks/, signal: 'SIGKILL' },
+      });
+      assert.equal(result.signal, 'SIGKILL');
+      assert.ok(partials(cacheDir).length > 0, 'the kill left a partial file');
+      const swept = await world.aminate(['-e', 'ebsdirect_apt_linux', '--json', 'cleanup', '--cache-dir', cacheDir]);
+      assert.equal(swept.code, 0, swept.stderr + swept.stdout);
+      assert.deepEqual(partials(cacheDir), []);
+      world.assertNothingLeft(ownImages());
+    });
+
+    it('a block write that keeps failing: exit 1, the started snapshot is completed and deleted, nothing left', async () => {
+      world.endpoint.world.faults.failNext.push({
+        action: 'PutSnapshotBlock',
+        code: 'InternalServerException',
+        status: 500,
+        times: 1_000,
+        startAfter: 'StartSnapshot',
+      });
+      try {
+        const result = await world.aminate(world.bakeArgs('--suffix', 'put-fails', 'hello'));
+        assert.equal(result.code, 1, result.stderr + result.stdout.slice(-2000));
+        const last = jsonLines(result.stdout).at(-1) ?? {};
+        assert.equal(last.error?.step, 'finalize');
+        assert.match(last.error?.message ?? '', /PutSnapshotBlock/);
+      } finally {
+        world.endpoint.world.faults.failNext.length = 0;
+      }
+      world.assertNothingLeft(ownImages());
+    });
+
+    it('kill -9 while blocks are written: cleanup deletes the unfinished snapshot once EC2 moved it to error at its timeout', async () => {
+      world.endpoint.ebs.minuteMs = 100;
+      try {
+        const result = await world.aminate(world.bakeArgs('--suffix', 'put-kill', '--upload-concurrency', '1', 'hello'), {
+          signalOn: { when: /snapshot snap-\w+: \d+\/\d+ blocks written/, signal: 'SIGKILL' },
+        });
+        assert.equal(result.signal, 'SIGKILL');
+        const unfinished = [...world.endpoint.world.snapshots.values()].filter(
+          (s) => s.tags.purpose === 'aminator-direct-snapshot' && s.tags.status === 'building',
+        );
+        assert.equal(unfinished.length, 1, 'the kill left one unfinished snapshot');
+        const started = Date.now();
+        while (unfinished[0]?.state === 'pending' && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(unfinished[0]?.state, 'error', 'its timeout (60 × 100 ms here) moved it to error');
+        const swept = await world.aminate(['-e', 'ebsdirect_apt_linux', '--json', 'cleanup']);
+        assert.equal(swept.code, 0, swept.stderr + swept.stdout);
+        assert.ok(
+          jsonLines(swept.stdout).some((e) => e.type === 'leftover' && e.kind === 'snapshot' && e.id === unfinished[0]?.id && e.status === 'reclaimed'),
+        );
+      } finally {
+        world.endpoint.ebs.minuteMs = 60_000;
+      }
+      world.assertNothingLeft(ownImages());
+    });
   });
 });

@@ -32,14 +32,13 @@ import {
   removeFileIfPresent,
   type StepContext,
 } from '@aminator/core';
-import { attachLoop, detachLoop, detachLoopIfAttached, HostTools, listLoops, requireHostTools } from '@aminator/linux-host';
+import { attachLoop, backingFileOf, detachLoop, detachLoopIfAttached, HostTools, listLoops, requireHostTools, withStackedLoops } from '@aminator/linux-host';
 import type { Image } from '@aws-sdk/client-ec2';
 import { inject, injectable } from 'tsyringe';
 import type { EbsDirectConfig } from './ebsdirect-config.js';
 
 const GiB = 1024 ** 3;
 const WORKING_FILE = /^vol-([0-9a-f]+)\.raw$/;
-const DELETED = ' (deleted)';
 
 /**
  * EBS direct mode: no instance and no EBS volume. The base AMI's root snapshot is read once into a
@@ -145,7 +144,11 @@ export class EbsDirectCloud implements Cloud {
       }
     }
     const files = new Set(dead);
-    const loops = (await listLoops(ctx.commands)).filter((l) => files.has(l.backFile.endsWith(DELETED) ? l.backFile.slice(0, -DELETED.length) : l.backFile));
+    const all = await listLoops(ctx.commands);
+    const loops = withStackedLoops(
+      all,
+      all.filter((l) => files.has(backingFileOf(l))),
+    );
     return [
       ...loops.map(
         (loop): Leftover => ({

@@ -1,10 +1,8 @@
 import { dirname, join } from 'node:path';
 import { type Leftover, type LeftoverContext, removeFileIfPresent } from '@aminator/core';
-import { detachLoopIfAttached, type LoopInfo, listLoops } from '@aminator/linux-host';
+import { backingFileOf, detachLoopIfAttached, type LoopInfo, listLoops, withStackedLoops } from '@aminator/linux-host';
 import { VOLUME_ID } from './image-manifest.js';
 import { type LocalImageStore, runIdOf, stageLockName, volumeLockName } from './local-image-store.js';
-
-const DELETED = ' (deleted)';
 
 /**
  * The local store's leftovers: loop devices over working volumes no live bake holds (and loops over
@@ -65,7 +63,7 @@ async function abandonedLoops(
   const all = await listLoops(ctx.commands);
   const direct: LoopInfo[] = [];
   for (const loop of all) {
-    const file = loop.backFile.endsWith(DELETED) ? loop.backFile.slice(0, -DELETED.length) : loop.backFile;
+    const file = backingFileOf(loop);
     if (files.has(file)) {
       direct.push(loop);
       continue;
@@ -73,9 +71,7 @@ async function abandonedLoops(
     if (dirname(file) !== store.volumesDir) continue;
     const id = file.slice(store.volumesDir.length + 1, -'.raw'.length);
     if (!VOLUME_ID.test(id)) continue;
-    if (loop.backFile.endsWith(DELETED) && !(await held(volumeLockName(id), id))) direct.push(loop);
+    if (file !== loop.backFile && !(await held(volumeLockName(id), id))) direct.push(loop);
   }
-  const names = new Set(direct.map((l) => l.name));
-  const stacked = all.filter((l) => names.has(l.backFile) || names.has(join('/dev', l.backFile)));
-  return [...stacked, ...direct];
+  return withStackedLoops(all, direct);
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { type CommandRunner, ignoreMissing } from '@aminator/core';
 import { pollUntil } from './poll.js';
 
@@ -75,4 +75,21 @@ export async function listLoops(commands: CommandRunner): Promise<LoopInfo[]> {
   if (!stdout.trim()) return [];
   const parsed = JSON.parse(stdout) as { loopdevices?: Array<{ name: string; 'back-file': string | null; offset: number | string }> };
   return (parsed.loopdevices ?? []).map((l) => ({ name: l.name, backFile: l['back-file'] ?? '', offset: Number(l.offset) }));
+}
+
+const DELETED = ' (deleted)';
+
+/** The file a loop device reads, without the " (deleted)" the kernel appends once it was removed. */
+export function backingFileOf(loop: LoopInfo): string {
+  return loop.backFile.endsWith(DELETED) ? loop.backFile.slice(0, -DELETED.length) : loop.backFile;
+}
+
+/**
+ * `direct` (loops over abandoned files) and the loops stacked on them (a partition reached at an
+ * offset of the whole-disk loop), outermost first: the order they must be detached in.
+ */
+export function withStackedLoops(all: readonly LoopInfo[], direct: readonly LoopInfo[]): LoopInfo[] {
+  const names = new Set(direct.map((l) => l.name));
+  const stacked = all.filter((l) => names.has(l.backFile) || names.has(join('/dev', l.backFile)));
+  return [...stacked, ...direct];
 }

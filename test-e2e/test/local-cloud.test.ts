@@ -100,7 +100,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(last.image.name, 'e2e-app-3.1-2-all-e2e');
     await withImageMounted(image(last.image.id) as never, (root) => assert.equal(sh('chroot', [root, '/usr/bin/e2e-app']), 'e2e-app 3.1\n'));
     const again = await aminate(['bake', '--base-image', 'debian-base', '--suffix', 'e2e', buildDeb(join(scratch, 'again'))]);
-    assert.equal(again.code, 1, 'the same name again is an error');
+    assert.equal(again.code, 2, 'the same name again is refused as EC2 refuses it: exit 2');
     assert.match(again.stderr, /E_IMAGE_EXISTS/);
     assert.equal((await aminate(['bake', '--base-image', 'debian-base', '--suffix', 'e2e', '--force', buildDeb(join(scratch, 'forced'))])).code, 0);
     const names = (JSON.parse((await aminate(['images', 'list', '--json'])).stdout) as Array<{ name: string }>).filter(

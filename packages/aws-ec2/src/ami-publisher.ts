@@ -1,6 +1,7 @@
 import {
   AminatorError,
   type BakePlan,
+  EXIT_USAGE,
   type FinalizeInput,
   type ImageResult,
   type InstalledPackage,
@@ -202,7 +203,7 @@ export class AmiPublisher {
 function nameTaken(name: string): AminatorError {
   return new AminatorError(`an image named "${name}" already exists in this account and region`, {
     code: Ec2ErrorCodes.IMAGE_EXISTS,
-    exitCode: 2,
+    exitCode: EXIT_USAGE,
     suggestions: ['pass --force-deregister to replace it, or choose another --suffix'],
   });
 }

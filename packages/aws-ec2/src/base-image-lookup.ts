@@ -1,4 +1,4 @@
-import { AminatorError, type BaseImage, type BootMode, InvalidInputError } from '@aminator/core';
+import { AminatorError, type BaseImage, type BootMode, EXIT_USAGE, InvalidInputError } from '@aminator/core';
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
 
@@ -27,7 +27,7 @@ export function validateBaseImageQuery(query: BaseImageQuery): { id: string } | 
   if (!query.owner) {
     throw new AminatorError(`refusing to look up the base image "${name}" by name without an owner: anyone can publish an image with that name`, {
       code: Ec2ErrorCodes.OWNER_REQUIRED,
-      exitCode: 2,
+      exitCode: EXIT_USAGE,
       suggestions: ['add --base-image-owner ACCOUNT_ID (or self, amazon, aws-marketplace)', 'or pass the AMI id with --base-image ami-…'],
     });
   }
@@ -44,7 +44,7 @@ export async function lookUpBaseImage(client: EC2Client, query: BaseImageQuery, 
     const what = 'id' in wanted ? wanted.id : `"${wanted.name}" owned by ${wanted.owner}`;
     throw new AminatorError(`no available base image ${what} in this region`, {
       code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND,
-      exitCode: 2,
+      exitCode: EXIT_USAGE,
       suggestions: ['check the name, owner and --region', 'images that are pending or deprecated-and-hidden are not used'],
     });
   }
@@ -84,7 +84,10 @@ async function byName(client: EC2Client, name: string, owner: string, signal: Ab
 export function rootMapping(image: Image): { snapshotId: string; sizeGiB: number; volumeType?: string; encrypted: boolean } {
   const root = image.BlockDeviceMappings?.find((m) => m.DeviceName === image.RootDeviceName) ?? image.BlockDeviceMappings?.find((m) => m.Ebs?.SnapshotId);
   if (!root?.Ebs?.SnapshotId) {
-    throw new AminatorError(`${image.ImageId} has no EBS root snapshot for ${image.RootDeviceName}`, { code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND, exitCode: 2 });
+    throw new AminatorError(`${image.ImageId} has no EBS root snapshot for ${image.RootDeviceName}`, {
+      code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND,
+      exitCode: EXIT_USAGE,
+    });
   }
   return { snapshotId: root.Ebs.SnapshotId, sizeGiB: root.Ebs.VolumeSize ?? 8, volumeType: root.Ebs.VolumeType, encrypted: root.Ebs.Encrypted === true };
 }

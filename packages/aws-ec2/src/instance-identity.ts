@@ -1,4 +1,4 @@
-import { AminatorError } from '@aminator/core';
+import { AminatorError, EXIT_USAGE } from '@aminator/core';
 import { Ec2ErrorCodes } from './ec2-errors.js';
 import type { Ec2SessionConfig } from './session-config.js';
 
@@ -30,7 +30,7 @@ export async function instanceIdentity(config: Pick<Ec2SessionConfig, 'instanceI
   } catch (cause) {
     throw new AminatorError('cannot tell which EC2 instance this is: the instance metadata service (IMDSv2) did not answer', {
       code: Ec2ErrorCodes.NO_INSTANCE,
-      exitCode: 2,
+      exitCode: EXIT_USAGE,
       cause,
       suggestions: ['run aminate on the EC2 instance that will attach the volume', 'or set cloud.ec2.instanceId and cloud.ec2.availabilityZone in config'],
     });

@@ -4,8 +4,10 @@ import {
   AminatorError,
   assertPrivateDirectory,
   type CommandRunner,
+  EXIT_USAGE,
   InvalidInputError,
   isRunId,
+  LockError,
   type LockManager,
   newRunId,
   removeDirIfPresent,
@@ -125,7 +127,7 @@ export class LocalImageStore {
     if (image) return image;
     throw new AminatorError(`no image "${ref}" in ${this.dir}`, {
       code: LocalErrorCodes.IMAGE_NOT_FOUND,
-      exitCode: 2,
+      exitCode: EXIT_USAGE,
       suggestions: ['list images with `aminate images list`', 'build a base image with `aminate foundation --name NAME`'],
     });
   }
@@ -142,7 +144,7 @@ export class LocalImageStore {
    */
   async stage(id: string, locks: LockManager): Promise<StagedImage> {
     const lock = await locks.tryAcquire(stageLockName(id));
-    if (!lock) throw new AminatorError(`image id ${id} is being staged already`, { code: 'E_LOCK' });
+    if (!lock) throw new LockError(`image id ${id} is being staged already`);
     const dir = join(this.imagesDir, `${STAGE_PREFIX}${id}`);
     try {
       await mkdir(dir, { mode: 0o755 });
@@ -189,7 +191,7 @@ export class LocalImageStore {
       if (existing && !options.replace) {
         throw new AminatorError(`an image named "${valid.name}" already exists (${existing.id})`, {
           code: LocalErrorCodes.IMAGE_EXISTS,
-          exitCode: 2,
+          exitCode: EXIT_USAGE,
           suggestions: ['choose another name or suffix, or pass --force to replace it'],
         });
       }
@@ -252,8 +254,5 @@ async function acquire(locks: LockManager, name: string): Promise<{ release(): P
     if (lock) return lock;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new AminatorError(`the image store is locked (${name}) for too long`, {
-    code: 'E_LOCK',
-    suggestions: ['run `aminate cleanup` if a crashed bake holds it'],
-  });
+  throw new LockError(`the image store is locked (${name}) for too long`, ['run `aminate cleanup` if a crashed bake holds it']);
 }

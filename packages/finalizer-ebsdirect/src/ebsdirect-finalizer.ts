@@ -13,6 +13,8 @@ import {
 import {
   AminatorError,
   type BakePlan,
+  ErrorCodes,
+  EXIT_USAGE,
   FINALIZER_CONFIG,
   type FinalizeInput,
   type Finalizer,
@@ -54,8 +56,8 @@ export class EbsDirectFinalizer implements Finalizer {
     const volume = this.volumes.get(input.volume.id);
     if (!volume) {
       throw new AminatorError(`volume ${input.volume.id} is not an EBS direct working copy of this bake`, {
-        code: 'E_PLUGIN_PAIRING',
-        exitCode: 2,
+        code: ErrorCodes.PLUGIN_PAIRING,
+        exitCode: EXIT_USAGE,
         suggestions: ['finalizer ebsdirect works with cloud ebsdirect: use the ebsdirect_* environments'],
       });
     }

@@ -2,6 +2,7 @@ import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type Loca
 import {
   AminatorError,
   type BakePlan,
+  EXIT_USAGE,
   FINALIZER_CONFIG,
   type FinalizeInput,
   type Finalizer,
@@ -46,6 +47,7 @@ export class LocalFinalizer implements Finalizer {
     if (!this.config.force && (await this.store.find(name))) {
       throw new AminatorError(`an image named "${name}" already exists`, {
         code: LocalErrorCodes.IMAGE_EXISTS,
+        exitCode: EXIT_USAGE,
         suggestions: ['pass --force to replace it, or set --suffix'],
       });
     }

@@ -1,8 +1,10 @@
-import { AminatorError } from '@aminator/core';
+import { AminatorError, ErrorCodes } from '@aminator/core';
 
 /** Stable codes of the Linux host helpers (and the plugins built on them). */
 export const LinuxErrorCodes = {
-  UNSAFE_PATH: 'E_UNSAFE_PATH',
+  UNSAFE_PATH: ErrorCodes.UNSAFE_PATH,
+  NOT_ROOT: 'E_NOT_ROOT',
+  TOOL_MISSING: 'E_TOOL_MISSING',
   MOUNT_BUSY: 'E_MOUNT_BUSY',
   NO_ROOT_PARTITION: 'E_NO_ROOT_PARTITION',
   UNSUPPORTED_FS: 'E_UNSUPPORTED_FS',

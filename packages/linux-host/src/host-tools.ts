@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { AminatorError } from '@aminator/core';
+import { AminatorError, EXIT_USAGE } from '@aminator/core';
+import { LinuxErrorCodes } from './errors.js';
 
 /** A command a plugin runs on the host (or, as an absolute path, a file it reads), and the Debian package that provides it. */
 export interface HostTool {
@@ -73,8 +74,8 @@ function onPath(command: string, path: string): boolean {
 export function requireHostTools(tools: readonly HostTool[], options: { needsRoot?: boolean; path?: string } = {}): void {
   if (options.needsRoot !== false && process.getuid?.() !== 0) {
     throw new AminatorError('aminate needs root here: it attaches loop devices, mounts file systems and runs chroot', {
-      code: 'E_NOT_ROOT',
-      exitCode: 2,
+      code: LinuxErrorCodes.NOT_ROOT,
+      exitCode: EXIT_USAGE,
       suggestions: ['run it with sudo, or as root'],
     });
   }
@@ -82,8 +83,8 @@ export function requireHostTools(tools: readonly HostTool[], options: { needsRoo
   if (missing.length === 0) return;
   const packages = debianPackagesOf(missing);
   throw new AminatorError(`missing host tools: ${missing.map((t) => t.command).join(', ')}`, {
-    code: 'E_TOOL_MISSING',
-    exitCode: 2,
+    code: LinuxErrorCodes.TOOL_MISSING,
+    exitCode: EXIT_USAGE,
     suggestions: [`apt-get install ${packages.join(' ')}`],
   });
 }

@@ -7,6 +7,7 @@ import {
   type BootMode,
   COMMAND_RUNNER,
   type CommandRunner,
+  EXIT_USAGE,
   type InteractiveBootInput,
   type Leftover,
   type LeftoverContext,
@@ -124,7 +125,7 @@ export class QemuVerifier implements Verifier {
     if (mode === 'uefi' && !(existsSync(this.config.ovmfCode) && existsSync(this.config.ovmfVars))) {
       throw new AminatorError(`no UEFI firmware at ${this.config.ovmfCode}`, {
         code: QemuErrorCodes.QEMU_FAILED,
-        exitCode: 2,
+        exitCode: EXIT_USAGE,
         suggestions: ['apt-get install ovmf', 'or set verifier.qemu.ovmfCode and ovmfVars'],
       });
     }

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AminatorError, type BootMode, processStartTicks, type StepContext, sleep } from '@aminator/core';
+import { AminatorError, type BootMode, EXIT_USAGE, processStartTicks, type StepContext, sleep } from '@aminator/core';
 import { stopProcess } from '@aminator/linux-host';
 import type { QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
@@ -171,7 +171,7 @@ export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepC
   if (spawned || child.pid === undefined) {
     throw new AminatorError(`cannot start qemu-system-x86_64: ${spawned?.message ?? 'no pid'}`, {
       code: QemuErrorCodes.QEMU_FAILED,
-      exitCode: 2,
+      exitCode: EXIT_USAGE,
       cause: spawned,
       suggestions: ['apt-get install qemu-system-x86 ovmf'],
     });

@@ -5,6 +5,7 @@ import {
   CleanupStack,
   type CommandRunner,
   createExclusive,
+  EXIT_USAGE,
   LockError,
   newRunId,
   type PluginCommandContext,
@@ -53,7 +54,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   if (existing && !options.force) {
     throw new AminatorError(`an image named "${options.name}" already exists (${existing.id})`, {
       code: LocalErrorCodes.IMAGE_EXISTS,
-      exitCode: 2,
+      exitCode: EXIT_USAGE,
       suggestions: ['pick another --name, or pass --force to replace it'],
     });
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,11 @@ import { ExecaCommandRunner, type StepContext } from '@aminator/core';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
 import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { LinuxVolumes, volumeConfigSchema } from '../src/index.js';
+
+/** A cleanup command whose failure (nothing left to undo) is not the test's concern. */
+function spawnSyncQuiet(command: string, args: readonly string[]): void {
+  spawnSync(command, args, { stdio: 'ignore' });
+}
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MiB = 1024 * 1024;
@@ -138,22 +143,37 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
     before(() => makeDiskImage(image, { sizeBytes: 32 * MiB, table: 'none', fs: 'ext4' }));
 
     it('names the pid holding the mount when it stays busy past the retry bound', async () => {
+      // Not through withVolume: its final unwind must not run while the holder still pins the mount.
+      const workDir = join(scratch, `work-${++counter}`);
+      sh('mkdir', ['-p', workDir]);
+      const loop = sh('losetup', ['--find', '--show', image]).trim();
+      const harness = createTestStepContext({ workDir });
+      const volumes = new LinuxVolumes(volumeConfigSchema.parse({ unmountRetryMs: 1200 }), new ExecaCommandRunner(harness.ctx.log));
       let holder: ReturnType<typeof spawn> | undefined;
-      await withVolume(image, { unmountRetryMs: 1200 }, async (mounted, harness) => {
-        holder = spawn('sleep', ['30'], { cwd: mounted.root, stdio: 'ignore' });
+      let root = '';
+      let elapsedMs = 0;
+      let errors: Error[] = [];
+      try {
+        const mounted = await volumes.mount(loop, harness.ctx);
+        root = mounted.root;
+        holder = spawn('sleep', ['30'], { cwd: root, stdio: 'ignore' });
         await new Promise((resolve) => setTimeout(resolve, 100));
         const started = Date.now();
-        const report = await harness.stack.unwind({ reason: 'failure' });
-        const error = report.errors.find((e) => /unmount/.test(e.message));
-        assert.ok(error, 'the unmount failed');
-        assert.match(String((error.cause as Error).message), new RegExp(`held by pid ${holder.pid} \\(sleep\\)`));
-        assert.ok(Date.now() - started < 5000);
-        holder.kill('SIGKILL');
-        await new Promise((resolve) => holder?.once('exit', resolve));
-        sh('umount', [mounted.root]);
-        sh('rmdir', [mounted.root]);
-      }).catch(() => undefined);
-      assert.ok(holder);
+        errors = [...(await harness.stack.unwind({ reason: 'failure' })).errors];
+        elapsedMs = Date.now() - started;
+      } finally {
+        holder?.kill('SIGKILL');
+        if (holder && holder.exitCode === null && holder.signalCode === null) await new Promise((resolve) => holder?.once('exit', resolve));
+        if (root && existsSync(root)) {
+          spawnSyncQuiet('umount', [root]);
+          spawnSyncQuiet('rmdir', [root]);
+        }
+        sh('losetup', ['--detach', loop]);
+      }
+      const error = errors.find((e) => /unmount/.test(e.message));
+      assert.ok(error, `the unmount failed: ${errors.map((e) => e.message).join('; ')}`);
+      assert.match(String((error.cause as Error).message), new RegExp(`held by pid ${holder?.pid} \\(sleep\\)`));
+      assert.ok(elapsedMs < 5000, `gave up after ${elapsedMs} ms (bound 1200 ms)`);
     });
 
     it('succeeds when the holder exits within the bound', async () => {

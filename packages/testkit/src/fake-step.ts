@@ -3,8 +3,9 @@ import type { FakeWorld } from './fake-world.js';
 
 /** Delay, hang or fail a fake method as the world's behaviour says. */
 export async function beforeStep(world: FakeWorld, method: string, signal: AbortSignal): Promise<void> {
-  const { delayMs, hangAt } = world.behaviour;
+  const { delayMs, hangAt, ignoreAbortAt, ignoreAbortMs } = world.behaviour;
   if (delayMs) await sleep(delayMs, signal);
+  if (ignoreAbortAt === method) await sleep(ignoreAbortMs ?? 1_000);
   if (hangAt === method) await sleep(24 * 3600 * 1000, signal);
 }
 

@@ -14,6 +14,9 @@ export interface FakeBehaviour {
   readonly hangAt?: string;
   /** Kind of resource (`bind`, `mount`, …) whose release fails, every time. */
   readonly failRelease?: string;
+  /** Method that does not look at the abort signal: it runs `ignoreAbortMs` whatever happens (the grace path). */
+  readonly ignoreAbortAt?: string;
+  readonly ignoreAbortMs?: number;
   /** Delay of every fake method, in ms. */
   readonly delayMs?: number;
   /** Append the journal as JSON lines to this file (for tests that drive the CLI in a child process). */

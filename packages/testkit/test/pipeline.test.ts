@@ -114,16 +114,19 @@ describe('bake pipeline with the testkit fakes', () => {
     });
   }
 
-  it('an interruption that the step ignores still cleans up after the grace period', async () => {
+  it('a step that ignores the interruption is left behind after the grace period: cleanup runs without it', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new InterruptedError('SIGTERM')), 20);
-    const result = await runFakeBake({ delayMs: 300, signal: controller.signal, abortGraceMs: 10 });
+    const started = Date.now();
+    setTimeout(() => controller.abort(new InterruptedError('SIGTERM')), 100);
+    const result = await runFakeBake({ ignoreAbortAt: 'provision', ignoreAbortMs: 4_000, signal: controller.signal, abortGraceMs: 300 });
+    const elapsedMs = Date.now() - started;
+    assert.equal(result.outcome.status, 'interrupted');
     assert.equal(result.outcome.exitCode, 130);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.deepEqual(
-      result.world.live().filter((r) => r.kind !== 'volume'),
-      [],
-    );
+    assert.equal(result.events.ofType('step-end').at(-1)?.step, 'provision');
+    assert.ok(elapsedMs >= 400, `cleanup waited the grace period first (${elapsedMs} ms)`);
+    assert.ok(elapsedMs < 3_000, `and did not wait for the step (${elapsedMs} ms; it runs 4 s)`);
+    assertUnwoundInReverse(result);
+    assert.deepEqual(result.world.live(), []);
   });
 
   it('--preserve-on-error keeps what the bake holds and says how to remove it', async () => {

@@ -1,3 +1,4 @@
+import { sleep } from '@aminator/core';
 import { isEc2Code } from './ec2-errors.js';
 
 const THROTTLED = ['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottledException'];
@@ -12,7 +13,7 @@ export async function persistently<T>(call: () => Promise<T>, rounds = 4): Promi
       return await call();
     } catch (error) {
       if (round >= rounds || !isEc2Code(error, ...THROTTLED)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** round));
+      await sleep(500 * 2 ** round);
     }
   }
 }

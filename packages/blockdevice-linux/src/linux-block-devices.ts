@@ -8,9 +8,10 @@ import {
   type BlockDeviceAllocator,
   LOCK_MANAGER,
   type LockManager,
+  pollUntil,
   type StepContext,
 } from '@aminator/core';
-import { LinuxErrorCodes, pollUntil } from '@aminator/linux-host';
+import { LinuxErrorCodes } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { BlockDeviceConfig } from './blockdevice-config.js';
 import { lockName, nvmeLink, slotNames, twinName } from './device-names.js';

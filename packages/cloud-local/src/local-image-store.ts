@@ -12,6 +12,7 @@ import {
   newRunId,
   removeDirIfPresent,
   removeFileIfPresent,
+  waitForLock,
   writeNewFile,
 } from '@aminator/core';
 import { IMAGE_ID, IMAGE_NAME, type ImageManifest, imageManifestSchema, VOLUME_ID } from './image-manifest.js';
@@ -249,10 +250,5 @@ async function writeFresh(path: string, content: string): Promise<void> {
 }
 
 async function acquire(locks: LockManager, name: string): Promise<{ release(): Promise<void> }> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const lock = await locks.tryAcquire(name);
-    if (lock) return lock;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new LockError(`the image store is locked (${name}) for too long`, ['run `aminate cleanup` if a crashed bake holds it']);
+  return waitForLock(locks, name, { intervalMs: 50, timeoutMs: 30_000, suggestions: ['run `aminate cleanup` if a crashed bake holds it'] });
 }

@@ -16,7 +16,6 @@ export * from './mounter.js';
 export * from './package-provisioning.js';
 export * from './package-source.js';
 export * from './partition-table.js';
-export * from './poll.js';
 export * from './post-install.js';
 export * from './process-stop.js';
 export * from './safe-path.js';

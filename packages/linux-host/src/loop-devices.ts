@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type CommandRunner, ignoreMissing } from '@aminator/core';
-import { pollUntil } from './poll.js';
+import { type CommandRunner, ignoreMissing, pollUntil } from '@aminator/core';
 
 /** How long a detached loop device may stay held open by someone else (udev's probe, a disk scan). */
 const RELEASE_TIMEOUT_MS = 15_000;

@@ -1,8 +1,7 @@
-import { AminatorError, CommandFailedError, type CommandRunner } from '@aminator/core';
+import { AminatorError, CommandFailedError, type CommandRunner, sleep } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
 import { findHolders } from './holders.js';
 import { isMountPoint, mountsAtOrBelow } from './mount-table.js';
-import { sleep } from './poll.js';
 
 const UMOUNT_BUSY = 32;
 

@@ -8,8 +8,9 @@ import {
   type Provisioner,
   type ProvisionInput,
   type StepContext,
+  sleep,
 } from '@aminator/core';
-import { classifySpec, type InstallDiagnostics, type PackageManager, provisionWith, runInChroot, sleep } from '@aminator/linux-host';
+import { classifySpec, type InstallDiagnostics, type PackageManager, provisionWith, runInChroot } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { AptConfig } from './apt-config.js';
 import { splitDebianVersion } from './debian-version.js';

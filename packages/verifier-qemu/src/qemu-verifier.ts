@@ -12,6 +12,7 @@ import {
   type Leftover,
   type LeftoverContext,
   type PlanContext,
+  pollUntil,
   removeDirIfPresent,
   removeFileIfPresent,
   type StepContext,
@@ -23,7 +24,7 @@ import {
   type Verifier,
   type VerifyInput,
 } from '@aminator/core';
-import { pollUntil, requireHostTools } from '@aminator/linux-host';
+import { requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import { addCheckUnit, addConsoleAutologin, makeBootCopy } from './boot-copy.js';
 import { type GuestReport, parseReport, reportChecks } from './guest-check.js';

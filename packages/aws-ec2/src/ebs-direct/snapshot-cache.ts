@@ -10,7 +10,7 @@ import {
   type LockManager,
   removeFileIfPresent,
   type StepContext,
-  sleep,
+  waitForLock,
   writeNewFile,
 } from '@aminator/core';
 import { type EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
@@ -60,12 +60,11 @@ export class SnapshotCache {
     if (!SNAPSHOT_ID.test(snapshotId)) throw new Error(`not a snapshot id: ${snapshotId}`);
     this.prepare();
     const lockName = `ebs-cache-${snapshotId}`;
-    let lock = await this.locks.tryAcquire(lockName);
-    while (!lock) {
-      ctx.progress(`waiting for another bake to finish caching ${snapshotId}`);
-      await sleep(1_000, ctx.signal);
-      lock = await this.locks.tryAcquire(lockName);
-    }
+    const lock = await waitForLock(this.locks, lockName, {
+      signal: ctx.signal,
+      intervalMs: 500,
+      onWait: () => ctx.progress(`waiting for another bake to finish caching ${snapshotId}`),
+    });
     try {
       const cached = this.verified(snapshotId, ctx);
       if (cached) return cached;

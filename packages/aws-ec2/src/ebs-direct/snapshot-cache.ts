@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AminatorError,
@@ -12,6 +12,7 @@ import {
   type StepContext,
   waitForLock,
   writeNewFile,
+  writeNewFileSync,
 } from '@aminator/core';
 import { type EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
 import { Ec2ErrorCodes, ec2Call } from '../ec2-errors.js';
@@ -34,6 +35,8 @@ interface CacheIndex {
   readonly sizeGiB: number;
   readonly blockBytes: number;
   readonly blocks: ReadonlyArray<readonly [number, string]>;
+  /** The blocks file as it was when every block last matched its digest (inode, size, mtime in ns). */
+  readonly seal?: string;
 }
 
 const SNAPSHOT_ID = /^snap-[0-9a-f]{8,17}$/;
@@ -45,8 +48,9 @@ const CHECKSUM_ATTEMPTS = 3;
  * snapshot id (a snapshot never changes). A fill goes to files named with the run, renamed into place
  * (blocks first, then the index that makes the entry complete), under a lock per snapshot: a second
  * bake waits for the first instead of downloading again, and a bake killed mid-download leaves only a
- * partial file that is never read (`aminate cleanup` removes it). Every use checks each block against
- * its digest, so a damaged cache is refetched, never baked on.
+ * partial file that is never read (`aminate cleanup` removes it). The index seals the blocks file as
+ * it was when every block matched its digest; a file that changed since (anything wrote to it) is
+ * checked block by block again, and fetched again when a block does not match — never baked on.
  */
 export class SnapshotCache {
   constructor(
@@ -116,8 +120,15 @@ export class SnapshotCache {
       entry = { snapshotId: '', sizeGiB: 0, blockBytes: 0, blocks: [] };
     }
     const digests = new Map(entry.blocks);
-    if (entry.snapshotId === snapshotId && entry.blockBytes === EBS_BLOCK_BYTES && this.intact(raw, digests)) {
+    const wellFormed = entry.snapshotId === snapshotId && entry.blockBytes === EBS_BLOCK_BYTES;
+    if (wellFormed && entry.seal !== undefined && entry.seal === seal(raw)) {
       ctx.log.info(`snapshot ${snapshotId} is cached (${digests.size} blocks): nothing to download`);
+      return { snapshotId, file: raw, sizeGiB: entry.sizeGiB, digests, downloaded: 0 };
+    }
+    if (wellFormed && this.intact(raw, digests)) {
+      ctx.log.info(`snapshot ${snapshotId} is cached (${digests.size} blocks, each checked again): nothing to download`);
+      writeNewFileSync(`${index}.partial-${ctx.runId}`, JSON.stringify({ ...entry, seal: seal(raw) }), 0o600);
+      renameSync(`${index}.partial-${ctx.runId}`, index);
       return { snapshotId, file: raw, sizeGiB: entry.sizeGiB, digests, downloaded: 0 };
     }
     ctx.log.warn(`the cached copy of ${snapshotId} does not match its checksums: fetching it again`);
@@ -168,9 +179,9 @@ export class SnapshotCache {
     } finally {
       file.close();
     }
-    const entry: CacheIndex = { snapshotId, sizeGiB, blockBytes: EBS_BLOCK_BYTES, blocks: [...digests].sort(([a], [b]) => a - b) };
-    await writeNewFile(partialIndex, JSON.stringify(entry), 0o600);
     renameSync(partialRaw, raw);
+    const entry: CacheIndex = { snapshotId, sizeGiB, blockBytes: EBS_BLOCK_BYTES, blocks: [...digests].sort(([a], [b]) => a - b), seal: seal(raw) };
+    await writeNewFile(partialIndex, JSON.stringify(entry), 0o600);
     renameSync(partialIndex, index);
     ctx.log.info(`cached ${snapshotId}: ${blocks.length} blocks (${Math.round((blocks.length * EBS_BLOCK_BYTES) / 1024 ** 2)} MiB) downloaded`);
     return { snapshotId, file: raw, sizeGiB, digests, downloaded: blocks.length };
@@ -213,4 +224,10 @@ async function getBlock(ebs: EBSClient, snapshotId: string, index: number, token
       });
     }
   }
+}
+
+/** Identity of a file's content as the file system tracks it: any write changes the mtime. */
+function seal(path: string): string {
+  const info = statSync(path, { bigint: true });
+  return `${info.ino}:${info.size}:${info.mtimeNs}`;
 }

@@ -8,7 +8,7 @@ import type { Ec2Session } from '../ec2-session.js';
 import { waitForSnapshot } from '../image-waits.js';
 import { forEachBounded } from './bounded.js';
 import type { DirectVolume } from './direct-volumes.js';
-import { BLOCKS_PER_GIB, BlockFile, blockDigest, isZeroBlock, linearChecksum } from './ebs-blocks.js';
+import { BlockFile, blockDigest, EBS_BLOCK_BYTES, linearChecksum } from './ebs-blocks.js';
 import { hostId } from './host-id.js';
 
 /** `purpose` tag of a snapshot written with EBS direct, until its image is complete (`status=finalized`). */
@@ -30,24 +30,23 @@ export interface WriteOptions {
 }
 
 /**
- * The blocks of the working file that differ from its parent snapshot, and no others: a block that
- * held data in the parent is compared by digest (and written when it differs, also when it is zero
- * now: the parent's data would show through otherwise); a block the parent did not have is written
- * unless it is zero. Blocks past the parent's size (a grown volume) count as not in the parent.
+ * The blocks of the working file that differ from its parent, and no others. The working copy was
+ * made from the parent's cached blocks, so each block is compared with the cached one (a block past
+ * the parent's end, when the volume grew, with zeros): a block that held data in the parent and is
+ * zero now differs and is written (zeros) — otherwise the parent's data would show through.
  */
 export function changedBlocks(volume: DirectVolume): ChangedBlocks {
-  const total = Math.ceil(volume.sizeBytes / (1024 ** 3 / BLOCKS_PER_GIB));
-  const file = new BlockFile(volume.file, 'r');
-  const block = Buffer.alloc(1024 ** 3 / BLOCKS_PER_GIB);
+  const total = Math.ceil(volume.sizeBytes / EBS_BLOCK_BYTES);
+  const work = new BlockFile(volume.file, 'r');
+  const parent = new BlockFile(volume.parent.file, 'r');
+  const mine = Buffer.alloc(EBS_BLOCK_BYTES);
+  const theirs = Buffer.alloc(EBS_BLOCK_BYTES);
   const indexes: number[] = [];
   try {
-    for (let i = 0; i < total; i++) {
-      file.read(i, block);
-      const parentDigest = volume.parent.digests.get(i);
-      if (parentDigest === undefined ? !isZeroBlock(block) : blockDigest(block) !== parentDigest) indexes.push(i);
-    }
+    for (let i = 0; i < total; i++) if (!work.read(i, mine).equals(parent.read(i, theirs))) indexes.push(i);
   } finally {
-    file.close();
+    work.close();
+    parent.close();
   }
   return { indexes, total };
 }

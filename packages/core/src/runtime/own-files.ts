@@ -1,4 +1,4 @@
-import { constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 
 /**
@@ -28,4 +28,13 @@ export async function writeNewFile(path: string, content: string | Uint8Array, m
 /** Read a file aminate made, refusing a symlink planted in its place (ELOOP). */
 export function readFileNoFollow(path: string): Promise<string> {
   return readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+}
+
+export function writeNewFileSync(path: string, content: string | Uint8Array, mode: number): void {
+  const fd = createExclusiveSync(path, mode);
+  try {
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+  } finally {
+    closeSync(fd);
+  }
 }

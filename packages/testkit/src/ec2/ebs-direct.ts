@@ -174,7 +174,7 @@ export class EbsDirectApi {
     const blocks = this.blocksOf(snapshot);
     snapshot.direct = undefined;
     snapshot.blocks = blocks;
-    this.world.later(this.world.delays.snapshot, () => {
+    this.world.later(this.world.delays.directComplete, () => {
       if (snapshot.state !== 'pending') return;
       snapshot.state = 'completed';
       snapshot.progress = 100;

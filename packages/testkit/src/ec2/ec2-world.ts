@@ -17,6 +17,8 @@ export interface Ec2Delays {
   snapshot: number;
   image: number;
   copy: number;
+  /** EBS direct: CompleteSnapshot until `completed`. */
+  directComplete: number;
 }
 
 /** Faults a test switches on. */
@@ -70,7 +72,7 @@ export class Ec2World {
   readonly volumes = new Map<string, VolumeRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly images = new Map<string, ImageRecord>();
-  readonly delays: Ec2Delays = { volumeCreate: 0, attach: 0, detach: 0, volumeDelete: 0, snapshot: 0, image: 0, copy: 0 };
+  readonly delays: Ec2Delays = { volumeCreate: 0, attach: 0, detach: 0, volumeDelete: 0, snapshot: 0, image: 0, copy: 0, directComplete: 0 };
   readonly faults: Ec2Faults = { failNext: [], attachNeverCompletes: false, snapshotFails: false };
   readonly consistency: Ec2Consistency = { volume: 0, snapshot: 0, image: 0 };
   /** The account's "encrypt new EBS volumes and snapshot copies" setting. */

@@ -3,7 +3,7 @@ import { describeFaultMatrix } from './fault-matrix.js';
 import { buildDeb } from './fixtures.js';
 
 describeFaultMatrix(
-  'fault matrix, EBS direct at the test endpoint: every step × error, SIGINT, SIGTERM, SIGHUP, kill -9 + aminate cleanup',
+  'fault matrix, EBS direct at the test endpoint: every step × error, SIGINT, SIGTERM, kill -9 + aminate cleanup',
   'ebsdirect',
   async () => {
     const world = await openEbsDirectWorld('aminator-e2e-faults-ebsdirect-');
@@ -20,4 +20,5 @@ describeFaultMatrix(
       close: () => world.close(),
     };
   },
+  ['error', 'sigint', 'sigterm', 'sigkill'],
 );

@@ -10,6 +10,7 @@ export * from './host-mirror.js';
 export * from './host-tools.js';
 export * from './install-config.js';
 export * from './install-diagnosis.js';
+export * from './linux-chroot.js';
 export * from './loop-devices.js';
 export * from './mount-table.js';
 export * from './mounter.js';

@@ -1,11 +1,7 @@
 import { z } from '@aminator/core';
+import { linuxChrootConfigShape } from '@aminator/linux-host';
 
 /** Config section `os.debian`. */
-export const debianConfigSchema = z
-  .object({
-    /** How long a busy unmount of a chroot mount is retried before failing with its holders named. */
-    unmountRetryMs: z.number().int().min(0).max(600_000).default(15_000),
-  })
-  .strict();
+export const debianConfigSchema = z.object({ ...linuxChrootConfigShape }).strict();
 
 export type DebianConfig = z.infer<typeof debianConfigSchema>;

@@ -1,10 +1,10 @@
 import { z } from '@aminator/core';
+import { linuxChrootConfigShape } from '@aminator/linux-host';
 
 /** Config section `os.redhat`. */
 export const redhatConfigSchema = z
   .object({
-    /** How long a busy unmount of a chroot mount is retried before failing with its holders named. */
-    unmountRetryMs: z.number().int().min(0).max(600_000).default(15_000),
+    ...linuxChrootConfigShape,
     /** Programs replaced by a no-op while the image is baked, so package scripts start no services. */
     divert: z
       .array(z.string().regex(/^\/usr\/s?bin\/[a-z][a-z0-9_.-]*$/, 'a program under /usr/bin or /usr/sbin'))

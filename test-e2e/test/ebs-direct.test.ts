@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BlockFile, EBS_BLOCK_BYTES } from '@aminator/aws-ec2';
+import { BlockFile, EBS_BLOCK_BYTES, quietSdkNodeWarning } from '@aminator/aws-ec2';
 import { jsonLines, ROOT_ONLY } from '@aminator/testkit';
 import { sh } from '@aminator/testkit/linux';
 import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
@@ -11,6 +11,7 @@ import { type EbsDirectWorld, openEbsDirectWorld } from './ebs-direct-world.js';
 import { withDiskMounted } from './fixtures.js';
 
 const GiB = 1024 ** 3;
+quietSdkNodeWarning();
 
 describe('EBS direct bakes end to end: no instance, no volume — aminate → client-ebs and client-ec2 over HTTP → the test endpoint', ROOT_ONLY, () => {
   let world: EbsDirectWorld;

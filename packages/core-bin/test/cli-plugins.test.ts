@@ -89,3 +89,19 @@ describe('plugin pairings (manifest "requires")', () => {
     assert.match(listed.stdout, /picky\n.*\n {4}does not work: finalizer needs-ec2 .* works only with cloud ec2, and the environment has cloud fake/);
   });
 });
+
+describe("aminate's own flags and the plugins' flags", () => {
+  it('every flag the run commands define is declared in RESERVED_FLAGS, so plugin authors (and the conformance tests) see it', async () => {
+    const { RESERVED_FLAGS } = await import('@aminator/core');
+    const { bakeCommand } = await import('../src/cli/bake-command.js');
+    const { verifyCommand } = await import('../src/cli/verify-command.js');
+    const { bootCommand } = await import('../src/cli/boot-command.js');
+    const { definedFlags } = await import('../src/compose/plugin-flags.js');
+    const flags = { json: false, debug: false, help: false, command: 'plugins' };
+    const never = (): Promise<never> => Promise.reject(new Error('no session in this test'));
+    for (const build of [bakeCommand, verifyCommand, bootCommand]) {
+      const command = await build(flags, never, () => undefined);
+      for (const flag of definedFlags(command)) assert.ok(RESERVED_FLAGS.includes(flag), `--${flag} of aminate ${command.name()} is not in RESERVED_FLAGS`);
+    }
+  });
+});

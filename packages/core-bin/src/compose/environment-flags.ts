@@ -24,7 +24,7 @@ export async function addEnvironmentFlags(
 ): Promise<LoadedEnvironment | undefined> {
   try {
     const { env, plugins } = await loadEnvironment(await session(), flags.environment);
-    const bindings = collectFlagBindings(plugins).filter(which);
+    const bindings = collectFlagBindings(plugins, command).filter(which);
     addPluginFlags(command, bindings);
     return { env, plugins, bindings };
   } catch (error) {

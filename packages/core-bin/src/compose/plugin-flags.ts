@@ -9,9 +9,13 @@ export interface FlagBinding {
   readonly name: string;
 }
 
-/** The flags of the selected plugins; two plugins (or a plugin and aminate) claiming one flag is an error. */
-export function collectFlagBindings(plugins: EnvironmentPlugins): FlagBinding[] {
-  const owners = new Map<string, string>(RESERVED_FLAGS.map((f) => [f, 'aminate']));
+/**
+ * The flags of the selected plugins; two plugins (or a plugin and aminate) claiming one flag is an
+ * error. aminate's are the declared RESERVED_FLAGS (what plugin authors check against) and whatever
+ * `command` really defines, so an option added to a command can never be shadowed by a plugin.
+ */
+export function collectFlagBindings(plugins: EnvironmentPlugins, command?: Command): FlagBinding[] {
+  const owners = new Map<string, string>([...RESERVED_FLAGS, ...(command ? definedFlags(command) : [])].map((f) => [f, 'aminate']));
   const bindings: FlagBinding[] = [];
   for (const loaded of Object.values(plugins)) {
     const { kind, name } = loaded.plugin;
@@ -51,6 +55,13 @@ export function pluginFlagLayers(command: Command, bindings: readonly FlagBindin
     layers.push({ source: `flag --${option.flag}`, data: objectAtPath(`${kind}.${name}.${option.key}`, value) });
   }
   return layers;
+}
+
+/** The long flags `command` and the commands above it define, without the dashes. */
+export function definedFlags(command: Command): string[] {
+  const flags: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) for (const option of at.options) if (option.long) flags.push(option.long.slice(2));
+  return flags;
 }
 
 function parseNumber(value: string): number {

@@ -1,4 +1,4 @@
-/** Flags of `aminate bake` itself; a plugin option may not take these names. */
+/** Flags of aminate itself (global, bake, verify, boot); a plugin option may not take these names. core-bin's tests check every flag its commands define is here. */
 export const RESERVED_FLAGS: readonly string[] = [
   'help',
   'version',
@@ -13,4 +13,5 @@ export const RESERVED_FLAGS: readonly string[] = [
   'lock-dir',
   'verify',
   'keep-unverified',
+  'forward',
 ];

@@ -7,23 +7,27 @@ import {
   type BakePlugin,
   COMMAND_RUNNER,
   type CommandRunner,
+  type DiscoveredPlugin,
   ErrorCodes,
   EVENT_SINK,
   FileLockManager,
   inReclaimOrder,
   isAminatorError,
-  KIND_CONFIG_TOKENS,
   KIND_METHODS,
-  KIND_TOKENS,
+  LOCK_FILE_SUFFIX,
   LOCK_MANAGER,
   LOGGER,
+  lockFileText,
   moduleShapeProblems,
   PLUGIN_KEYWORD,
   type PluginKind,
   type PluginKindMap,
   type PluginModule,
+  pluginLabel,
   pluginManifestSchema,
   RESERVED_FLAGS,
+  registerPlugin,
+  resolvePlugin,
   SUPPORTED_PLUGIN_API_VERSIONS,
   type Verifier,
 } from '@aminator/core';
@@ -199,10 +203,10 @@ async function registerInFreshContainer<K extends PluginKind>(
   options.services?.(container);
   const parsed = module.configSchema.safeParse(options.config ?? {});
   assert.ok(parsed.success, 'config refused');
-  container.register(KIND_CONFIG_TOKENS[module.kind], { useValue: parsed.data });
-  await module.register(container, parsed.data);
-  assert.ok(container.isRegistered(KIND_TOKENS[module.kind], false), `register() did not bind the ${module.kind} token`);
-  return { instance: container.resolve<PluginKindMap[K]>(KIND_TOKENS[module.kind]), container };
+  // The register and resolve phases aminate itself runs, not a copy of them.
+  const plugin = { kind: module.kind, name: module.name, packageName: `conformance:${module.name}` } as DiscoveredPlugin;
+  await registerPlugin(container, { plugin, module: module as PluginModule }, parsed.data);
+  return { instance: resolvePlugin(container, module.kind, pluginLabel(plugin)) as PluginKindMap[K], container };
 }
 
 function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>): void {
@@ -221,10 +225,7 @@ function checkPackageJson(dir: string, module: PluginModule<PluginKind, unknown>
 
 /** Lock files of this process, rewritten to name a pid that has exited: what a crash leaves. */
 function breakAllLocks(dir: string): void {
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.lock'))) {
-    writeFileSync(
-      join(dir, name),
-      `${JSON.stringify({ pid: 2 ** 22 + 1, host: 'crashed', runId: 'crashed', startTicks: 1, acquiredAt: new Date().toISOString() })}\n`,
-    );
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(LOCK_FILE_SUFFIX))) {
+    writeFileSync(join(dir, name), lockFileText({ pid: 2 ** 22 + 1, host: 'crashed', runId: 'crashed', startTicks: 1, acquiredAt: new Date().toISOString() }));
   }
 }

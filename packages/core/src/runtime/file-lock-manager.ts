@@ -9,7 +9,14 @@ import { assertPrivateDirectory } from './private-directory.js';
 import { isProcessAlive, processStartTicks } from './process-start.js';
 
 const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const SUFFIX = '.lock';
+/** Lock files are `<name>.lock` in the lock directory. */
+export const LOCK_FILE_SUFFIX = '.lock';
+const SUFFIX = LOCK_FILE_SUFFIX;
+
+/** What a lock file holds: its owner as one JSON line (the one place that writes the format). */
+export function lockFileText(owner: LockOwner): string {
+  return `${JSON.stringify(owner)}\n`;
+}
 /** A lock file with no readable owner younger than this may be mid-write by its creator. */
 const UNREADABLE_GRACE_MS = 5000;
 
@@ -81,7 +88,7 @@ export class FileLockManager implements LockManager {
     try {
       const file = await createExclusive(path, 0o644);
       try {
-        await file.writeFile(`${JSON.stringify(owner)}\n`);
+        await file.writeFile(lockFileText(owner));
       } finally {
         await file.close();
       }

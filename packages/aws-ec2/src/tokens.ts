@@ -1,7 +1,5 @@
-import { CLOUD_CONFIG } from '@aminator/core';
-import { type DependencyContainer, instanceCachingFactory } from 'tsyringe';
+import { type DependencyContainer, Lifecycle } from 'tsyringe';
 import { Ec2Session } from './ec2-session.js';
-import type { Ec2SessionConfig } from './session-config.js';
 
 /**
  * The bake's one Ec2Session. Tokens owned by a package are named `aminator.<package>.<name>`; core's
@@ -17,5 +15,6 @@ export const EC2_SESSION = Symbol.for('aminator.aws-ec2.session');
  */
 export function registerEc2Session(container: DependencyContainer): void {
   if (container.isRegistered(EC2_SESSION)) return;
-  container.register(EC2_SESSION, { useFactory: instanceCachingFactory((c) => new Ec2Session(c.resolve<Ec2SessionConfig>(CLOUD_CONFIG))) });
+  // Built by the container (not a factory), so the run's container.dispose() releases its clients.
+  container.register(EC2_SESSION, { useClass: Ec2Session }, { lifecycle: Lifecycle.ContainerScoped });
 }

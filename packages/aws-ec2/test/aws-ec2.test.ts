@@ -105,3 +105,26 @@ describe('waits and eventual consistency', () => {
     );
   });
 });
+
+describe('the bake’s EC2 session', () => {
+  it('is one per run container, shared by every plugin that registers it, and releases its clients when the run ends', async () => {
+    const { CLOUD_CONFIG } = await import('@aminator/core');
+    const { container } = await import('tsyringe');
+    const { EC2_SESSION, registerEc2Session } = await import('../src/index.js');
+    const run = container.createChildContainer();
+    run.register(CLOUD_CONFIG, { useValue: { region: 'us-east-1', maxAttempts: 2, consistencyWindowMs: 1_000 } });
+    registerEc2Session(run);
+    registerEc2Session(run);
+    const session = run.resolve<import('../src/index.js').Ec2Session>(EC2_SESSION);
+    assert.equal(run.resolve(EC2_SESSION), session, 'the cloud and the finalizer get the same session');
+    const clients = await session.clients();
+    let destroyed = false;
+    const destroy = clients.destroy.bind(clients);
+    clients.destroy = () => {
+      destroyed = true;
+      destroy();
+    };
+    await run.dispose();
+    assert.equal(destroyed, true);
+  });
+});

@@ -56,6 +56,7 @@ export async function cleanup(input: CleanupCommandInput): Promise<number> {
     return status === 'interrupted' ? EXIT_INTERRUPTED : failed > 0 ? EXIT_RECLAIM_FAILED : EXIT_OK;
   } finally {
     removeHandlers();
+    await container.dispose();
   }
 }
 

@@ -45,7 +45,7 @@ export async function renderedRun(
   const bus = new EventBus();
   const renderer = chooseRenderer({ json: flags.json === true, debug: flags.debug === true, plain: options.plain });
   bus.subscribe((event) => renderer.handle(event));
-  const { pipeline, preserveOnError, settings } = await composeBake({
+  const { pipeline, preserveOnError, settings, dispose } = await composeBake({
     session: input.session,
     plugins: input.plugins,
     flagLayers,
@@ -69,6 +69,7 @@ export async function renderedRun(
   } finally {
     removeHandlers();
     renderer.close();
+    await dispose();
   }
 }
 

@@ -55,24 +55,26 @@ export async function runCell(cloud: MatrixCloud, step: string, fault: Fault, ke
 }
 
 /** The matrix as a Markdown table with the counts, for the test output and docs/RELIABILITY.md. */
-export function matrixTable(cloud: string, cells: ReadonlyMap<string, string>, faults: readonly Fault[] = FAULTS): string {
+export function matrixTable(cloud: string, cells: ReadonlyMap<string, string>, faults: readonly Fault[] = FAULTS, steps: readonly string[] = STEPS): string {
   const header = `| ${cloud}: step | ${faults.map((f) => (f === 'sigkill' ? 'kill -9 + cleanup' : f)).join(' | ')} |`;
   const rule = `|${' --- |'.repeat(faults.length + 1)}`;
-  const rows = STEPS.map((step) => `| ${step} | ${faults.map((f) => cells.get(`${step}:${f}`) ?? 'not run').join(' | ')} |`);
+  const rows = steps.map((step) => `| ${step} | ${faults.map((f) => cells.get(`${step}:${f}`) ?? 'not run').join(' | ')} |`);
   const failed = [...cells.values()].filter((c) => c.startsWith('FAIL')).length;
-  const total = STEPS.length * faults.length;
+  const total = steps.length * faults.length;
   return [header, rule, ...rows, '', `${cloud}: ${cells.size - failed} of ${total} cells passed, ${failed} failed, ${total - cells.size} not run`].join('\n');
 }
 
 /**
  * A matrix of tests, one per step × fault, on a cloud `open` makes; the table is printed at the end.
- * `faults` narrows the columns (SIGHUP takes SIGTERM's path in core; the local and EC2 matrices show both).
+ * `faults` narrows the columns (SIGHUP takes SIGTERM's path in core; the local and EC2 matrices show both),
+ * `steps` the rows (a cloud whose plugins differ from another's only in some steps).
  */
 export function describeFaultMatrix(
   title: string,
   cloudName: string,
   open: () => Promise<{ cloud: MatrixCloud; close: () => void | Promise<void> }>,
   faults: readonly Fault[] = FAULTS,
+  steps: readonly string[] = STEPS,
 ): void {
   describe(title, ROOT_ONLY, () => {
     let opened: Awaited<ReturnType<typeof open>>;
@@ -82,13 +84,13 @@ export function describeFaultMatrix(
       opened = await open();
     });
     after(async () => {
-      const table = matrixTable(cloudName, cells, faults);
+      const table = matrixTable(cloudName, cells, faults, steps);
       console.log(`\n${table}\n`);
       // docs/RELIABILITY.md is made from this: AMINATOR_MATRIX_DIR=DIR npm test
       if (process.env.AMINATOR_MATRIX_DIR) writeFileSync(join(process.env.AMINATOR_MATRIX_DIR, `fault-matrix-${cloudName}.md`), `${table}\n`);
       await opened?.close();
     });
-    for (const step of STEPS) {
+    for (const step of steps) {
       for (const fault of faults) {
         it(`${step} × ${fault}`, async () => {
           try {

@@ -3,6 +3,7 @@ export { amiName } from './ami-name.js';
 export { AmiPublisher, type PublishInput } from './ami-publisher.js';
 export { AWS_ACCOUNT_OR_ALIAS, KMS_KEY, REGION, SHARE_TARGET } from './aws-patterns.js';
 export { type BaseImageQuery, bootModesOf, lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
+export { assertVolumeFits, BASE_IMAGE_OPTIONS, BaseImages } from './base-images.js';
 export { imageMappings } from './block-device-mappings.js';
 export { persistently, unlessAbortedBefore } from './cleanup-calls.js';
 export { forEachBounded } from './ebs-direct/bounded.js';

@@ -1,16 +1,15 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  assertVolumeFits,
+  BaseImages,
   DIRECT_VOLUMES,
   type DirectVolumes,
   EC2_SESSION,
   type Ec2Session,
-  lookUpBaseImage,
   readableBaseSnapshot,
   rootMapping,
   SnapshotCache,
-  toBaseImage,
-  validateBaseImageQuery,
 } from '@aminator/aws-ec2';
 import {
   type AllocatedDevice,
@@ -22,7 +21,6 @@ import {
   type CloudVolume,
   COMMAND_RUNNER,
   type CommandRunner,
-  InvalidInputError,
   isRunId,
   type Leftover,
   type LeftoverContext,
@@ -32,8 +30,7 @@ import {
   removeFileIfPresent,
   type StepContext,
 } from '@aminator/core';
-import { attachLoop, backingFileOf, detachLoop, detachLoopIfAttached, HostTools, listLoops, requireHostTools, withStackedLoops } from '@aminator/linux-host';
-import type { Image } from '@aws-sdk/client-ec2';
+import { attachLoopForStep, backingFileOf, HostTools, listLoops, loopLeftover, requireHostTools, withStackedLoops } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { EbsDirectConfig } from './ebsdirect-config.js';
 
@@ -48,7 +45,7 @@ const WORKING_FILE = /^vol-([0-9a-f]+)\.raw$/;
  */
 @injectable()
 export class EbsDirectCloud implements Cloud {
-  private readonly described = new Map<string, Image>();
+  private readonly bases: BaseImages;
   private readonly cache: SnapshotCache;
 
   constructor(
@@ -59,6 +56,7 @@ export class EbsDirectCloud implements Cloud {
     @inject(LOCK_MANAGER) locks: LockManager,
   ) {
     this.cache = new SnapshotCache(config.cacheDir, locks, config.concurrency);
+    this.bases = new BaseImages(session, config);
   }
 
   private get workingDir(): string {
@@ -67,10 +65,7 @@ export class EbsDirectCloud implements Cloud {
 
   async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
     requireHostTools([HostTools.losetup, HostTools.cp, HostTools.truncate], { needsRoot: !ctx.dryRun });
-    const baseGiB = Math.ceil(plan.baseImage.sizeBytes / GiB);
-    if (this.config.volumeSize !== undefined && this.config.volumeSize < baseGiB) {
-      throw new InvalidInputError('--volume-size', `${this.config.volumeSize} GiB is smaller than the base image's root volume (${baseGiB} GiB)`);
-    }
+    assertVolumeFits(plan, this.config.volumeSize);
   }
 
   describePlan(plan: BakePlan): readonly string[] {
@@ -80,14 +75,8 @@ export class EbsDirectCloud implements Cloud {
     ];
   }
 
-  async resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
-    const query = { ref, name: ref ? undefined : this.config.baseImageName, owner: this.config.baseImageOwner };
-    validateBaseImageQuery(query);
-    const clients = await this.session.clients();
-    const image = await lookUpBaseImage(clients.home, query, ctx.signal);
-    this.described.set(image.ImageId ?? '', image);
-    ctx.log.info(`base image ${image.ImageId} (${image.Name}, ${image.CreationDate}) owned by ${image.OwnerId}`);
-    return toBaseImage(image, clients.region);
+  resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
+    return this.bases.resolve(ref, ctx);
   }
 
   async devicesInUse(): Promise<readonly string[]> {
@@ -96,7 +85,7 @@ export class EbsDirectCloud implements Cloud {
 
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
     const clients = await this.session.clients();
-    const image = this.described.get(base.id) ?? (await lookUpBaseImage(clients.home, { ref: base.id }, ctx.signal));
+    const image = await this.bases.image(base, ctx.signal);
     const root = rootMapping(image);
     const parent = await readableBaseSnapshot(
       this.session,
@@ -124,13 +113,7 @@ export class EbsDirectCloud implements Cloud {
 
   async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
     const file = join(this.workingDir, `${volume.id}.raw`);
-    const loop = await attachLoop(this.commands, file, { signal: ctx.signal });
-    ctx.cleanup.push({
-      description: `detach ${loop}`,
-      resource: { kind: 'loop-device', id: loop },
-      manual: [['losetup', '--detach', loop]],
-      undo: () => detachLoop(this.commands, loop),
-    });
+    const loop = await attachLoopForStep(this.commands, file, ctx);
     return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
   }
 
@@ -150,15 +133,7 @@ export class EbsDirectCloud implements Cloud {
       all.filter((l) => files.has(backingFileOf(l))),
     );
     return [
-      ...loops.map(
-        (loop): Leftover => ({
-          phase: 'devices',
-          kind: 'loop-device',
-          id: loop.name,
-          reason: `backed by ${loop.backFile}, the working copy of a bake that is not running`,
-          reclaim: () => detachLoopIfAttached(ctx.commands, loop.name),
-        }),
-      ),
+      ...loops.map((loop) => loopLeftover(loop, `backed by ${loop.backFile}, the working copy of a bake that is not running`, ctx.commands)),
       ...dead.map(
         (file): Leftover => ({
           phase: 'volumes',

@@ -1,4 +1,4 @@
-import { registerDirectVolumes, registerEc2Session } from '@aminator/aws-ec2';
+import { BASE_IMAGE_OPTIONS, registerDirectVolumes, registerEc2Session } from '@aminator/aws-ec2';
 import { CLOUD, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
 import { EbsDirectCloud } from './ebsdirect-cloud.js';
 import { ebsDirectConfigSchema } from './ebsdirect-config.js';
@@ -13,21 +13,7 @@ export default definePlugin({
   summary: "No instance: the base AMI's root snapshot read once with EBS direct into a local cache, baked on a loop device",
   configSchema: ebsDirectConfigSchema,
   options: [
-    { flag: 'region', key: 'region', type: 'string', valueName: 'region', description: 'region (default: AWS_REGION / profile)', cleanup: true },
-    {
-      flag: 'base-image-name',
-      key: 'baseImageName',
-      type: 'string',
-      valueName: 'name',
-      description: 'base AMI by name (wildcards allowed; newest wins); needs --base-image-owner',
-    },
-    {
-      flag: 'base-image-owner',
-      key: 'baseImageOwner',
-      type: 'string',
-      valueName: 'account',
-      description: 'owner the name lookup is pinned to: account id, self, amazon, aws-marketplace',
-    },
+    ...BASE_IMAGE_OPTIONS,
     {
       flag: 'volume-size',
       key: 'volumeSize',

@@ -1,18 +1,17 @@
 import { hostname } from 'node:os';
 import {
+  assertVolumeFits,
+  BaseImages,
   EC2_SESSION,
   Ec2ErrorCodes,
   type Ec2Session,
   ec2Call,
   findAbandonedWorkingVolumes,
   isEc2Code,
-  lookUpBaseImage,
   notFoundError,
   persistently,
   rootMapping,
-  toBaseImage,
   unlessAbortedBefore,
-  validateBaseImageQuery,
   WORKING_VOLUME_PURPOSE,
   waitFor,
 } from '@aminator/aws-ec2';
@@ -38,7 +37,6 @@ import {
   DescribeVolumesCommand,
   DetachVolumeCommand,
   type EC2Client,
-  type Image,
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { inject, injectable } from 'tsyringe';
@@ -52,18 +50,17 @@ const GiB = 1024 ** 3;
  */
 @injectable()
 export class Ec2Cloud implements Cloud {
-  private readonly described = new Map<string, Image>();
+  private readonly bases: BaseImages;
 
   constructor(
     @inject(CLOUD_CONFIG) private readonly config: Ec2Config,
     @inject(EC2_SESSION) private readonly session: Ec2Session,
-  ) {}
+  ) {
+    this.bases = new BaseImages(session, config);
+  }
 
   async preflight(plan: BakePlan): Promise<void> {
-    const baseGiB = Math.ceil(plan.baseImage.sizeBytes / GiB);
-    if (this.config.volumeSize !== undefined && this.config.volumeSize < baseGiB) {
-      throw new InvalidInputError('--volume-size', `${this.config.volumeSize} GiB is smaller than the base image's root volume (${baseGiB} GiB)`);
-    }
+    assertVolumeFits(plan, this.config.volumeSize);
     if ((this.config.iops !== undefined || this.config.throughput !== undefined) && !['gp3', 'io1', 'io2'].includes(this.config.volumeType)) {
       throw new InvalidInputError('--iops/--throughput', `volume type ${this.config.volumeType} takes neither; use gp3 (or io1/io2 for iops)`);
     }
@@ -76,14 +73,8 @@ export class Ec2Cloud implements Cloud {
     ];
   }
 
-  async resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
-    const query = { ref, name: ref ? undefined : this.config.baseImageName, owner: this.config.baseImageOwner };
-    validateBaseImageQuery(query);
-    const clients = await this.session.clients();
-    const image = await lookUpBaseImage(clients.home, query, ctx.signal);
-    this.described.set(image.ImageId ?? '', image);
-    ctx.log.info(`base image ${image.ImageId} (${image.Name}, ${image.CreationDate}) owned by ${image.OwnerId}`);
-    return toBaseImage(image, clients.region);
+  resolveBaseImage(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
+    return this.bases.resolve(ref, ctx);
   }
 
   async devicesInUse(ctx: PlanContext): Promise<readonly string[]> {
@@ -101,7 +92,7 @@ export class Ec2Cloud implements Cloud {
 
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    const image = this.described.get(base.id) ?? (await lookUpBaseImage(clients.home, { ref: base.id }, ctx.signal));
+    const image = await this.bases.image(base, ctx.signal);
     const root = rootMapping(image);
     const sizeGiB = this.config.volumeSize ?? root.sizeGiB;
     const created = await ec2Call('CreateVolume', () =>

@@ -1,4 +1,4 @@
-import { registerEc2Session } from '@aminator/aws-ec2';
+import { BASE_IMAGE_OPTIONS, registerEc2Session } from '@aminator/aws-ec2';
 import { CLOUD, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
 import { Ec2Cloud } from './ec2-cloud.js';
 import { ec2ConfigSchema } from './ec2-config.js';
@@ -13,28 +13,7 @@ export default definePlugin({
   summary: "EBS working volumes from the base AMI's root snapshot, attached to this EC2 instance",
   configSchema: ec2ConfigSchema,
   options: [
-    {
-      flag: 'region',
-      key: 'region',
-      type: 'string',
-      valueName: 'region',
-      description: "region (default: AWS_REGION / profile, then this instance's)",
-      cleanup: true,
-    },
-    {
-      flag: 'base-image-name',
-      key: 'baseImageName',
-      type: 'string',
-      valueName: 'name',
-      description: 'base AMI by name (wildcards allowed; newest wins); needs --base-image-owner',
-    },
-    {
-      flag: 'base-image-owner',
-      key: 'baseImageOwner',
-      type: 'string',
-      valueName: 'account',
-      description: 'owner the name lookup is pinned to: account id, self, amazon, aws-marketplace',
-    },
+    ...BASE_IMAGE_OPTIONS,
     { flag: 'volume-type', key: 'volumeType', type: 'string', valueName: 'type', description: 'working volume type (default gp3)' },
     {
       flag: 'volume-size',

@@ -21,7 +21,7 @@ import {
   type StepContext,
   UsageError,
 } from '@aminator/core';
-import { attachLoop, detachLoop, HostTools, requireHostTools } from '@aminator/linux-host';
+import { attachLoopForStep, HostTools, requireHostTools } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { ImageManifest } from './image-manifest.js';
 import type { LocalConfig } from './local-config.js';
@@ -103,13 +103,7 @@ export class LocalCloud implements Cloud {
   }
 
   async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
-    const loop = await attachLoop(this.commands, this.store.volumePath(volume.id), { signal: ctx.signal });
-    ctx.cleanup.push({
-      description: `detach ${loop}`,
-      resource: { kind: 'loop-device', id: loop },
-      manual: [['losetup', '--detach', loop]],
-      undo: () => detachLoop(this.commands, loop),
-    });
+    const loop = await attachLoopForStep(this.commands, this.store.volumePath(volume.id), ctx);
     return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
   }
 }

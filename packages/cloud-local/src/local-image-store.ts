@@ -22,6 +22,7 @@ export const LocalErrorCodes = {
   IMAGE_EXISTS: 'E_IMAGE_EXISTS',
   STORE_UNSAFE: 'E_STORE_UNSAFE',
   BOOT_LOADER: 'E_BOOT_LOADER',
+  FOUNDATION_FAILED: 'E_FOUNDATION_FAILED',
 } as const;
 
 const DISK = 'disk.raw';

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { type Leftover, type LeftoverContext, removeFileIfPresent } from '@aminator/core';
-import { backingFileOf, detachLoopIfAttached, type LoopInfo, listLoops, withStackedLoops } from '@aminator/linux-host';
+import { backingFileOf, type LoopInfo, listLoops, loopLeftover, withStackedLoops } from '@aminator/linux-host';
 import { VOLUME_ID } from './image-manifest.js';
 import { type LocalImageStore, runIdOf, stageLockName, volumeLockName } from './local-image-store.js';
 
@@ -23,15 +23,7 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
   const abandonedFiles = new Set([...volumes.map((v) => v.path), ...staged.map((s) => join(s.dir, 'disk.raw'))]);
   const loops = await abandonedLoops(store, ctx, abandonedFiles, held);
   return [
-    ...loops.map(
-      (loop): Leftover => ({
-        phase: 'devices',
-        kind: 'loop-device',
-        id: loop.name,
-        reason: `backed by ${loop.backFile}, which no running bake holds`,
-        reclaim: () => detachLoopIfAttached(ctx.commands, loop.name),
-      }),
-    ),
+    ...loops.map((loop) => loopLeftover(loop, `backed by ${loop.backFile}, which no running bake holds`, ctx.commands)),
     ...volumes.map(
       (v): Leftover => ({
         phase: 'volumes',

@@ -1,6 +1,7 @@
 import { mkdir, realpath, stat, symlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { CommandRunner, StepContext } from '@aminator/core';
+import { filesystemUuid } from './filesystem-probe.js';
 import { HostTools } from './host-tools.js';
 
 /** The character devices any program may expect, with their fixed Linux numbers. */
@@ -56,10 +57,8 @@ export async function populateChrootDev(dev: string, blockDevices: readonly stri
       signal: ctx.signal,
     });
     if (nodeName !== name) await symlink(nodeName, join(dev, name));
-    const uuid = (
-      await commands.run('blkid', ['--output', 'value', '--match-tag', 'UUID', '--', real], { okExitCodes: [0, 2], signal: ctx.signal })
-    ).stdout.trim();
-    if (/^[A-Za-z0-9-]{1,64}$/.test(uuid)) {
+    const uuid = await filesystemUuid(commands, real, ctx.signal);
+    if (uuid) {
       await mkdir(join(dev, 'disk', 'by-uuid'), { recursive: true, mode: 0o755 });
       await symlink(join('..', '..', nodeName), join(dev, 'disk', 'by-uuid', uuid));
     }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type CommandRunner, ignoreMissing, pollUntil } from '@aminator/core';
+import { type CommandRunner, ignoreMissing, type Leftover, pollUntil, type StepContext } from '@aminator/core';
 
 /** How long a detached loop device may stay held open by someone else (udev's probe, a disk scan). */
 const RELEASE_TIMEOUT_MS = 15_000;
@@ -91,4 +91,21 @@ export function withStackedLoops(all: readonly LoopInfo[], direct: readonly Loop
   const names = new Set(direct.map((l) => l.name));
   const stacked = all.filter((l) => names.has(l.backFile) || names.has(join('/dev', l.backFile)));
   return [...stacked, ...direct];
+}
+
+/** Attach `file` as a loop device for a bake step; its detach is pushed on the step's cleanup stack. */
+export async function attachLoopForStep(commands: CommandRunner, file: string, ctx: StepContext): Promise<string> {
+  const loop = await attachLoop(commands, file, { signal: ctx.signal });
+  ctx.cleanup.push({
+    description: `detach ${loop}`,
+    resource: { kind: 'loop-device', id: loop },
+    manual: [['losetup', '--detach', loop]],
+    undo: () => detachLoop(commands, loop),
+  });
+  return loop;
+}
+
+/** A loop device over a file no live bake holds, as `aminate cleanup` lists it. */
+export function loopLeftover(loop: LoopInfo, reason: string, commands: CommandRunner): Leftover {
+  return { phase: 'devices', kind: 'loop-device', id: loop.name, reason, reclaim: () => detachLoopIfAttached(commands, loop.name) };
 }

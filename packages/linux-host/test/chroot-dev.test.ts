@@ -39,7 +39,11 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
       assert.equal(realpathSync(join(dev, 'disk', 'by-uuid', uuid)), join(realpathSync(dev), `aminator-${name}`));
       const blocks = readdirSync(dev).filter((n) => lstatSync(join(dev, n)).isBlockDevice());
       assert.deepEqual(blocks, [`aminator-${name}`], 'no host disk is visible');
-      assert.equal(sh('blkid', ['--output', 'value', '--match-tag', 'UUID', join(dev, `aminator-${name}`)]).trim(), uuid, 'the node reads the image');
+      assert.equal(
+        sh('blkid', ['--probe', '--output', 'value', '--match-tag', 'UUID', join(dev, `aminator-${name}`)]).trim(),
+        uuid,
+        'the node reads the image',
+      );
       const report = await stack.unwind({ reason: 'success' });
       assert.deepEqual(report.errors, []);
       assert.deepEqual(readdirSync(root), [], 'every mount point removed');

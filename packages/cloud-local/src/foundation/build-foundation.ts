@@ -17,6 +17,7 @@ import {
 import {
   attachLoop,
   detachLoop,
+  filesystemUuid,
   Mounter,
   mountChrootFilesystems,
   PartitionTypes,
@@ -133,7 +134,12 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
     options.fs === 'xfs' ? ['-q', '-f', '-L', 'root', loop] : ['-q', '-F', '-L', 'root', loop],
     { timeoutMs: 600_000 },
   );
-  const uuid = (await commands.run('blkid', ['--output', 'value', '--match-tag', 'UUID', '--', loop])).stdout.trim();
+  const uuid = await filesystemUuid(commands, loop);
+  if (!uuid)
+    throw new AminatorError(`no file system UUID on ${loop} after mkfs`, {
+      code: LocalErrorCodes.FOUNDATION_FAILED,
+      suggestions: ['run again with --debug to see what mkfs printed'],
+    });
   const root = await mountAt(loop, commands, ctx);
   ctx.progress(`installing ${options.os} ${options.release} from ${options.source}`);
   if (options.os === 'debian') await debootstrap(root, options, commands, ctx);

@@ -56,6 +56,7 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     const gets = world.endpoint.callsOf('GetSnapshotBlock');
     const result = await world.aminate(world.bakeArgs('--suffix', 'direct1', '--tag', 'team=platform', 'hello'));
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
+    assert.doesNotMatch(result.stderr, /Warning/, 'no Node or SDK warning on stderr (16 requests on one abort signal are expected)');
     const events = jsonLines(result.stdout);
     const last = events.at(-1) ?? {};
     assert.equal(last.status, 'succeeded');

@@ -168,8 +168,8 @@ export class SnapshotCache {
     let done = 0;
     ctx.progress(`downloading ${snapshotId}: ${blocks.length} blocks of 512 KiB`, 0);
     try {
-      await forEachBounded(blocks, this.concurrency, ctx.signal, async ({ index: i, token }) => {
-        const { data, digest } = await getBlock(ebs, snapshotId, i, token, ctx.signal);
+      await forEachBounded(blocks, this.concurrency, ctx.signal, async ({ index: i, token }, signal) => {
+        const { data, digest } = await getBlock(ebs, snapshotId, i, token, signal);
         file.write(i, data);
         digests.set(i, digest);
         done++;

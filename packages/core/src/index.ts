@@ -39,6 +39,7 @@ export * from './pipeline/bake-steps.js';
 export * from './pipeline/cleanup-stack.js';
 export * from './pipeline/failpoints.js';
 export * from './pipeline/poll-until.js';
+export * from './pipeline/run-frame.js';
 export * from './pipeline/sleep.js';
 export * from './plugin/define-plugin.js';
 export * from './plugin/register-plugin.js';

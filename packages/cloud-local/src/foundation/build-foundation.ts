@@ -1,18 +1,16 @@
 import { mkdir, rmdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   AminatorError,
   CleanupStack,
   type CommandRunner,
   createExclusive,
   EXIT_USAGE,
-  LockError,
+  holdRunLock,
+  makeRunWorkDir,
   newRunId,
   type PluginCommandContext,
-  removeRunOwner,
-  runLockName,
   type StepContext,
-  writeRunOwner,
 } from '@aminator/core';
 import {
   attachLoop,
@@ -62,9 +60,10 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   // A run id and run lock like a bake's: after a kill -9, `aminate cleanup` finds the mounts, the
   // processes (debootstrap), the loop device and the staged image of a foundation build the same way.
   const runId = newRunId();
-  const lock = await ctx.locks.tryAcquire(runLockName(runId));
-  if (!lock) throw new LockError(`run id ${runId} is already in use`);
-  ctx.cleanup.push({ description: `release run lock ${lock.name}`, undo: () => lock.release() });
+  await holdRunLock(ctx.locks, { runId, cleanup: ctx.cleanup });
+  // The same work directory a bake makes, before anything else: below a work root that must be private
+  // (the install mounts there), with an owner file.
+  const workDir = await makeRunWorkDir(ctx.workRoot, { runId, cleanup: ctx.cleanup });
   const id = newImageId(runId);
   const stage = await store.stage(id, ctx.locks);
   ctx.cleanup.push({ description: `release the stage lock of ${id}`, undo: () => stage.release() });
@@ -74,7 +73,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
   const file = await createExclusive(disk, 0o644);
   await file.truncate(options.sizeBytes);
   await file.close();
-  const built = await installInto(disk, options, runId, ctx);
+  const built = await installInto(disk, options, runId, workDir, ctx);
   const manifest: ImageManifest = {
     id,
     name: options.name,
@@ -92,7 +91,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
 }
 
 /** Partition, format, mount, install, configure — with its own stack, unwound before publishing. */
-async function installInto(disk: string, options: FoundationOptions, runId: string, ctx: PluginCommandContext): Promise<Built> {
+async function installInto(disk: string, options: FoundationOptions, runId: string, workDir: string, ctx: PluginCommandContext): Promise<Built> {
   const stack = new CleanupStack();
   const step: StepContext = {
     runId,
@@ -100,7 +99,7 @@ async function installInto(disk: string, options: FoundationOptions, runId: stri
     log: ctx.log,
     dryRun: false,
     cleanup: stack,
-    workDir: join(ctx.workRoot, runId),
+    workDir,
     resource: () => undefined,
     progress: (m) => ctx.log.info(m),
   };
@@ -154,18 +153,7 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
 }
 
 async function mountAt(device: string, commands: CommandRunner, ctx: StepContext): Promise<string> {
-  const work = ctx.workDir;
-  await mkdir(dirname(work), { recursive: true, mode: 0o700 });
-  await mkdir(work, { mode: 0o700 });
-  ctx.cleanup.push({
-    description: `remove ${work}`,
-    undo: async () => {
-      await removeRunOwner(work);
-      await rmdir(work);
-    },
-  });
-  await writeRunOwner(work, ctx.runId);
-  const root = join(work, 'root');
+  const root = join(ctx.workDir, 'root');
   await mkdir(root);
   ctx.cleanup.push({ description: `remove ${root}`, undo: () => rmdir(root) });
   const mounter = new Mounter(commands);

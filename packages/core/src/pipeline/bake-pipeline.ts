@@ -1,6 +1,5 @@
 // Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
 import 'reflect-metadata';
-import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
@@ -8,7 +7,6 @@ import type { CleanupError } from '../errors/cleanup-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../errors/exit-codes.js';
 import { summarizeError } from '../errors/format-error.js';
-import { LockError } from '../errors/lock-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import type { EventSink, RunKind } from '../interfaces/bake-events.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
@@ -26,9 +24,6 @@ import type { StepContext } from '../interfaces/step-context.js';
 import type { ImageDisk, VerificationResult, Verifier } from '../interfaces/verifier.js';
 import type { VolumeManager } from '../interfaces/volume.js';
 import { newRunId } from '../reclaim/run-id.js';
-import { runLockName } from '../reclaim/run-liveness.js';
-import { RUN_OWNER_FILE, removeRunOwner, writeRunOwner } from '../reclaim/run-owner.js';
-import { assertPrivateDirectory } from '../runtime/private-directory.js';
 import { keepsRunLog } from '../runtime/run-log-file.js';
 import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import type { BakeOutcome } from './bake-outcome.js';
@@ -36,6 +31,7 @@ import type { BakeRequest, BootRequest, VerifyRequest } from './bake-request.js'
 import type { BakeSettings } from './bake-settings.js';
 import { BOOT_IMAGE_STEPS, bakeSteps, type RunStep, VERIFY_IMAGE_STEPS } from './bake-steps.js';
 import type { UnwindOptions, UnwindReport } from './cleanup-stack.js';
+import { holdRunLock, makeRunWorkDir } from './run-frame.js';
 import { StepRunner } from './step-runner.js';
 
 interface Progress {
@@ -126,8 +122,8 @@ export class BakePipeline {
         progress.planLines = lines;
         if (request.dryRun) return { status: 'planned', image, planLines: lines, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
         progress.verification = await runner.run(workStep, async (ctx) => {
-          await this.holdRunLock(ctx);
-          await this.makeWorkDir(ctx);
+          await holdRunLock(this.locks, ctx);
+          await makeRunWorkDir(this.settings.workRoot, ctx);
           return work(verifier, image, await this.imageDisk(image, ctx), ctx);
         });
         await runner.run('cleanup', () => this.unwindOrThrow(runner, { reason: 'success' }));
@@ -183,8 +179,8 @@ export class BakePipeline {
     if (request.dryRun) return { status: 'planned', plan, planLines: lines, cleanupErrors: [], kept: [], exitCode: EXIT_OK };
 
     const volume = await steps.run('create-volume', async (ctx) => {
-      await this.holdRunLock(ctx);
-      await this.makeWorkDir(ctx);
+      await holdRunLock(this.locks, ctx);
+      await makeRunWorkDir(this.settings.workRoot, ctx);
       return this.cloud.createVolume(plan.baseImage, ctx);
     });
     progress.volume = volume;
@@ -299,45 +295,6 @@ export class BakePipeline {
         }
       },
     });
-  }
-
-  /**
-   * Held for as long as the bake holds anything: `aminate cleanup` treats what a run left as
-   * abandoned only once this lock's owner is gone. Released last, and also with --preserve-on-error,
-   * so that cleanup can reclaim what was kept once the debugging is done.
-   */
-  private async holdRunLock(ctx: StepContext): Promise<void> {
-    const lock = await this.locks.tryAcquire(runLockName(ctx.runId));
-    if (!lock) throw new LockError(`run id ${ctx.runId} is already in use on this host`, ['run the bake again (run ids are random)']);
-    ctx.cleanup.push({
-      description: `release run lock ${lock.name}`,
-      resource: { kind: 'lock', id: lock.name },
-      evenWhenPreserving: true,
-      undo: () => lock.release(),
-    });
-  }
-
-  /** The per-bake work directory; removed (never recursively: mounts may be below it) on unwind. */
-  private async makeWorkDir(ctx: StepContext): Promise<void> {
-    await mkdir(this.settings.workRoot, { recursive: true, mode: 0o700 });
-    // Mounts of every bake go below the work root.
-    assertPrivateDirectory(this.settings.workRoot, 'work root', {
-      suggestions: ['use a directory only this user can write (mode 0700): --work-root or workRoot in config'],
-    });
-    await mkdir(ctx.workDir, { mode: 0o700 });
-    ctx.cleanup.push({
-      description: `remove work directory ${ctx.workDir}`,
-      resource: { kind: 'directory', id: ctx.workDir },
-      manual: [
-        ['rm', '-f', join(ctx.workDir, RUN_OWNER_FILE)],
-        ['rmdir', ctx.workDir],
-      ],
-      undo: async () => {
-        await removeRunOwner(ctx.workDir);
-        await rmdir(ctx.workDir);
-      },
-    });
-    await writeRunOwner(ctx.workDir, ctx.runId);
   }
 
   private async report(outcome: BakeOutcome, kind: RunKind): Promise<void> {

@@ -133,6 +133,30 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     assert.deepEqual(await readableBaseSnapshot(session, ownSnapshot, options, ctxOf().ctx), { snapshotId: ownSnapshot });
   });
 
+  it('rides out throttled block reads, and copies a public base encrypted when the account encrypts by default', async () => {
+    const cache = new SnapshotCache(join(scratch, 'cache-throttled'), locks, 4);
+    const { ebs } = await session.clients();
+    endpoint.world.faults.failNext.push({ action: 'GetSnapshotBlock', code: 'RequestThrottledException', status: 400, times: 3 });
+    const filled = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    assert.equal(filled.downloaded, baseBlocks.length);
+    assert.equal(endpoint.world.faults.failNext.at(-1)?.times, 0, 'the throttling happened');
+    const disk = join(scratch, 'base.raw');
+    const vendor = endpoint.seedImage({ name: 'vendor-encrypted', ownerId: '136693071363', disk, sizeGiB: 1, public: true });
+    endpoint.world.encryptionByDefault = true;
+    try {
+      const copy = await readableBaseSnapshot(
+        session,
+        vendor.blockDeviceMappings[0]?.ebs?.snapshotId ?? '',
+        { encrypted: false, copyTimeoutMs: 10_000 },
+        ctxOf().ctx,
+      );
+      assert.equal(endpoint.world.snapshots.get(copy.snapshotId)?.encrypted, true);
+    } finally {
+      endpoint.world.encryptionByDefault = false;
+      endpoint.world.faults.failNext.length = 0;
+    }
+  });
+
   it('writes exactly the changed blocks (a zeroed data block too) as a child of the parent, with the LINEAR checksum', async () => {
     const cache = new SnapshotCache(join(scratch, 'cache-d'), locks, 4);
     const { ebs, home } = await session.clients();

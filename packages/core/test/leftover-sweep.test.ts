@@ -1,21 +1,34 @@
+// Decorated classes need the Reflect metadata API before tsyringe loads.
+import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { container } from 'tsyringe';
 import {
+  BAKE_SETTINGS,
   type BakePlugin,
+  BLOCK_DEVICE,
+  CLOUD,
+  COMMAND_RUNNER,
   ExecaCommandRunner,
+  FINALIZER,
   FileLockManager,
   findCoreLeftovers,
   inReclaimOrder,
   type Leftover,
   type LeftoverContext,
   LeftoverSweep,
+  LOCK_MANAGER,
+  LOGGER,
   LockRunLiveness,
   type Logger,
+  OS,
+  PROVISIONER,
   removeEmptyTree,
   runLockName,
+  VOLUME,
   writeRunOwner,
 } from '../src/index.js';
 import { TempTree } from './temp-packages.js';
@@ -138,9 +151,15 @@ describe('leftovers of dead bakes', () => {
       },
     });
     const plugin = (items: Leftover[]): BakePlugin => ({ findLeftovers: async () => items });
+    // Built by a container as aminate builds it, not by position.
     const sweepOf = (plugins: BakePlugin[], locks: FileLockManager, workRoot: string): LeftoverSweep => {
-      const [a = {}, b = {}, c = {}, d = {}, e = {}, f = {}] = plugins;
-      return new LeftoverSweep(a, b, c, d, e, f, locks, new ExecaCommandRunner(quiet), quiet, { workRoot, abortGraceMs: 0, failpoints: [] });
+      const run = container.createChildContainer();
+      for (const [index, token] of [CLOUD, BLOCK_DEVICE, VOLUME, OS, PROVISIONER, FINALIZER].entries()) run.register(token, { useValue: plugins[index] ?? {} });
+      run.register(LOCK_MANAGER, { useValue: locks });
+      run.register(COMMAND_RUNNER, { useValue: new ExecaCommandRunner(quiet) });
+      run.register(LOGGER, { useValue: quiet });
+      run.register(BAKE_SETTINGS, { useValue: { workRoot, abortGraceMs: 0, failpoints: [] } });
+      return run.resolve(LeftoverSweep);
     };
 
     it('reclaims holders first, goes on past a failure, reports each; a dry run only lists', async () => {

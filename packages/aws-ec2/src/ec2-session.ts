@@ -1,6 +1,7 @@
-import { CLOUD_CONFIG } from '@aminator/core';
+import { AminatorError, CLOUD_CONFIG, EXIT_USAGE } from '@aminator/core';
 import { inject, injectable } from 'tsyringe';
 import { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
+import { Ec2ErrorCodes } from './ec2-errors.js';
 import { FreshResources } from './fresh-resources.js';
 import { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
 import type { Ec2SessionConfig } from './session-config.js';
@@ -33,8 +34,22 @@ export class Ec2Session {
   }
 
   private async makeClients(): Promise<Ec2Clients> {
-    const region = (await regionFromChain(this.config)) ?? (await this.identity()).region;
+    const region = (await regionFromChain(this.config)) ?? (await this.instanceRegion());
     return new Ec2Clients(region, this.config);
+  }
+
+  /** Without a configured region, an EC2 instance's own; elsewhere (a CI runner) there is none to ask. */
+  private async instanceRegion(): Promise<string> {
+    try {
+      return (await this.identity()).region;
+    } catch (cause) {
+      throw new AminatorError('no AWS region: none in --region, the config, AWS_REGION or the profile, and no instance metadata to ask', {
+        code: Ec2ErrorCodes.NO_REGION,
+        exitCode: EXIT_USAGE,
+        cause,
+        suggestions: ['pass --region (e.g. --region eu-west-1), or export AWS_REGION'],
+      });
+    }
   }
 
   /** Release the SDK clients' sockets (the run's container calls this when the run ends). */

@@ -128,3 +128,23 @@ describe('the bake’s EC2 session', () => {
     assert.equal(destroyed, true);
   });
 });
+
+describe('a host that is not an EC2 instance', () => {
+  it('without a region anywhere, says so (exit 2) instead of asking for an instance identity', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    try {
+      const { Ec2Session } = await import('../src/index.js');
+      await assert.rejects(new Ec2Session({ maxAttempts: 1, consistencyWindowMs: 0 }).clients(), { code: 'E_NO_REGION', exitCode: 2 });
+    } finally {
+      process.env = saved;
+    }
+  });
+});

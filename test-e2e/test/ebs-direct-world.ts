@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { type CliOptions, type CliResult, runCli } from '@aminator/testkit';
-import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { assertNoLeaks, debootstrapTarball, type HostSnapshot, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost } from '@aminator/testkit/linux';
-import { CONSISTENCY, OWNER } from './ec2-world.js';
+import type { Ec2TestEndpoint } from '@aminator/testkit/ec2';
+import { assertNoLeaks, mountsBelow, removeTreeSafely } from '@aminator/testkit/linux';
+import { OWNER, openEndpointWithDebianDisk } from './ec2-world.js';
 import { bin } from './local-world.js';
-
-const GiB = 1024 ** 3;
 
 /** A scratch EC2 + EBS direct endpoint with a public Debian base AMI (a vendor's), no IMDS, and aminate pointed at it. */
 export interface EbsDirectWorld {
@@ -28,13 +24,7 @@ export interface EbsDirectWorld {
 }
 
 export async function openEbsDirectWorld(prefix: string): Promise<EbsDirectWorld> {
-  const host: HostSnapshot = snapshotHost();
-  const scratch = mkdtempSync(join(tmpdir(), prefix));
-  const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
-  await endpoint.start();
-  const debian = { suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') };
-  const disk = join(scratch, 'debian.raw');
-  makeDiskImage(disk, { sizeBytes: 2 * GiB, table: 'gpt', fs: 'ext4', rootTarball: debootstrapTarball(debian) });
+  const { host, scratch, endpoint, disk } = await openEndpointWithDebianDisk(prefix);
   const base = endpoint.seedImage({ name: 'debian-12-public-20261101', ownerId: OWNER, disk, sizeGiB: 2, public: true });
   const work = join(scratch, 'work');
   const cacheDir = join(scratch, 'cache');

@@ -26,7 +26,8 @@ export interface Ec2World {
   close(): Promise<void>;
 }
 
-export async function openEc2World(prefix: string): Promise<Ec2World> {
+/** A started endpoint (EC2's consistency on), a scratch directory, and a 2 GiB Debian disk to seed images from. */
+export async function openEndpointWithDebianDisk(prefix: string): Promise<{ host: HostSnapshot; scratch: string; endpoint: Ec2TestEndpoint; disk: string }> {
   const host: HostSnapshot = snapshotHost();
   const scratch = mkdtempSync(join(tmpdir(), prefix));
   const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint'), consistency: CONSISTENCY });
@@ -34,6 +35,11 @@ export async function openEc2World(prefix: string): Promise<Ec2World> {
   const debian = { suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') };
   const disk = join(scratch, 'debian.raw');
   makeDiskImage(disk, { sizeBytes: 2 * GiB, table: 'gpt', fs: 'ext4', rootTarball: debootstrapTarball(debian) });
+  return { host, scratch, endpoint, disk };
+}
+
+export async function openEc2World(prefix: string): Promise<Ec2World> {
+  const { host, scratch, endpoint, disk } = await openEndpointWithDebianDisk(prefix);
   endpoint.seedImage({ name: 'debian-12-base-20261101', ownerId: OWNER, disk, sizeGiB: 2, creationDate: '2026-11-01T00:00:00.000Z' });
   const work = join(scratch, 'work');
   const config = join(scratch, 'aminator.config.json');

@@ -3,8 +3,8 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliOptions, type CliResult, runCli } from '@aminator/testkit';
 import type { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { assertNoLeaks, mountsBelow, removeTreeSafely } from '@aminator/testkit/linux';
-import { OWNER, openEndpointWithDebianDisk } from './ec2-world.js';
+import { assertNoLeaks, mountsBelow } from '@aminator/testkit/linux';
+import { closeEndpointWorld, OWNER, openEndpointWithDebianDisk } from './ec2-world.js';
 import { bin } from './local-world.js';
 
 /** A scratch EC2 + EBS direct endpoint with a public Debian base AMI (a vendor's), no IMDS, and aminate pointed at it. */
@@ -68,11 +68,6 @@ export async function openEbsDirectWorld(prefix: string): Promise<EbsDirectWorld
       assert.deepEqual(mountsBelow(work), []);
       assertNoLeaks(host, { within: [scratch] });
     },
-    close: async () => {
-      await endpoint.stop();
-      const left = mountsBelow(scratch);
-      removeTreeSafely(scratch);
-      assert.deepEqual(left, []);
-    },
+    close: () => closeEndpointWorld(endpoint, scratch),
   };
 }

@@ -38,6 +38,14 @@ export async function openEndpointWithDebianDisk(prefix: string): Promise<{ host
   return { host, scratch, endpoint, disk };
 }
 
+/** Stop the endpoint and remove the scratch directory; a mount left below it fails the test. */
+export async function closeEndpointWorld(endpoint: Ec2TestEndpoint, scratch: string): Promise<void> {
+  await endpoint.stop();
+  const left = mountsBelow(scratch);
+  removeTreeSafely(scratch);
+  assert.deepEqual(left, []);
+}
+
 export async function openEc2World(prefix: string): Promise<Ec2World> {
   const { host, scratch, endpoint, disk } = await openEndpointWithDebianDisk(prefix);
   endpoint.seedImage({ name: 'debian-12-base-20261101', ownerId: OWNER, disk, sizeGiB: 2, creationDate: '2026-11-01T00:00:00.000Z' });
@@ -69,11 +77,6 @@ export async function openEc2World(prefix: string): Promise<Ec2World> {
       assert.deepEqual(mountsBelow(work), []);
       assertNoLeaks(host, { within: [scratch] });
     },
-    close: async () => {
-      await endpoint.stop();
-      const left = mountsBelow(scratch);
-      removeTreeSafely(scratch);
-      assert.deepEqual(left, []);
-    },
+    close: () => closeEndpointWorld(endpoint, scratch),
   };
 }

@@ -1,4 +1,5 @@
 export { AMI_OPTIONS, type AmiConfig, amiConfigShape } from './ami-config.js';
+export { AmiFinalizer } from './ami-finalizer.js';
 export { amiName } from './ami-name.js';
 export { AmiPublisher, type PublishInput } from './ami-publisher.js';
 export { AWS_ACCOUNT_OR_ALIAS, KMS_KEY, REGION, SHARE_TARGET } from './aws-patterns.js';

@@ -1,5 +1,5 @@
 import {
-  AmiPublisher,
+  AmiFinalizer,
   deleteSnapshot,
   EC2_SESSION,
   type Ec2Session,
@@ -8,17 +8,7 @@ import {
   unlessAbortedBefore,
   waitForSnapshot,
 } from '@aminator/aws-ec2';
-import {
-  type BakePlan,
-  FINALIZER_CONFIG,
-  type FinalizeInput,
-  type Finalizer,
-  type ImageResult,
-  type Leftover,
-  type LeftoverContext,
-  type PlanContext,
-  type StepContext,
-} from '@aminator/core';
+import { FINALIZER_CONFIG, type FinalizeInput, type ImageResult, type Leftover, type LeftoverContext, type StepContext } from '@aminator/core';
 import { CreateSnapshotCommand, type EC2Client, type Tag } from '@aws-sdk/client-ec2';
 import { inject, injectable } from 'tsyringe';
 import type { EbsConfig } from './ebs-config.js';
@@ -30,22 +20,14 @@ import { findUnfinishedImages } from './unfinished-images.js';
  * removes it and success keeps it.
  */
 @injectable()
-export class EbsFinalizer implements Finalizer {
-  private readonly publisher: AmiPublisher;
+export class EbsFinalizer extends AmiFinalizer {
+  protected readonly planWords = { name: 'ebs', snapshot: 'snapshot' };
 
   constructor(
     @inject(FINALIZER_CONFIG) private readonly config: EbsConfig,
-    @inject(EC2_SESSION) private readonly session: Ec2Session,
+    @inject(EC2_SESSION) session: Ec2Session,
   ) {
-    this.publisher = new AmiPublisher(config, session);
-  }
-
-  preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
-    return this.publisher.preflight(plan, ctx);
-  }
-
-  describePlan(plan: BakePlan): readonly string[] {
-    return [`finalizer ebs: ${this.publisher.describe(plan, 'snapshot')}`];
+    super(config, session);
   }
 
   async finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult> {

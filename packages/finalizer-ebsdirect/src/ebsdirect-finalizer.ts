@@ -1,5 +1,5 @@
 import {
-  AmiPublisher,
+  AmiFinalizer,
   changedBlocks,
   DIRECT_VOLUMES,
   type DirectVolumes,
@@ -12,16 +12,13 @@ import {
 } from '@aminator/aws-ec2';
 import {
   AminatorError,
-  type BakePlan,
   ErrorCodes,
   EXIT_USAGE,
   FINALIZER_CONFIG,
   type FinalizeInput,
-  type Finalizer,
   type ImageResult,
   type Leftover,
   type LeftoverContext,
-  type PlanContext,
   type StepContext,
 } from '@aminator/core';
 import { inject, injectable } from 'tsyringe';
@@ -33,23 +30,15 @@ import type { EbsDirectFinalizerConfig } from './ebsdirect-finalizer-config.js';
  * AmiPublisher, exactly as the ebs finalizer registers it.
  */
 @injectable()
-export class EbsDirectFinalizer implements Finalizer {
-  private readonly publisher: AmiPublisher;
+export class EbsDirectFinalizer extends AmiFinalizer {
+  protected readonly planWords = { name: 'ebsdirect', snapshot: 'write the changed blocks as a child of the base snapshot' };
 
   constructor(
     @inject(FINALIZER_CONFIG) private readonly config: EbsDirectFinalizerConfig,
-    @inject(EC2_SESSION) private readonly session: Ec2Session,
+    @inject(EC2_SESSION) session: Ec2Session,
     @inject(DIRECT_VOLUMES) private readonly volumes: DirectVolumes,
   ) {
-    this.publisher = new AmiPublisher(config, session);
-  }
-
-  preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
-    return this.publisher.preflight(plan, ctx);
-  }
-
-  describePlan(plan: BakePlan): readonly string[] {
-    return [`finalizer ebsdirect: ${this.publisher.describe(plan, 'write the changed blocks as a child of the base snapshot')}`];
+    super(config, session);
   }
 
   async finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult> {

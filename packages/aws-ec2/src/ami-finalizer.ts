@@ -1,0 +1,33 @@
+import type { BakePlan, FinalizeInput, Finalizer, ImageResult, Leftover, LeftoverContext, PlanContext, StepContext } from '@aminator/core';
+import type { AmiConfig } from './ami-config.js';
+import { AmiPublisher } from './ami-publisher.js';
+import type { Ec2Session } from './ec2-session.js';
+
+/**
+ * What every AMI-making finalizer shares: the publisher, the plan checks and the plan line. A
+ * finalizer adds how it makes the root snapshot (`finalize`) and what a killed bake leaves of it.
+ */
+export abstract class AmiFinalizer implements Finalizer {
+  protected readonly publisher: AmiPublisher;
+
+  constructor(
+    config: AmiConfig,
+    protected readonly session: Ec2Session,
+  ) {
+    this.publisher = new AmiPublisher(config, session);
+  }
+
+  /** The finalizer's name and how it makes the snapshot, for the plan line. */
+  protected abstract readonly planWords: { readonly name: string; readonly snapshot: string };
+
+  preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    return this.publisher.preflight(plan, ctx);
+  }
+
+  describePlan(plan: BakePlan): readonly string[] {
+    return [`finalizer ${this.planWords.name}: ${this.publisher.describe(plan, this.planWords.snapshot)}`];
+  }
+
+  abstract finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult>;
+  abstract findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]>;
+}

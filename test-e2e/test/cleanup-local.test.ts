@@ -134,7 +134,8 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', R
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     try {
-      await waitFor('debootstrap to write into the new root', () => (chrootProcesses(world.work).length > 0 ? true : undefined));
+      // aminate itself holds its run log below the work root: wait for another process — debootstrap.
+      await waitFor('debootstrap to write into the new root', () => (chrootProcesses(world.work).some((p) => p.pid !== child.pid) ? true : undefined));
       child.kill('SIGKILL');
       assert.equal(await exited, 'SIGKILL');
       const swept = await world.aminate(['--json', 'cleanup']);

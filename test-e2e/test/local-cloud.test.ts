@@ -52,8 +52,18 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
         provisioner: { yum: { releasever: '12', repos: [{ id: 'e2e', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false }] } },
       }),
     );
-    const foundation = await aminate(['foundation', '--name', 'debian-base', '--size', '1G', '--minimal']);
+    const foundation = await aminate(['--json', 'foundation', '--name', 'debian-base', '--size', '1G', '--minimal']);
     assert.equal(foundation.code, 0, foundation.stderr);
+    // A foundation runs as a bake does: the same events, step by step, and a result naming the image.
+    const events = jsonLines(foundation.stdout);
+    const steps = ['plan', 'create-disk', 'partition', 'install', 'configure', 'teardown', 'publish', 'cleanup'];
+    assert.deepEqual(events[0]?.steps, steps);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'step-end').map((e) => `${e.step} ${e.status}`),
+      steps.map((step) => `${step} succeeded`),
+    );
+    const last = events.at(-1) ?? {};
+    assert.deepEqual([last.type, last.kind, last.command, last.status, last.image?.name], ['result', 'command', 'foundation', 'succeeded', 'debian-base']);
   });
   after(() => {
     server?.close();
@@ -218,6 +228,20 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
       assert.match(readFileSync(join(root, 'etc/fstab'), 'utf8'), /^UUID=[0-9a-f-]+ \/ ext4 /m);
       assert.equal(sh('rpm', ['--root', root, '-q', 'e2e-rpm']).trim(), 'e2e-rpm-4.2-7.noarch');
     });
+    assertNothingLeft();
+  });
+
+  it('SIGINT while the foundation installs: exit 130, the install step named, every step undone, no image', async () => {
+    const result = await aminate(['--json', 'foundation', '--name', 'interrupted-base', '--size', '1G', '--minimal'], {
+      signalOn: { when: '"step":"install"', signal: 'SIGINT', delayMs: 800 },
+    });
+    assert.equal(result.code, 130, result.stderr);
+    const events = jsonLines(result.stdout);
+    const last = events.at(-1) ?? {};
+    assert.deepEqual([last.status, last.error?.step], ['interrupted', 'install']);
+    const undone = events.filter((e) => e.type === 'undo');
+    assert.ok(undone.length >= 6 && undone.every((e) => e.status === 'succeeded'), JSON.stringify(undone));
+    assert.equal((await aminate(['images', 'show', 'interrupted-base'])).code, 2, 'no image');
     assertNothingLeft();
   });
 

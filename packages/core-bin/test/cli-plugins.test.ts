@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { aminate, fakeProjects, fixtures } from './cli-harness.js';
+import { runCliOnTerminal, terminalScreen } from '@aminator/testkit';
+import { aminate, binPath, fakeProjects, fixtures, jsonLines } from './cli-harness.js';
 
 describe('aminate plugins (CLI)', () => {
   it('plugins list --json shows kind, name, package, version and path of each plugin', async () => {
@@ -67,6 +69,56 @@ describe('plugin commands (CLI, testkit fakes)', () => {
     assert.match(result.stderr, /released the fake resource/);
     assert.match(result.stderr, /^error E_INTERRUPTED: /m);
     assert.doesNotMatch(result.stderr, /error: error/);
+  });
+});
+
+describe("a plugin command's steps (ctx.runSteps) are shown and ended as a bake's", () => {
+  const project = fakeProjects(after);
+  const normal = (screen: string[]): string[] => screen.map((l) => l.replace(/ +\d+\.\ds$/, '').replace(/ +$/, ''));
+
+  it("on a terminal: the step list with core's cleanup step, then what the command made", async () => {
+    const p = project();
+    const ok = await runCliOnTerminal(binPath, ['fake-forge', 'sword', '-c', p.configFile], { cwd: fixtures });
+    assert.equal(ok.code, 0, ok.text);
+    const screen = normal(terminalScreen(ok.text));
+    assert.deepEqual(screen.slice(0, 5), ['  ✔ plan', '  ✔ forge', '  ✔ polish', '  ✔ cleanup', 'forged sword']);
+    assert.match(terminalScreen(ok.text)[5] ?? '', /^aminate fake-forge finished in \d+\.\ds$/);
+    assert.deepEqual(readdirSync(join(p.dir, 'locks')), [], 'run lock released');
+    assert.deepEqual(
+      readdirSync(join(p.dir, 'work')).filter((d) => d !== 'logs'),
+      [],
+      'work directory removed',
+    );
+  });
+
+  it("--json: events of kind command; a failpoint by the command's step name fails it (exit 1), one by no name of it exits 2", async () => {
+    const p = project();
+    const result = await aminate(['--json', 'fake-forge', 'sword', '-c', p.configFile]);
+    assert.equal(result.code, 0, result.stderr);
+    const events = jsonLines(result.stdout);
+    assert.deepEqual([events[0]?.type, events[0]?.kind, events[0]?.command, events[0]?.image], ['run-start', 'command', 'fake-forge', 'sword']);
+    assert.ok(events.some((e) => e.type === 'resource' && e.action === 'acquired' && e.resource.kind === 'fake-anvil' && e.step === 'forge'));
+    assert.ok(events.some((e) => e.type === 'undo' && e.description === 'cool sword' && e.status === 'succeeded'));
+    assert.deepEqual(events.at(-1)?.lines, ['forged sword']);
+
+    const failed = await aminate(['fake-forge', 'sword', '-c', p.configFile], { env: { AMINATOR_FAILPOINTS: 'polish:error', CI: 'true' } });
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /^error E_FAILPOINT \(step polish\): /m);
+    assert.match(failed.stderr, /cleanup succeeded: cool sword/);
+    assert.match(failed.stderr, /full log: .*\.log$/m);
+    assert.deepEqual(readdirSync(join(p.dir, 'locks')), []);
+
+    const typo = await aminate(['fake-forge', 'sword', '-c', p.configFile], { env: { AMINATOR_FAILPOINTS: 'provision:error' } });
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(typo.stderr, /unknown step "provision"[\s\S]*plan, forge, polish, cleanup/);
+  });
+
+  it('--dry-run: the plan step only, and the plan', async () => {
+    const p = project();
+    const result = await aminate(['fake-forge', 'sword', '--dry-run', '-c', p.configFile], { env: { CI: 'true' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /dry run: nothing was changed\. Plan:\n {2}would forge sword/);
+    assert.doesNotMatch(result.stderr, /step forge/);
   });
 });
 

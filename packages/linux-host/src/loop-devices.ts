@@ -93,11 +93,23 @@ export function withStackedLoops(all: readonly LoopInfo[], direct: readonly Loop
   return [...stacked, ...direct];
 }
 
-/** Attach `file` as a loop device for a bake step; its detach is pushed on the step's cleanup stack. */
-export async function attachLoopForStep(commands: CommandRunner, file: string, ctx: StepContext): Promise<string> {
-  const loop = await attachLoop(commands, file, { signal: ctx.signal });
+/**
+ * Attach `file` (or the byte range of one partition in it) as a loop device for a step; its detach is
+ * pushed on the step's cleanup stack, as a `loop-device` resource.
+ */
+export async function attachLoopForStep(
+  commands: CommandRunner,
+  file: string,
+  ctx: StepContext,
+  part: {
+    readonly offsetBytes?: number;
+    readonly sizeBytes?: number /** For the undo's description: `partition 1 of /dev/xvdf`. */;
+    readonly what?: string;
+  } = {},
+): Promise<string> {
+  const loop = await attachLoop(commands, file, { offsetBytes: part.offsetBytes, sizeBytes: part.sizeBytes, signal: ctx.signal });
   ctx.cleanup.push({
-    description: `detach ${loop}`,
+    description: part.what ? `detach ${loop} (${part.what})` : `detach ${loop}`,
     resource: { kind: 'loop-device', id: loop },
     manual: [['losetup', '--detach', loop]],
     undo: () => detachLoop(commands, loop),

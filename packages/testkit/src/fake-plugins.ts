@@ -71,8 +71,35 @@ const FAKE_WAIT_COMMAND: PluginCommand<FakeConfig> = {
   },
 };
 
+/**
+ * `aminate fake-forge NAME`: a plugin command that runs steps the way `aminate foundation` does
+ * (`ctx.runSteps`), holding a fake resource from `forge` until the closing `cleanup` (testkit).
+ */
+const FAKE_FORGE_COMMAND: PluginCommand<FakeConfig> = {
+  name: 'fake-forge',
+  summary: 'run named steps that hold a fake resource (testkit)',
+  arguments: [{ name: 'name', description: 'what to forge', required: true }],
+  options: [{ flags: '--dry-run', description: 'plan only' }],
+  async run(args, options, ctx) {
+    const name = args[0] ?? 'thing';
+    const dryRun = options.dryRun === true;
+    const outcome = await ctx.runSteps({ steps: ['plan', 'forge', 'polish'], subject: name, dryRun }, async (run) => {
+      const planLines = await run.step('plan', async () => [`would forge ${name}`]);
+      if (dryRun) return { planLines };
+      await run.step('forge', async (step) => {
+        await run.frame(step);
+        step.log.info(`hammering ${name}`);
+        step.cleanup.push({ description: `cool ${name}`, resource: { kind: 'fake-anvil', id: name }, undo: async () => undefined });
+      });
+      await run.step('polish', async (step) => step.progress(`polishing ${name}`));
+      return { lines: [`forged ${name}`] };
+    });
+    return outcome.exitCode;
+  },
+};
+
 function fakeModule(kind: PluginKind, token: symbol, construct: Construct, withOptions = false): PluginModule<PluginKind, FakeConfig> {
-  const commands = withOptions ? [FAKE_WAIT_COMMAND] : undefined;
+  const commands = withOptions ? [FAKE_WAIT_COMMAND, FAKE_FORGE_COMMAND] : undefined;
   return definePlugin({
     kind,
     name: 'fake',

@@ -15,4 +15,5 @@ export * from './recording-command-runner.js';
 export * from './root-only.js';
 export * from './run-cli.js';
 export * from './terminal-screen.js';
+export * from './test-command-context.js';
 export * from './test-step-context.js';

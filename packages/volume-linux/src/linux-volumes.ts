@@ -15,10 +15,9 @@ import {
   type VolumeManager,
 } from '@aminator/core';
 import {
-  attachLoop,
+  attachLoopForStep,
   blockDeviceBytes,
   chooseRootPartition,
-  detachLoop,
   extFileSystemBytes,
   findWorkRootLeftovers,
   HostTools,
@@ -125,15 +124,9 @@ export class LinuxVolumes implements VolumeManager {
 
   /** A loop device over the partition's byte range; released in teardown. */
   private async partitionLoop(device: string, table: PartitionTable, partition: Partition, ctx: StepContext): Promise<string> {
-    const loop = await attachLoop(this.commands, device, {
+    const loop = await attachLoopForStep(this.commands, device, ctx, {
       ...partitionByteRange(table, partition),
-      signal: ctx.signal,
-    });
-    ctx.cleanup.push({
-      description: `detach ${loop} (partition ${partition.number} of ${device})`,
-      resource: { kind: 'loop-device', id: loop },
-      manual: [['losetup', '--detach', loop]],
-      undo: () => detachLoop(this.commands, loop),
+      what: `partition ${partition.number} of ${device}`,
     });
     return loop;
   }

@@ -1,9 +1,7 @@
 import type { PluginCommand } from '@aminator/core';
-import { requireHostTools } from '@aminator/linux-host';
 import { buildFoundation } from '../foundation/build-foundation.js';
-import { foundationOptions, foundationTools } from '../foundation/foundation-options.js';
+import { foundationOptions } from '../foundation/foundation-options.js';
 import type { LocalConfig } from '../local-config.js';
-import { formatSize } from '../size.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
 
 export const foundationCommand: PluginCommand<LocalConfig> = {
@@ -18,7 +16,12 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
     'system only (no kernel, no boot loader: fast, for tests). Red Hat family (dnf --installroot from',
     "--repo) is a root file system only for now. The Debian mirror defaults to this host's.",
     '',
+    'It runs as a bake does: a step list on a terminal (plan, create-disk, partition, install, configure,',
+    'boot-loader, teardown, publish, cleanup), plain lines in CI, events with --json; a failure or a',
+    'signal undoes every step; `aminate cleanup` reclaims what a kill -9 left.',
+    '',
     'Example: aminate foundation --name debian-12 --size 2G',
+    '         aminate foundation --name debian-12 --dry-run',
     '         aminate foundation --name debian-12-min --minimal --partition-table none',
   ].join('\n'),
   options: [
@@ -39,17 +42,12 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
     },
     { flags: '--include <packages>', description: 'extra packages, comma-separated' },
     { flags: '--force', description: 'replace an image with the same name' },
+    { flags: '--dry-run', description: 'check the name, the options and the host tools, show the plan; make nothing' },
     STORE_OPTION,
   ],
   async run(_args, options, ctx) {
     const parsed = foundationOptions(options);
-    requireHostTools(foundationTools(parsed));
     const store = commandStore(options, ctx);
-    ctx.log.info(
-      `building ${parsed.name}: ${parsed.os} ${parsed.release}, ${formatSize(parsed.sizeBytes)} ${parsed.fs}, ${parsed.partitionTable}${parsed.bootable ? ', bootable (BIOS and UEFI)' : ', minimal'}`,
-    );
-    const image = await buildFoundation(parsed, store, ctx);
-    ctx.print(image, [`registered ${image.name} (${image.id}) in ${store.dir}`]);
-    return 0;
+    return (await buildFoundation(parsed, store, ctx, options.dryRun === true)).exitCode;
   },
 };

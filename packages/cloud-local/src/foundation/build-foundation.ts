@@ -1,120 +1,127 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AminatorError, type BakeOutcome, type CommandRunner, createExclusive, EXIT_USAGE, type PluginCommandContext, type StepContext } from '@aminator/core';
 import {
-  AminatorError,
-  CleanupStack,
-  type CommandRunner,
-  createExclusive,
-  EXIT_USAGE,
-  holdRunLock,
-  makeRunWorkDir,
-  newRunId,
-  type PluginCommandContext,
-  type StepContext,
-} from '@aminator/core';
-import {
-  attachLoop,
-  detachLoop,
+  attachLoopForStep,
   filesystemUuid,
   Mounter,
   mountChrootFilesystems,
   PartitionTypes,
   partitionByteRange,
   readPartitionTable,
+  requireHostTools,
   runInChroot,
   writeFileInside,
 } from '@aminator/linux-host';
 import type { ImageManifest } from '../image-manifest.js';
 import { LocalErrorCodes, type LocalImageStore, newImageId } from '../local-image-store.js';
+import { formatSize } from '../size.js';
 import { bootableSfdiskScript, bootConfigFiles, DEBIAN_BOOT_PACKAGES, installBootLoader } from './boot-loader.js';
-import type { FoundationOptions } from './foundation-options.js';
+import { type FoundationOptions, foundationTools } from './foundation-options.js';
 
 const DPKG_TO_MACHINE: Record<string, string> = { amd64: 'x86_64', arm64: 'arm64', i386: 'i386' };
 const FIRST_SECTOR = 2048;
-
-interface Built {
-  readonly architecture: string;
-  readonly rootPartition?: number;
-}
-
 /** How long a busy mount of the foundation build is retried before its holders are named. */
 const UNMOUNT_RETRY_MS = 15_000;
 
+/** The steps of `aminate foundation`, in order (core adds `cleanup`); failpoints may name them. */
+export function foundationSteps(options: Pick<FoundationOptions, 'bootable'>): string[] {
+  return ['plan', 'create-disk', 'partition', 'install', 'configure', ...(options.bootable ? ['boot-loader'] : []), 'teardown', 'publish'];
+}
+
 /**
- * A base image from nothing: a sparse disk (bootable: GPT with BIOS boot, EFI system and root
- * partitions and GRUB for both firmwares; minimal: one Linux root partition, or a bare file system),
- * the OS installed into it (debootstrap, or dnf --installroot), fstab by UUID, hostname, package
- * sources; then published atomically in the store. Everything mounted or attached on the way is
- * released before publishing, and on any failure or signal.
+ * A base image from nothing, as a run of named steps like a bake's (events, run lock, private work
+ * directory, failpoints, one cleanup stack): plan (name and host tools), create-disk (a sparse file in
+ * a staged image), partition (bootable: GPT with BIOS boot, EFI system and root partitions; minimal:
+ * one root partition, or a bare file system) and format, install (debootstrap, or dnf --installroot),
+ * configure (fstab by UUID, hostname, package sources), boot-loader (GRUB for both firmwares),
+ * teardown (everything mounted or attached is released), publish (atomically, in the store).
  */
-export async function buildFoundation(options: FoundationOptions, store: LocalImageStore, ctx: PluginCommandContext): Promise<ImageManifest> {
-  await store.ensure();
-  const existing = await store.find(options.name);
-  if (existing && !options.force) {
-    throw new AminatorError(`an image named "${options.name}" already exists (${existing.id})`, {
-      code: LocalErrorCodes.IMAGE_EXISTS,
-      exitCode: EXIT_USAGE,
-      suggestions: ['pick another --name, or pass --force to replace it'],
+export async function buildFoundation(options: FoundationOptions, store: LocalImageStore, ctx: PluginCommandContext, dryRun = false): Promise<BakeOutcome> {
+  const layout = `${formatSize(options.sizeBytes)} ${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable (BIOS and UEFI)' : ', minimal'}`;
+  return ctx.runSteps({ steps: foundationSteps(options), subject: options.name, dryRun }, async (run) => {
+    const planLines = await run.step('plan', async () => {
+      requireHostTools(foundationTools(options));
+      const existing = await store.find(options.name);
+      if (existing && !options.force) {
+        throw new AminatorError(`an image named "${options.name}" already exists (${existing.id})`, {
+          code: LocalErrorCodes.IMAGE_EXISTS,
+          exitCode: EXIT_USAGE,
+          suggestions: ['pick another --name, or pass --force to replace it'],
+        });
+      }
+      return [
+        `image: ${options.name}: ${options.os} ${options.release}, ${layout}`,
+        `from: ${options.source}${options.include.length > 0 ? ` with ${options.include.join(', ')}` : ''}`,
+        `store: ${store.dir}${existing ? ` (replaces ${existing.id})` : ''}`,
+      ];
     });
-  }
-  // A run id and run lock like a bake's: after a kill -9, `aminate cleanup` finds the mounts, the
-  // processes (debootstrap), the loop device and the staged image of a foundation build the same way.
-  const runId = newRunId();
-  await holdRunLock(ctx.locks, { runId, cleanup: ctx.cleanup });
-  // The same work directory a bake makes, before anything else: below a work root that must be private
-  // (the install mounts there), with an owner file.
-  const workDir = await makeRunWorkDir(ctx.workRoot, { runId, cleanup: ctx.cleanup });
-  const id = newImageId(runId);
-  const stage = await store.stage(id, ctx.locks);
-  ctx.cleanup.push({ description: `release the stage lock of ${id}`, undo: () => stage.release() });
-  const staged = stage.dir;
-  ctx.cleanup.push({ description: `remove unfinished image ${staged}`, manual: [['rm', '-r', staged]], undo: () => store.discard(staged) });
-  const disk = join(staged, 'disk.raw');
-  const file = await createExclusive(disk, 0o644);
-  await file.truncate(options.sizeBytes);
-  await file.close();
-  const built = await installInto(disk, options, runId, workDir, ctx);
-  const manifest: ImageManifest = {
-    id,
-    name: options.name,
-    description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable: BIOS and UEFI' : ''})`,
-    tags: { foundation: 'true', os: options.os, release: options.release },
-    createdAt: new Date().toISOString(),
-    sizeBytes: options.sizeBytes,
-    architecture: built.architecture,
-    os: { family: options.os, release: options.release },
-    layout: { partitionTable: options.partitionTable, rootPartition: built.rootPartition, fsType: options.fs },
-    boot: options.bootable ? { bios: true, uefi: true } : undefined,
-  };
-  await store.publish(staged, manifest, ctx.locks, { replace: options.force });
-  return manifest;
+    if (dryRun) return { planLines };
+    const { id, staged, disk } = await run.step('create-disk', async (step) => {
+      // The frame first: a run lock (so `aminate cleanup` finds the mounts, debootstrap, the loop
+      // devices and the staged image of a killed build as a bake's) and a work directory below a
+      // work root that must be private — the install mounts there.
+      await run.frame(step);
+      await store.ensure();
+      const id = newImageId(run.runId);
+      const stage = await store.stage(id, ctx.locks);
+      step.cleanup.push({ description: `release the stage lock of ${id}`, undo: () => stage.release() });
+      step.cleanup.push({
+        description: `remove unfinished image ${stage.dir}`,
+        resource: { kind: 'staged-image', id: stage.dir },
+        manual: [['rm', '-r', stage.dir]],
+        undo: () => store.discard(stage.dir),
+      });
+      const disk = join(stage.dir, 'disk.raw');
+      const file = await createExclusive(disk, 0o644);
+      await file.truncate(options.sizeBytes);
+      await file.close();
+      return { id, staged: stage.dir, disk };
+    });
+    const held = run.mark();
+    const { loop, uuid } = await run.step('partition', (step) => partitionAndFormat(disk, options, ctx.commands, step));
+    const root = await run.step('install', async (step) => {
+      const root = await mountAt(loop, ctx.commands, step);
+      step.progress(`installing ${options.os} ${options.release} from ${options.source}`);
+      if (options.os === 'debian') await debootstrap(root, options, ctx.commands, step);
+      else await dnfInstallroot(root, options, ctx.commands, step);
+      return root;
+    });
+    const architecture = await run.step('configure', async (step) => {
+      await configure(root, uuid, options);
+      return options.os === 'debian'
+        ? (DPKG_TO_MACHINE[(await runInChroot(ctx.commands, root, 'dpkg', ['--print-architecture'], step)).stdout.trim()] ?? 'x86_64')
+        : (await ctx.commands.run('uname', ['-m'])).stdout.trim();
+    });
+    if (options.bootable) await run.step('boot-loader', (step) => makeBootable(disk, root, loop, uuid, ctx.commands, step));
+    await run.step('teardown', () => run.release(held));
+    const manifest: ImageManifest = {
+      id,
+      name: options.name,
+      description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable: BIOS and UEFI' : ''})`,
+      tags: { foundation: 'true', os: options.os, release: options.release },
+      createdAt: new Date().toISOString(),
+      sizeBytes: options.sizeBytes,
+      architecture,
+      os: { family: options.os, release: options.release },
+      layout: { partitionTable: options.partitionTable, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined, fsType: options.fs },
+      boot: options.bootable ? { bios: true, uefi: true } : undefined,
+    };
+    await run.step('publish', () => store.publish(staged, manifest, ctx.locks, { replace: options.force }));
+    return {
+      image: { id, name: options.name, cloud: 'local', region: store.dir, tags: manifest.tags },
+      lines: [`registered ${options.name} (${id}) in ${store.dir}: ${layout}`],
+    };
+  });
 }
 
-/** Partition, format, mount, install, configure — with its own stack, unwound before publishing. */
-async function installInto(disk: string, options: FoundationOptions, runId: string, workDir: string, ctx: PluginCommandContext): Promise<Built> {
-  const stack = new CleanupStack();
-  const step: StepContext = {
-    runId,
-    signal: ctx.signal,
-    log: ctx.log,
-    dryRun: false,
-    cleanup: stack,
-    workDir,
-    resource: () => undefined,
-    progress: (m) => ctx.log.info(m),
-  };
-  try {
-    const built = await partitionFormatInstall(disk, options, ctx.commands, step);
-    const report = await stack.unwind({ reason: 'success' });
-    if (report.errors[0]) throw report.errors[0];
-    return built;
-  } catch (error) {
-    await stack.unwind({ reason: ctx.signal.aborted ? 'interrupted' : 'failure' });
-    throw error;
-  }
-}
-
-async function partitionFormatInstall(disk: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<Built> {
+/** The partition table (GPT), a loop device over the root partition (or the whole disk) and its file system. */
+async function partitionAndFormat(
+  disk: string,
+  options: FoundationOptions,
+  commands: CommandRunner,
+  ctx: StepContext,
+): Promise<{ loop: string; uuid: string }> {
   let range = { offsetBytes: 0, sizeBytes: options.sizeBytes };
   if (options.partitionTable === 'gpt') {
     const script = options.bootable
@@ -126,8 +133,7 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
     if (!table || !root) throw new Error(`sfdisk made no partition on ${disk}`);
     range = partitionByteRange(table, root);
   }
-  const loop = await attachLoop(commands, disk, { ...range, signal: ctx.signal });
-  ctx.cleanup.push({ description: `detach ${loop}`, manual: [['losetup', '--detach', loop]], undo: () => detachLoop(commands, loop) });
+  const loop = await attachLoopForStep(commands, disk, ctx, range);
   await commands.run(
     options.fs === 'xfs' ? 'mkfs.xfs' : 'mkfs.ext4',
     options.fs === 'xfs' ? ['-q', '-f', '-L', 'root', loop] : ['-q', '-F', '-L', 'root', loop],
@@ -139,17 +145,7 @@ async function partitionFormatInstall(disk: string, options: FoundationOptions, 
       code: LocalErrorCodes.FOUNDATION_FAILED,
       suggestions: ['run again with --debug to see what mkfs printed'],
     });
-  const root = await mountAt(loop, commands, ctx);
-  ctx.progress(`installing ${options.os} ${options.release} from ${options.source}`);
-  if (options.os === 'debian') await debootstrap(root, options, commands, ctx);
-  else await dnfInstallroot(root, options, commands, ctx);
-  await configure(root, uuid, options);
-  if (options.bootable) await makeBootable(disk, root, loop, uuid, commands, ctx);
-  const architecture =
-    options.os === 'debian'
-      ? (DPKG_TO_MACHINE[(await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim()] ?? 'x86_64')
-      : (await commands.run('uname', ['-m'])).stdout.trim();
-  return { architecture, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined };
+  return { loop, uuid };
 }
 
 async function mountAt(device: string, commands: CommandRunner, ctx: StepContext): Promise<string> {
@@ -158,7 +154,12 @@ async function mountAt(device: string, commands: CommandRunner, ctx: StepContext
   ctx.cleanup.push({ description: `remove ${root}`, undo: () => rmdir(root) });
   const mounter = new Mounter(commands);
   await mounter.mount([device, root], ctx.signal);
-  ctx.cleanup.push({ description: `unmount ${root}`, manual: [['umount', root]], undo: () => mounter.unmountTree(root, { retryMs: UNMOUNT_RETRY_MS }) });
+  ctx.cleanup.push({
+    description: `unmount ${root}`,
+    resource: { kind: 'mount', id: root },
+    manual: [['umount', root]],
+    undo: () => mounter.unmountTree(root, { retryMs: UNMOUNT_RETRY_MS }),
+  });
   return root;
 }
 
@@ -169,8 +170,7 @@ async function mountAt(device: string, commands: CommandRunner, ctx: StepContext
  */
 async function makeBootable(disk: string, root: string, rootLoop: string, rootUuid: string, commands: CommandRunner, ctx: StepContext): Promise<void> {
   for (const [inside, content] of Object.entries(bootConfigFiles())) await writeFileInside(root, inside, content, 0o644);
-  const diskLoop = await attachLoop(commands, disk, { signal: ctx.signal });
-  ctx.cleanup.push({ description: `detach ${diskLoop}`, manual: [['losetup', '--detach', diskLoop]], undo: () => detachLoop(commands, diskLoop) });
+  const diskLoop = await attachLoopForStep(commands, disk, ctx);
   await mountChrootFilesystems(root, new Mounter(commands), ctx, { unmountRetryMs: UNMOUNT_RETRY_MS, blockDevices: [rootLoop, diskLoop], commands });
   await runInChroot(commands, root, 'systemctl', ['enable', 'systemd-networkd', 'systemd-resolved'], ctx);
   await installBootLoader({ root, rootUuid, diskLoop, diskFile: disk }, commands, ctx);

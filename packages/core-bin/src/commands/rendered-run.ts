@@ -1,4 +1,4 @@
-import { type BakeOutcome, type BakePipeline, EventBus, FAILPOINTS_ENV, newRunId, parseFailpoints, RunLogFile, UsageError } from '@aminator/core';
+import { type BakeOutcome, type BakePipeline, FAILPOINTS_ENV, newRunId, parseFailpoints, UsageError } from '@aminator/core';
 import type { Command } from 'commander';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
@@ -6,7 +6,7 @@ import { composeBake } from '../compose/compose-bake.js';
 import { type CoreRunFlags, coreFlagLayers } from '../compose/core-flag-layers.js';
 import type { EnvironmentPlugins } from '../compose/load-environment.js';
 import { type FlagBinding, pluginFlagLayers } from '../compose/plugin-flags.js';
-import { chooseRenderer } from '../render/choose-renderer.js';
+import { RunDisplay } from '../render/run-display.js';
 
 /** What every run-type command (`bake`, `verify`, `boot`) gets from its command line. */
 export interface CommandInput {
@@ -42,22 +42,18 @@ export async function renderedRun(
   if (options.verify) requireVerifier(input);
   const flags = input.command.optsWithGlobals<RunFlags>();
   const flagLayers = [...coreFlagLayers(flags), ...pluginFlagLayers(input.command, input.bindings)];
-  const bus = new EventBus();
-  const renderer = chooseRenderer({ json: flags.json === true, debug: flags.debug === true, plain: options.plain });
-  bus.subscribe((event) => renderer.handle(event));
+  const display = new RunDisplay({ json: flags.json === true, debug: flags.debug === true, plain: options.plain });
+  const { renderer } = display;
   const { pipeline, preserveOnError, settings, dispose } = await composeBake({
     session: input.session,
     plugins: input.plugins,
     flagLayers,
-    events: bus,
+    events: display.events,
     runId: newRunId(),
     failpoints: parseFailpoints(process.env[FAILPOINTS_ENV]),
     verify: options.verify,
   });
-  if (settings.runLog) {
-    const log = new RunLogFile(settings.runLog, (message) => renderer.notice(message));
-    bus.subscribe((event) => log.handle(event));
-  }
+  if (settings.runLog) display.keepLog(settings.runLog);
   for (const r of input.session.discovery.rejected) {
     // Broken plugins the environment does not use are not fatal, but the user should hear of them.
     renderer.notice(`warning: ignoring ${r.packageName ?? r.path}: [${r.code}] ${r.reason} (see \`aminate plugins doctor\`)`);
@@ -68,7 +64,7 @@ export async function renderedRun(
     return (await start(pipeline, preserveOnError, controller.signal)).exitCode;
   } finally {
     removeHandlers();
-    renderer.close();
+    display.close();
     await dispose();
   }
 }

@@ -5,7 +5,7 @@ function errorText(error: ErrorSummary): string {
   return [`error ${error.code}${step}: ${error.message}`, ...error.suggestions.map((s) => `  → ${s}`)].join('\n');
 }
 
-/** The closing lines of a bake for a person: the image, or the error, and what was kept. */
+/** The closing lines of a run (a bake, `verify`, `boot`, a plugin command's steps) for a person: the image, or the error, and what was kept. */
 export function resultSummary(result: ResultEvent): { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
@@ -27,6 +27,8 @@ export function resultSummary(result: ResultEvent): { out: string[]; err: string
     if (result.kind === 'verify') out.push(`verified ${image} in ${seconds}s${checks}`);
     if (result.kind === 'boot') out.push(`booted ${image}; the machine stopped after ${seconds}s and its copy was removed`);
   }
+  if (result.status === 'succeeded' && result.kind === 'command')
+    out.push(...(result.lines ?? []), `aminate ${result.command ?? 'command'} finished in ${seconds}s`);
   if (result.error) err.push(errorText(result.error));
   for (const e of result.cleanupErrors ?? []) err.push(`also: ${errorText(e)}`);
   if (result.kept && result.kept.length > 0) {

@@ -9,14 +9,20 @@ interface EventBase {
   readonly runId: string;
 }
 
-/** What a run does: `aminate bake`, `aminate verify`, `aminate boot`. */
-export type RunKind = 'bake' | 'verify' | 'boot';
+/**
+ * What a run does: `aminate bake`, `aminate verify`, `aminate boot`, or a plugin's command that runs
+ * steps (`command`, named in the event: `aminate foundation`).
+ */
+export type RunKind = 'bake' | 'verify' | 'boot' | 'command';
 
 export interface RunStartEvent extends EventBase {
   readonly type: 'run-start';
   readonly kind: RunKind;
+  /** The plugin command of a `command` run: `foundation`. */
+  readonly command?: string;
+  /** The environment of a bake, `verify` or `boot`; empty for a plugin command. */
   readonly environment: string;
-  /** The package spec of a bake; empty for `verify` and `boot`, which name `image` instead. */
+  /** The package spec of a bake; empty otherwise: `verify`, `boot` and commands name `image` instead. */
   readonly package: string;
   readonly image?: string;
   readonly steps: readonly string[];
@@ -90,6 +96,7 @@ export interface StepTiming {
 export interface ResultEvent extends EventBase {
   readonly type: 'result';
   readonly kind: RunKind;
+  readonly command?: string;
   readonly status: 'succeeded' | 'failed' | 'interrupted' | 'planned';
   /** The exit code `aminate` ends with for this run. */
   readonly exitCode: number;
@@ -105,6 +112,8 @@ export interface ResultEvent extends EventBase {
   readonly plan?: { readonly spec?: PackageSpec; readonly baseImage?: BaseImage; readonly lines: readonly string[] };
   /** The checks the verifier ran, when it ran and passed. */
   readonly verification?: VerificationResult;
+  /** What a plugin command says it made, for a person (`registered debian-12 (local-…) in /var/lib/…`). */
+  readonly lines?: readonly string[];
   /** A failed or interrupted run's full log (every event, debug included), kept for the user to open. */
   readonly log?: string;
 }

@@ -1,7 +1,10 @@
+import type { BakeOutcome } from '../pipeline/bake-outcome.js';
+import type { ImageResult } from './bake-types.js';
 import type { CleanupScope } from './cleanup-scope.js';
 import type { CommandRunner } from './command-runner.js';
 import type { LockManager } from './lock-manager.js';
 import type { Logger } from './logger.js';
+import type { StepSequence } from './step-sequence.js';
 
 export interface PluginCommandArgument {
   readonly name: string;
@@ -17,6 +20,28 @@ export interface PluginCommandOption {
   readonly choices?: readonly string[];
   /** May be given more than once; the values collect into an array. */
   readonly repeatable?: boolean;
+}
+
+/** A plugin command's run of named steps (`aminate foundation`), for `PluginCommandContext.runSteps`. */
+export interface CommandRunSpec {
+  /**
+   * Every step the command may take, in order, ending before `cleanup` (core adds it): the step
+   * list on a terminal, and the names `AMINATOR_FAILPOINTS` may use. A dry run takes `plan` only.
+   */
+  readonly steps: readonly string[];
+  /** What the run makes or works on, for its first event: `debian-12`. */
+  readonly subject: string;
+  readonly dryRun?: boolean;
+}
+
+/** How a plugin command's steps ended when nothing failed. */
+export interface CommandRunEnd {
+  /** What the run made, for `--json` and the summary. */
+  readonly image?: ImageResult;
+  /** What to tell a person on success: `registered debian-12 (local-…) in /var/lib/aminator/images`. */
+  readonly lines?: readonly string[];
+  /** A dry run: what the command would do. */
+  readonly planLines?: readonly string[];
 }
 
 /** What a plugin command runs with. */
@@ -36,6 +61,14 @@ export interface PluginCommandContext<C = unknown> {
   readonly workRoot: string;
   /** Print a result: the value as JSON with --json, else the text lines. */
   print(value: unknown, text: readonly string[]): void;
+  /**
+   * Run the command's work as named steps, the way a bake runs: a live step list on a terminal,
+   * plain lines in CI, `--json` events, failpoints, the abort race, the run lock and private work
+   * directory (`run.frame`), and one cleanup stack whose undos are events — unwound on failure or
+   * signal (kept with --preserve-on-error), else by the closing `cleanup` step. The outcome's error
+   * has been shown already: return its `exitCode`.
+   */
+  runSteps(spec: CommandRunSpec, body: (run: StepSequence) => Promise<CommandRunEnd>): Promise<BakeOutcome>;
 }
 
 /**

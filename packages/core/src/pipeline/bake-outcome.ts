@@ -5,7 +5,7 @@ import type { ImageResult, InstalledPackage } from '../interfaces/bake-types.js'
 import type { VerificationResult } from '../interfaces/verifier.js';
 import type { KeptResource } from './cleanup-stack.js';
 
-/** How a bake ended; the CLI turns it into an exit code, the pipeline into the `result` event. */
+/** How a run (a bake, `verify`, `boot`, a plugin command's steps) ended; the CLI turns it into an exit code, the pipeline into the `result` event. */
 export interface BakeOutcome {
   readonly status: 'succeeded' | 'failed' | 'interrupted' | 'planned';
   readonly runId: string;
@@ -16,6 +16,8 @@ export interface BakeOutcome {
   readonly package?: InstalledPackage;
   /** What the verifier checked, when it ran and passed. */
   readonly verification?: VerificationResult;
+  /** What a plugin command's run says it made, for a person. */
+  readonly lines?: readonly string[];
   /** The first error; cleanup errors are in `cleanupErrors`. */
   readonly error?: unknown;
   readonly cleanupErrors: readonly CleanupError[];

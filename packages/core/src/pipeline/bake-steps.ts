@@ -34,10 +34,6 @@ export type RunStep = BakeStep | (typeof OTHER_RUN_STEPS)[number];
 
 export const RUN_STEPS: readonly RunStep[] = [...BAKE_STEPS, ...OTHER_RUN_STEPS];
 
-export function isRunStep(value: string): value is RunStep {
-  return (RUN_STEPS as readonly string[]).includes(value);
-}
-
 /** The steps of `aminate verify` on an image that exists: nothing is made, so nothing is finalized. */
 export const VERIFY_IMAGE_STEPS: readonly RunStep[] = ['plan', 'verify', 'cleanup'];
 

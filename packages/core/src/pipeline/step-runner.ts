@@ -7,7 +7,6 @@ import type { Metrics } from '../interfaces/metrics.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import { EventLogger } from '../runtime/event-logger.js';
 import { settleOrAbort } from './abortable.js';
-import type { RunStep } from './bake-steps.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { type Failpoint, triggerFailpoint } from './failpoints.js';
 
@@ -15,7 +14,8 @@ export interface StepRunnerOptions {
   readonly runId: string;
   readonly signal: AbortSignal;
   readonly events: EventSink;
-  readonly metrics: Metrics;
+  /** Step timers; a plugin command's run has no environment, so no metrics plugin. */
+  readonly metrics?: Metrics;
   readonly workDir: string;
   readonly dryRun: boolean;
   readonly abortGraceMs: number;
@@ -23,14 +23,14 @@ export interface StepRunnerOptions {
 }
 
 /**
- * Runs the named steps of one bake: events and timings for each, failpoints, the abort race, and the
+ * Runs the named steps of one run (a bake's, or a plugin command's): events and timings for each, failpoints, the abort race, and the
  * cleanup stack every step's context pushes onto.
  */
 export class StepRunner {
   readonly stack: CleanupStack;
   private readonly timings: StepTiming[] = [];
   private readonly logger: EventLogger;
-  private current: { step: RunStep; resources: ResourceRef[] } | undefined;
+  private current: { step: string; resources: ResourceRef[] } | undefined;
 
   constructor(private readonly options: StepRunnerOptions) {
     this.logger = new EventLogger(options.events, options.runId);
@@ -45,7 +45,7 @@ export class StepRunner {
     return this.options.runId;
   }
 
-  async run<T>(step: RunStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
+  async run<T>(step: string, work: (ctx: StepContext) => Promise<T>): Promise<T> {
     const { signal } = this.options;
     if (signal.aborted) throw signal.reason;
     this.current = { step, resources: [] };
@@ -64,12 +64,12 @@ export class StepRunner {
     }
   }
 
-  private async start<T>(step: RunStep, work: (ctx: StepContext) => Promise<T>): Promise<T> {
+  private async start<T>(step: string, work: (ctx: StepContext) => Promise<T>): Promise<T> {
     await triggerFailpoint(this.options.failpoints, step, this.options.signal);
     return work(this.context(step));
   }
 
-  private context(step: RunStep): StepContext {
+  private context(step: string): StepContext {
     const { runId, signal, workDir, dryRun } = this.options;
     return {
       runId,
@@ -92,10 +92,10 @@ export class StepRunner {
     this.options.events.emit({ type: 'resource', time: now(), runId: this.options.runId, action: 'acquired', resource, step: this.current?.step });
   }
 
-  private finish(step: RunStep, started: number, status: 'succeeded' | 'failed' | 'interrupted', error?: unknown): void {
+  private finish(step: string, started: number, status: 'succeeded' | 'failed' | 'interrupted', error?: unknown): void {
     const durationMs = Math.round(performance.now() - started);
     this.timings.push({ name: step, durationMs });
-    this.options.metrics.timer('aminator.step.duration', durationMs, { step, status });
+    this.options.metrics?.timer('aminator.step.duration', durationMs, { step, status });
     this.options.events.emit({
       type: 'step-end',
       time: now(),
@@ -108,7 +108,7 @@ export class StepRunner {
     });
   }
 
-  private emitStep(event: { type: 'step-start'; step: RunStep } | { type: 'progress'; step: RunStep; message: string; percent?: number }): void {
+  private emitStep(event: { type: 'step-start'; step: string } | { type: 'progress'; step: string; message: string; percent?: number }): void {
     this.options.events.emit({ ...event, time: now(), runId: this.options.runId });
   }
 }

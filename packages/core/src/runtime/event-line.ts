@@ -7,6 +7,7 @@ import type { BakeEvent } from '../interfaces/bake-events.js';
 export function eventLine(event: BakeEvent): string | undefined {
   switch (event.type) {
     case 'run-start':
+      if (event.kind === 'command') return `${event.command ?? 'command'} ${event.image ?? ''} (run ${event.runId})`;
       return `${event.kind} ${event.kind === 'bake' ? event.package : (event.image ?? '')} in environment ${event.environment} (run ${event.runId})`;
     case 'step-start':
       return `step ${event.step} started`;
@@ -26,6 +27,6 @@ export function eventLine(event: BakeEvent): string | undefined {
     case 'resource':
       return `resource ${event.action}: ${event.resource.kind} ${event.resource.id}`;
     case 'result':
-      return `${event.kind} ${event.status} in ${event.durationMs} ms${event.error ? `: ${event.error.code} ${event.error.message}` : ''}`;
+      return `${event.kind === 'command' ? (event.command ?? 'command') : event.kind} ${event.status} in ${event.durationMs} ms${event.error ? `: ${event.error.code} ${event.error.message}` : ''}`;
   }
 }

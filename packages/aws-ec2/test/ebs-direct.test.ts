@@ -120,6 +120,50 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     assert.equal(endpoint.callsOf('GetSnapshotBlock') - before, baseBlocks.length);
   });
 
+  it('stays within its size: the base used longest ago goes after a download, never the one just used or one in use', async () => {
+    const dir = join(scratch, 'cache-bounded');
+    const second = join(scratch, 'second.raw');
+    diskWithBlocks(second, [3, 4, 5, 6, 7]);
+    const other = endpoint.seedImage({ name: 'own-base-2', ownerId: endpoint.world.instance.accountId, disk: second, sizeGiB: 1 });
+    const otherSnapshot = other.blockDeviceMappings[0]?.ebs?.snapshotId ?? '';
+    // Room for one base of five 512 KiB blocks, not two.
+    const cache = new SnapshotCache(dir, locks, 4, 4 * 1024 ** 2);
+    const { ebs } = await session.clients();
+    const entries = () =>
+      readdirSync(dir)
+        .filter((n) => n !== 'work')
+        .sort();
+    await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    const t = ctxOf();
+    await cache.ensure(ebs, otherSnapshot, t.ctx);
+    assert.deepEqual(entries(), [`${otherSnapshot}.json`, `${otherSnapshot}.raw`], 'the older base was removed');
+    assert.ok(
+      t.logs.some((l) => l.includes(`removed cached ${ownSnapshot}`)),
+      t.logs.join('\n'),
+    );
+
+    // Another bake reads the cached base: it stays, and the cache says it is over its size.
+    const held = await locks.tryAcquire(`ebs-cache-${otherSnapshot}`);
+    assert.ok(held);
+    const u = ctxOf();
+    try {
+      await cache.ensure(ebs, ownSnapshot, u.ctx);
+    } finally {
+      await held.release();
+    }
+    assert.deepEqual(entries(), [`${otherSnapshot}.json`, `${otherSnapshot}.raw`, `${ownSnapshot}.json`, `${ownSnapshot}.raw`].sort());
+    assert.ok(
+      u.logs.some((l) => /warn the snapshot cache holds \d+ MiB, more than its 4 MiB/.test(l)),
+      u.logs.join('\n'),
+    );
+
+    // A cached base used again counts as used: the next download removes the other one.
+    await cache.ensure(ebs, otherSnapshot, ctxOf().ctx);
+    rmSync(join(dir, `${ownSnapshot}.json`));
+    await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    assert.deepEqual(entries(), [`${ownSnapshot}.json`, `${ownSnapshot}.raw`]);
+  });
+
   it('refuses to read a public snapshot; copies it into the account once and reuses the copy', async () => {
     const { ebs } = await session.clients();
     await assert.rejects(ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: publicSnapshot })), { name: 'AccessDeniedException' });

@@ -55,7 +55,7 @@ export class EbsDirectCloud implements Cloud {
     @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
     @inject(LOCK_MANAGER) locks: LockManager,
   ) {
-    this.cache = new SnapshotCache(config.cacheDir, locks, config.concurrency);
+    this.cache = new SnapshotCache(config.cacheDir, locks, config.concurrency, config.cacheMaxGiB * 1024 ** 3);
     this.bases = new BaseImages(session, config);
   }
 

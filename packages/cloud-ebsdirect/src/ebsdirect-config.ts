@@ -12,6 +12,8 @@ export const ebsDirectConfigSchema = z
       .string()
       .regex(/^\/[^\0]*$/, 'an absolute path')
       .default('/var/cache/aminator/ebs-snapshots'),
+    /** GiB of cached blocks kept; past it, the entries used longest ago go after the next download. */
+    cacheMaxGiB: z.number().min(1).max(65_536).default(20),
     /** GetSnapshotBlock requests at once while filling the cache. */
     concurrency: z.number().int().min(1).max(256).default(16),
     /** Encrypt the account's copy of a public or foreign base snapshot (also when the account encrypts by default). */

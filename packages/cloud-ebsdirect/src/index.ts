@@ -22,6 +22,13 @@ export default definePlugin({
       description: 'size of the new snapshot (default: the base root size; larger grows the file system)',
     },
     { flag: 'cache-dir', key: 'cacheDir', type: 'string', valueName: 'dir', description: 'where base snapshots are cached', cleanup: true },
+    {
+      flag: 'cache-max-gib',
+      key: 'cacheMaxGiB',
+      type: 'number',
+      valueName: 'GiB',
+      description: 'cached blocks kept; the bases used longest ago go past it (default 20)',
+    },
     { flag: 'concurrency', key: 'concurrency', type: 'number', valueName: 'n', description: 'blocks fetched at once (default 16)' },
     { flag: 'encrypted', key: 'encrypted', type: 'boolean', description: "encrypt the account's copy of a public base snapshot" },
     { flag: 'kms-key-id', key: 'kmsKeyId', type: 'string', valueName: 'key', description: 'KMS key for that copy' },

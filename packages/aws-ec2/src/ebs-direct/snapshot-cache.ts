@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AminatorError,
@@ -40,6 +40,7 @@ interface CacheIndex {
 }
 
 const SNAPSHOT_ID = /^snap-[0-9a-f]{8,17}$/;
+const INDEX_FILE = /^(snap-[0-9a-f]{8,17})\.json$/;
 const PARTIAL = /^(snap-[0-9a-f]{8,17})\.(raw|json)\.partial-([0-9a-f]+)$/;
 const CHECKSUM_ATTEMPTS = 3;
 
@@ -51,12 +52,18 @@ const CHECKSUM_ATTEMPTS = 3;
  * partial file that is never read (`aminate cleanup` removes it). The index seals the blocks file as
  * it was when every block matched its digest; a file that changed since (anything wrote to it) is
  * checked block by block again, and fetched again when a block does not match — never baked on.
+ *
+ * The cache is bounded (`maxBytes` of blocks on disk): after a fill, the entries used longest ago
+ * (the index's mtime is touched on every use) are removed until the rest fit — never the one just
+ * used, never one another bake holds (its lock), and the index first, so a removal cut short leaves an
+ * entry that is never read rather than one that is read half.
  */
 export class SnapshotCache {
   constructor(
     readonly dir: string,
     private readonly locks: LockManager,
     private readonly concurrency: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /** The snapshot's blocks, from the cache or fetched into it now. */
@@ -70,12 +77,57 @@ export class SnapshotCache {
       onWait: () => ctx.progress(`waiting for another bake to finish caching ${snapshotId}`),
     });
     try {
-      const cached = this.verified(snapshotId, ctx);
-      if (cached) return cached;
-      return await this.fill(ebs, snapshotId, ctx);
+      const cached = this.verified(snapshotId, ctx) ?? (await this.fill(ebs, snapshotId, ctx));
+      const now = new Date();
+      utimesSync(this.paths(snapshotId).index, now, now);
+      if (cached.downloaded > 0) await this.prune(snapshotId, ctx);
+      return cached;
     } finally {
       await lock.release();
     }
+  }
+
+  /** Remove the entries used longest ago, but `keep` and those in use, until the cache fits in `maxBytes`. */
+  private async prune(keep: string, ctx: StepContext): Promise<void> {
+    const entries = this.entries();
+    let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+    if (total <= this.maxBytes) return;
+    for (const entry of entries.sort((a, b) => a.usedMs - b.usedMs)) {
+      if (total <= this.maxBytes) return;
+      if (entry.snapshotId === keep) continue;
+      const lock = await this.locks.tryAcquire(`ebs-cache-${entry.snapshotId}`);
+      if (!lock) continue;
+      try {
+        const { raw, index } = this.paths(entry.snapshotId);
+        rmSync(index, { force: true });
+        rmSync(raw, { force: true });
+      } finally {
+        await lock.release();
+      }
+      total -= entry.bytes;
+      ctx.log.info(
+        `removed cached ${entry.snapshotId} (${mib(entry.bytes)} MiB, last used ${new Date(entry.usedMs).toISOString()}) to keep the cache within ${mib(this.maxBytes)} MiB`,
+      );
+    }
+    if (total > this.maxBytes)
+      ctx.log.warn(
+        `the snapshot cache holds ${mib(total)} MiB, more than its ${mib(this.maxBytes)} MiB: what is left is in use or was just used (cacheMaxGiB)`,
+      );
+  }
+
+  /** Complete entries: their blocks on disk (allocated, the files are sparse) and when they were last used. */
+  private entries(): Array<{ snapshotId: string; bytes: number; usedMs: number }> {
+    return readdirSync(this.dir).flatMap((name) => {
+      const snapshotId = INDEX_FILE.exec(name)?.[1];
+      if (!snapshotId) return [];
+      const { raw, index } = this.paths(snapshotId);
+      try {
+        const used = statSync(index);
+        return [{ snapshotId, bytes: statSync(raw).blocks * 512 + used.size, usedMs: used.mtimeMs }];
+      } catch {
+        return [];
+      }
+    });
   }
 
   /** Partial files of runs that are not alive. */
@@ -224,6 +276,10 @@ async function getBlock(ebs: EBSClient, snapshotId: string, index: number, token
       });
     }
   }
+}
+
+function mib(bytes: number): number {
+  return Math.round(bytes / 1024 ** 2);
 }
 
 /** Identity of a file's content as the file system tracks it: any write changes the mtime. */

@@ -3,7 +3,7 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, wri
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { sh } from '@aminator/testkit/linux';
+import { attachTestLoop, detachTestLoop, sh } from '@aminator/testkit/linux';
 
 export async function sha256(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -20,7 +20,7 @@ export async function withDiskMounted(disk: string, body: (root: string) => void
   } catch {
     offset = 0;
   }
-  const loop = sh('losetup', ['--find', '--show', '--read-only', '--offset', String(offset), disk]).trim();
+  const loop = attachTestLoop(disk, { offset, readOnly: true });
   const root = mkdtempSync(join(tmpdir(), 'aminator-e2e-ro-'));
   try {
     sh('mount', ['-o', 'ro', loop, root]);
@@ -30,7 +30,7 @@ export async function withDiskMounted(disk: string, body: (root: string) => void
       sh('umount', [root]);
     }
   } finally {
-    sh('losetup', ['--detach', loop]);
+    detachTestLoop(loop);
     sh('rmdir', [root]);
   }
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FileLockManager } from '@aminator/core';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
-import { assertNoLeaks, type HostSnapshot, sh, snapshotHost } from '@aminator/testkit/linux';
+import { assertNoLeaks, attachTestLoop, detachTestLoop, type HostSnapshot, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { blockDeviceConfigSchema, LinuxBlockDevices, nvmeLink } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -98,10 +98,10 @@ describe('blockdevice-linux', ROOT_ONLY, () => {
     truncateSync(image, 8 * 1024 * 1024);
     let loop = '';
     before(() => {
-      loop = sh('losetup', ['--find', '--show', image]).trim();
+      loop = attachTestLoop(image);
     });
     after(() => {
-      sh('losetup', ['--detach', loop]);
+      detachTestLoop(loop);
     });
 
     it('returns the node the cloud names exactly', async () => {

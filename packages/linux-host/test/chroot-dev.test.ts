@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ExecaCommandRunner } from '@aminator/core';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
-import { assertNoLeaks, sh, snapshotHost } from '@aminator/testkit/linux';
+import { assertNoLeaks, attachTestLoop, detachTestLoop, sh, snapshotHost } from '@aminator/testkit/linux';
 import { Mounter, mountChrootFilesystems } from '../src/index.js';
 
 describe("the chroot's private /dev", ROOT_ONLY, () => {
@@ -21,7 +21,7 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
     sh('truncate', ['--size', '64M', image]);
     sh('mkfs.ext4', ['-q', '-F', image]);
     const uuid = sh('blkid', ['--output', 'value', '--match-tag', 'UUID', image]).trim();
-    const loop = sh('losetup', ['--find', '--show', '--', image]).trim();
+    const loop = attachTestLoop(image);
     const root = join(scratch, 'root');
     mkdirSync(root);
     const { ctx, stack } = createTestStepContext({ runId: 'dev1' });
@@ -50,7 +50,7 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
       assert.equal(existsSync(join(root, 'dev')), false);
     } finally {
       await stack.unwind({ reason: 'failure' });
-      sh('losetup', ['--detach', loop]);
+      detachTestLoop(loop);
     }
   });
 });

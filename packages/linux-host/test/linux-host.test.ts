@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ExecaCommandRunner } from '@aminator/core';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
-import { sh } from '@aminator/testkit/linux';
+import { attachTestLoop, detachTestLoop, detachTestLoopIfAttached, sh } from '@aminator/testkit/linux';
 import {
   attachLoop,
   blockDeviceBytes,
@@ -147,11 +147,11 @@ describe('block device and ext file system sizes', ROOT_ONLY, () => {
     const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(header)?.[1]);
     assert.equal(await extFileSystemBytes(image), field('Block count') * field('Block size'));
     assert.equal(await extFileSystemBytes(image), 40 * 1024 * 1024);
-    const loop = sh('losetup', ['--find', '--show', '--sizelimit', String(64 * 1024 * 1024), image]).trim();
+    const loop = attachTestLoop(image, { size: 64 * 1024 * 1024 });
     try {
       assert.equal(await blockDeviceBytes(new ExecaCommandRunner(createTestStepContext().ctx.log), loop), 64 * 1024 * 1024);
     } finally {
-      sh('losetup', ['--detach', loop]);
+      detachTestLoop(loop);
     }
     writeFileSync(join(scratch, 'not-ext.img'), Buffer.alloc(4096));
     assert.equal(await extFileSystemBytes(join(scratch, 'not-ext.img')), undefined);
@@ -178,11 +178,7 @@ describe('detachLoop', ROOT_ONLY, () => {
       assert.throws(() => readFileSync(backing), { code: 'ENOENT' });
     } finally {
       await holder.close().catch(() => undefined);
-      try {
-        sh('losetup', ['--detach', loop]);
-      } catch {
-        /* already free */
-      }
+      detachTestLoopIfAttached(loop);
     }
   });
 });

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecaCommandRunner, type StepContext } from '@aminator/core';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
-import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
+import { assertNoLeaks, attachTestLoop, detachTestLoop, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { LinuxVolumes, volumeConfigSchema } from '../src/index.js';
 
 /** A cleanup command whose failure (nothing left to undo) is not the test's concern. */
@@ -40,14 +40,14 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
   ): Promise<void> {
     const workDir = join(scratch, `work-${++counter}`);
     sh('mkdir', ['-p', workDir]);
-    const loop = sh('losetup', ['--find', '--show', image]).trim();
+    const loop = attachTestLoop(image);
     const harness = createTestStepContext({ workDir });
     try {
       const volumes = new LinuxVolumes(volumeConfigSchema.parse(config), new ExecaCommandRunner(harness.ctx.log));
       await body(await volumes.mount(loop, harness.ctx), harness);
     } finally {
       const report = await harness.stack.unwind({ reason: 'failure' });
-      sh('losetup', ['--detach', loop]);
+      detachTestLoop(loop);
       assert.deepEqual(
         report.errors.map((e) => e.message),
         [],
@@ -72,8 +72,8 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
     const table = JSON.parse(sh('sfdisk', ['--json', image])).partitiontable;
     const devDir = join(scratch, 'presented-dev');
     mkdirSync(devDir);
-    const disk = sh('losetup', ['--find', '--show', image]).trim();
-    const part = sh('losetup', ['--find', '--show', '--offset', String(partitionOffset), '--sizelimit', String(table.partitions[0].size * 512), image]).trim();
+    const disk = attachTestLoop(image);
+    const part = attachTestLoop(image, { offset: partitionOffset, size: table.partitions[0].size * 512 });
     symlinkSync(disk, join(devDir, 'xvdf'));
     symlinkSync(part, join(devDir, 'xvdf1'));
     const harness = createTestStepContext({ workDir: join(scratch, 'work-presented') });
@@ -86,8 +86,8 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
       assert.equal(sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length, loopsBefore, 'no loop device of its own');
     } finally {
       const report = await harness.stack.unwind({ reason: 'failure' });
-      sh('losetup', ['--detach', part]);
-      sh('losetup', ['--detach', disk]);
+      detachTestLoop(part);
+      detachTestLoop(disk);
       assert.deepEqual(
         report.errors.map((e) => e.message),
         [],
@@ -146,7 +146,7 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
       // Not through withVolume: its final unwind must not run while the holder still pins the mount.
       const workDir = join(scratch, `work-${++counter}`);
       sh('mkdir', ['-p', workDir]);
-      const loop = sh('losetup', ['--find', '--show', image]).trim();
+      const loop = attachTestLoop(image);
       const harness = createTestStepContext({ workDir });
       const volumes = new LinuxVolumes(volumeConfigSchema.parse({ unmountRetryMs: 1200 }), new ExecaCommandRunner(harness.ctx.log));
       let holder: ReturnType<typeof spawn> | undefined;
@@ -168,7 +168,7 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
           spawnSyncQuiet('umount', [root]);
           spawnSyncQuiet('rmdir', [root]);
         }
-        sh('losetup', ['--detach', loop]);
+        detachTestLoop(loop);
       }
       const error = errors.find((e) => /unmount/.test(e.message));
       assert.ok(error, `the unmount failed: ${errors.map((e) => e.message).join('; ')}`);

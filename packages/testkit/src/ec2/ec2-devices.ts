@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from '../linux/sh.js';
+import { attachTestLoop, detachTestLoopIfAttached } from '../linux/test-loop.js';
 import type { VolumeAttachmentRecord } from './ec2-records.js';
 
 /** How attached volumes appear on the "instance": Xen names (`xvdf`, `xvdf1`) or NVMe by-id links. */
@@ -24,12 +25,12 @@ export function attachDevices(file: string, device: string, volumeId: string, la
   const loops: string[] = [];
   const links: string[] = [];
   try {
-    loops.push(sh('losetup', ['--find', '--show', '--', file]).trim());
+    loops.push(attachTestLoop(file));
     const names = nodeNames(device, volumeId, layout);
     mkdirSync(layout.style === 'xen' ? layout.devRoot : layout.byIdDir, { recursive: true });
     link(loops[0] as string, names.disk, links);
     for (const partition of partitionsOf(file)) {
-      const loop = sh('losetup', ['--find', '--show', '--offset', String(partition.offset), '--sizelimit', String(partition.size), '--', file]).trim();
+      const loop = attachTestLoop(file, { offset: partition.offset, size: partition.size });
       loops.push(loop);
       link(loop, names.partition(partition.number), links);
     }
@@ -42,13 +43,7 @@ export function attachDevices(file: string, device: string, volumeId: string, la
 
 export function detachDevices(attached: Pick<VolumeAttachmentRecord, 'loops' | 'links'>): void {
   for (const path of attached.links) rmSync(path, { force: true });
-  for (const loop of [...attached.loops].reverse()) {
-    try {
-      sh('losetup', ['--detach', loop]);
-    } catch {
-      // already gone
-    }
-  }
+  for (const loop of [...attached.loops].reverse()) detachTestLoopIfAttached(loop);
 }
 
 function link(target: string, path: string, links: string[]): void {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sh } from './sh.js';
+import { attachTestLoop, detachTestLoop } from './test-loop.js';
 
 export interface DiskImageOptions {
   readonly sizeBytes: number;
@@ -27,12 +28,12 @@ export function makeDiskImage(path: string, options: DiskImageOptions): { partit
   if (options.table === 'gpt') sh('sfdisk', ['--quiet', path], { input: `label: gpt\nstart=${PARTITION_START}, type=${ROOT_X86_64}\n` });
   if (options.table === 'mbr') sh('sfdisk', ['--quiet', path], { input: `label: dos\nstart=${PARTITION_START}, type=83\n` });
   const { offset, size } = firstPartition(path, options);
-  const loop = sh('losetup', ['--find', '--show', '--offset', String(offset), '--sizelimit', String(size), '--', path]).trim();
+  const loop = attachTestLoop(path, { offset, size });
   try {
     sh(options.fs === 'xfs' ? 'mkfs.xfs' : 'mkfs.ext4', options.fs === 'xfs' ? ['-q', '-f', loop] : ['-q', '-F', loop]);
     if (options.rootTarball || options.files) populate(loop, options);
   } finally {
-    sh('losetup', ['--detach', loop]);
+    detachTestLoop(loop);
   }
   return { partitionOffset: offset };
 }

@@ -4,3 +4,4 @@ export * from './host-snapshot.js';
 export * from './remove-tree.js';
 export * from './scratch-root.js';
 export * from './sh.js';
+export * from './test-loop.js';

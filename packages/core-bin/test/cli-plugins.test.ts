@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCliOnTerminal, terminalScreen } from '@aminator/testkit';
@@ -78,7 +78,7 @@ describe("a plugin command's steps (ctx.runSteps) are shown and ended as a bake'
 
   it("on a terminal: the step list with core's cleanup step, then what the command made", async () => {
     const p = project();
-    const ok = await runCliOnTerminal(binPath, ['fake-forge', 'sword', '-c', p.configFile], { cwd: fixtures });
+    const ok = await runCliOnTerminal(binPath, ['fake-forge', 'sword', '--metal', 'steel', '-c', p.configFile], { cwd: fixtures });
     assert.equal(ok.code, 0, ok.text);
     const screen = normal(terminalScreen(ok.text));
     assert.deepEqual(screen.slice(0, 5), ['  ✔ plan', '  ✔ forge', '  ✔ polish', '  ✔ cleanup', 'forged sword']);
@@ -93,7 +93,7 @@ describe("a plugin command's steps (ctx.runSteps) are shown and ended as a bake'
 
   it("--json: events of kind command; a failpoint by the command's step name fails it (exit 1), one by no name of it exits 2", async () => {
     const p = project();
-    const result = await aminate(['--json', 'fake-forge', 'sword', '-c', p.configFile]);
+    const result = await aminate(['--json', 'fake-forge', 'sword', '--metal', 'steel', '-c', p.configFile]);
     assert.equal(result.code, 0, result.stderr);
     const events = jsonLines(result.stdout);
     assert.deepEqual([events[0]?.type, events[0]?.kind, events[0]?.command, events[0]?.image], ['run-start', 'command', 'fake-forge', 'sword']);
@@ -101,24 +101,33 @@ describe("a plugin command's steps (ctx.runSteps) are shown and ended as a bake'
     assert.ok(events.some((e) => e.type === 'undo' && e.description === 'cool sword' && e.status === 'succeeded'));
     assert.deepEqual(events.at(-1)?.lines, ['forged sword']);
 
-    const failed = await aminate(['fake-forge', 'sword', '-c', p.configFile], { env: { AMINATOR_FAILPOINTS: 'polish:error', CI: 'true' } });
+    const failed = await aminate(['fake-forge', 'sword', '--metal', 'steel', '-c', p.configFile], { env: { AMINATOR_FAILPOINTS: 'polish:error', CI: 'true' } });
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /^error E_FAILPOINT \(step polish\): /m);
     assert.match(failed.stderr, /cleanup succeeded: cool sword/);
     assert.match(failed.stderr, /full log: .*\.log$/m);
     assert.deepEqual(readdirSync(join(p.dir, 'locks')), []);
 
-    const typo = await aminate(['fake-forge', 'sword', '-c', p.configFile], { env: { AMINATOR_FAILPOINTS: 'provision:error' } });
+    const typo = await aminate(['fake-forge', 'sword', '--metal', 'steel', '-c', p.configFile], { env: { AMINATOR_FAILPOINTS: 'provision:error' } });
     assert.equal(typo.code, 2, typo.stderr);
     assert.match(typo.stderr, /unknown step "provision"[\s\S]*plan, forge, polish, cleanup/);
   });
 
   it('--dry-run: the plan step only, and the plan', async () => {
     const p = project();
-    const result = await aminate(['fake-forge', 'sword', '--dry-run', '-c', p.configFile], { env: { CI: 'true' } });
+    const result = await aminate(['fake-forge', 'sword', '--metal', 'steel', '--dry-run', '-c', p.configFile], { env: { CI: 'true' } });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /dry run: nothing was changed\. Plan:\n {2}would forge sword/);
+    assert.match(result.stdout, /dry run: nothing was changed\. Plan:\n {2}would forge sword of steel/);
     assert.doesNotMatch(result.stderr, /step forge/);
+  });
+
+  it('a required option left out: exit 2 naming it, before any step, lock or work directory', async () => {
+    const p = project();
+    const result = await aminate(['fake-forge', 'sword', '-c', p.configFile], { env: { CI: 'true' } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /required option '--metal <kind>' not specified/);
+    assert.doesNotMatch(result.stderr + result.stdout, /plan/);
+    assert.equal(existsSync(join(p.dir, 'work')), false, 'no work directory');
   });
 });
 

@@ -79,12 +79,16 @@ const FAKE_FORGE_COMMAND: PluginCommand<FakeConfig> = {
   name: 'fake-forge',
   summary: 'run named steps that hold a fake resource (testkit)',
   arguments: [{ name: 'name', description: 'what to forge', required: true }],
-  options: [{ flags: '--dry-run', description: 'plan only' }],
+  options: [
+    { flags: '--metal <kind>', description: 'what to forge it from', required: true },
+    { flags: '--dry-run', description: 'plan only' },
+  ],
   async run(args, options, ctx) {
     const name = args[0] ?? 'thing';
+    const metal = String(options.metal);
     const dryRun = options.dryRun === true;
     const outcome = await ctx.runSteps({ steps: ['plan', 'forge', 'polish'], subject: name, dryRun }, async (run) => {
-      const planLines = await run.step('plan', async () => [`would forge ${name}`]);
+      const planLines = await run.step('plan', async () => [`would forge ${name} of ${metal}`]);
       if (dryRun) return { planLines };
       await run.step('forge', async (step) => {
         await run.frame(step);

@@ -31,7 +31,7 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
     '  aminate foundation --name debian-12-min --minimal --partition-table none',
   ].join('\n'),
   options: [
-    { flags: '--name <name>', description: 'name of the new base image (required)' },
+    { flags: '--name <name>', description: 'name of the new base image (required)', required: true },
     { flags: '--os <family>', description: 'debian or redhat', defaultValue: 'debian', choices: ['debian', 'redhat'] },
     { flags: '--suite <suite>', description: "Debian/Ubuntu release (default: this host's)" },
     { flags: '--mirror <url>', description: "Debian mirror (default: from this host's apt sources)" },

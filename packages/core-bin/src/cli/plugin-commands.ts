@@ -59,5 +59,6 @@ function toOption(spec: NonNullable<PluginCommand['options']>[number]): Option {
   if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
   if (spec.choices) option.choices([...spec.choices]);
   if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  if (spec.required) option.makeOptionMandatory();
   return option;
 }

@@ -20,6 +20,8 @@ export interface PluginCommandOption {
   readonly choices?: readonly string[];
   /** May be given more than once; the values collect into an array. */
   readonly repeatable?: boolean;
+  /** Must be given: the command is not run without it, and --help says so. */
+  readonly required?: boolean;
 }
 
 /** A plugin command's run of named steps (`aminate foundation`), for `PluginCommandContext.runSteps`. */

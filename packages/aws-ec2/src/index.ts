@@ -11,7 +11,7 @@ export { forEachBounded } from './ebs-direct/bounded.js';
 export { DIRECT_VOLUMES, type DirectVolume, DirectVolumes, registerDirectVolumes } from './ebs-direct/direct-volumes.js';
 export { BLOCKS_PER_GIB, BlockFile, blockDigest, EBS_BLOCK_BYTES, isZeroBlock, linearChecksum } from './ebs-direct/ebs-blocks.js';
 export { hostId } from './ebs-direct/host-id.js';
-export { BASE_COPY_PURPOSE, type BaseCopyOptions, readableBaseSnapshot } from './ebs-direct/readable-base.js';
+export { BASE_COPY_PURPOSE, type BaseCopyOptions, findFailedBaseCopies, readableBaseSnapshot } from './ebs-direct/readable-base.js';
 export { type CachedSnapshot, SnapshotCache } from './ebs-direct/snapshot-cache.js';
 export {
   type ChangedBlocks,

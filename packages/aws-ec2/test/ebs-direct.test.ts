@@ -22,6 +22,7 @@ import {
   type DirectVolume,
   EBS_BLOCK_BYTES,
   Ec2Session,
+  findFailedBaseCopies,
   findUnfinishedDirectSnapshots,
   linearChecksum,
   readableBaseSnapshot,
@@ -175,6 +176,46 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     assert.equal(second.snapshotId, first.snapshotId);
     assert.equal(endpoint.callsOf('CopySnapshot'), 1);
     assert.deepEqual(await readableBaseSnapshot(session, ownSnapshot, options, ctxOf().ctx), { snapshotId: ownSnapshot });
+  });
+
+  it('a base copy that fails is deleted and the bake says so; one left failing by a bake that stopped waiting is a leftover', async () => {
+    const disk = join(scratch, 'base.raw');
+    const copiesOf = (source: string) => [...endpoint.world.snapshots.values()].filter((s) => s.tags.source_snapshot === source);
+    const options = { encrypted: false, copyTimeoutMs: 10_000 };
+    const noRuns = { runs: { isAlive: async () => false }, signal: new AbortController().signal } as never;
+    endpoint.world.faults.snapshotFails = true;
+    try {
+      const vendor = endpoint.seedImage({ name: 'vendor-failing', ownerId: '136693071363', disk, sizeGiB: 1, public: true });
+      const source = vendor.blockDeviceMappings[0]?.ebs?.snapshotId ?? '';
+      await assert.rejects(readableBaseSnapshot(session, source, options, ctxOf().ctx), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'E_SNAPSHOT_FAILED');
+        assert.match(error.message, new RegExp(`the copy of base snapshot ${source} into this account failed .*; deleted snap-`));
+        return true;
+      });
+      assert.deepEqual(copiesOf(source), [], 'the failed copy is gone');
+
+      endpoint.world.delays.copy = 300;
+      const t = ctxOf();
+      const copying = readableBaseSnapshot(session, source, options, t.ctx);
+      while (copiesOf(source).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      t.abort.abort(new Error('SIGINT'));
+      await assert.rejects(copying, /SIGINT/);
+      const [left] = copiesOf(source);
+      assert.equal(left?.state, 'pending', 'a copy being made is kept when the bake stops (the next one reuses it)');
+      while (left?.state === 'pending') await new Promise((resolve) => setTimeout(resolve, 20));
+      const leftovers = await findFailedBaseCopies((await session.clients()).home, noRuns);
+      assert.deepEqual(
+        leftovers.map((l) => [l.kind, l.id]),
+        [['snapshot', left?.id]],
+      );
+      assert.match(leftovers[0]?.reason ?? '', new RegExp(`a copy of ${source} that failed`));
+      await leftovers[0]?.reclaim();
+      assert.deepEqual(copiesOf(source), []);
+      assert.deepEqual(await findFailedBaseCopies((await session.clients()).home, noRuns), []);
+    } finally {
+      endpoint.world.faults.snapshotFails = false;
+      endpoint.world.delays.copy = 0;
+    }
   });
 
   it('rides out throttled block reads, and copies a public base encrypted when the account encrypts by default', async () => {

@@ -7,6 +7,7 @@ import {
   type DirectVolumes,
   EC2_SESSION,
   type Ec2Session,
+  findFailedBaseCopies,
   readableBaseSnapshot,
   rootMapping,
   SnapshotCache,
@@ -117,7 +118,7 @@ export class EbsDirectCloud implements Cloud {
     return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
   }
 
-  /** Loop devices over and working copies of dead runs, and half-written cache files. */
+  /** Loop devices over and working copies of dead runs, half-written cache files, and base copies that failed. */
   async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
     const dead: string[] = [];
     if (existsSync(this.workingDir)) {
@@ -144,6 +145,7 @@ export class EbsDirectCloud implements Cloud {
         }),
       ),
       ...(await this.cache.findLeftovers(ctx)),
+      ...(await findFailedBaseCopies((await this.session.clients()).home, ctx)),
     ];
   }
 }

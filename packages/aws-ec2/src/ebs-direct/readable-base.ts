@@ -1,4 +1,4 @@
-import type { StepContext } from '@aminator/core';
+import { AminatorError, type Leftover, type LeftoverContext, type StepContext } from '@aminator/core';
 import {
   CopySnapshotCommand,
   DescribeSnapshotAttributeCommand,
@@ -8,8 +8,9 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { unlessAbortedBefore } from '../cleanup-calls.js';
-import { ec2Call, isEc2Code } from '../ec2-errors.js';
+import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import type { Ec2Session } from '../ec2-session.js';
+import { deleteSnapshot } from '../image-removal.js';
 import { waitForSnapshot } from '../image-waits.js';
 
 /** `purpose` tag of a base snapshot copied into the account so EBS direct can read it. */
@@ -26,7 +27,8 @@ export interface BaseCopyOptions {
  * The base image's root snapshot as one EBS direct can read: the snapshot itself when this account
  * owns it and it is not public; else this account's copy of it — reused when an earlier bake made one
  * (found by tag, also while it is still being copied), made with CopySnapshot otherwise. A copy is
- * kept on purpose (the next bake's parent) and never removed by a failure.
+ * kept on purpose (the next bake's parent) and never removed by a failure — but one that ended in
+ * `error` is of use to nobody: it is deleted, and `aminate cleanup` finds any left.
  */
 export async function readableBaseSnapshot(
   session: Ec2Session,
@@ -40,7 +42,7 @@ export async function readableBaseSnapshot(
   const earlier = await earlierCopy(client, snapshotId, clients.region, ctx.signal);
   if (earlier?.SnapshotId) {
     ctx.log.info(`using ${earlier.SnapshotId}, this account's copy of ${snapshotId} made by an earlier bake`);
-    if (earlier.State !== 'completed') await waitForSnapshot(client, earlier.SnapshotId, options.copyTimeoutMs, session.fresh, ctx.signal, ctx.progress);
+    if (earlier.State !== 'completed') await waitForCopy(session, client, earlier.SnapshotId, snapshotId, options, ctx);
     return { snapshotId: earlier.SnapshotId, copiedFrom: snapshotId };
   }
   const byDefault = options.kmsKeyId || options.encrypted ? true : await encryptsByDefault(client, ctx.signal);
@@ -72,8 +74,53 @@ export async function readableBaseSnapshot(
   );
   const id = copied.SnapshotId ?? '';
   session.fresh.created(id);
-  await waitForSnapshot(client, id, options.copyTimeoutMs, session.fresh, ctx.signal, ctx.progress);
+  await waitForCopy(session, client, id, snapshotId, options, ctx);
   return { snapshotId: id, copiedFrom: snapshotId };
+}
+
+/** Wait for a copy to complete; one that failed is deleted (not aborted: a delete is not undone) and the bake fails saying so. */
+async function waitForCopy(session: Ec2Session, client: EC2Client, id: string, source: string, options: BaseCopyOptions, ctx: StepContext): Promise<void> {
+  try {
+    await waitForSnapshot(client, id, options.copyTimeoutMs, session.fresh, ctx.signal, ctx.progress);
+  } catch (error) {
+    if (!(error instanceof AminatorError) || error.code !== Ec2ErrorCodes.SNAPSHOT_FAILED) throw error;
+    const removed = await deleteSnapshot(client, id, session.fresh).then(
+      () => `deleted ${id}`,
+      () => `could not delete ${id}: \`aminate cleanup\` removes it`,
+    );
+    throw new AminatorError(`the copy of base snapshot ${source} into this account failed (${error.message}); ${removed}`, {
+      code: Ec2ErrorCodes.SNAPSHOT_FAILED,
+      cause: error,
+      suggestions: ['retry the bake: it copies the base again', 'a copy that keeps failing: check the KMS key (kmsKeyId) and the snapshot quota'],
+    });
+  }
+}
+
+/** Base copies that ended in `error` (a bake that died while waiting for its copy leaves them): never read, only deleted. */
+export async function findFailedBaseCopies(client: EC2Client, ctx: LeftoverContext): Promise<Leftover[]> {
+  const { Snapshots = [] } = await ec2Call('DescribeSnapshots (failed base copies)', () =>
+    client.send(
+      new DescribeSnapshotsCommand({
+        OwnerIds: ['self'],
+        Filters: [
+          { Name: 'tag:purpose', Values: [BASE_COPY_PURPOSE] },
+          { Name: 'status', Values: ['error'] },
+        ],
+      }),
+      { abortSignal: ctx.signal },
+    ),
+  );
+  return Snapshots.map((snapshot): Leftover => {
+    const id = snapshot.SnapshotId ?? '';
+    const source = snapshot.Tags?.find((t) => t.Key === 'source_snapshot')?.Value ?? '?';
+    return {
+      phase: 'volumes',
+      kind: 'snapshot',
+      id,
+      reason: `a copy of ${source} that failed${snapshot.StateMessage ? ` (${snapshot.StateMessage})` : ''}; no bake can use it`,
+      reclaim: () => deleteSnapshot(client, id),
+    };
+  });
 }
 
 async function ownPrivate(client: EC2Client, snapshotId: string, signal: AbortSignal): Promise<boolean> {

@@ -300,9 +300,9 @@ const copySnapshot: Action = (world, params, region) => {
   world.created('snapshot', id);
   world.later(world.delays.copy, () => {
     if (snapshot.state !== 'pending') return;
-    snapshot.state = 'completed';
-    snapshot.progress = 100;
-    world.noteTransition(id, 'completed');
+    snapshot.state = world.faults.snapshotFails ? 'error' : 'completed';
+    snapshot.progress = world.faults.snapshotFails ? snapshot.progress : 100;
+    world.noteTransition(id, snapshot.state);
   });
   return { snapshotId: id };
 };

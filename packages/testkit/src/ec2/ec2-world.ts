@@ -30,7 +30,7 @@ export interface Ec2Faults {
   failNext: Array<{ action: string; code: string; status?: number; times: number; message?: string; startAfter?: string; armedAt?: number }>;
   /** AttachVolume is accepted but the attachment stays `attaching`. */
   attachNeverCompletes: boolean;
-  /** Snapshots end in state `error`. */
+  /** Snapshots (CreateSnapshot and CopySnapshot) end in state `error`. */
   snapshotFails: boolean;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // EBS direct against the instance mode, at the EC2 test endpoint: one `ec2_apt_linux` bake of `hello`
 // and two `ebsdirect_apt_linux` bakes (the first fills the cache, the second finds it), on the same
-// 2 GiB Debian base (public, as vendor AMIs are). Reports bytes uploaded against the bytes of blocks
+// 2 GiB Debian base (public, as vendor AMIs are), then one of `sl` on the first EBS direct AMI (layers). Reports bytes uploaded against the bytes of blocks
 // that really changed (target ≤ 1.0×), blocks downloaded per bake, API calls per action, and wall time.
 // The endpoint's delays stand in for AWS's (see docs/PERFORMANCE.md for where they come from).
 // Needs root, the host tools of the quickstart and a built tree. Usage: node bench/ebs-direct.mjs
@@ -79,13 +79,17 @@ try {
     }),
   );
   const rows = [];
-  for (const [label, environment, suffix] of [
-    ['ec2_apt_linux', 'ec2_apt_linux', 'inst'],
-    ['ebsdirect, first bake (cache empty)', 'ebsdirect_apt_linux', 'd1'],
-    ['ebsdirect, second bake (cache warm)', 'ebsdirect_apt_linux', 'd2'],
+  const made = {};
+  for (const [label, environment, suffix, pkg, on] of [
+    ['ec2_apt_linux', 'ec2_apt_linux', 'inst', 'hello'],
+    ['ebsdirect, first bake (cache empty)', 'ebsdirect_apt_linux', 'd1', 'hello'],
+    ['ebsdirect, second bake (cache warm)', 'ebsdirect_apt_linux', 'd2', 'hello'],
+    ["ebsdirect, on the first bake's AMI (layered)", 'ebsdirect_apt_linux', 'd3', 'sl', 'd1'],
   ]) {
     const mark = endpoint.calls.length;
-    const { seconds, image } = await aminate(config, ['-e', environment, 'bake', '--suffix', suffix, 'hello']);
+    const base = on ? ['--base-image', made[on]] : [];
+    const { seconds, image } = await aminate(config, ['-e', environment, 'bake', '--suffix', suffix, ...base, pkg]);
+    made[suffix] = image.id;
     const calls = callsSince(mark);
     const record = endpoint.world.images.get(image.id);
     const snapshot = endpoint.world.snapshots.get(record.blockDeviceMappings[0].ebs.snapshotId);

@@ -8,7 +8,7 @@ import { sh } from '@aminator/testkit/linux';
 import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { type EbsDirectWorld, openEbsDirectWorld } from './ebs-direct-world.js';
-import { withDiskMounted } from './fixtures.js';
+import { buildDeb, withDiskMounted } from './fixtures.js';
 
 const GiB = 1024 ** 3;
 quietSdkNodeWarning();
@@ -99,6 +99,26 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     assert.equal(world.endpoint.callsOf('CopySnapshot'), 1, 'and copied nothing');
     const secondId = jsonLines(second.stdout).at(-1)?.image.id;
     world.assertNothingLeft([last.image.id, secondId]);
+
+    // Baked on the first AMI: its snapshot is read from the cached copy plus the blocks it changed.
+    const deb = buildDeb(world.scratch, 'layer-app');
+    const getsLayered = world.endpoint.callsOf('GetSnapshotBlock');
+    const layered = await world.aminate(world.bakeArgs('--base-image', last.image.id, '--suffix', 'layer', deb));
+    assert.equal(layered.code, 0, layered.stderr + layered.stdout.slice(-3000));
+    assert.equal(world.endpoint.callsOf('GetSnapshotBlock') - getsLayered, changed, `only the ${changed} blocks the first AMI changed were downloaded`);
+    assert.ok(
+      jsonLines(layered.stdout).some((e) => e.type === 'log' && new RegExp(`${changed} blocks that differ from ${copy.id} downloaded`).test(e.message ?? '')),
+    );
+    const layeredImage = jsonLines(layered.stdout).at(-1)?.image.id;
+    const layeredSnapshot = world.endpoint.world.images.get(layeredImage)?.blockDeviceMappings[0]?.ebs?.snapshotId ?? '';
+    assert.equal(world.endpoint.world.snapshots.get(layeredSnapshot)?.parentId, snapshotId, "its snapshot is a child of the first AMI's");
+    const layeredBack = await readBack(layeredSnapshot, 2);
+    await withDiskMounted(layeredBack, (root) => {
+      assert.match(sh('chroot', [root, '/usr/bin/hello']), /Hello, world!/, 'the first layer is there');
+      assert.equal(sh('chroot', [root, '/usr/bin/layer-app']), 'layer-app 3.1\n', 'and the second');
+    });
+    sh('rm', ['-f', layeredBack]);
+    world.assertNothingLeft([last.image.id, secondId, layeredImage]);
   });
 
   it('grows: --volume-size above the base makes a larger snapshot whose file system fills it', async () => {

@@ -291,6 +291,51 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     assert.equal(endpoint.world.snapshots.get(id)?.parentId, ownSnapshot);
   });
 
+  it('a snapshot an EBS direct bake wrote is cached from its cached parent: only the blocks that differ are fetched', async () => {
+    const cache = new SnapshotCache(join(scratch, 'cache-child'), locks, 4);
+    const { ebs } = await session.clients();
+    const parent = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    const work = join(scratch, 'work-child.raw');
+    writeFileSync(work, readFileSync(parent.file));
+    const file = new BlockFile(work, 'r+');
+    file.write(2, randomBytes(BLOCK));
+    file.write(1500, Buffer.alloc(BLOCK));
+    file.write(900, randomBytes(BLOCK));
+    file.close();
+    const volume: DirectVolume = { id: 'vol-test-child', file: work, sizeBytes: GiB, parent };
+    const options = { concurrency: 2, timeoutMinutes: 10, snapshotTimeoutMs: 10_000, description: 'child', tags: [] };
+    const child = await writeSnapshot(session, volume, changedBlocks(volume), options, ctxOf().ctx);
+
+    const readable = await readableBaseSnapshot(session, child, { encrypted: false, copyTimeoutMs: 10_000 }, ctxOf().ctx);
+    assert.deepEqual(readable, { snapshotId: child, directParent: ownSnapshot }, 'the parent is read from the tag the writer set');
+    const gets = endpoint.callsOf('GetSnapshotBlock');
+    const cached = await cache.ensure(ebs, child, ctxOf().ctx, readable.directParent);
+    assert.equal(cached.downloaded, 3);
+    assert.equal(endpoint.callsOf('GetSnapshotBlock') - gets, 3, 'only the blocks that differ are fetched');
+
+    const full = await new SnapshotCache(join(scratch, 'cache-child-full'), locks, 4).ensure(ebs, child, ctxOf().ctx);
+    assert.equal(full.downloaded, baseBlocks.length + 1);
+    assert.deepEqual(
+      [...cached.digests].sort(([a], [b]) => a - b),
+      [...full.digests].sort(([a], [b]) => a - b),
+      'the same digests as a full download',
+    );
+    const [mine, theirs, written] = [new BlockFile(cached.file, 'r'), new BlockFile(full.file, 'r'), new BlockFile(work, 'r')];
+    try {
+      for (const i of [...baseBlocks, 900]) {
+        assert.ok(mine.read(i).equals(theirs.read(i)), `block ${i} as a full download has it`);
+        assert.ok(mine.read(i).equals(written.read(i)), `block ${i} as the bake wrote it`);
+      }
+    } finally {
+      for (const f of [mine, theirs, written]) f.close();
+    }
+
+    rmSync(join(scratch, 'cache-child', `${child}.json`));
+    rmSync(join(scratch, 'cache-child', `${ownSnapshot}.json`));
+    const withoutParent = await cache.ensure(ebs, child, ctxOf().ctx, ownSnapshot);
+    assert.equal(withoutParent.downloaded, baseBlocks.length + 1, 'the parent no longer cached: every block fetched');
+  });
+
   it('the endpoint refuses a block whose checksum does not match, and a wrong LINEAR aggregate', async () => {
     const { ebs } = await session.clients();
     const started = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, ParentSnapshotId: ownSnapshot, Timeout: 10 }));

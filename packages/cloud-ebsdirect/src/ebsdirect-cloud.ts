@@ -94,7 +94,7 @@ export class EbsDirectCloud implements Cloud {
       { encrypted: this.config.encrypted, kmsKeyId: this.config.kmsKeyId, copyTimeoutMs: this.config.copyTimeoutMs },
       ctx,
     );
-    const cached = await this.cache.ensure(clients.ebs, parent.snapshotId, ctx);
+    const cached = await this.cache.ensure(clients.ebs, parent.snapshotId, ctx, parent.directParent);
     const sizeGiB = Math.max(this.config.volumeSize ?? root.sizeGiB, cached.sizeGiB);
     const id = `vol-${ctx.runId}`;
     mkdirSync(this.workingDir, { recursive: true, mode: 0o700 });

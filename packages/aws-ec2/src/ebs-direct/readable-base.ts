@@ -12,6 +12,7 @@ import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import type { Ec2Session } from '../ec2-session.js';
 import { deleteSnapshot } from '../image-removal.js';
 import { waitForSnapshot } from '../image-waits.js';
+import { DIRECT_SNAPSHOT_PURPOSE, PARENT_SNAPSHOT_TAG } from './snapshot-writer.js';
 
 /** `purpose` tag of a base snapshot copied into the account so EBS direct can read it. */
 export const BASE_COPY_PURPOSE = 'aminator-base-copy';
@@ -35,10 +36,14 @@ export async function readableBaseSnapshot(
   snapshotId: string,
   options: BaseCopyOptions,
   ctx: StepContext,
-): Promise<{ snapshotId: string; copiedFrom?: string }> {
+): Promise<{ snapshotId: string; copiedFrom?: string; directParent?: string }> {
   const clients = await session.clients();
   const client = clients.home;
-  if (await ownPrivate(client, snapshotId, ctx.signal)) return { snapshotId };
+  const own = await ownPrivate(client, snapshotId, ctx.signal);
+  if (own) {
+    const parent = directParent(own);
+    return parent ? { snapshotId, directParent: parent } : { snapshotId };
+  }
   const earlier = await earlierCopy(client, snapshotId, clients.region, ctx.signal);
   if (earlier?.SnapshotId) {
     ctx.log.info(`using ${earlier.SnapshotId}, this account's copy of ${snapshotId} made by an earlier bake`);
@@ -123,19 +128,26 @@ export async function findFailedBaseCopies(client: EC2Client, ctx: LeftoverConte
   });
 }
 
-async function ownPrivate(client: EC2Client, snapshotId: string, signal: AbortSignal): Promise<boolean> {
+/** The snapshot when this account owns it and it is not public; else undefined. */
+async function ownPrivate(client: EC2Client, snapshotId: string, signal: AbortSignal): Promise<Snapshot | undefined> {
   let own: Snapshot | undefined;
   try {
     own = (await client.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId], OwnerIds: ['self'] }), { abortSignal: signal })).Snapshots?.[0];
   } catch (error) {
-    if (isEc2Code(error, 'InvalidSnapshot.NotFound')) return false;
+    if (isEc2Code(error, 'InvalidSnapshot.NotFound')) return undefined;
     return ec2Call(`DescribeSnapshots ${snapshotId}`, () => Promise.reject(error));
   }
-  if (!own) return false;
+  if (!own) return undefined;
   const attribute = await ec2Call(`DescribeSnapshotAttribute ${snapshotId}`, () =>
     client.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }), { abortSignal: signal }),
   );
-  return !(attribute.CreateVolumePermissions ?? []).some((p) => p.Group === 'all');
+  return (attribute.CreateVolumePermissions ?? []).some((p) => p.Group === 'all') ? undefined : own;
+}
+
+/** The parent an EBS direct bake wrote this snapshot as a child of (its tag), if it is one. */
+function directParent(snapshot: Snapshot): string | undefined {
+  const tag = (key: string) => snapshot.Tags?.find((t) => t.Key === key)?.Value;
+  return tag('purpose') === DIRECT_SNAPSHOT_PURPOSE ? tag(PARENT_SNAPSHOT_TAG) : undefined;
 }
 
 async function earlierCopy(client: EC2Client, snapshotId: string, region: string, signal: AbortSignal): Promise<Snapshot | undefined> {

@@ -14,8 +14,8 @@ import {
   writeNewFile,
   writeNewFileSync,
 } from '@aminator/core';
-import { type EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
-import { Ec2ErrorCodes, ec2Call } from '../ec2-errors.js';
+import { type EBSClient, GetSnapshotBlockCommand, ListChangedBlocksCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
+import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import { forEachBounded } from './bounded.js';
 import { BlockFile, blockDigest, EBS_BLOCK_BYTES } from './ebs-blocks.js';
 
@@ -66,25 +66,40 @@ export class SnapshotCache {
     private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** The snapshot's blocks, from the cache or fetched into it now. */
-  async ensure(ebs: EBSClient, snapshotId: string, ctx: StepContext): Promise<CachedSnapshot> {
+  /**
+   * The snapshot's blocks, from the cache or fetched into it now. With `parent` (the snapshot it was
+   * written as a child of: an AMI an EBS direct bake made, verified or baked on) and that parent
+   * cached, only the blocks ListChangedBlocks names are fetched; the rest are the parent's.
+   */
+  async ensure(ebs: EBSClient, snapshotId: string, ctx: StepContext, parent?: string): Promise<CachedSnapshot> {
     if (!SNAPSHOT_ID.test(snapshotId)) throw new Error(`not a snapshot id: ${snapshotId}`);
     this.prepare();
-    const lockName = `ebs-cache-${snapshotId}`;
-    const lock = await waitForLock(this.locks, lockName, {
-      signal: ctx.signal,
-      intervalMs: 500,
-      onWait: () => ctx.progress(`waiting for another bake to finish caching ${snapshotId}`),
-    });
+    const lock = await this.lock(snapshotId, ctx);
     try {
-      const cached = this.verified(snapshotId, ctx) ?? (await this.fill(ebs, snapshotId, ctx));
-      const now = new Date();
-      utimesSync(this.paths(snapshotId).index, now, now);
+      const cached =
+        this.verified(snapshotId, ctx) ??
+        (parent && SNAPSHOT_ID.test(parent) && parent !== snapshotId ? await this.fillFromParent(ebs, snapshotId, parent, ctx) : undefined) ??
+        (await this.fill(ebs, snapshotId, ctx));
+      this.touch(snapshotId);
       if (cached.downloaded > 0) await this.prune(snapshotId, ctx);
       return cached;
     } finally {
       await lock.release();
     }
+  }
+
+  /** Mark an entry used now: pruning removes the entries used longest ago. */
+  private touch(snapshotId: string): void {
+    const now = new Date();
+    utimesSync(this.paths(snapshotId).index, now, now);
+  }
+
+  private lock(snapshotId: string, ctx: StepContext) {
+    return waitForLock(this.locks, `ebs-cache-${snapshotId}`, {
+      signal: ctx.signal,
+      intervalMs: 500,
+      onWait: () => ctx.progress(`waiting for another bake to finish caching ${snapshotId}`),
+    });
   }
 
   /** Remove the entries used longest ago, but `keep` and those in use, until the cache fits in `maxBytes`. */
@@ -201,24 +216,88 @@ export class SnapshotCache {
   }
 
   private async fill(ebs: EBSClient, snapshotId: string, ctx: StepContext): Promise<CachedSnapshot> {
-    const { raw, index } = this.paths(snapshotId);
-    const partialRaw = `${raw}.partial-${ctx.runId}`;
-    const partialIndex = `${index}.partial-${ctx.runId}`;
-    ctx.cleanup.push({
-      description: `remove the partial cache of ${snapshotId}`,
-      evenWhenPreserving: true,
-      undo: async () => {
-        await removeFileIfPresent(partialRaw);
-        await removeFileIfPresent(partialIndex);
-      },
-    });
+    const partial = this.startPartial(snapshotId, ctx);
     const { blocks, sizeGiB } = await listBlocks(ebs, snapshotId, ctx.signal);
-    closeSync(createExclusiveSync(partialRaw, 0o600));
-    truncateSync(partialRaw, sizeGiB * 1024 ** 3);
-    const file = new BlockFile(partialRaw, 'r+');
+    truncateSync(partial.raw, sizeGiB * 1024 ** 3);
     const digests = new Map<number, string>();
-    let done = 0;
     ctx.progress(`downloading ${snapshotId}: ${blocks.length} blocks of 512 KiB`, 0);
+    await this.download(ebs, snapshotId, blocks, partial.raw, digests, ctx);
+    await this.commit(snapshotId, partial, sizeGiB, digests);
+    ctx.log.info(`cached ${snapshotId}: ${blocks.length} blocks (${mib(blocks.length * EBS_BLOCK_BYTES)} MiB) downloaded`);
+    return { snapshotId, file: this.paths(snapshotId).raw, sizeGiB, digests, downloaded: blocks.length };
+  }
+
+  /**
+   * A child of a cached parent: the parent's data blocks copied locally (under the parent's lock, so
+   * no prune removes it meanwhile), then only the blocks that differ fetched. Undefined — the caller
+   * fetches every block — when the parent is not cached or EBS does not see the two as one lineage.
+   */
+  private async fillFromParent(ebs: EBSClient, snapshotId: string, parentId: string, ctx: StepContext): Promise<CachedSnapshot | undefined> {
+    if (!existsSync(this.paths(parentId).index)) return undefined;
+    let changes: Awaited<ReturnType<typeof listChanges>>;
+    try {
+      changes = await listChanges(ebs, parentId, snapshotId, ctx.signal);
+    } catch (error) {
+      if (!isEc2Code(error, 'ValidationException')) throw error;
+      ctx.log.info(`${snapshotId} and ${parentId} are not one lineage to EBS (${(error as Error).message}): fetching every block`);
+      return undefined;
+    }
+    const partial = this.startPartial(snapshotId, ctx);
+    truncateSync(partial.raw, changes.sizeGiB * 1024 ** 3);
+    const digests = new Map<number, string>();
+    const lock = await this.lock(parentId, ctx);
+    try {
+      const parent = this.verified(parentId, ctx);
+      if (!parent) {
+        await partial.remove();
+        return undefined;
+      }
+      copyBlocks(parent.file, partial.raw, parent.digests.keys());
+      this.touch(parentId);
+      for (const [i, digest] of parent.digests) digests.set(i, digest);
+    } finally {
+      await lock.release();
+    }
+    const fetch = changes.blocks.filter((b) => b.token !== undefined) as Array<{ index: number; token: string }>;
+    const gone = changes.blocks.filter((b) => b.token === undefined).map((b) => b.index);
+    zeroBlocks(partial.raw, gone);
+    for (const i of gone) digests.delete(i);
+    ctx.progress(`downloading ${snapshotId}: the ${fetch.length} blocks that differ from the cached ${parentId}`, 0);
+    await this.download(ebs, snapshotId, fetch, partial.raw, digests, ctx);
+    await this.commit(snapshotId, partial, changes.sizeGiB, digests);
+    ctx.log.info(
+      `cached ${snapshotId}: ${fetch.length} blocks that differ from ${parentId} downloaded, the other ${digests.size - fetch.length} copied from its cache`,
+    );
+    return { snapshotId, file: this.paths(snapshotId).raw, sizeGiB: changes.sizeGiB, digests, downloaded: fetch.length };
+  }
+
+  /** The run's partial files for a snapshot (blocks file made empty), removed by its cleanup even when the run preserves what it made. */
+  private startPartial(snapshotId: string, ctx: StepContext): { raw: string; index: string; remove(): Promise<void> } {
+    const { raw, index } = this.paths(snapshotId);
+    const partial = {
+      raw: `${raw}.partial-${ctx.runId}`,
+      index: `${index}.partial-${ctx.runId}`,
+      remove: async () => {
+        await removeFileIfPresent(partial.raw);
+        await removeFileIfPresent(partial.index);
+      },
+    };
+    ctx.cleanup.push({ description: `remove the partial cache of ${snapshotId}`, evenWhenPreserving: true, undo: partial.remove });
+    closeSync(createExclusiveSync(partial.raw, 0o600));
+    return partial;
+  }
+
+  /** Fetch blocks into the partial file, each checked against the checksum EBS sent, `concurrency` at a time. */
+  private async download(
+    ebs: EBSClient,
+    snapshotId: string,
+    blocks: ReadonlyArray<{ index: number; token: string }>,
+    raw: string,
+    digests: Map<number, string>,
+    ctx: StepContext,
+  ): Promise<void> {
+    const file = new BlockFile(raw, 'r+');
+    let done = 0;
     try {
       await forEachBounded(blocks, this.concurrency, ctx.signal, async ({ index: i, token }, signal) => {
         const { data, digest } = await getBlock(ebs, snapshotId, i, token, signal);
@@ -231,13 +310,62 @@ export class SnapshotCache {
     } finally {
       file.close();
     }
-    renameSync(partialRaw, raw);
-    const entry: CacheIndex = { snapshotId, sizeGiB, blockBytes: EBS_BLOCK_BYTES, blocks: [...digests].sort(([a], [b]) => a - b), seal: seal(raw) };
-    await writeNewFile(partialIndex, JSON.stringify(entry), 0o600);
-    renameSync(partialIndex, index);
-    ctx.log.info(`cached ${snapshotId}: ${blocks.length} blocks (${Math.round((blocks.length * EBS_BLOCK_BYTES) / 1024 ** 2)} MiB) downloaded`);
-    return { snapshotId, file: raw, sizeGiB, digests, downloaded: blocks.length };
   }
+
+  /** The blocks file renamed into place, then its index: an entry without an index is never read. */
+  private async commit(snapshotId: string, partial: { raw: string; index: string }, sizeGiB: number, digests: ReadonlyMap<number, string>): Promise<void> {
+    const { raw, index } = this.paths(snapshotId);
+    renameSync(partial.raw, raw);
+    const entry: CacheIndex = { snapshotId, sizeGiB, blockBytes: EBS_BLOCK_BYTES, blocks: [...digests].sort(([a], [b]) => a - b), seal: seal(raw) };
+    await writeNewFile(partial.index, JSON.stringify(entry), 0o600);
+    renameSync(partial.index, index);
+  }
+}
+
+/** Copy the listed blocks from one blocks file to another; the rest stay holes. */
+function copyBlocks(from: string, to: string, indexes: Iterable<number>): void {
+  const source = new BlockFile(from, 'r');
+  const target = new BlockFile(to, 'r+');
+  const block = Buffer.alloc(EBS_BLOCK_BYTES);
+  try {
+    for (const i of indexes) target.write(i, source.read(i, block));
+  } finally {
+    source.close();
+    target.close();
+  }
+}
+
+/** Blocks that held data in the parent and none in the child read as zeros. */
+function zeroBlocks(path: string, indexes: readonly number[]): void {
+  if (indexes.length === 0) return;
+  const file = new BlockFile(path, 'r+');
+  try {
+    for (const i of indexes) file.write(i, Buffer.alloc(EBS_BLOCK_BYTES));
+  } finally {
+    file.close();
+  }
+}
+
+/** ListChangedBlocks from `first` to `second`: each block that differs, with its token in `second` (none: no data there now). */
+async function listChanges(
+  ebs: EBSClient,
+  first: string,
+  second: string,
+  signal: AbortSignal,
+): Promise<{ blocks: Array<{ index: number; token?: string }>; sizeGiB: number }> {
+  const blocks: Array<{ index: number; token?: string }> = [];
+  let NextToken: string | undefined;
+  let sizeGiB = 0;
+  do {
+    const page = await ec2Call(`ListChangedBlocks ${first} → ${second}`, () =>
+      ebs.send(new ListChangedBlocksCommand({ FirstSnapshotId: first, SecondSnapshotId: second, NextToken, MaxResults: 10_000 }), { abortSignal: signal }),
+    );
+    sizeGiB = page.VolumeSize ?? sizeGiB;
+    if (page.BlockSize !== undefined && page.BlockSize !== EBS_BLOCK_BYTES) throw new Error(`${second} has blocks of ${page.BlockSize} bytes`);
+    for (const b of page.ChangedBlocks ?? []) if (b.BlockIndex !== undefined) blocks.push({ index: b.BlockIndex, token: b.SecondBlockToken });
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return { blocks, sizeGiB };
 }
 
 async function listBlocks(

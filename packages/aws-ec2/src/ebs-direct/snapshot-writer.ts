@@ -13,6 +13,8 @@ import { hostId } from './host-id.js';
 
 /** `purpose` tag of a snapshot written with EBS direct, until its image is complete (`status=finalized`). */
 export const DIRECT_SNAPSHOT_PURPOSE = 'aminator-direct-snapshot';
+/** Tag naming the snapshot an EBS direct snapshot was written as a child of: reading it later fetches only what differs. */
+export const PARENT_SNAPSHOT_TAG = 'parent_snapshot';
 
 export interface ChangedBlocks {
   readonly indexes: readonly number[];
@@ -69,6 +71,7 @@ export async function writeSnapshot(
   const tags = [
     ...options.tags,
     { Key: 'purpose', Value: DIRECT_SNAPSHOT_PURPOSE },
+    { Key: PARENT_SNAPSHOT_TAG, Value: volume.parent.snapshotId },
     { Key: 'status', Value: 'building' },
     { Key: 'run_id', Value: ctx.runId },
     { Key: 'pid', Value: String(process.pid) },

@@ -252,16 +252,15 @@ export class SnapshotCache {
         await partial.remove();
         return undefined;
       }
-      copyBlocks(parent.file, partial.raw, parent.digests.keys());
+      const changed = new Set(changes.blocks.map((b) => b.index));
+      for (const [i, digest] of parent.digests) if (!changed.has(i)) digests.set(i, digest);
+      copyBlocks(parent.file, partial.raw, digests.keys());
       this.touch(parentId);
-      for (const [i, digest] of parent.digests) digests.set(i, digest);
     } finally {
       await lock.release();
     }
+    // A changed block without a token holds no data in the child: it stays a hole, as it reads.
     const fetch = changes.blocks.filter((b) => b.token !== undefined) as Array<{ index: number; token: string }>;
-    const gone = changes.blocks.filter((b) => b.token === undefined).map((b) => b.index);
-    zeroBlocks(partial.raw, gone);
-    for (const i of gone) digests.delete(i);
     ctx.progress(`downloading ${snapshotId}: the ${fetch.length} blocks that differ from the cached ${parentId}`, 0);
     await this.download(ebs, snapshotId, fetch, partial.raw, digests, ctx);
     await this.commit(snapshotId, partial, changes.sizeGiB, digests);
@@ -332,17 +331,6 @@ function copyBlocks(from: string, to: string, indexes: Iterable<number>): void {
   } finally {
     source.close();
     target.close();
-  }
-}
-
-/** Blocks that held data in the parent and none in the child read as zeros. */
-function zeroBlocks(path: string, indexes: readonly number[]): void {
-  if (indexes.length === 0) return;
-  const file = new BlockFile(path, 'r+');
-  try {
-    for (const i of indexes) file.write(i, Buffer.alloc(EBS_BLOCK_BYTES));
-  } finally {
-    file.close();
   }
 }
 

@@ -20,7 +20,7 @@ export interface PluginCommandOption {
   readonly choices?: readonly string[];
   /** May be given more than once; the values collect into an array. */
   readonly repeatable?: boolean;
-  /** Must be given: the command is not run without it, and --help says so. */
+  /** Must be given: without it the command does not run (exit 2, naming the flag); say so in `description`. */
   readonly required?: boolean;
 }
 

@@ -309,8 +309,16 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     const readable = await readableBaseSnapshot(session, child, { encrypted: false, copyTimeoutMs: 10_000 }, ctxOf().ctx);
     assert.deepEqual(readable, { snapshotId: child, directParent: ownSnapshot }, 'the parent is read from the tag the writer set');
     const gets = endpoint.callsOf('GetSnapshotBlock');
-    const cached = await cache.ensure(ebs, child, ctxOf().ctx, readable.directParent);
+    const filling = ctxOf();
+    const cached = await cache.ensure(ebs, child, filling.ctx, readable.directParent);
     assert.equal(cached.downloaded, 3);
+    assert.deepEqual(
+      filling.logs.filter((l) => l.startsWith('info')),
+      [
+        `info using the cached parent ${ownSnapshot} (5 blocks)`,
+        `info cached ${child}: 3 blocks that differ from ${ownSnapshot} downloaded, the other 3 copied from its cache`,
+      ],
+    );
     assert.equal(endpoint.callsOf('GetSnapshotBlock') - gets, 3, 'only the blocks that differ are fetched');
 
     const full = await new SnapshotCache(join(scratch, 'cache-child-full'), locks, 4).ensure(ebs, child, ctxOf().ctx);

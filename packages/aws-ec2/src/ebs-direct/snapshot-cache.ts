@@ -177,8 +177,10 @@ export class SnapshotCache {
   }
 
   /** The cached entry when it is complete and every block still matches its digest; a damaged one is removed. */
-  private verified(snapshotId: string, ctx: StepContext): CachedSnapshot | undefined {
+  private verified(snapshotId: string, ctx: StepContext, asParent = false): CachedSnapshot | undefined {
     const { raw, index } = this.paths(snapshotId);
+    const found = (how: string): string =>
+      asParent ? `using the cached parent ${snapshotId} (${how})` : `snapshot ${snapshotId} is cached (${how}): nothing to download`;
     if (!existsSync(index) || !existsSync(raw)) return undefined;
     let entry: CacheIndex;
     try {
@@ -189,16 +191,18 @@ export class SnapshotCache {
     const digests = new Map(entry.blocks);
     const wellFormed = entry.snapshotId === snapshotId && entry.blockBytes === EBS_BLOCK_BYTES;
     if (wellFormed && entry.seal !== undefined && entry.seal === seal(raw)) {
-      ctx.log.info(`snapshot ${snapshotId} is cached (${digests.size} blocks): nothing to download`);
+      ctx.log.info(found(`${digests.size} blocks`));
       return { snapshotId, file: raw, sizeGiB: entry.sizeGiB, digests, downloaded: 0 };
     }
     if (wellFormed && this.intact(raw, digests)) {
-      ctx.log.info(`snapshot ${snapshotId} is cached (${digests.size} blocks, each checked again): nothing to download`);
+      ctx.log.info(found(`${digests.size} blocks, each checked again`));
       writeNewFileSync(`${index}.partial-${ctx.runId}`, JSON.stringify({ ...entry, seal: seal(raw) }), 0o600);
       renameSync(`${index}.partial-${ctx.runId}`, index);
       return { snapshotId, file: raw, sizeGiB: entry.sizeGiB, digests, downloaded: 0 };
     }
-    ctx.log.warn(`the cached copy of ${snapshotId} does not match its checksums: fetching it again`);
+    ctx.log.warn(
+      `the cached copy of ${snapshotId} does not match its checksums: ${asParent ? 'removed; reading every block of the child' : 'fetching it again'}`,
+    );
     rmSync(index, { force: true });
     rmSync(raw, { force: true });
     return undefined;
@@ -247,7 +251,7 @@ export class SnapshotCache {
     const digests = new Map<number, string>();
     const lock = await this.lock(parentId, ctx);
     try {
-      const parent = this.verified(parentId, ctx);
+      const parent = this.verified(parentId, ctx, true);
       if (!parent) {
         await partial.remove();
         return undefined;

@@ -40,4 +40,8 @@ export * from './plugin/reserved-flags.js';
 export * from './plugin/search-paths.js';
 export * from './plugin/select-plugin.js';
 export * from './runtime/event-line.js';
+export * from './runtime/output-file.js';
+export * from './runtime/plain-text.js';
 export * from './runtime/redact.js';
+export * from './trust/project-root.js';
+export * from './trust/trusted-path.js';

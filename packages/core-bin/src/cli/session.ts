@@ -8,6 +8,7 @@ import {
   loadConfigFiles,
   type MergedConfig,
   mergeLayers,
+  PathTrust,
   pluginSearchPaths,
   sourceOf,
   validateCoreConfig,
@@ -27,11 +28,13 @@ export interface Session {
 }
 
 export async function openSession(flags: GlobalFlags, cwd = process.cwd()): Promise<Session> {
-  const fileLayers = await loadConfigFiles({ cwd, configFile: flags.config });
+  const trust = new PathTrust();
+  const fileLayers = await loadConfigFiles({ cwd, configFile: flags.config, trust });
   const merged = mergeLayers(fileLayers);
   const core = validateCoreConfig(merged);
   const searchPaths = pluginSearchPaths({ cliDir: cliPackageDir(), projectDir: cwd });
-  const found = discoverPlugins({ searchPaths, pluginPaths: resolvePluginPaths(core.pluginPaths, sourceOf(merged, 'pluginPaths'), cwd) });
+  const pluginPaths = resolvePluginPaths(core.pluginPaths, sourceOf(merged, 'pluginPaths'), cwd);
+  const found = discoverPlugins({ searchPaths, pluginPaths, trust });
   const discovery: DiscoveryResult = { ...found, plugins: [...builtinPlugins(), ...found.plugins] };
   return { flags, cwd, fileLayers, merged, core, discovery, searchPaths };
 }

@@ -1,6 +1,7 @@
-import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes } from '../errors/error-codes.js';
+import { PathTrust } from '../trust/trusted-path.js';
 import type { DiscoveredPlugin, DiscoveryResult, RejectedCandidate } from './discovery-types.js';
 import { PLUGIN_KEYWORD, pluginManifestSchema } from './manifest-schema.js';
 
@@ -9,6 +10,8 @@ export interface DiscoveryInput {
   readonly searchPaths: readonly string[];
   /** From config: a plugin package directory, or a directory of packages. */
   readonly pluginPaths?: readonly string[];
+  /** The trust rule each plugin package and configured path must pass; one per command. */
+  readonly trust?: PathTrust;
 }
 
 type Candidate = { ok: DiscoveredPlugin } | { rejected: RejectedCandidate } | undefined;
@@ -16,21 +19,23 @@ type Candidate = { ok: DiscoveredPlugin } | { rejected: RejectedCandidate } | un
 /**
  * Find plugin packages: the direct (and `@scope/`) children of each search directory whose
  * package.json has the `aminator-plugin` keyword. Reads one small file per package, starts no
- * process, never descends further.
+ * process, never descends further. A plugin package or configured path that fails the trust rule
+ * throws E_UNTRUSTED_PATH: aminate runs as root, and a plugin is code it will import.
  */
 export function discoverPlugins(input: DiscoveryInput): DiscoveryResult {
+  const trust = input.trust ?? new PathTrust();
   const plugins: DiscoveredPlugin[] = [];
   const shadowed: DiscoveredPlugin[] = [];
   const rejected: RejectedCandidate[] = [];
   const seenPackages = new Map<string, DiscoveredPlugin>();
   const seenPaths = new Set<string>();
   const roots: Array<{ root: string; dirs: string[] }> = [
-    ...(input.pluginPaths ?? []).map((p) => ({ root: p, dirs: configuredDirs(p) })),
+    ...(input.pluginPaths ?? []).map((p) => ({ root: p, dirs: configuredDirs(p, trust) })),
     ...input.searchPaths.map((root) => ({ root, dirs: packageDirs(root) })),
   ];
   for (const { root, dirs } of roots) {
     for (const dir of dirs) {
-      const candidate = readCandidate(dir, root, seenPaths);
+      const candidate = readCandidate(dir, root, seenPaths, trust);
       if (candidate === undefined) continue;
       if ('rejected' in candidate) {
         rejected.push(candidate.rejected);
@@ -49,7 +54,8 @@ export function discoverPlugins(input: DiscoveryInput): DiscoveryResult {
 }
 
 /** A configured plugin path is a package itself, or a folder of packages like node_modules. */
-function configuredDirs(path: string): string[] {
+function configuredDirs(path: string, trust: PathTrust): string[] {
+  if (existsSync(path)) trust.assert(path, 'plugin path');
   try {
     statSync(join(path, 'package.json'));
     return [path];
@@ -85,7 +91,7 @@ function isDirLike(entry: Dirent): boolean {
   return entry.isDirectory() || entry.isSymbolicLink();
 }
 
-function readCandidate(dir: string, root: string, seenPaths: Set<string>): Candidate {
+function readCandidate(dir: string, root: string, seenPaths: Set<string>, trust: PathTrust): Candidate {
   let text: string;
   try {
     text = readFileSync(join(dir, 'package.json'), 'utf8');
@@ -105,6 +111,7 @@ function readCandidate(dir: string, root: string, seenPaths: Set<string>): Candi
   }
   const keywords = Array.isArray(pkg.keywords) ? pkg.keywords : [];
   if (!keywords.includes(PLUGIN_KEYWORD)) return undefined;
+  trust.assert(join(dir, 'package.json'), 'plugin package');
   return toPlugin(pkg, path, root);
 }
 

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { PluginLoadError } from '../errors/plugin-load-error.js';
 import type { PluginModule } from '../interfaces/plugin-module.js';
+import { PathTrust } from '../trust/trusted-path.js';
 import { SUPPORTED_PLUGIN_API_VERSIONS } from './api-version.js';
 import type { DiscoveredPlugin } from './discovery-types.js';
 import type { LoadHost } from './load-host.js';
@@ -21,10 +22,11 @@ export function pluginLabel(plugin: Pick<DiscoveredPlugin, 'kind' | 'name' | 'pa
 
 /**
  * Load a discovered plugin phase by phase; each phase fails with its own code. The manifest was
- * validated by discovery. The API version and the single copy of core are checked *before* import,
- * so a plugin built for another core never runs code in this process.
+ * validated by discovery. The API version, the single copy of core and the trust rule for the entry
+ * file are checked *before* import, so a plugin built for another core, or a file another user could
+ * have written, never runs code in this process.
  */
-export async function loadPlugin(plugin: DiscoveredPlugin, host: LoadHost): Promise<LoadedPlugin> {
+export async function loadPlugin(plugin: DiscoveredPlugin, host: LoadHost, trust = new PathTrust()): Promise<LoadedPlugin> {
   if (plugin.builtin) return { plugin, module: await plugin.builtin() };
   const label = pluginLabel(plugin);
   checkApiVersion(plugin.apiVersion, label, 'the manifest');
@@ -35,6 +37,7 @@ export async function loadPlugin(plugin: DiscoveredPlugin, host: LoadHost): Prom
       suggestions: ['build the plugin package (its dist/ may be missing) or fix "main"/"exports"/"aminator.entry"'],
     });
   }
+  trust.assert(entry, `plugin ${label} entry`);
   const module = await importModule(entry, label);
   checkShape(module, plugin, label);
   return { plugin, module };

@@ -5,6 +5,7 @@ import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../interfaces/command-runner.js';
 import type { Logger } from '../interfaces/logger.js';
 import { LOGGER } from '../tokens.js';
+import { plainText } from './plain-text.js';
 import { redactSecrets } from './redact.js';
 
 const STDERR_TAIL_LINES = 20;
@@ -78,16 +79,16 @@ function forwardLines(
     stream?.on('data', (chunk: Buffer | string) => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) onLine(line, name);
+      for (const line of lines) onLine(plainText(line), name);
     });
     stream?.on('end', () => {
-      if (partial) onLine(partial, name);
+      if (partial) onLine(plainText(partial), name);
     });
   }
 }
 
 function tail(text: string): string {
-  const lines = text.trimEnd().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
+  const lines = plainText(text).trimEnd().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
   return lines.length > STDERR_TAIL_CHARS ? lines.slice(-STDERR_TAIL_CHARS) : lines;
 }
 

@@ -92,6 +92,13 @@ describe('aminate cleanup after kill -9 (local cloud, real chroot processes)', R
         [],
         'not even when looking at another lock directory: the work directory names its owner',
       );
+      const otherFlags = await world.aminate(['--json', 'cleanup', '--lock-dir', `${world.scratch}/other-locks`, '--work-root', `${world.scratch}/other-work`]);
+      assert.equal(otherFlags.code, 0, otherFlags.stderr);
+      assert.deepEqual(
+        jsonLines(otherFlags.stdout).filter((e) => e.type === 'leftover' && e.runId === runId),
+        [],
+        'nor with another lock directory and work root: the host registers every live run in one place',
+      );
       assert.equal(child.exitCode, null, 'the bake is still running');
 
       child.kill('SIGKILL');

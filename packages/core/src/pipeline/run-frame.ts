@@ -5,6 +5,7 @@ import type { CleanupScope } from '../interfaces/cleanup-scope.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import { runLockName } from '../reclaim/run-liveness.js';
 import { RUN_OWNER_FILE, removeRunOwner, writeRunOwner } from '../reclaim/run-owner.js';
+import { registerRun } from '../reclaim/run-registry.js';
 import { assertPrivateDirectory } from '../runtime/private-directory.js';
 
 /** What a run's frame needs of its context: its id and where its undos go. */
@@ -22,12 +23,19 @@ export interface RunFrameContext {
 export async function holdRunLock(locks: LockManager, ctx: RunFrameContext): Promise<void> {
   const lock = await locks.tryAcquire(runLockName(ctx.runId));
   if (!lock) throw new LockError(`run id ${ctx.runId} is already in use on this host`, ['run it again (run ids are random)']);
+  // The lock lives where --lock-dir says; the registration where every cleanup looks, whatever its
+  // flags. One undo: both say the same thing, that the run is alive.
+  let unregister: (() => Promise<void>) | undefined;
   ctx.cleanup.push({
     description: `release run lock ${lock.name}`,
     resource: { kind: 'lock', id: lock.name },
     evenWhenPreserving: true,
-    undo: () => lock.release(),
+    undo: async () => {
+      await unregister?.();
+      await lock.release();
+    },
   });
+  unregister = await registerRun(ctx.runId);
 }
 
 /**

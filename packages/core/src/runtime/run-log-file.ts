@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeSy
 import { join } from 'node:path';
 import { EXIT_USAGE } from '../errors/exit-codes.js';
 import type { BakeEvent, ResultEvent } from '../interfaces/bake-events.js';
+import { isRunId } from '../reclaim/run-id.js';
 import { eventLine } from './event-line.js';
 import { createExclusiveSync } from './own-files.js';
 import { assertPrivateDirectory } from './private-directory.js';
@@ -92,7 +93,7 @@ export class RunLogFile {
       return;
     }
     const logs = readdirSync(dir)
-      .filter((f) => f.endsWith('.log'))
+      .filter((f) => f.endsWith('.log') && isRunId(f.slice(0, -'.log'.length)))
       .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.at - a.at);
     for (const { f } of logs.slice(KEPT_RUN_LOGS)) rmSync(join(dir, f), { force: true });

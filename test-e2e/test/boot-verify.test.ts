@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type CliOptions, type CliResult, freeTcpPort, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
+import { assertNoLeaks, type HostSnapshot, mountsBelow, NetNamespace, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { CONSISTENCY, OWNER } from './ec2-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
@@ -164,6 +164,89 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', ROOT
     nginxImage = last.image;
   });
 
+  it("a booted guest reaches nothing but its forwarded ports: not the host's 127.0.0.1, not instance metadata", async (t) => {
+    if (!nginxImage) return t.skip('needs the nginx image of the test before');
+    // The host is a network namespace of the test's own: its loopback holds a service and a fake
+    // instance metadata server on 169.254.169.254, and aminate (so qemu) runs inside it.
+    const ns = new NetNamespace(['169.254.169.254']);
+    try {
+      const hostPort = 18080 + Math.floor(Math.random() * 1000);
+      const servers = await ns.listen([
+        { address: '127.0.0.1', port: hostPort },
+        { address: '169.254.169.254', port: 80 },
+      ]);
+      // bash's /dev/tcp connects without curl; a control connection to the guest's own nginx proves the probe works.
+      const probe = buildDeb(scratch, 'e2e-probe', {
+        files: {
+          '/usr/bin/e2e-probe': [
+            '#!/bin/bash',
+            'probe() { if timeout 5 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; then echo reached; else echo unreachable; fi; }',
+            'self=$(probe 127.0.0.1 80)',
+            `host=$(probe 10.0.2.2 ${hostPort})`,
+            'metadata=$(probe 169.254.169.254 80)',
+            'echo "E2E-PROBE self=$self host=$host metadata=$metadata" > /dev/ttyS0',
+            '[ "$self" = reached ] && [ "$host" = unreachable ] && [ "$metadata" = unreachable ]',
+            '',
+          ].join('\n'),
+          '/etc/systemd/system/e2e-probe.service': [
+            '[Unit]',
+            'Wants=network-online.target',
+            'After=network-online.target nginx.service',
+            '[Service]',
+            'Type=oneshot',
+            'RemainAfterExit=yes',
+            'ExecStart=/usr/bin/e2e-probe',
+            '[Install]',
+            'WantedBy=multi-user.target',
+            '',
+          ].join('\n'),
+        },
+        postinst:
+          '#!/bin/sh\nchmod 755 /usr/bin/e2e-probe\nmkdir -p /etc/systemd/system/multi-user.target.wants\nln -sf /etc/systemd/system/e2e-probe.service /etc/systemd/system/multi-user.target.wants/e2e-probe.service\n',
+      });
+      // Files in the log directory that the verifier did not make, older than any of its own: never pruned.
+      const logs = join(work, 'verify-logs');
+      for (let i = 0; i < 30; i++) {
+        writeFileSync(join(logs, `foreign-${i}.log`), "not aminate's\n");
+        utimesSync(join(logs, `foreign-${i}.log`), new Date('2001-01-01'), new Date('2001-01-01'));
+      }
+      const result = await aminate(
+        [
+          '--json',
+          'bake',
+          '--base-image',
+          nginxImage.name,
+          '--verify',
+          '--verify-boot-mode',
+          'bios',
+          '--verify-unit',
+          'e2e-probe.service',
+          '--verify-http',
+          '80/',
+          probe,
+        ],
+        { prefix: ns.prefix },
+      );
+      const last = jsonLines(result.stdout).at(-1) ?? {};
+      const console = readdirSync(join(work, 'verify-logs'))
+        .filter((f) => f.startsWith(last.runId ?? '-'))
+        .map((f) => readFileSync(join(work, 'verify-logs', f), 'utf8'))
+        .join('');
+      assert.match(console, /E2E-PROBE self=reached host=unreachable metadata=unreachable/, 'what the guest saw');
+      assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
+      const passed = jsonLines(result.stdout)
+        .filter((e) => e.type === 'log' && /^✓ /.test(e.message ?? ''))
+        .map((e) => e.message);
+      assert.ok(passed.includes('✓ e2e-probe.service is active'), JSON.stringify(passed));
+      assert.ok(passed.includes('✓ GET :80/ answers 2xx/3xx (HTTP 200)'), 'the forwarded port still answers');
+      assert.deepEqual(readdirSync(logs).filter((f) => f.startsWith('foreign-')).length, 30, 'log pruning kept every file it did not make');
+      assert.deepEqual(await servers.connections(), { [`127.0.0.1:${hostPort}`]: 0, '169.254.169.254:80': 0 }, 'no connection reached the host');
+      assertNothingLeft();
+    } finally {
+      ns.close();
+    }
+  });
+
   it('aminate verify: a stored image verified on its own; a failed check (a timeout) exits 1 and keeps the image', async (t) => {
     if (!nginxImage) return t.skip('needs the nginx image of the test before');
     const before = images();
@@ -237,7 +320,21 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', ROOT
 
   it('a package that disables the network fails verification: exit 1, the failed check and the console in the error, no image left', async () => {
     // No service that waits for network-online.target (nginx does, for two minutes): the boot is quick.
-    const nonet = buildDeb(scratch, 'e2e-nonet', { files: { '/etc/systemd/network/00-e2e-nonet.network': '[Match]\nName=*\n\n[Link]\nUnmanaged=yes\n' } });
+    // It also writes escape sequences to the console (title, clipboard, DCS, C1 CSI), which the error quotes.
+    const nonet = buildDeb(scratch, 'e2e-nonet', {
+      files: {
+        '/etc/systemd/network/00-e2e-nonet.network': '[Match]\nName=*\n\n[Link]\nUnmanaged=yes\n',
+        '/usr/bin/e2e-escapes': String.raw`#!/bin/sh
+while :; do
+  printf 'E2E-ESCAPES \033]0;owned\007\033]52;c;b3duZWQ=\007\033P+q544e\033\\\302\23331m\033[2J\r\n' > /dev/ttyS0
+  sleep 1
+done
+`,
+        '/etc/systemd/system/e2e-escapes.service': '[Service]\nExecStart=/usr/bin/e2e-escapes\n[Install]\nWantedBy=multi-user.target\n',
+      },
+      postinst:
+        '#!/bin/sh\nchmod 755 /usr/bin/e2e-escapes\nmkdir -p /etc/systemd/system/multi-user.target.wants\nln -sf /etc/systemd/system/e2e-escapes.service /etc/systemd/system/multi-user.target.wants/e2e-escapes.service\n',
+    });
     const before = images();
     const result = await aminate(['--json', 'bake', '--verify', '--verify-boot-mode', 'bios', '--verify-http', '80/', nonet]);
     assert.equal(result.code, 1, result.stderr + result.stdout.slice(-4000));
@@ -247,6 +344,10 @@ describe('bootable images, verified by booting them (qemu, BIOS and UEFI)', ROOT
     assert.match(error.message, /GET :80\/ answers 2xx\/3xx \(the guest has no IPv4 address/);
     assert.doesNotMatch(error.message, /reached multi-user\.target \(/, 'it boots; only the network is gone');
     assert.match(error.message, /last lines of the BIOS console[\s\S]*\|/, 'the console is quoted');
+    assert.match(error.message, /\| E2E-ESCAPES/, 'the lines with escape sequences are among those quoted');
+    const shown = `${error.message}${result.stdout}${result.stderr}`;
+    const controls = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+    assert.doesNotMatch(shown, controls, 'no control character of the guest reaches the terminal');
     assert.ok(error.suggestions.some((s: string) => /whole boot log: .*verify-logs/.test(s)));
     assert.deepEqual(images(), before, 'the unverified image was removed');
     assertNothingLeft();

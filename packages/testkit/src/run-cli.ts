@@ -10,6 +10,8 @@ export interface CliResult {
 export interface CliOptions {
   readonly cwd?: string;
   readonly env?: Record<string, string>;
+  /** A command that runs node for it, e.g. `['ip', 'netns', 'exec', NAME]` to run it in a network namespace. */
+  readonly prefix?: readonly string[];
   /** Send this signal once stdout or stderr contains `when` (after `delayMs`). */
   readonly signalOn?: { readonly when: string | RegExp; readonly signal: NodeJS.Signals; readonly delayMs?: number };
 }
@@ -17,7 +19,8 @@ export interface CliOptions {
 /** Run a Node CLI (`bin`, a .js file) in a child process, as a user would, with CI=true. */
 export function runCli(bin: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const [file, ...before] = [...(options.prefix ?? []), process.execPath];
+    const child = spawn(file as string, [...before, bin, ...args], {
       cwd: options.cwd,
       env: { ...process.env, CI: 'true', AMINATOR_CONFIG: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,7 +67,7 @@ export interface TerminalResult {
  * Run a Node CLI on a pseudo-terminal, as a person at a terminal would (script(1) from util-linux),
  * with CI unset so that it renders for a terminal. The arguments are quoted for script's shell.
  */
-export function runCliOnTerminal(bin: string, args: readonly string[], options: Omit<CliOptions, 'signalOn'> = {}): Promise<TerminalResult> {
+export function runCliOnTerminal(bin: string, args: readonly string[], options: Omit<CliOptions, 'signalOn' | 'prefix'> = {}): Promise<TerminalResult> {
   const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['--quiet', '--return', '--command', quoted, '/dev/null'], {

@@ -1,4 +1,4 @@
-import type { VerificationCheck } from '@aminator/core';
+import { plainText, type VerificationCheck } from '@aminator/core';
 
 /** Where the check unit and its script go in the boot copy (never in the image itself). */
 export const CHECK_SCRIPT = '/usr/local/lib/aminator-verify/check.sh';
@@ -76,7 +76,8 @@ export function parseReport(text: string, nonce: string): GuestReport | undefine
   const addresses: string[] = [];
   let multiUser = 'unknown';
   let timing: GuestReport['timing'];
-  for (const line of text.slice(begin, end).split(/\r?\n/).slice(1)) {
+  // The guest wrote every byte of it: unit names and states are quoted to the user's terminal.
+  for (const line of plainText(text.slice(begin, end)).split('\n').slice(1)) {
     const [what, name = '', state = ''] = line.trim().split(/\s+/);
     if (what === 'target' && name === 'multi-user.target') multiUser = state;
     else if (what === 'unit') units.set(name, state);

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   AminatorError,
+  assertPrivateDirectory,
   type BootMode,
   COMMAND_RUNNER,
   type CommandRunner,
@@ -33,7 +34,7 @@ import { HTTP_CHECK, type QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
 import { QEMU_TOOLS } from './qemu-tools.js';
 import { type Forward, startVm, tail } from './qemu-vm.js';
-import { channelLogName, OVMF_VARS, PID_FILE, VERIFY_DIR } from './verify-files.js';
+import { channelLogName, consoleLogName, isConsoleLog, OVMF_VARS, PID_FILE, VERIFY_DIR } from './verify-files.js';
 import { findVerifyLeftovers } from './verify-leftovers.js';
 
 /**
@@ -69,12 +70,15 @@ export class QemuVerifier implements Verifier {
     const dir = await this.bootDir(ctx);
     const logDir = this.config.logDir ?? join(dirname(ctx.workDir), 'verify-logs');
     await mkdir(logDir, { recursive: true, mode: 0o700 });
+    // qemu writes the console where it is told and old logs are removed from here: a directory
+    // another user could write (or a symlink's target) is never used.
+    assertPrivateDirectory(logDir, 'verify log directory (verifier.qemu.logDir)');
     await pruneLogs(logDir, this.config.keepLogs);
     const checks: VerificationCheck[] = [];
     let evidence = '';
     let excerpt = '';
     for (const mode of modes) {
-      const console = join(logDir, `${ctx.runId}-${mode}.log`);
+      const console = join(logDir, consoleLogName(ctx.runId, mode));
       const boot = await this.boot(input, mode, dir, console, ctx);
       checks.push(...boot.map((c) => (modes.length > 1 ? { ...c, name: `[${mode}] ${c.name}` } : c)));
       evidence = evidence ? `${evidence}, ${console}` : console;
@@ -208,9 +212,9 @@ export function bootTimes(mode: BootMode, wallSeconds: number, timing: NonNullab
   return `boot (${mode.toUpperCase()}): firmware + boot loader ${s(firmware)}, kernel + initrd ${s(timing.userspace)}, userspace to multi-user.target ${s(timing.multiUser - timing.userspace)}; report after ${s(wallSeconds)}`;
 }
 
-/** Make room for this run's logs: keep the newest `keep` - 1 serial logs. */
+/** Make room for this run's logs: keep the newest `keep` - 1 serial logs of the verifier's own; no other file is touched. */
 async function pruneLogs(dir: string, keep: number): Promise<void> {
-  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.log')).map((e) => e.name);
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && isConsoleLog(e.name)).map((e) => e.name);
   const dated = await Promise.all(names.map(async (name) => ({ name, at: (await stat(join(dir, name))).mtimeMs })));
   const oldFirst = dated.sort((a, b) => a.at - b.at);
   for (const { name } of oldFirst.slice(0, Math.max(0, oldFirst.length - keep + 1))) await removeFileIfPresent(join(dir, name));

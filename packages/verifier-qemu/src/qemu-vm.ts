@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AminatorError, type BootMode, EXIT_USAGE, processStartTicks, type StepContext, sleep } from '@aminator/core';
+import { AminatorError, type BootMode, EXIT_USAGE, plainText, processStartTicks, type StepContext, sleep } from '@aminator/core';
 import { stopProcess } from '@aminator/linux-host';
 import type { QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
@@ -110,8 +110,10 @@ async function probeKvm(): Promise<boolean> {
 
 /**
  * qemu's arguments: the image's own boot loader (never `-kernel`), BIOS (SeaBIOS) or UEFI (OVMF with a
- * private copy of its variables), virtio disk and network, user-mode networking whose forwarded ports
- * listen on 127.0.0.1 only, no monitor, no display.
+ * private copy of its variables), virtio disk and network, no monitor, no display. The network is
+ * user-mode and restricted: the guest runs code nobody reviewed (the baked package, a foreign AMI), so
+ * it reaches nothing — not the host's loopback through 10.0.2.2, not instance metadata — and is reached
+ * only through the forwarded ports, which listen on 127.0.0.1.
  */
 export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 'tcg'): string[] {
   const forwards = options.forwards.map((f) => `,hostfwd=tcp:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('');
@@ -136,7 +138,7 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     '-drive',
     `file=${options.disk},format=raw,if=virtio,cache=unsafe`,
     '-netdev',
-    `user,id=net0${forwards}`,
+    `user,id=net0,restrict=on${forwards}`,
     '-device',
     'virtio-net-pci,netdev=net0',
     // Interactive: Ctrl-C goes to the guest (signal=off); the mux gives Ctrl-A X to leave.
@@ -197,8 +199,8 @@ export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepC
 /** The last lines of a serial log, for an error message. */
 export async function tail(file: string, lines = 25): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a serial console's escape sequences are what this strips
-  const clean = text.replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, '').replace(/\r/g, '');
+  // The guest wrote it: nothing of it may act on the user's terminal.
+  const clean = plainText(text);
   return clean
     .split('\n')
     .filter((l) => l.trim())

@@ -17,3 +17,13 @@ export function channelLogName(nonce: string): string {
 export function isVerifyFile(name: string): boolean {
   return [BOOT_COPY, PID_FILE, OVMF_VARS].includes(name) || /^channel-[0-9a-f]+\.log$/.test(name);
 }
+
+/** The serial log a boot keeps in the log directory: `<runId>-<mode>.log`. */
+export function consoleLogName(runId: string, mode: string): string {
+  return `${runId}-${mode}.log`;
+}
+
+/** Whether a file in the log directory is a console log the verifier made: the only ones it prunes. */
+export function isConsoleLog(name: string): boolean {
+  return /^[0-9a-f]{12}-(bios|uefi)\.log$/.test(name);
+}

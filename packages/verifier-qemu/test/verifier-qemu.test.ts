@@ -79,7 +79,7 @@ describe('verifier-qemu, without booting', () => {
     const bios = qemuArgs({ ...options, mode: 'bios' }, config, 'tcg');
     assert.ok(!bios.includes('-kernel') && !bios.includes('-initrd'));
     assert.ok(!bios.some((a) => a.includes('pflash')), 'BIOS: SeaBIOS, no firmware drives');
-    assert.ok(bios.includes('user,id=net0,hostfwd=tcp:127.0.0.1:40001-:80'));
+    assert.ok(bios.includes('user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:40001-:80'));
     assert.deepEqual(
       bios.filter((_, i) => bios[i - 1] === '-serial'),
       ['file:/l/c.log', 'file:/w/ch.log'],

@@ -23,6 +23,16 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     await world?.close();
   });
 
+  /** Every PutSnapshotBlock of the next bake fails (until the test clears the faults). */
+  const failEveryBlockWrite = (): void => {
+    world.endpoint.world.faults.failNext.push({
+      action: 'PutSnapshotBlock',
+      code: 'InternalServerException',
+      status: 500,
+      times: 1_000,
+      startAfter: 'StartSnapshot',
+    });
+  };
   const ownImages = (): string[] =>
     [...world.endpoint.world.images.values()]
       .filter((i) => i.ownerId === world.endpoint.world.instance.accountId && i.state !== 'deregistered')
@@ -121,6 +131,63 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     world.assertNothingLeft([last.image.id, secondId, layeredImage]);
   });
 
+  it('a published image is never reclaimed: too many tags are refused at plan, a fault after RegisterImage fails the bake with nothing left, cleanup keeps every AMI it reported', async () => {
+    const kept = (): string[] => ownImages();
+    // 38 user tags + 5 standard + 8 of the snapshot's own pass EC2's 50: refused before anything is made.
+    const starts = world.endpoint.callsOf('StartSnapshot');
+    const tags = Array.from({ length: 38 }, (_, i) => ['--tag', `k${i}=v`]).flat();
+    const tooMany = await world.aminate(world.bakeArgs('--suffix', 'tags38', ...tags, 'hello'));
+    assert.equal(tooMany.code, 2, tooMany.stderr + tooMany.stdout.slice(-2000));
+    assert.match(jsonLines(tooMany.stdout).at(-1)?.error?.message ?? '', /--tag: 38 tags, with the 13 aminate adds, pass EC2's limit of 50/);
+    assert.equal(world.endpoint.callsOf('StartSnapshot'), starts, 'nothing was written');
+    // 37 fit, and the snapshot's status=finalized and image_id still fit beside them.
+    const fits = await world.aminate(world.bakeArgs('--suffix', 'tags37', ...tags.slice(0, 74), 'hello'));
+    assert.equal(fits.code, 0, fits.stderr + fits.stdout.slice(-2000));
+
+    // Every call a bake makes after RegisterImage, each failed once in turn.
+    const before = kept();
+    const from = world.endpoint.calls.length;
+    const ok = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', 'hello'));
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout.slice(-2000));
+    const published = jsonLines(ok.stdout).at(-1)?.image.id as string;
+    const calls = world.endpoint.calls.slice(from).map((c) => c.action);
+    const afterRegister = [...new Set(calls.slice(calls.indexOf('RegisterImage') + 1))];
+    assert.ok(afterRegister.includes('CreateTags'), `the snapshot is marked finalized after RegisterImage: ${afterRegister.join(', ')}`);
+    for (const [index, action] of afterRegister.entries()) {
+      world.endpoint.world.faults.failNext.push({ action, code: 'UnauthorizedOperation', status: 403, times: 1, startAfter: 'RegisterImage' });
+      try {
+        const result = await world.aminate(world.bakeArgs('--suffix', `pub-fault${index}`, 'hello'));
+        const last = jsonLines(result.stdout).at(-1) ?? {};
+        if (result.code === 0) assert.ok(kept().includes(last.image.id), `${action}: a bake that succeeded has its image`);
+        else {
+          assert.equal(result.code, 1, `${action}: ${result.stderr}`);
+          assert.deepEqual(kept().sort(), [...before, published].sort(), `${action}: the failed bake left no image`);
+        }
+      } finally {
+        world.endpoint.world.faults.failNext.length = 0;
+      }
+    }
+    const reported = kept();
+    const swept = await world.aminate(['-e', 'ebsdirect_apt_linux', '--json', 'cleanup']);
+    assert.equal(swept.code, 0, swept.stderr + swept.stdout);
+    assert.deepEqual(kept().sort(), reported.sort(), 'cleanup deregistered no image a bake reported');
+    world.assertNothingLeft(reported);
+
+    // --force-deregister: the old image goes only once the new one's snapshot is complete.
+    failEveryBlockWrite();
+    try {
+      const failed = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', '--force-deregister', 'hello'));
+      assert.equal(failed.code, 1, failed.stderr + failed.stdout.slice(-2000));
+    } finally {
+      world.endpoint.world.faults.failNext.length = 0;
+    }
+    assert.ok(kept().includes(published), 'a bake that failed before its snapshot was complete kept the old image');
+    const replaced = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', '--force-deregister', 'hello'));
+    assert.equal(replaced.code, 0, replaced.stderr + replaced.stdout.slice(-2000));
+    assert.equal(kept().includes(published), false, 'replaced once the new image was registered');
+    world.assertNothingLeft(kept());
+  });
+
   it('grows: --volume-size above the base makes a larger snapshot whose file system fills it', async () => {
     const result = await world.aminate(world.bakeArgs('--suffix', 'grown', '--volume-size', '3', 'hello'));
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
@@ -171,13 +238,7 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     });
 
     it('a block write that keeps failing: exit 1, the started snapshot is completed and deleted, nothing left', async () => {
-      world.endpoint.world.faults.failNext.push({
-        action: 'PutSnapshotBlock',
-        code: 'InternalServerException',
-        status: 500,
-        times: 1_000,
-        startAfter: 'StartSnapshot',
-      });
+      failEveryBlockWrite();
       try {
         const result = await world.aminate(world.bakeArgs('--suffix', 'put-fails', 'hello'));
         assert.equal(result.code, 1, result.stderr + result.stdout.slice(-2000));

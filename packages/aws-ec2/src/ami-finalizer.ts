@@ -19,9 +19,11 @@ export abstract class AmiFinalizer implements Finalizer {
 
   /** The finalizer's name and how it makes the snapshot, for the plan line. */
   protected abstract readonly planWords: { readonly name: string; readonly snapshot: string };
+  /** Tags the finalizer puts on the snapshot beside the image's: they count against EC2's limit too. */
+  protected readonly ownSnapshotTags: number = 0;
 
   preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
-    return this.publisher.preflight(plan, ctx);
+    return this.publisher.preflight(plan, ctx, this.ownSnapshotTags);
   }
 
   describePlan(plan: BakePlan): readonly string[] {

@@ -35,6 +35,10 @@ import { waitForImage } from './image-waits.js';
 import { launchPermissions } from './launch-permissions.js';
 
 const GiB = 1024 ** 3;
+/** EC2's limit of tags on one resource. */
+const MAX_TAGS = 50;
+/** The tags `tags()` adds to the user's: appversion, base_ami_id, base_ami_name, creator, creation_time. */
+const STANDARD_TAGS = 5;
 
 export interface PublishInput {
   readonly finalize: FinalizeInput;
@@ -57,8 +61,16 @@ export class AmiPublisher {
   ) {}
 
   /** Tags and deprecation time checked; when the spec names its version, the name is checked for collisions now, before anything is made. */
-  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
-    parseTags(this.config.tags);
+  async preflight(plan: BakePlan, ctx: PlanContext, ownSnapshotTags = 0): Promise<void> {
+    const userTags = Object.keys(parseTags(this.config.tags)).length;
+    const total = userTags + STANDARD_TAGS + ownSnapshotTags;
+    if (total > MAX_TAGS) {
+      throw new InvalidInputError(
+        '--tag',
+        `${userTags} tags, with the ${STANDARD_TAGS + ownSnapshotTags} aminate adds, pass EC2's limit of ${MAX_TAGS} tags on a resource`,
+        [`give at most ${MAX_TAGS - STANDARD_TAGS - ownSnapshotTags} --tag flags (tags in config count too)`],
+      );
+    }
     if (this.config.deprecateAt && Date.parse(this.config.deprecateAt) <= Date.now()) {
       throw new InvalidInputError('--deprecate-at', `${this.config.deprecateAt} is in the past`);
     }
@@ -95,8 +107,17 @@ export class AmiPublisher {
     return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
   }
 
-  /** An image of ours with this name: refused, or with --force-deregister deregistered (its snapshots kept). */
-  async clearName(name: string, ctx: StepContext): Promise<void> {
+  /** Before the snapshot is made: an image of ours with this name is refused unless --force-deregister. */
+  async checkName(name: string, ctx: StepContext): Promise<void> {
+    if (!this.config.forceDeregister && (await this.existing(name, ctx.signal))) throw nameTaken(name);
+  }
+
+  /**
+   * With --force-deregister, the image of ours with this name is deregistered (its snapshots kept) —
+   * only once the new image's data is complete, right before it is registered: a bake that fails
+   * earlier leaves the old image in place.
+   */
+  private async clearName(name: string, ctx: StepContext): Promise<void> {
     const existing = await this.existing(name, ctx.signal);
     if (!existing) return;
     if (!this.config.forceDeregister) throw nameTaken(name);
@@ -107,11 +128,15 @@ export class AmiPublisher {
     );
   }
 
-  /** Register, wait until available, share and deprecate, copy to each region (each copy shared and deprecated too). */
+  /**
+   * The old image of that name cleared (--force-deregister), then register, wait until available,
+   * share and deprecate, copy to each region (each copy shared and deprecated too).
+   */
   async publish(input: PublishInput, ctx: StepContext): Promise<ImageResult> {
     const clients = await this.session.clients();
     const client = clients.home;
     const base = await lookUpBaseImage(client, { ref: input.finalize.baseImage.id }, ctx.signal);
+    await this.clearName(input.name, ctx);
     const imageId = await this.register(client, base, input, ctx);
     ctx.progress(`image ${imageId} registering`);
     await waitForImage(client, imageId, clients.region, this.config.imageTimeoutMs, this.session.fresh, ctx.signal);

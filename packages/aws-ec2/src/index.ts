@@ -16,6 +16,7 @@ export { type CachedSnapshot, SnapshotCache } from './ebs-direct/snapshot-cache.
 export {
   type ChangedBlocks,
   changedBlocks,
+  DIRECT_SNAPSHOT_OWN_TAGS,
   DIRECT_SNAPSHOT_PURPOSE,
   markDirectSnapshotFinalized,
   type WriteOptions,

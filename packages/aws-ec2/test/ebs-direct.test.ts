@@ -1,10 +1,23 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FileLockManager, newRunId } from '@aminator/core';
+import { newRunId } from '@aminator/core';
 import { createTestStepContext } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import {
@@ -50,7 +63,6 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
   let ownSnapshot: string;
   let publicSnapshot: string;
   let session: Ec2Session;
-  const locks = new FileLockManager(join(scratch, 'locks'), newRunId());
 
   before(async () => {
     await endpoint.start();
@@ -73,7 +85,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
   const ctxOf = () => createTestStepContext({ runId: newRunId(), workDir: scratch });
 
   it('fills the cache once with every data block, checked against its checksum; a second bake downloads nothing', async () => {
-    const cache = new SnapshotCache(join(scratch, 'cache-a'), locks, 4);
+    const cache = new SnapshotCache(join(scratch, 'cache-a'), 4);
     const { ebs } = await session.clients();
     const before = endpoint.callsOf('GetSnapshotBlock');
     const first = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
@@ -91,7 +103,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
 
   it('a damaged cache entry is fetched again, never used; a half-written one of a dead run is a leftover', async () => {
     const dir = join(scratch, 'cache-b');
-    const cache = new SnapshotCache(dir, locks, 4);
+    const cache = new SnapshotCache(dir, 4);
     const { ebs } = await session.clients();
     const filled = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
     const fd = openSync(filled.file, 'r+');
@@ -101,6 +113,40 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     const refilled = await cache.ensure(ebs, ownSnapshot, t.ctx);
     assert.equal(refilled.downloaded, baseBlocks.length);
     assert.ok(t.logs.some((l) => /does not match its checksums/.test(l)));
+    // Tampers the seal once missed: a data block changed with its mtime set back (`touch -r`), and
+    // bytes written into a hole, where no digest looks.
+    const tampers: Array<[string, (file: string) => void]> = [
+      [
+        'a block changed, mtime set back',
+        (file) => {
+          const before = statSync(file);
+          const fd = openSync(file, 'r+');
+          writeSync(fd, Buffer.from('tampered'), 0, 8, 2 * BLOCK + 100);
+          closeSync(fd);
+          utimesSync(file, before.atime, before.mtime);
+        },
+      ],
+      [
+        'bytes in a hole',
+        (file) => {
+          const fd = openSync(file, 'r+');
+          writeSync(fd, Buffer.from('planted'), 0, 7, 50 * BLOCK);
+          closeSync(fd);
+        },
+      ],
+    ];
+    for (const [what, tamper] of tampers) {
+      tamper(refilled.file);
+      const again = ctxOf();
+      const reread = await cache.ensure(ebs, ownSnapshot, again.ctx);
+      assert.equal(reread.downloaded, baseBlocks.length, `${what}: fetched again, not used`);
+      assert.ok(
+        again.logs.some((l) => /does not match its checksums/.test(l)),
+        `${what}: ${again.logs.join('\n')}`,
+      );
+      await again.stack.unwind({ reason: 'success' });
+    }
+    await t.stack.unwind({ reason: 'success' });
     const deadRun = newRunId();
     writeFileSync(join(dir, `${ownSnapshot}.raw.partial-${deadRun}`), 'half');
     const leftovers = await cache.findLeftovers({ runs: { isAlive: async (id: string) => id !== deadRun }, signal: new AbortController().signal } as never);
@@ -109,11 +155,16 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
       [join(dir, `${ownSnapshot}.raw.partial-${deadRun}`)],
     );
     await leftovers[0]?.reclaim();
-    assert.deepEqual(readdirSync(dir).sort(), [`${ownSnapshot}.json`, `${ownSnapshot}.raw`]);
+    assert.deepEqual(
+      readdirSync(dir)
+        .filter((n) => n.startsWith('snap-'))
+        .sort(),
+      [`${ownSnapshot}.json`, `${ownSnapshot}.raw`],
+    );
   });
 
   it('two bakes filling the cache at once download each block once', async () => {
-    const cache = new SnapshotCache(join(scratch, 'cache-c'), locks, 2);
+    const cache = new SnapshotCache(join(scratch, 'cache-c'), 2);
     const { ebs } = await session.clients();
     const before = endpoint.callsOf('GetSnapshotBlock');
     const [a, b] = await Promise.all([cache.ensure(ebs, ownSnapshot, ctxOf().ctx), cache.ensure(ebs, ownSnapshot, ctxOf().ctx)]);
@@ -121,48 +172,67 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     assert.equal(endpoint.callsOf('GetSnapshotBlock') - before, baseBlocks.length);
   });
 
-  it('stays within its size: the base used longest ago goes after a download, never the one just used or one in use', async () => {
+  it('stays within its size: the base used longest ago goes after a download, never the one just used or one a live run uses', async () => {
     const dir = join(scratch, 'cache-bounded');
     const second = join(scratch, 'second.raw');
     diskWithBlocks(second, [3, 4, 5, 6, 7]);
     const other = endpoint.seedImage({ name: 'own-base-2', ownerId: endpoint.world.instance.accountId, disk: second, sizeGiB: 1 });
     const otherSnapshot = other.blockDeviceMappings[0]?.ebs?.snapshotId ?? '';
     // Room for one base of five 512 KiB blocks, not two.
-    const cache = new SnapshotCache(dir, locks, 4, 4 * 1024 ** 2);
+    const cache = new SnapshotCache(dir, 4, 4 * 1024 ** 2);
     const { ebs } = await session.clients();
     const entries = () =>
       readdirSync(dir)
-        .filter((n) => n !== 'work')
+        .filter((n) => n.startsWith('snap-'))
         .sort();
-    await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
-    const t = ctxOf();
-    await cache.ensure(ebs, otherSnapshot, t.ctx);
+    /** A bake that uses the base and ends (its cleanup releases the base). */
+    const bake = async (snapshotId: string) => {
+      const t = ctxOf();
+      await cache.ensure(ebs, snapshotId, t.ctx);
+      await t.stack.unwind({ reason: 'success' });
+      return t;
+    };
+    await bake(ownSnapshot);
+    const t = await bake(otherSnapshot);
     assert.deepEqual(entries(), [`${otherSnapshot}.json`, `${otherSnapshot}.raw`], 'the older base was removed');
     assert.ok(
       t.logs.some((l) => l.includes(`removed cached ${ownSnapshot}`)),
       t.logs.join('\n'),
     );
 
-    // Another bake reads the cached base: it stays, and the cache says it is over its size.
-    const held = await locks.tryAcquire(`ebs-cache-${otherSnapshot}`);
-    assert.ok(held);
-    const u = ctxOf();
-    try {
-      await cache.ensure(ebs, ownSnapshot, u.ctx);
-    } finally {
-      await held.release();
-    }
+    // A bake still running on the cached base (it copies and compares it long after ensure): it stays, and the cache says it is over its size.
+    const running = ctxOf();
+    await cache.ensure(ebs, otherSnapshot, running.ctx);
+    const u = await bake(ownSnapshot);
     assert.deepEqual(entries(), [`${otherSnapshot}.json`, `${otherSnapshot}.raw`, `${ownSnapshot}.json`, `${ownSnapshot}.raw`].sort());
     assert.ok(
       u.logs.some((l) => /warn the snapshot cache holds \d+ MiB, more than its 4 MiB/.test(l)),
       u.logs.join('\n'),
     );
+    // Even a bake given another lock directory: the cache's locks and marks are the cache's own.
+    const elsewhere = new SnapshotCache(dir, 4, 4 * 1024 ** 2);
+    rmSync(join(dir, `${ownSnapshot}.json`));
+    const v = ctxOf();
+    await elsewhere.ensure(ebs, ownSnapshot, v.ctx);
+    await v.stack.unwind({ reason: 'success' });
+    assert.ok(entries().includes(`${otherSnapshot}.raw`), 'the base a live run uses is never evicted');
+    await running.stack.unwind({ reason: 'success' });
 
     // A cached base used again counts as used: the next download removes the other one.
-    await cache.ensure(ebs, otherSnapshot, ctxOf().ctx);
+    await bake(otherSnapshot);
     rmSync(join(dir, `${ownSnapshot}.json`));
-    await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    await bake(ownSnapshot);
     assert.deepEqual(entries(), [`${ownSnapshot}.json`, `${ownSnapshot}.raw`]);
+    assert.deepEqual(readdirSync(join(dir, 'in-use')), [], 'every run released what it used');
+    // A run killed while it used a base: its mark is a leftover, and the lock of a dead owner too.
+    const killed = newRunId();
+    writeFileSync(join(dir, 'in-use', `${ownSnapshot}.${killed}`), JSON.stringify({ pid: 2 ** 22 + 1, runId: killed }));
+    const leftovers = await cache.findLeftovers({ runs: { isAlive: async () => true }, signal: new AbortController().signal } as never);
+    assert.deepEqual(
+      leftovers.map((l) => l.id),
+      [join(dir, 'in-use', `${ownSnapshot}.${killed}`)],
+    );
+    await leftovers[0]?.reclaim();
   });
 
   it('refuses to read a public snapshot; copies it into the account once and reuses the copy', async () => {
@@ -219,7 +289,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
   });
 
   it('rides out throttled block reads, and copies a public base encrypted when the account encrypts by default', async () => {
-    const cache = new SnapshotCache(join(scratch, 'cache-throttled'), locks, 4);
+    const cache = new SnapshotCache(join(scratch, 'cache-throttled'), 4);
     const { ebs } = await session.clients();
     endpoint.world.faults.failNext.push({ action: 'GetSnapshotBlock', code: 'RequestThrottledException', status: 400, times: 3 });
     const filled = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
@@ -243,7 +313,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
   });
 
   it('writes exactly the changed blocks (a zeroed data block too) as a child of the parent, with the LINEAR checksum', async () => {
-    const cache = new SnapshotCache(join(scratch, 'cache-d'), locks, 4);
+    const cache = new SnapshotCache(join(scratch, 'cache-d'), 4);
     const { ebs, home } = await session.clients();
     const parent = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
     const work = join(scratch, 'work.raw');
@@ -292,7 +362,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
   });
 
   it('a snapshot an EBS direct bake wrote is cached from its cached parent: only the blocks that differ are fetched', async () => {
-    const cache = new SnapshotCache(join(scratch, 'cache-child'), locks, 4);
+    const cache = new SnapshotCache(join(scratch, 'cache-child'), 4);
     const { ebs } = await session.clients();
     const parent = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
     const work = join(scratch, 'work-child.raw');
@@ -321,7 +391,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     );
     assert.equal(endpoint.callsOf('GetSnapshotBlock') - gets, 3, 'only the blocks that differ are fetched');
 
-    const full = await new SnapshotCache(join(scratch, 'cache-child-full'), locks, 4).ensure(ebs, child, ctxOf().ctx);
+    const full = await new SnapshotCache(join(scratch, 'cache-child-full'), 4).ensure(ebs, child, ctxOf().ctx);
     assert.equal(full.downloaded, baseBlocks.length + 1);
     assert.deepEqual(
       [...cached.digests].sort(([a], [b]) => a - b),
@@ -342,6 +412,17 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     rmSync(join(scratch, 'cache-child', `${ownSnapshot}.json`));
     const withoutParent = await cache.ensure(ebs, child, ctxOf().ctx, ownSnapshot);
     assert.equal(withoutParent.downloaded, baseBlocks.length + 1, 'the parent no longer cached: every block fetched');
+
+    // parent_snapshot tags that loop: two bakes at once, each naming the other's snapshot as its
+    // parent, both finish (no wait for each other's lock); then the loop is an error, not a hang.
+    const loop = new SnapshotCache(join(scratch, 'cache-loop'), 4);
+    await loop.ensure(ebs, ownSnapshot, ctxOf().ctx);
+    const settled = await Promise.allSettled([loop.ensure(ebs, child, ctxOf().ctx, ownSnapshot), loop.ensure(ebs, ownSnapshot, ctxOf().ctx, child)]);
+    assert.equal(settled[0]?.status, 'fulfilled');
+    await assert.rejects(
+      loop.ensure(ebs, ownSnapshot, ctxOf().ctx, child),
+      /names .* as its parent_snapshot, and the cache holds .* as a child of .*: the lineage loops/,
+    );
   });
 
   it('the endpoint refuses a block whose checksum does not match, and a wrong LINEAR aggregate', async () => {
@@ -390,7 +471,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
   });
 
   it('an interrupted write: puts in flight finish, the undo completes and deletes the snapshot; a dead run’s unfinished snapshot is found', async () => {
-    const cache = new SnapshotCache(join(scratch, 'cache-d'), locks, 4);
+    const cache = new SnapshotCache(join(scratch, 'cache-d'), 4);
     const { ebs } = await session.clients();
     const parent = await cache.ensure(ebs, ownSnapshot, ctxOf().ctx);
     const work = join(scratch, 'work-2.raw');

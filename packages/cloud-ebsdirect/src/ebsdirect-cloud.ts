@@ -25,8 +25,6 @@ import {
   isRunId,
   type Leftover,
   type LeftoverContext,
-  LOCK_MANAGER,
-  type LockManager,
   type PlanContext,
   removeFileIfPresent,
   type StepContext,
@@ -54,9 +52,8 @@ export class EbsDirectCloud implements Cloud {
     @inject(EC2_SESSION) private readonly session: Ec2Session,
     @inject(DIRECT_VOLUMES) private readonly volumes: DirectVolumes,
     @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
-    @inject(LOCK_MANAGER) locks: LockManager,
   ) {
-    this.cache = new SnapshotCache(config.cacheDir, locks, config.concurrency, config.cacheMaxGiB * 1024 ** 3);
+    this.cache = new SnapshotCache(config.cacheDir, config.concurrency, config.cacheMaxGiB * 1024 ** 3);
     this.bases = new BaseImages(session, config);
   }
 

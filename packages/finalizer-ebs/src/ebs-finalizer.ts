@@ -33,16 +33,13 @@ export class EbsFinalizer extends AmiFinalizer {
   async finalize(input: FinalizeInput, ctx: StepContext): Promise<ImageResult> {
     const clients = await this.session.clients();
     const name = this.publisher.nameOf(input.package);
-    await this.publisher.clearName(name, ctx);
+    await this.publisher.checkName(name, ctx);
     const tags = this.publisher.tags(input);
     const snapshotId = await this.snapshot(clients.home, input, name, tags, ctx);
     const image = await this.publisher.publish({ finalize: input, name, tags, snapshotId, sizeBytes: input.volume.sizeBytes }, ctx);
-    await markWorkingVolumeFinalized(clients.home, input.volume.id, image.id).catch((error: unknown) => {
-      // The image is complete; the mark only matters if this process is killed before the volume is deleted.
-      ctx.log.warn(
-        `could not tag ${input.volume.id} status=finalized (${(error as Error).message}); a crash before cleanup would let \`aminate cleanup\` remove ${image.id}`,
-      );
-    });
+    // Reported as baked only once marked: unmarked, a crash before cleanup would let `aminate cleanup`
+    // take the image for a dead run's; a failure here fails the bake and unwinds what it made.
+    await markWorkingVolumeFinalized(clients.home, input.volume.id, image.id);
     return image;
   }
 

@@ -1,6 +1,7 @@
 import {
   AmiFinalizer,
   changedBlocks,
+  DIRECT_SNAPSHOT_OWN_TAGS,
   DIRECT_VOLUMES,
   type DirectVolumes,
   EBS_BLOCK_BYTES,
@@ -32,6 +33,7 @@ import type { EbsDirectFinalizerConfig } from './ebsdirect-finalizer-config.js';
 @injectable()
 export class EbsDirectFinalizer extends AmiFinalizer {
   protected readonly planWords = { name: 'ebsdirect', snapshot: 'write the changed blocks as a child of the base snapshot' };
+  protected override readonly ownSnapshotTags = DIRECT_SNAPSHOT_OWN_TAGS;
 
   constructor(
     @inject(FINALIZER_CONFIG) private readonly config: EbsDirectFinalizerConfig,
@@ -51,7 +53,7 @@ export class EbsDirectFinalizer extends AmiFinalizer {
       });
     }
     const name = this.publisher.nameOf(input.package);
-    await this.publisher.clearName(name, ctx);
+    await this.publisher.checkName(name, ctx);
     const tags = this.publisher.tags(input);
     ctx.progress('comparing the working copy with its parent');
     const changed = changedBlocks(volume);
@@ -72,11 +74,9 @@ export class EbsDirectFinalizer extends AmiFinalizer {
       ctx,
     );
     const image = await this.publisher.publish({ finalize: input, name, tags, snapshotId, sizeBytes: volume.sizeBytes }, ctx);
-    await markDirectSnapshotFinalized(this.session, snapshotId, image.id).catch((error: unknown) => {
-      ctx.log.warn(
-        `could not tag ${snapshotId} status=finalized (${(error as Error).message}); a crash before the bake ends would let \`aminate cleanup\` remove ${image.id}`,
-      );
-    });
+    // Reported as baked only once marked: a `building` snapshot is what `aminate cleanup` reclaims (with
+    // its image) once the run is gone, so a failure here fails the bake and unwinds what it made.
+    await markDirectSnapshotFinalized(this.session, snapshotId, image.id);
     return image;
   }
 

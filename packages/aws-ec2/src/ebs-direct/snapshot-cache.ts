@@ -4,10 +4,14 @@ import {
   AminatorError,
   assertPrivateDirectory,
   createExclusiveSync,
+  FileLockManager,
+  isProcessAlive,
   isRunId,
   type Leftover,
   type LeftoverContext,
   type LockManager,
+  newRunId,
+  processStartTicks,
   removeFileIfPresent,
   type StepContext,
   waitForLock,
@@ -35,14 +39,20 @@ interface CacheIndex {
   readonly sizeGiB: number;
   readonly blockBytes: number;
   readonly blocks: ReadonlyArray<readonly [number, string]>;
-  /** The blocks file as it was when every block last matched its digest (inode, size, mtime in ns). */
+  /** The blocks file as it was when every block last matched its digest (inode, size, mtime and ctime in ns). */
   readonly seal?: string;
+  /** The snapshot it was filled from as a child (parent_snapshot), to refuse a lineage that loops. */
+  readonly parent?: string;
 }
 
 const SNAPSHOT_ID = /^snap-[0-9a-f]{8,17}$/;
 const INDEX_FILE = /^(snap-[0-9a-f]{8,17})\.json$/;
 const PARTIAL = /^(snap-[0-9a-f]{8,17})\.(raw|json)\.partial-([0-9a-f]+)$/;
 const CHECKSUM_ATTEMPTS = 3;
+/** Below the cache directory: its locks (with the cache, whatever --lock-dir a bake was given) and its in-use marks. */
+const LOCKS_DIR = 'locks';
+const IN_USE_DIR = 'in-use';
+const IN_USE = /^(snap-[0-9a-f]{8,17})\.([0-9a-f]+)$/;
 
 /**
  * Base snapshots read once with ListSnapshotBlocks/GetSnapshotBlock and kept on this host, keyed by
@@ -55,33 +65,38 @@ const CHECKSUM_ATTEMPTS = 3;
  *
  * The cache is bounded (`maxBytes` of blocks on disk): after a fill, the entries used longest ago
  * (the index's mtime is touched on every use) are removed until the rest fit — never the one just
- * used, never one another bake holds (its lock), and the index first, so a removal cut short leaves an
- * entry that is never read rather than one that is read half.
+ * used, never one a live run marked in use (from its `ensure` until its cleanup: the bake copies the
+ * base and compares against it long after), and the index first, so a removal cut short leaves an
+ * entry that is never read rather than one that is read half. Locks and in-use marks live in the
+ * cache directory: bakes that share a cache exclude each other whatever lock directory each was given.
  */
 export class SnapshotCache {
   constructor(
     readonly dir: string,
-    private readonly locks: LockManager,
     private readonly concurrency: number,
     private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
-   * The snapshot's blocks, from the cache or fetched into it now. With `parent` (the snapshot it was
-   * written as a child of: an AMI an EBS direct bake made, verified or baked on) and that parent
-   * cached, only the blocks ListChangedBlocks names are fetched; the rest are the parent's.
+   * The snapshot's blocks, from the cache or fetched into it now, marked in use by this run until its
+   * cleanup. With `parent` (the snapshot it was written as a child of: an AMI an EBS direct bake made,
+   * verified or baked on) and that parent cached, only the blocks ListChangedBlocks names are fetched;
+   * the rest are the parent's.
    */
   async ensure(ebs: EBSClient, snapshotId: string, ctx: StepContext, parent?: string): Promise<CachedSnapshot> {
     if (!SNAPSHOT_ID.test(snapshotId)) throw new Error(`not a snapshot id: ${snapshotId}`);
     this.prepare();
-    const lock = await this.lock(snapshotId, ctx);
+    if (parent && this.recordedParent(parent) === snapshotId) throw lineageCycle(snapshotId, parent);
+    const locks = this.locks(ctx.runId);
+    const lock = await this.lock(locks, snapshotId, ctx);
     try {
       const cached =
         this.verified(snapshotId, ctx) ??
-        (parent && SNAPSHOT_ID.test(parent) && parent !== snapshotId ? await this.fillFromParent(ebs, snapshotId, parent, ctx) : undefined) ??
+        (parent && SNAPSHOT_ID.test(parent) && parent !== snapshotId ? await this.fillFromParent(ebs, locks, snapshotId, parent, ctx) : undefined) ??
         (await this.fill(ebs, snapshotId, ctx));
       this.touch(snapshotId);
-      if (cached.downloaded > 0) await this.prune(snapshotId, ctx);
+      this.markInUse(snapshotId, ctx);
+      if (cached.downloaded > 0) await this.prune(locks, snapshotId, ctx);
       return cached;
     } finally {
       await lock.release();
@@ -94,35 +109,78 @@ export class SnapshotCache {
     utimesSync(this.paths(snapshotId).index, now, now);
   }
 
-  private lock(snapshotId: string, ctx: StepContext) {
-    return waitForLock(this.locks, `ebs-cache-${snapshotId}`, {
+  private locks(runId: string): LockManager {
+    return new FileLockManager(join(this.dir, LOCKS_DIR), runId);
+  }
+
+  private lock(locks: LockManager, snapshotId: string, ctx: StepContext) {
+    return waitForLock(locks, cacheLockName(snapshotId), {
       signal: ctx.signal,
       intervalMs: 500,
       onWait: () => ctx.progress(`waiting for another bake to finish caching ${snapshotId}`),
     });
   }
 
+  /** This run uses the entry until its cleanup (made under the entry's lock, so no prune slips in between). */
+  private markInUse(snapshotId: string, ctx: StepContext): void {
+    const dir = join(this.dir, IN_USE_DIR);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const mark = join(dir, `${snapshotId}.${ctx.runId}`);
+    if (existsSync(mark)) return;
+    writeNewFileSync(mark, JSON.stringify({ pid: process.pid, startTicks: processStartTicks(process.pid), runId: ctx.runId }), 0o600);
+    ctx.cleanup.push({ description: `release the cached ${snapshotId}`, evenWhenPreserving: true, undo: () => removeFileIfPresent(mark) });
+  }
+
+  /** In-use marks of `snapshotId` (all, without it) and whether their process still runs. */
+  private inUseMarks(snapshotId?: string): Array<{ path: string; snapshotId: string; runId: string; alive: boolean }> {
+    const dir = join(this.dir, IN_USE_DIR);
+    const names = existsSync(dir) ? readdirSync(dir) : [];
+    return names.flatMap((name) => {
+      const match = IN_USE.exec(name);
+      if (!match || (snapshotId && match[1] !== snapshotId)) return [];
+      const path = join(dir, name);
+      let alive = false;
+      try {
+        const owner = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; startTicks?: unknown };
+        alive = typeof owner.pid === 'number' && isProcessAlive(owner.pid, typeof owner.startTicks === 'number' ? owner.startTicks : undefined);
+      } catch {
+        // unreadable: not a live run's
+      }
+      return [{ path, snapshotId: match[1] as string, runId: match[2] as string, alive }];
+    });
+  }
+
+  /** The parent a cached entry was filled from, as its index records it. */
+  private recordedParent(snapshotId: string): string | undefined {
+    try {
+      return (JSON.parse(readFileSync(this.paths(snapshotId).index, 'utf8')) as CacheIndex).parent;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Remove the entries used longest ago, but `keep` and those in use, until the cache fits in `maxBytes`. */
-  private async prune(keep: string, ctx: StepContext): Promise<void> {
+  private async prune(locks: LockManager, keep: string, ctx: StepContext): Promise<void> {
     const entries = this.entries();
     let total = entries.reduce((sum, e) => sum + e.bytes, 0);
     if (total <= this.maxBytes) return;
     for (const entry of entries.sort((a, b) => a.usedMs - b.usedMs)) {
       if (total <= this.maxBytes) return;
       if (entry.snapshotId === keep) continue;
-      const lock = await this.locks.tryAcquire(`ebs-cache-${entry.snapshotId}`);
+      const lock = await locks.tryAcquire(cacheLockName(entry.snapshotId));
       if (!lock) continue;
       try {
+        if (this.inUseMarks(entry.snapshotId).some((m) => m.alive)) continue;
         const { raw, index } = this.paths(entry.snapshotId);
         rmSync(index, { force: true });
         rmSync(raw, { force: true });
+        total -= entry.bytes;
+        ctx.log.info(
+          `removed cached ${entry.snapshotId} (${mib(entry.bytes)} MiB, last used ${new Date(entry.usedMs).toISOString()}) to keep the cache within ${mib(this.maxBytes)} MiB`,
+        );
       } finally {
         await lock.release();
       }
-      total -= entry.bytes;
-      ctx.log.info(
-        `removed cached ${entry.snapshotId} (${mib(entry.bytes)} MiB, last used ${new Date(entry.usedMs).toISOString()}) to keep the cache within ${mib(this.maxBytes)} MiB`,
-      );
     }
     if (total > this.maxBytes)
       ctx.log.warn(
@@ -145,11 +203,34 @@ export class SnapshotCache {
     });
   }
 
-  /** Partial files of runs that are not alive. */
+  /** Partial files of runs that are not alive, their in-use marks, and cache locks whose owner is gone. */
   async findLeftovers(ctx: LeftoverContext): Promise<Leftover[]> {
     if (!existsSync(this.dir)) return [];
     assertPrivateDirectory(this.dir, 'snapshot cache');
     const leftovers: Leftover[] = [];
+    for (const mark of this.inUseMarks().filter((m) => !m.alive)) {
+      leftovers.push({
+        phase: 'files',
+        kind: 'cache-file',
+        id: mark.path,
+        runId: mark.runId,
+        reason: `in-use mark of ${mark.snapshotId} by run ${mark.runId}, which is not running`,
+        reclaim: () => removeFileIfPresent(mark.path),
+      });
+    }
+    const locks = this.locks(newRunId());
+    for (const lock of (await locks.list()).filter((l) => l.stale)) {
+      leftovers.push({
+        phase: 'locks',
+        kind: 'lock',
+        id: lock.path,
+        runId: lock.owner?.runId,
+        reason: `snapshot cache lock whose owner${lock.owner ? ` (pid ${lock.owner.pid})` : ''} is not running`,
+        reclaim: async () => {
+          await locks.breakIfStale(lock.name);
+        },
+      });
+    }
     for (const name of readdirSync(this.dir)) {
       const match = PARTIAL.exec(name);
       const runId = match?.[3] ?? '';
@@ -194,7 +275,7 @@ export class SnapshotCache {
       ctx.log.info(found(`${digests.size} blocks`));
       return { snapshotId, file: raw, sizeGiB: entry.sizeGiB, digests, downloaded: 0 };
     }
-    if (wellFormed && this.intact(raw, digests)) {
+    if (wellFormed && this.intact(raw, entry.sizeGiB, digests)) {
       ctx.log.info(found(`${digests.size} blocks, each checked again`));
       writeNewFileSync(`${index}.partial-${ctx.runId}`, JSON.stringify({ ...entry, seal: seal(raw) }), 0o600);
       renameSync(`${index}.partial-${ctx.runId}`, index);
@@ -208,11 +289,18 @@ export class SnapshotCache {
     return undefined;
   }
 
-  private intact(raw: string, digests: ReadonlyMap<number, string>): boolean {
+  /** Every data block matches its digest and every other block is still a hole (zeros): nothing was written anywhere. */
+  private intact(raw: string, sizeGiB: number, digests: ReadonlyMap<number, string>): boolean {
+    if (statSync(raw).size !== sizeGiB * 1024 ** 3) return false;
     const file = new BlockFile(raw, 'r');
     const block = Buffer.alloc(EBS_BLOCK_BYTES);
     try {
-      for (const [i, digest] of digests) if (blockDigest(file.read(i, block)) !== digest) return false;
+      const blocks = (sizeGiB * 1024 ** 3) / EBS_BLOCK_BYTES;
+      for (let i = 0; i < blocks; i++) {
+        const digest = digests.get(i);
+        file.read(i, block);
+        if (digest === undefined ? !isZero(block) : blockDigest(block) !== digest) return false;
+      }
       return true;
     } finally {
       file.close();
@@ -236,7 +324,13 @@ export class SnapshotCache {
    * no prune removes it meanwhile), then only the blocks that differ fetched. Undefined — the caller
    * fetches every block — when the parent is not cached or EBS does not see the two as one lineage.
    */
-  private async fillFromParent(ebs: EBSClient, snapshotId: string, parentId: string, ctx: StepContext): Promise<CachedSnapshot | undefined> {
+  private async fillFromParent(
+    ebs: EBSClient,
+    locks: LockManager,
+    snapshotId: string,
+    parentId: string,
+    ctx: StepContext,
+  ): Promise<CachedSnapshot | undefined> {
     if (!existsSync(this.paths(parentId).index)) return undefined;
     let changes: Awaited<ReturnType<typeof listChanges>>;
     try {
@@ -249,7 +343,14 @@ export class SnapshotCache {
     const partial = this.startPartial(snapshotId, ctx);
     truncateSync(partial.raw, changes.sizeGiB * 1024 ** 3);
     const digests = new Map<number, string>();
-    const lock = await this.lock(parentId, ctx);
+    // Never waited for: this run holds its own entry's lock, and a bake filling the parent from this
+    // one (tags that loop) would wait for it in turn. Busy: every block is fetched instead.
+    const lock = await locks.tryAcquire(cacheLockName(parentId));
+    if (!lock) {
+      ctx.log.info(`the cached parent ${parentId} is in use by another bake's fill: fetching every block of ${snapshotId}`);
+      await partial.remove();
+      return undefined;
+    }
     try {
       const parent = this.verified(parentId, ctx, true);
       if (!parent) {
@@ -267,7 +368,7 @@ export class SnapshotCache {
     const fetch = changes.blocks.filter((b) => b.token !== undefined) as Array<{ index: number; token: string }>;
     ctx.progress(`downloading ${snapshotId}: the ${fetch.length} blocks that differ from the cached ${parentId}`, 0);
     await this.download(ebs, snapshotId, fetch, partial.raw, digests, ctx);
-    await this.commit(snapshotId, partial, changes.sizeGiB, digests);
+    await this.commit(snapshotId, partial, changes.sizeGiB, digests, parentId);
     ctx.log.info(
       `cached ${snapshotId}: ${fetch.length} blocks that differ from ${parentId} downloaded, the other ${digests.size - fetch.length} copied from its cache`,
     );
@@ -316,10 +417,17 @@ export class SnapshotCache {
   }
 
   /** The blocks file renamed into place, then its index: an entry without an index is never read. */
-  private async commit(snapshotId: string, partial: { raw: string; index: string }, sizeGiB: number, digests: ReadonlyMap<number, string>): Promise<void> {
+  private async commit(
+    snapshotId: string,
+    partial: { raw: string; index: string },
+    sizeGiB: number,
+    digests: ReadonlyMap<number, string>,
+    parent?: string,
+  ): Promise<void> {
     const { raw, index } = this.paths(snapshotId);
     renameSync(partial.raw, raw);
-    const entry: CacheIndex = { snapshotId, sizeGiB, blockBytes: EBS_BLOCK_BYTES, blocks: [...digests].sort(([a], [b]) => a - b), seal: seal(raw) };
+    const blocks = [...digests].sort(([a], [b]) => a - b);
+    const entry: CacheIndex = { snapshotId, sizeGiB, blockBytes: EBS_BLOCK_BYTES, blocks, seal: seal(raw), parent };
     await writeNewFile(partial.index, JSON.stringify(entry), 0o600);
     renameSync(partial.index, index);
   }
@@ -402,8 +510,34 @@ function mib(bytes: number): number {
   return Math.round(bytes / 1024 ** 2);
 }
 
-/** Identity of a file's content as the file system tracks it: any write changes the mtime. */
+/**
+ * Identity of a file's content as the file system tracks it: any write changes the mtime, and the
+ * ctime too — which, unlike the mtime (`touch -r`), no one can set back.
+ */
 function seal(path: string): string {
   const info = statSync(path, { bigint: true });
-  return `${info.ino}:${info.size}:${info.mtimeNs}`;
+  return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+}
+
+function isZero(block: Uint8Array): boolean {
+  for (let i = 0; i < block.length; i += 8) {
+    if (block[i] !== 0 || block[i + 1] !== 0 || block[i + 2] !== 0 || block[i + 3] !== 0) return false;
+    if (block[i + 4] !== 0 || block[i + 5] !== 0 || block[i + 6] !== 0 || block[i + 7] !== 0) return false;
+  }
+  return true;
+}
+
+/** The one lock name per cached snapshot. */
+function cacheLockName(snapshotId: string): string {
+  return `ebs-cache-${snapshotId}`;
+}
+
+function lineageCycle(snapshotId: string, parent: string): AminatorError {
+  return new AminatorError(
+    `${snapshotId} names ${parent} as its parent_snapshot, and the cache holds ${parent} as a child of ${snapshotId}: the lineage loops`,
+    {
+      code: Ec2ErrorCodes.SNAPSHOT_FAILED,
+      suggestions: [`check the parent_snapshot tags of ${snapshotId} and ${parent} (someone changed them); remove the wrong one`],
+    },
+  );
 }

@@ -70,6 +70,7 @@ export async function writeSnapshot(
   const { ebs } = clients;
   const tags = [
     ...options.tags,
+    // DIRECT_SNAPSHOT_OWN_TAGS counts these and the two of markDirectSnapshotFinalized.
     { Key: 'purpose', Value: DIRECT_SNAPSHOT_PURPOSE },
     { Key: PARENT_SNAPSHOT_TAG, Value: volume.parent.snapshotId },
     { Key: 'status', Value: 'building' },
@@ -169,6 +170,13 @@ async function abandonSnapshot(ebs: EBSClient, ec2: EC2Client, session: Ec2Sessi
 }
 
 /** The image made from this snapshot is complete: `aminate cleanup` after a crash keeps both. */
+/**
+ * The tags an EBS direct snapshot carries beside the image's (purpose, parent_snapshot, status,
+ * run_id, pid, host, hostname; image_id when finalized): they count against EC2's 50 tags, so the
+ * plan refuses user tags that would not leave room for them.
+ */
+export const DIRECT_SNAPSHOT_OWN_TAGS = 8;
+
 export async function markDirectSnapshotFinalized(session: Ec2Session, snapshotId: string, imageId: string): Promise<void> {
   const { home } = await session.clients();
   await session.fresh.call(snapshotId, () =>

@@ -399,12 +399,20 @@ const deregisterImage: Action = (world, params, region) => {
   return ok;
 };
 
+/** EC2's limit of tags on one resource. */
+export const MAX_TAGS = 50;
+
 const createTags: Action = (world, params, region) => {
   const tags = tagsOf(params);
-  for (const id of listOf(params, 'ResourceId')) {
-    const resource = id.startsWith('ami-') ? world.image(id, region) : id.startsWith('snap-') ? world.snapshot(id, region) : world.volume(id, region);
-    Object.assign(resource.tags, tags);
+  const resources = listOf(params, 'ResourceId').map((id) =>
+    id.startsWith('ami-') ? world.image(id, region) : id.startsWith('snap-') ? world.snapshot(id, region) : world.volume(id, region),
+  );
+  for (const resource of resources) {
+    if (Object.keys({ ...resource.tags, ...tags }).length > MAX_TAGS) {
+      throw new Ec2Fault('TagLimitExceeded', `The maximum number of Tags for a resource has been reached (${MAX_TAGS}).`);
+    }
   }
+  for (const resource of resources) Object.assign(resource.tags, tags);
   return ok;
 };
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -204,7 +204,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
 
   it('builds a Red Hat family foundation with dnf --installroot from a repository', async () => {
     const repoUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const result = await aminate([
+    const args = [
       '--json',
       'foundation',
       '--os',
@@ -219,10 +219,26 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
       '512M',
       '--name',
       'rh-mini',
-    ]);
+    ];
+    // Signatures are always checked unless the user says otherwise; this test repository is unsigned.
+    const unsigned = await aminate(args);
+    assert.equal(unsigned.code, 2, unsigned.stderr);
+    assert.match(unsigned.stderr + unsigned.stdout, /give --keyring with the repository's GPG key file[\s\S]*--insecure-repo/);
+    const missing = await aminate([...args, '--keyring', join(scratch, 'no-such-key.asc')]);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr + missing.stdout, /E_KEYRING_MISSING[\s\S]*the keyring .*no-such-key\.asc/);
+    const result = await aminate([...args, '--insecure-repo']);
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
+    const warned = jsonLines(result.stdout)
+      .filter((e) => e.type === 'log' && e.level === 'warn')
+      .map((e) => e.message);
+    assert.ok(
+      warned.some((m) => /without checking their signatures/.test(m)),
+      JSON.stringify(warned),
+    );
     const built = JSON.parse((await aminate(['images', 'show', '--json', 'rh-mini'])).stdout);
     assert.deepEqual(built.os, { family: 'redhat', release: '12' });
+    assert.deepEqual(built.warnings, ['packages were installed without checking their signatures (--insecure-repo)'], 'the image records it');
     await withImageMounted(built, (root) => {
       assert.equal(readFileSync(join(root, 'usr/share/e2e-rpm/VERSION'), 'utf8'), '4.2\n');
       assert.match(readFileSync(join(root, 'etc/fstab'), 'utf8'), /^UUID=[0-9a-f-]+ \/ ext4 /m);
@@ -282,6 +298,27 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal((await aminate(['images', 'export', 'debian-flat', '--output', raw])).code, 0);
     assert.equal((await aminate(['images', 'export', 'debian-flat', '--format', 'qcow2', '--output', qcow])).code, 0);
     assert.match(sh('qemu-img', ['info', qcow]), /file format: qcow2/);
+    for (const file of [raw, qcow]) assert.equal(statSync(file).mode & 0o777, 0o600, `${file} is readable by its owner only`);
+    // Nothing already at --output is touched unasked — above all not a dangling link a plain open would follow.
+    const target = join(scratch, 'link-target.raw');
+    const link = join(scratch, 'export-link.qcow2');
+    symlinkSync(target, link);
+    const throughLink = await aminate(['images', 'export', 'debian-flat', '--format', 'qcow2', '--output', link]);
+    assert.equal(throughLink.code, 2, throughLink.stderr);
+    assert.match(throughLink.stderr, /--output: .*export-link\.qcow2 is a symbolic link; nothing was written/);
+    assert.equal(existsSync(target), false, 'the link was followed');
+    assert.equal(lstatSync(link).isSymbolicLink(), true);
+    const again = await aminate(['images', 'export', 'debian-flat', '--output', raw]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /exists; nothing was written[\s\S]*--force/);
+    assert.equal((await aminate(['images', 'export', 'debian-flat', '--output', link, '--force'])).code, 0);
+    assert.equal(lstatSync(link).isFile(), true, '--force replaces the link itself');
+    assert.equal(existsSync(target), false, 'and still never writes through it');
+    assert.deepEqual(
+      readdirSync(scratch).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary file left',
+    );
     assert.equal((await aminate(['images', 'rm', 'debian-flat'])).code, 0);
     assert.equal((await aminate(['images', 'show', 'debian-flat'])).code, 2);
   });

@@ -24,6 +24,8 @@ export const imageManifestSchema = z
     }),
     /** How the image boots; absent: it has no boot loader (a root file system only). */
     boot: z.object({ bios: z.boolean(), uefi: z.boolean() }).optional(),
+    /** What the user chose that weakens the image, e.g. packages installed without signature checks. */
+    warnings: z.array(z.string()).optional(),
   })
   .strict();
 

@@ -23,6 +23,7 @@ export const LocalErrorCodes = {
   STORE_UNSAFE: 'E_STORE_UNSAFE',
   BOOT_LOADER: 'E_BOOT_LOADER',
   FOUNDATION_FAILED: 'E_FOUNDATION_FAILED',
+  KEYRING_MISSING: 'E_KEYRING_MISSING',
 } as const;
 
 const DISK = 'disk.raw';

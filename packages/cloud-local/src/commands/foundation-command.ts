@@ -47,6 +47,12 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
       choices: ['gpt', 'none'],
     },
     { flags: '--include <packages>', description: 'extra packages, comma-separated' },
+    {
+      flags: '--keyring <file>',
+      description:
+        "keyring the packages' signatures are checked against (Debian: this host's archive keyring; Red Hat family: the repository's GPG key, required)",
+    },
+    { flags: '--insecure-repo', description: 'install packages without checking their signatures (warned, and recorded in the image)' },
     { flags: '--force', description: 'replace an image with the same name' },
     { flags: '--dry-run', description: 'check the name, the options and the host tools, show the plan; make nothing' },
     STORE_OPTION,

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InvalidInputError, type PluginCommand } from '@aminator/core';
+import { InvalidInputError, type PluginCommand, writeOutputFile } from '@aminator/core';
 import { HostTools, requireHostTools } from '@aminator/linux-host';
 import type { LocalConfig } from '../local-config.js';
 import { formatSize } from '../size.js';
@@ -61,7 +60,8 @@ const exportImage: PluginCommand<LocalConfig> = {
   arguments: [{ name: 'image', description: 'id or name', required: true }],
   options: [
     { flags: '--format <format>', description: 'raw or qcow2', defaultValue: 'raw', choices: ['raw', 'qcow2'] },
-    { flags: '--output <file>', description: 'file to write (must not exist)' },
+    { flags: '--output <file>', description: 'file to write (must not exist; mode 0600)' },
+    { flags: '--force', description: 'replace a file already at --output' },
     STORE_OPTION,
   ],
   async run(args, options, ctx) {
@@ -69,14 +69,13 @@ const exportImage: PluginCommand<LocalConfig> = {
     const image = await store.get(String(args[0]));
     if (typeof options.output !== 'string') throw new InvalidInputError('--output', 'give the file to write');
     const output = resolve(options.output);
-    if (existsSync(output)) throw new InvalidInputError('--output', `${output} exists; remove it or pick another name`);
     const source = store.diskOf(image.id);
-    if (options.format === 'qcow2') {
-      requireHostTools([HostTools.qemuImg], { needsRoot: false });
-      await ctx.commands.run('qemu-img', ['convert', '-O', 'qcow2', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
-    } else {
-      await ctx.commands.run('cp', ['--sparse=always', '--', source, output], { signal: ctx.signal, timeoutMs: 3_600_000 });
-    }
+    if (options.format === 'qcow2') requireHostTools([HostTools.qemuImg], { needsRoot: false });
+    const copy =
+      options.format === 'qcow2'
+        ? (to: string) => ctx.commands.run('qemu-img', ['convert', '-O', 'qcow2', '--', source, to], { signal: ctx.signal, timeoutMs: 3_600_000 })
+        : (to: string) => ctx.commands.run('cp', ['--sparse=always', '--', source, to], { signal: ctx.signal, timeoutMs: 3_600_000 });
+    await writeOutputFile(output, async (to) => void (await copy(to)), { force: options.force === true, field: '--output' });
     ctx.print({ image: image.id, format: options.format, output }, [`wrote ${output} (${options.format})`]);
     return 0;
   },

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AminatorError, type BakeOutcome, type CommandRunner, createExclusive, EXIT_USAGE, type PluginCommandContext, type StepContext } from '@aminator/core';
@@ -40,8 +41,10 @@ export function foundationSteps(options: Pick<FoundationOptions, 'bootable'>): s
 export async function buildFoundation(options: FoundationOptions, store: LocalImageStore, ctx: PluginCommandContext, dryRun = false): Promise<BakeOutcome> {
   const layout = `${formatSize(options.sizeBytes)} ${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable (BIOS and UEFI)' : ', minimal'}`;
   return ctx.runSteps({ steps: foundationSteps(options), subject: options.name, dryRun }, async (run) => {
-    const planLines = await run.step('plan', async () => {
+    const planLines = await run.step('plan', async (step) => {
       requireHostTools(foundationTools(options));
+      requireKeyring(options);
+      if (options.insecureRepo) step.log.warn(INSECURE_REPO_WARNING);
       const existing = await store.find(options.name);
       if (existing && !options.force) {
         throw new AminatorError(`an image named "${options.name}" already exists (${existing.id})`, {
@@ -54,6 +57,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
         `image: ${options.name}: ${options.os} ${options.release}, ${layout}`,
         `from: ${options.source}${options.include.length > 0 ? ` with ${options.include.join(', ')}` : ''}`,
         `store: ${store.dir}${existing ? ` (replaces ${existing.id})` : ''}`,
+        options.insecureRepo ? 'signatures: NOT checked (--insecure-repo)' : `signatures: checked against ${options.keyring.file}`,
       ];
     });
     if (dryRun) return { planLines };
@@ -106,6 +110,7 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
       os: { family: options.os, release: options.release },
       layout: { partitionTable: options.partitionTable, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined, fsType: options.fs },
       boot: options.bootable ? { bios: true, uefi: true } : undefined,
+      warnings: options.insecureRepo ? [INSECURE_REPO_WARNING] : undefined,
     };
     await run.step('publish', () => store.publish(staged, manifest, ctx.locks, { replace: options.force }));
     return {
@@ -176,11 +181,28 @@ async function makeBootable(disk: string, root: string, rootLoop: string, rootUu
   await installBootLoader({ root, rootUuid, diskLoop, diskFile: disk }, commands, ctx);
 }
 
+const INSECURE_REPO_WARNING = 'packages were installed without checking their signatures (--insecure-repo)';
+
+/** The keyring the packages' signatures are checked against must be there: else E_KEYRING_MISSING, naming what provides it. */
+function requireKeyring(options: FoundationOptions): void {
+  if (options.insecureRepo || existsSync(options.keyring.file)) return;
+  throw new AminatorError(`the keyring ${options.keyring.file} that the packages' signatures are checked against does not exist`, {
+    code: LocalErrorCodes.KEYRING_MISSING,
+    exitCode: EXIT_USAGE,
+    suggestions: [
+      options.keyring.package ? `apt-get install ${options.keyring.package}` : 'give --keyring with the file that signs this mirror or repository',
+      'or pass --insecure-repo to install unsigned packages (the image records that it was built so)',
+    ],
+  });
+}
+
 async function debootstrap(root: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<void> {
   const packages = [...(options.bootable ? DEBIAN_BOOT_PACKAGES : []), ...options.include];
   const include = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
   // debootstrap takes no `--`; the release and mirror were validated, the root is ours.
-  await commands.run('debootstrap', ['--variant=minbase', ...include, options.release, root, options.source], {
+  // --force-check-gpg: without it, a missing keyring makes debootstrap skip the Release signature silently.
+  const signatures = options.insecureRepo ? ['--no-check-gpg'] : ['--force-check-gpg', `--keyring=${options.keyring.file}`];
+  await commands.run('debootstrap', ['--variant=minbase', ...signatures, ...include, options.release, root, options.source], {
     signal: ctx.signal,
     timeoutMs: 3_600_000,
     onLine: (line) => ctx.log.debug(line),
@@ -198,7 +220,7 @@ async function dnfInstallroot(root: string, options: FoundationOptions, commands
       `--repofrompath=foundation,${options.source}`,
       '--repo=foundation',
       '--setopt=install_weak_deps=False',
-      '--nogpgcheck',
+      ...(options.insecureRepo ? ['--nogpgcheck'] : ['--setopt=foundation.gpgcheck=1', `--setopt=foundation.gpgkey=file://${options.keyring.file}`]),
       'install',
       '--',
       ...options.include,

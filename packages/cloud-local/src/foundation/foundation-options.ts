@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { InvalidInputError, UsageError } from '@aminator/core';
 import { CHROOT_DEV_TOOLS, type HostTool, HostTools, hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { IMAGE_NAME } from '../image-manifest.js';
@@ -17,6 +19,33 @@ export interface FoundationOptions {
   readonly force: boolean;
   /** Kernel, initramfs, systemd and GRUB for BIOS and UEFI in Debian's cloud layout; false: a root file system only. */
   readonly bootable: boolean;
+  /** What the packages' signatures are checked against: a keyring (Debian) or the repository's GPG key (Red Hat). */
+  readonly keyring: KeyringChoice;
+  /** `--insecure-repo`: no signature checks at all (a warning in the log and in the image's manifest). */
+  readonly insecureRepo: boolean;
+}
+
+/** A keyring file and the package that provides it, for the error when it is missing. */
+export interface KeyringChoice {
+  readonly file: string;
+  readonly package?: string;
+}
+
+/** The archive keyrings of the distributions debootstrap builds, by /etc/os-release ID. */
+const ARCHIVE_KEYRINGS: Readonly<Record<string, KeyringChoice>> = {
+  debian: { file: '/usr/share/keyrings/debian-archive-keyring.gpg', package: 'debian-archive-keyring' },
+  ubuntu: { file: '/usr/share/keyrings/ubuntu-archive-keyring.gpg', package: 'ubuntu-keyring' },
+};
+
+/** This host's distribution's archive keyring: it signs the mirror and suite a foundation defaults to. */
+function hostArchiveKeyring(osRelease = '/etc/os-release'): KeyringChoice {
+  let id = 'debian';
+  try {
+    id = /^ID=["']?([a-z]+)["']?$/m.exec(readFileSync(osRelease, 'utf8'))?.[1] ?? id;
+  } catch {
+    // no os-release: Debian's keyring
+  }
+  return ARCHIVE_KEYRINGS[id] ?? (ARCHIVE_KEYRINGS.debian as KeyringChoice);
 }
 
 const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}$/;
@@ -56,9 +85,19 @@ export function foundationOptions(raw: Readonly<Record<string, unknown>>): Found
   if (bootable && partitionTable === 'none') throw new UsageError('a bootable image needs a partition table: drop --partition-table none, or add --minimal');
   if (bootable && sizeBytes < MIN_BOOTABLE_SIZE)
     throw new InvalidInputError('--size', 'a bootable image (kernel, GRUB, 128M of boot partitions) needs at least 1G; or add --minimal');
+  const insecureRepo = raw.insecureRepo === true;
+  if (raw.keyring !== undefined && !isAbsolute(String(raw.keyring))) throw new InvalidInputError('--keyring', 'give an absolute path');
+  if (os === 'redhat' && raw.keyring === undefined && !insecureRepo) {
+    throw new UsageError("Red Hat family foundations check every package's signature: give --keyring with the repository's GPG key file (RPM-GPG-KEY-…)", {
+      suggestions: ['or pass --insecure-repo to install unsigned packages (the image records that it was built so)'],
+    });
+  }
+  const keyring: KeyringChoice = raw.keyring !== undefined ? { file: String(raw.keyring) } : hostArchiveKeyring();
   return {
     name,
     os,
+    keyring,
+    insecureRepo,
     release,
     source,
     sizeBytes,

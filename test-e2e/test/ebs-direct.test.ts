@@ -177,7 +177,7 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     failEveryBlockWrite();
     try {
       const failed = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', '--force-deregister', 'hello'));
-      assert.equal(failed.code, 1, failed.stderr + failed.stdout.slice(-2000));
+      assert.equal(failed.code, 75, failed.stderr + failed.stdout.slice(-2000));
     } finally {
       world.endpoint.world.faults.failNext.length = 0;
     }
@@ -237,12 +237,13 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
       world.assertNothingLeft(ownImages());
     });
 
-    it('a block write that keeps failing: exit 1, the started snapshot is completed and deleted, nothing left', async () => {
+    it('a block write that keeps failing: exit 75 (retryable), the started snapshot is completed and deleted, nothing left', async () => {
       failEveryBlockWrite();
       try {
         const result = await world.aminate(world.bakeArgs('--suffix', 'put-fails', 'hello'));
-        assert.equal(result.code, 1, result.stderr + result.stdout.slice(-2000));
+        assert.equal(result.code, 75, result.stderr + result.stdout.slice(-2000));
         const last = jsonLines(result.stdout).at(-1) ?? {};
+        assert.equal(last.error?.retryable, true, 'EBS failing past the SDK retries may pass later');
         assert.equal(last.error?.step, 'finalize');
         assert.match(last.error?.message ?? '', /PutSnapshotBlock/);
       } finally {

@@ -231,6 +231,7 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
       name: 'CreateVolume error',
       arm: () => endpoint.world.faults.failNext.push({ action: 'CreateVolume', code: 'InsufficientVolumeCapacity', times: 1 }),
       code: 'E_EC2_API',
+      exit: 75,
     },
     {
       name: 'an attachment that never completes',
@@ -246,6 +247,7 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
       name: 'a throttling storm',
       arm: () => endpoint.world.faults.failNext.push({ action: '*', code: 'RequestLimitExceeded', status: 503, times: 14, startAfter: 'CreateVolume' }),
       code: 'E_EC2_API',
+      exit: 75,
       disarm: () => {
         endpoint.world.faults.failNext.length = 0;
       },

@@ -120,10 +120,17 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assertNothingLeft();
   });
 
-  it('a package that does not exist exits 1 with a clear error and leaves nothing behind', async () => {
+  it('a package that does not exist exits 1 with E_PACKAGE_NOT_FOUND, not retryable, and leaves nothing behind', async () => {
     const result = await aminate(['bake', '--base-image', 'debian-base', 'no-such-package-e2e']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /no package "no-such-package-e2e"/);
+    assert.match(result.stderr, /error E_PACKAGE_NOT_FOUND \(step provision\): .*no package "no-such-package-e2e"/);
+    assert.doesNotMatch(result.stderr, /retryable/);
+    const json = await aminate(['--json', 'bake', '--base-image', 'debian-base', 'no-such-package-e2e']);
+    assert.equal(json.code, 1);
+    assert.deepEqual((({ code, retryable }) => ({ code, retryable }))(jsonLines(json.stdout).at(-1)?.error ?? {}), {
+      code: 'E_PACKAGE_NOT_FOUND',
+      retryable: false,
+    });
     assertNothingLeft();
   });
 
@@ -146,7 +153,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assertNothingLeft();
   });
 
-  it('an image whose mirror cannot be reached from the chroot: exit 1, E_REPOSITORY_UNREACHABLE quoting apt, the full log kept, nothing left', async () => {
+  it('an image whose mirror cannot be reached from the chroot: exit 75 (retryable), E_REPOSITORY_UNREACHABLE quoting apt, the full log kept, nothing left', async () => {
     const suite = hostDebianSuite() ?? 'bookworm';
     // Port 9 on 127.0.0.1: nothing listens, so every connection is refused at once.
     const offline = buildDeb(join(scratch, 'offline'), 'e2e-offline', { files: { '/etc/apt/sources.list': `deb http://127.0.0.1:9/debian ${suite} main\n` } });
@@ -154,7 +161,8 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(made.code, 0, made.stderr + made.stdout.slice(-2000));
     const base = jsonLines(made.stdout).at(-1)?.image.name;
     const result = await aminate(['bake', '--base-image', base, 'figlet']);
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 75, result.stderr);
+    assert.match(result.stderr, /→ retryable: a later try may pass \(exit 75, EX_TEMPFAIL\)/);
     assert.match(
       result.stderr,
       /error E_REPOSITORY_UNREACHABLE \(step provision\): step provision failed: the image's package repositories could not be reached from the chroot:\n.*127\.0\.0\.1/,
@@ -162,6 +170,11 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.match(result.stderr, /→ the chroot resolves names with the host's \/etc\/resolv\.conf/);
     const [, log = ''] = /^full log: (\S+)$/m.exec(result.stderr) ?? [];
     assert.match(readFileSync(log, 'utf8'), /Could not connect to 127\.0\.0\.1:9/, "the full log has apt's own lines");
+    const json = await aminate(['--json', 'bake', '--base-image', base, 'figlet']);
+    assert.equal(json.code, 75);
+    const last = jsonLines(json.stdout).at(-1) ?? {};
+    assert.equal(last.exitCode, 75);
+    assert.deepEqual({ code: last.error?.code, retryable: last.error?.retryable }, { code: 'E_REPOSITORY_UNREACHABLE', retryable: true });
     assertNothingLeft();
   });
 

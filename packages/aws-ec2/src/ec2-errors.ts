@@ -21,15 +21,36 @@ const HINTS: Readonly<Record<string, string>> = {
   InvalidVolumeZoneMismatch: 'the volume and this instance are in different availability zones: check cloud.ec2.availabilityZone',
 };
 
-/** An SDK error as an aminate error: the EC2 code and message kept, a suggestion where one is known. */
+/**
+ * EC2 and EBS answers that a later try may not get: throttling past the SDK's retries, capacity, the
+ * service's own errors. A missing image or a permission denied is not among them.
+ */
+export const RETRYABLE_EC2_CODES: readonly string[] = [
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottledException',
+  'InsufficientVolumeCapacity',
+  'InsufficientInstanceCapacity',
+  'InternalError',
+  'InternalFailure',
+  'InternalServerException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'Unavailable',
+];
+
+/** An SDK error as an aminate error: the EC2 code and message kept, a suggestion where one is known, retryable as the code says. */
 export function ec2Error(what: string, error: unknown): AminatorError {
   if (error instanceof AminatorError) return error;
   const code = (error as { name?: string; Code?: string })?.Code ?? (error as { name?: string })?.name ?? 'Error';
   const message = (error as Error)?.message ?? String(error);
   const hint = HINTS[code.replace('.', '')] ?? HINTS[code];
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
   return new AminatorError(`${what} failed: ${code}: ${message}`, {
     code: Ec2ErrorCodes.API,
     cause: error,
+    retryable: RETRYABLE_EC2_CODES.includes(code) || status >= 500,
     suggestions: hint ? [hint] : ['run again with --debug for the request that failed'],
   });
 }

@@ -1,5 +1,5 @@
-import type { AminatorError } from '@aminator/core';
-import { isEc2Code } from './ec2-errors.js';
+import { AminatorError } from '@aminator/core';
+import { Ec2ErrorCodes, isEc2Code } from './ec2-errors.js';
 import { waitFor } from './ec2-wait.js';
 
 /** What EC2 answers for an id it does not show (yet), per resource kind; EBS direct says ResourceNotFoundException. */
@@ -50,6 +50,7 @@ export class FreshResources {
         return { value: await call() };
       } catch (error) {
         if (this.hides(id, error)) return undefined;
+        if (isNotFound(error) && this.createdAt.has(id)) throw windowRanOut(id, this.windowMs, error);
         throw error;
       }
     };
@@ -81,4 +82,14 @@ export class FreshResources {
 /** An empty Describe answer as the error EC2 gives for the id, so one NotFound rule serves both. */
 export function notFoundError(code: (typeof NOT_FOUND_CODES)[number], id: string): Error {
   return Object.assign(new Error(`${id} was not found`), { name: code });
+}
+
+/** A resource this bake created that EC2 still did not show when the consistency window ran out: a later try may see it. */
+function windowRanOut(id: string, windowMs: number, cause: unknown): AminatorError {
+  return new AminatorError(`${id}, created by this bake, was still not visible to EC2 after ${Math.round(windowMs / 1000)} s`, {
+    code: Ec2ErrorCodes.API,
+    cause,
+    retryable: true,
+    suggestions: ['EC2 is slower than usual to show new resources: run the bake again, or raise cloud.ec2.consistencyWindowMs'],
+  });
 }

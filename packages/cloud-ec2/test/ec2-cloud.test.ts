@@ -143,7 +143,12 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
     const failing = createTestStepContext();
     await assert.rejects(
       cloud.createVolume(base, failing.ctx),
-      (e: any) => e.code === 'E_EC2_API' && /InsufficientVolumeCapacity/.test(e.message) && /capacity/.test(e.suggestions.join()),
+      (e: any) =>
+        e.code === 'E_EC2_API' &&
+        /InsufficientVolumeCapacity/.test(e.message) &&
+        /capacity/.test(e.suggestions.join()) &&
+        e.retryable === true &&
+        e.exitCode === 75,
     );
     assert.deepEqual(endpoint.leftovers().volumes, []);
     endpoint.world.faults.failNext.push({ action: '*', code: 'RequestLimitExceeded', status: 503, times: 3 });

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AminatorError, ErrorCodes, formatError, parseFailpoints, redactSecrets, StepFailedError, summarizeError, UsageError } from '../src/index.js';
+import {
+  AminatorError,
+  ErrorCodes,
+  EXIT_RETRY,
+  formatError,
+  parseFailpoints,
+  redactSecrets,
+  StepFailedError,
+  summarizeError,
+  UsageError,
+} from '../src/index.js';
 
 describe('redactSecrets', () => {
   it('hides secret environment values, access key ids and signed URL parts', () => {
@@ -45,5 +55,21 @@ describe('errors', () => {
     const summary = summarizeError(new TypeError('x is undefined'));
     assert.equal(summary.code, ErrorCodes.INTERNAL);
     assert.match(summary.suggestions[0] ?? '', /--debug/);
+  });
+});
+
+describe('retryable failures', () => {
+  it('exit 75 and say so, through a failed step, in the summary and in the text', () => {
+    const mirror = new AminatorError('the mirror timed out', { code: 'E_REPOSITORY_UNREACHABLE', retryable: true });
+    assert.equal(mirror.exitCode, EXIT_RETRY);
+    assert.equal(EXIT_RETRY, 75);
+    const step = new StepFailedError('provision', mirror);
+    assert.equal(step.exitCode, 75);
+    assert.equal(summarizeError(step).retryable, true);
+    assert.match(formatError(step), /→ retryable: a later try may pass \(exit 75, EX_TEMPFAIL\)/);
+    const typo = new StepFailedError('provision', new AminatorError('no such package', { code: 'E_PACKAGE_NOT_FOUND' }));
+    assert.deepEqual([typo.exitCode, summarizeError(typo).retryable], [1, false]);
+    assert.doesNotMatch(formatError(typo), /retryable/);
+    assert.equal(summarizeError(new Error('bug')).retryable, false);
   });
 });

@@ -1,4 +1,5 @@
 import { AminatorError, ErrorCodes } from '@aminator/core';
+import { ProvisionFailures } from './provision-failures.js';
 
 /** Stable codes of the Linux host helpers (and the plugins built on them). */
 export const LinuxErrorCodes = {
@@ -12,9 +13,9 @@ export const LinuxErrorCodes = {
   OS_MISMATCH: 'E_OS_MISMATCH',
   POSTINSTALL_FAILED: 'E_POSTINSTALL_FAILED',
   DOWNLOAD_FAILED: 'E_DOWNLOAD_FAILED',
-  VOLUME_FULL: 'E_VOLUME_FULL',
-  REPOSITORY_UNREACHABLE: 'E_REPOSITORY_UNREACHABLE',
-  DEPENDENCY_PROBLEM: 'E_DEPENDENCY_PROBLEM',
+  VOLUME_FULL: ProvisionFailures.volumeFull.code,
+  REPOSITORY_UNREACHABLE: ProvisionFailures.repositoryUnreachable.code,
+  DEPENDENCY_PROBLEM: ProvisionFailures.dependencyProblem.code,
 } as const;
 
 /** A path inside an image that leads out of it (a symlink, `..`), refused before anything is written. */

@@ -20,5 +20,6 @@ export * from './package-source.js';
 export * from './partition-table.js';
 export * from './post-install.js';
 export * from './process-stop.js';
+export * from './provision-failures.js';
 export * from './safe-path.js';
 export * from './work-root-leftovers.js';

@@ -1,6 +1,6 @@
 import type { CommandRunner, InstalledPackage, PackageSpec, ProvisionInput, StepContext } from '@aminator/core';
 import { aminatorEnv } from './aminator-env.js';
-import { diskSpace, explainInstallFailure, type InstallDiagnostics, InstallWatch } from './install-diagnosis.js';
+import { diskSpace, explainInstallFailure, type InstallDiagnostics, InstallWatch, scriptFailedError } from './install-diagnosis.js';
 import { type StageOptions, stageInChroot } from './package-source.js';
 import { runPostInstallScripts } from './post-install.js';
 
@@ -18,6 +18,8 @@ export interface PackageManager {
   query(root: string, name: string, ctx: StepContext): Promise<InstalledPackage>;
   /** Drop caches so they do not bloat the image; may do nothing. */
   clean(root: string, ctx: StepContext): Promise<void>;
+  /** When the output says only "no match" for a pinned target: whether its name alone exists (a missing version, then). */
+  nameExists?(root: string, target: string, ctx: StepContext): Promise<boolean>;
 }
 
 export interface ProvisionSettings extends StageOptions {
@@ -45,8 +47,13 @@ export async function provisionWith(
     ctx.progress(`installing ${describe(input.spec)}`);
     await manager.install(root, target, ctx, watch.onLine);
   } catch (error) {
-    throw await explainInstallFailure(error, root, before, watch, manager.diagnostics);
+    throw await explainInstallFailure(error, root, before, watch, manager.diagnostics, {
+      target,
+      nameExists: manager.nameExists ? () => (manager.nameExists as NonNullable<PackageManager['nameExists']>)(root, target, ctx) : undefined,
+    });
   }
+  // dnf reports a failed %post and exits 0: the package is half set up all the same.
+  if (watch.scriptFailedIn) throw scriptFailedError(watch.scriptFailedIn, watch.text(), manager.diagnostics);
   const name = input.spec.source === 'repository' ? (input.spec.name ?? input.spec.raw) : await manager.nameOfFile(root, target, ctx);
   const installed = await manager.query(root, name, ctx);
   await manager.clean(root, ctx);

@@ -1,6 +1,5 @@
 import {
   COMMAND_RUNNER,
-  CommandFailedError,
   type CommandRunner,
   type InstalledPackage,
   type PackageSpec,
@@ -25,6 +24,15 @@ export const APT_DIAGNOSTICS: InstallDiagnostics = {
   unreachable:
     /Temporary failure resolving|Could not resolve|Could not connect to|Unable to connect to|Connection failed|Connection timed out|No route to host|Network is unreachable|connect \(\d+: /,
   unsatisfiable: /unmet dependencies|held broken packages|but it is not (going to be )?installable|but [^ ]+ is to be installed|Unable to correct problems/,
+  notFound: /Unable to locate package|has no installation candidate|Couldn't find any package by/,
+  versionNotFound: /Version '[^']*' for '[^']*' was not found/,
+  signature:
+    /NO_PUBKEY|is not signed|does not have a Release file|signatures couldn't be verified|signatures were invalid|BADSIG|EXPKEYSIG|REVKEYSIG|There were unauthenticated packages|cannot be authenticated/,
+  locked: /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory|is held by process \d+/,
+  scriptFailed: (line) =>
+    /(?:installed|new) ([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9]+)? package (?:pre|post)-(?:installation|removal) script subprocess returned error exit status/.exec(
+      line,
+    )?.[1],
   neededBytes: (line) => {
     const [, amount, unit = 'B'] = /After this operation, ([\d.,]+) ([kMG]?B) of additional disk space will be used/.exec(line) ?? [];
     return amount ? Number(amount.replace(/,/g, '')) * (APT_UNITS[unit] ?? 1) : undefined;
@@ -86,24 +94,12 @@ export class AptProvisioner implements Provisioner, PackageManager {
     const options = ['-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
     if (!this.config.installRecommends) options.push('--no-install-recommends');
     if (this.config.allowDowngrades) options.push('--allow-downgrades');
-    try {
-      await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, {
-        env: APT_ENV,
-        timeoutMs: this.config.installTimeoutMs,
-        showOutput: true,
-        onLine,
-      });
-    } catch (error) {
-      if (
-        error instanceof CommandFailedError &&
-        /Unable to locate package|has no installation candidate|Version '.*' for '.*' was not found/.test(error.failure.stderrTail)
-      ) {
-        throw new CommandFailedError(error.failure, [
-          `the image's apt sources have no package "${target}": check the name and version (apt-cache policy ${target.split('=')[0]} in the image)`,
-        ]);
-      }
-      throw error;
-    }
+    await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, {
+      env: APT_ENV,
+      timeoutMs: this.config.installTimeoutMs,
+      showOutput: true,
+      onLine,
+    });
   }
 
   async nameOfFile(root: string, fileInChroot: string, ctx: StepContext): Promise<string> {

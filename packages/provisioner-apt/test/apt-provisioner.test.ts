@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { DebianChroot, debianConfigSchema } from '@aminator/os-debian';
-import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, expectProvisionFailure, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
 import { debootstrapTarball, sh, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { AptProvisioner, aptConfigSchema, splitDebianVersion } from '../src/index.js';
 
@@ -39,18 +39,19 @@ describe('apt spec validation and versions', () => {
   });
 });
 
-/** A .deb built here with dpkg-deb, depending on a package the base image lacks. */
-function buildDeb(dir: string, depends = 'less'): string {
+/** A .deb built here with dpkg-deb, depending on a package the base image lacks; `postinst` is its maintainer script. */
+function buildDeb(dir: string, depends = 'less', name = 'aminator-test-app', postinst?: string): string {
   mkdirSync(dir, { recursive: true });
-  const tree = join(dir, 'aminator-test-app');
+  const tree = join(dir, name);
   mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
-  mkdirSync(join(tree, 'usr/share/aminator-test-app'), { recursive: true });
-  writeFileSync(join(tree, 'usr/share/aminator-test-app/VERSION'), '1.2.3\n');
+  mkdirSync(join(tree, `usr/share/${name}`), { recursive: true });
+  writeFileSync(join(tree, `usr/share/${name}/VERSION`), '1.2.3\n');
   writeFileSync(
     join(tree, 'DEBIAN/control'),
-    `Package: aminator-test-app\nVersion: 1.2.3-4\nArchitecture: all\nMaintainer: Aminator Tests <tests@example.invalid>\nDepends: ${depends}\nDescription: test package for aminate\n`,
+    `Package: ${name}\nVersion: 1.2.3-4\nArchitecture: all\nMaintainer: Aminator Tests <tests@example.invalid>\nDepends: ${depends}\nDescription: test package for aminate\n`,
   );
-  const deb = join(dir, 'aminator-test-app_1.2.3-4_all.deb');
+  if (postinst) writeFileSync(join(tree, 'DEBIAN/postinst'), postinst, { mode: 0o755 });
+  const deb = join(dir, `${name}_1.2.3-4_all.deb`);
   sh('dpkg-deb', ['--build', '--root-owner-group', tree, deb]);
   return deb;
 }
@@ -181,16 +182,64 @@ describe('apt provisioner in a real debootstrap chroot', ROOT_ONLY, () => {
     }
   });
 
+  /** Provision `spec` and expect one failure class (testkit's expectProvisionFailure). */
+  const expectFailure = (spec: string, code: string, retryable: boolean, says: RegExp, config: Record<string, unknown> = { updateAttempts: 1 }) =>
+    expectProvisionFailure(root, (run) => apt(config).provision({ chroot, spec: apt().parseSpec(spec), baseImage: base, environment: 'test' }, run), {
+      code,
+      retryable,
+      says,
+    });
+
   it('says E_DEPENDENCY_PROBLEM, quoting apt, when a dependency cannot be installed', async () => {
     const deb = buildDeb(join(scratch, 'unsatisfiable'), 'aminator-no-such-dependency (>= 1)');
-    await assert.rejects(
-      apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec(deb), baseImage: base, environment: 'test' }, ctx()),
-      (error: { code: string; message: string }) => {
-        assert.equal(error.code, 'E_DEPENDENCY_PROBLEM');
-        assert.match(error.message, /Depends: aminator-no-such-dependency .* but it is not installable/);
-        return true;
-      },
+    await expectFailure(deb, 'E_DEPENDENCY_PROBLEM', false, /Depends: aminator-no-such-dependency .* but it is not installable/);
+  });
+
+  it('says E_PACKAGE_NOT_FOUND for a name the sources lack, E_VERSION_NOT_FOUND for a version they lack', async () => {
+    await expectFailure('no-such-package-aminator', 'E_PACKAGE_NOT_FOUND', false, /no package "no-such-package-aminator":\n.*Unable to locate package/);
+    await expectFailure(
+      'hello=0.0.1-0',
+      'E_VERSION_NOT_FOUND',
+      false,
+      /not in the version asked for "hello=0\.0\.1-0":\n.*Version '0\.0\.1-0' for 'hello' was not found/,
     );
+  });
+
+  it('says E_MAINTAINER_SCRIPT_FAILED, naming the package, when its postinst exits 1', async () => {
+    const deb = buildDeb(join(scratch, 'postinst-fails'), 'dash', 'aminator-post-fail', '#!/bin/sh\necho configuring fails >&2\nexit 1\n');
+    try {
+      await expectFailure(
+        deb,
+        'E_MAINTAINER_SCRIPT_FAILED',
+        false,
+        /the maintainer script of aminator-post-fail failed in the image:\n.*post-installation script subprocess returned error exit status 1/,
+      );
+    } finally {
+      inChroot('dpkg', '--purge', '--force-all', 'aminator-post-fail');
+    }
+  });
+
+  it('says E_SIGNATURE_INVALID when a repository of the image is not signed', async () => {
+    const repo = join(scratch, 'unsigned-repo');
+    buildDeb(repo, 'dash', 'aminator-unsigned-app');
+    writeFileSync(join(repo, 'Packages'), sh('dpkg-scanpackages', ['--multiversion', '.'], { cwd: repo }));
+    const server = createServer((req, res) => {
+      const file = join(repo, (req.url ?? '/').replace(/\?.*$/, ''));
+      try {
+        res.end(readFileSync(file));
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const list = join(root, 'etc/apt/sources.list.d/aminator-unsigned.list');
+    writeFileSync(list, `deb http://127.0.0.1:${(server.address() as AddressInfo).port}/ ./\n`);
+    try {
+      await expectFailure('aminator-unsigned-app', 'E_SIGNATURE_INVALID', false, /a signature check failed:\n.*(not signed|does not have a Release file)/);
+    } finally {
+      rmSync(list);
+      server.close();
+    }
   });
 
   it("says E_REPOSITORY_UNREACHABLE when the image's mirror cannot be reached from the chroot (apt-get update only warns)", async () => {
@@ -203,8 +252,10 @@ describe('apt provisioner in a real debootstrap chroot', ROOT_ONLY, () => {
       for (const list of readdirSync(listsDir).filter((f) => f.endsWith('_Packages'))) rmSync(join(listsDir, list));
       await assert.rejects(
         apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('figlet'), baseImage: base, environment: 'test' }, ctx()),
-        (error: { code: string; message: string; suggestions: string[] }) => {
+        (error: { code: string; message: string; suggestions: string[]; retryable: boolean; exitCode: number }) => {
           assert.equal(error.code, 'E_REPOSITORY_UNREACHABLE');
+          assert.equal(error.retryable, true, 'a mirror that cannot be reached now may be reached later');
+          assert.equal(error.exitCode, 75);
           assert.match(error.message, /could not be reached from the chroot:\n.*127\.0\.0\.1.*(refused|connect)/i);
           assert.ok(error.suggestions.some((s) => s.includes('resolv.conf')));
           return true;
@@ -214,13 +265,5 @@ describe('apt provisioner in a real debootstrap chroot', ROOT_ONLY, () => {
       writeFileSync(sources, saved);
       inChroot('apt-get', '-q', 'update');
     }
-  });
-
-  it('says clearly when a package does not exist', async () => {
-    await assert.rejects(
-      apt({ updateAttempts: 1 }).provision({ chroot, spec: apt().parseSpec('no-such-package-aminator'), baseImage: base, environment: 'test' }, ctx()),
-      (error: { code: string; suggestions: string[] }) =>
-        error.code === 'E_COMMAND_FAILED' && error.suggestions.some((s) => s.includes('no package "no-such-package-aminator"')),
-    );
   });
 });

@@ -1,6 +1,5 @@
 import {
   COMMAND_RUNNER,
-  CommandFailedError,
   type CommandRunner,
   type InstalledPackage,
   type PackageSpec,
@@ -22,6 +21,13 @@ export const YUM_DIAGNOSTICS: InstallDiagnostics = {
   unreachable:
     /Curl error \((6|7|28)\)|Could not resolve host|Failed to connect to|Cannot download repomd\.xml|Failed to download metadata for repo|Cannot find a valid baseurl/,
   unsatisfiable: /nothing provides|conflicting requests|none of the providers can be installed|Requires: .* but none|^ ?Problem( \d+)?: /,
+  notFound: /No match for argument|Unable to find a match|No package .* available/,
+  // dnf says "No match" for a missing version too: PackageManager.nameExists tells the two apart.
+  versionNotFound: /(?!)/,
+  signature:
+    /is not signed|GPG check FAILED|Public key for .* is not installed|you do not have any GPG public keys installed|NOKEY|BAD signature|Import of key\(s\) didn't help|signature.* (?:is not OK|failed)/,
+  locked: /another copy is running|Waiting for process with pid \d+ to finish|Failed to obtain the transaction lock/,
+  scriptFailed: (line) => /Error in (?:PRE|POST)(?:IN|UN|TRANS) scriptlet in rpm package (\S+)/.exec(line)?.[1],
   neededBytes: (line) => {
     const [, amount, unit = ''] = /^Installed size: ([\d.]+) ?([kMG]?)/.exec(line.trim()) ?? [];
     return amount ? Number(amount) * (DNF_UNITS[unit] ?? 1) : undefined;
@@ -56,27 +62,37 @@ export class YumProvisioner implements Provisioner, PackageManager {
   async refresh(): Promise<void> {}
 
   async install(root: string, target: string, ctx: StepContext, onLine: (line: string) => void): Promise<void> {
-    const tool = this.tool(root);
-    const options = ['-y', `--setopt=install_weak_deps=${this.config.installWeakDeps ? 'True' : 'False'}`];
-    if (this.config.releasever) options.push(`--releasever=${this.config.releasever}`);
+    const options = ['-y', `--setopt=install_weak_deps=${this.config.installWeakDeps ? 'True' : 'False'}`, ...this.repoOptions()];
+    await runInChroot(this.commands, root, this.tool(root), [...options, 'install', '--', target], ctx, {
+      timeoutMs: this.config.installTimeoutMs,
+      showOutput: true,
+      onLine,
+    });
+  }
+
+  /**
+   * For a pinned target dnf found no match for (`nginx-1.99`): whether a shorter name it starts with
+   * (cut before a `-` and a digit) is a package, so the version, not the name, is what is missing.
+   */
+  async nameExists(root: string, target: string, ctx: StepContext): Promise<boolean> {
+    const names = [...target.matchAll(/-(?=\d)/g)].map((m) => target.slice(0, m.index));
+    for (const name of names) {
+      const found = await runInChroot(this.commands, root, this.tool(root), ['-q', ...this.repoOptions(), 'list', '--', name], ctx, {
+        okExitCodes: [0, 1],
+      }).catch(() => undefined);
+      if (found?.exitCode === 0) return true;
+    }
+    return false;
+  }
+
+  /** The release and the repositories from config, as every dnf call of a bake sees them. */
+  private repoOptions(): string[] {
+    const options = this.config.releasever ? [`--releasever=${this.config.releasever}`] : [];
     for (const repo of this.config.repos) {
       options.push(`--repofrompath=${repo.id},${repo.url}`);
       if (!repo.gpgcheck) options.push(`--setopt=${repo.id}.gpgcheck=0`);
     }
-    try {
-      await runInChroot(this.commands, root, tool, [...options, 'install', '--', target], ctx, {
-        timeoutMs: this.config.installTimeoutMs,
-        showOutput: true,
-        onLine,
-      });
-    } catch (error) {
-      if (error instanceof CommandFailedError && /No match for argument|Unable to find a match|No package .* available/.test(`${error.failure.stderrTail}`)) {
-        throw new CommandFailedError(error.failure, [
-          `the image's repositories have no package "${target}": check the name (${tool} list ${target} in the image)`,
-        ]);
-      }
-      throw error;
-    }
+    return options;
   }
 
   async nameOfFile(root: string, fileInChroot: string, ctx: StepContext): Promise<string> {

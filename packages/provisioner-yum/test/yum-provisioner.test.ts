@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
-import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
+import { createTestStepContext, describePluginConformance, expectProvisionFailure, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
 import { debootstrapDnfTarball, sh, useScratchRoot } from '@aminator/testkit/linux';
 import plugin, { YumProvisioner, yumConfigSchema } from '../src/index.js';
 
@@ -29,37 +29,50 @@ function dnfRootTarball(): string {
   return debootstrapDnfTarball({ suite: hostDebianSuite() ?? 'bookworm', mirror: hostDebianMirror() ?? assert.fail('no Debian mirror') });
 }
 
-/** An .rpm built with rpmbuild and a repository made with createrepo_c. */
-function buildRepo(dir: string): { rpm: string; repo: string } {
+/** An .rpm built with rpmbuild: `requires` a dependency, `post` its %post scriptlet (Lua: a shell one would require /bin/sh, which the test chroot's rpm database lacks). */
+function buildRpm(dir: string, name: string, options: { requires?: string; post?: string } = {}): string {
   const top = join(dir, 'rpmbuild');
   mkdirSync(join(top, 'SPECS'), { recursive: true });
-  const spec = join(top, 'SPECS', 'aminator-test-rpm.spec');
+  const spec = join(top, 'SPECS', `${name}.spec`);
   writeFileSync(
     spec,
     [
-      'Name: aminator-test-rpm',
+      `Name: ${name}`,
       'Version: 2.0.1',
       'Release: 3',
       'Summary: test package for aminate',
       'License: MIT',
       'BuildArch: noarch',
+      ...(options.requires ? [`Requires: ${options.requires}`] : []),
       '%description',
       'test package',
       '%install',
-      'mkdir -p %{buildroot}/usr/share/aminator-test-rpm',
-      'echo 2.0.1 > %{buildroot}/usr/share/aminator-test-rpm/VERSION',
+      `mkdir -p %{buildroot}/usr/share/${name}`,
+      `echo 2.0.1 > %{buildroot}/usr/share/${name}/VERSION`,
       '%files',
-      '/usr/share/aminator-test-rpm/VERSION',
+      `/usr/share/${name}/VERSION`,
+      ...(options.post ? ['%post -p <lua>', options.post] : []),
       '',
     ].join('\n'),
   );
   sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
-  const rpm = join(top, 'RPMS', 'noarch', 'aminator-test-rpm-2.0.1-3.noarch.rpm');
-  const repo = join(dir, 'repo');
-  mkdirSync(repo);
-  cpSync(rpm, join(repo, 'aminator-test-rpm-2.0.1-3.noarch.rpm'));
+  return join(top, 'RPMS', 'noarch', `${name}-2.0.1-3.noarch.rpm`);
+}
+
+/** A repository made with createrepo_c from these .rpm files. */
+function makeRepo(repo: string, rpms: readonly string[]): string {
+  mkdirSync(repo, { recursive: true });
+  for (const rpm of rpms) cpSync(rpm, join(repo, rpm.split('/').at(-1) as string));
   sh('createrepo_c', ['--quiet', repo]);
-  return { rpm, repo };
+  return repo;
+}
+
+/** The test package in a repository, plus one needing a missing dependency and one whose %post fails. */
+function buildRepo(dir: string): { rpm: string; repo: string } {
+  const rpm = buildRpm(dir, 'aminator-test-rpm');
+  const unmet = buildRpm(dir, 'aminator-unmet-rpm', { requires: 'aminator-no-such-dependency >= 1' });
+  const postFails = buildRpm(dir, 'aminator-post-fail-rpm', { post: 'error("configuring fails")' });
+  return { rpm, repo: makeRepo(join(dir, 'repo'), [rpm, unmet, postFails]) };
 }
 
 describe('yum provisioner with dnf in a real chroot', ROOT_ONLY, () => {
@@ -113,10 +126,58 @@ describe('yum provisioner with dnf in a real chroot', ROOT_ONLY, () => {
     );
   });
 
-  it('says clearly when a package does not exist', async () => {
-    await assert.rejects(
-      yum().provision({ chroot, spec: yum().parseSpec('no-such-rpm-aminator'), baseImage: base, environment: 'test' }, ctx()),
-      (error: { suggestions: string[] }) => error.suggestions.some((s) => s.includes('no package "no-such-rpm-aminator"')),
+  /** Provision `spec` and expect one failure class (testkit's expectProvisionFailure). */
+  const expectFailure = (spec: string, code: string, retryable: boolean, says: RegExp) =>
+    expectProvisionFailure(root, (run) => yum().provision({ chroot, spec: yum().parseSpec(spec), baseImage: base, environment: 'test' }, run), {
+      code,
+      retryable,
+      says,
+    });
+
+  /** A repository file in the image for the length of `body`. */
+  async function withRepoFile(name: string, text: string, body: () => Promise<void>): Promise<void> {
+    const file = join(root, 'etc/yum.repos.d', `${name}.repo`);
+    writeFileSync(file, text);
+    try {
+      await body();
+    } finally {
+      rmSync(file);
+    }
+  }
+
+  it('says E_PACKAGE_NOT_FOUND for a name the repositories lack, E_VERSION_NOT_FOUND for a version they lack', async () => {
+    await expectFailure('no-such-rpm-aminator', 'E_PACKAGE_NOT_FOUND', false, /no package "no-such-rpm-aminator":\n.*No match for argument/);
+    await expectFailure('aminator-test-rpm-9.9', 'E_VERSION_NOT_FOUND', false, /not in the version asked for "aminator-test-rpm-9\.9"/);
+  });
+
+  it('says E_DEPENDENCY_PROBLEM, quoting dnf, when a dependency cannot be installed', async () => {
+    await expectFailure('aminator-unmet-rpm', 'E_DEPENDENCY_PROBLEM', false, /nothing provides aminator-no-such-dependency/);
+  });
+
+  it('says E_MAINTAINER_SCRIPT_FAILED, naming the package, when its %post exits 1 (even where dnf itself exits 0)', async () => {
+    try {
+      await expectFailure(
+        'aminator-post-fail-rpm',
+        'E_MAINTAINER_SCRIPT_FAILED',
+        false,
+        /the maintainer script of aminator-post-fail-rpm\S* failed in the image/,
+      );
+    } finally {
+      sh('chroot', [root, 'rpm', '-e', '--noscripts', 'aminator-post-fail-rpm']);
+    }
+  });
+
+  it('says E_SIGNATURE_INVALID when a repository that must be signed serves an unsigned package', async () => {
+    makeRepo(join(root, 'srv/unsigned-repo'), [buildRpm(join(scratch, 'unsigned'), 'aminator-unsigned-rpm')]);
+    await withRepoFile('unsigned', '[unsigned]\nname=unsigned\nbaseurl=file:///srv/unsigned-repo\ngpgcheck=1\nenabled=1\n', () =>
+      expectFailure('aminator-unsigned-rpm', 'E_SIGNATURE_INVALID', false, /a signature check failed:\n.*(not signed|GPG check FAILED|GPG public keys)/),
+    );
+  });
+
+  it('says E_REPOSITORY_UNREACHABLE, retryable (exit 75), when a repository cannot be reached', async () => {
+    // Port 9 (discard) on 127.0.0.1: nothing listens, the connection is refused at once.
+    await withRepoFile('unreachable', '[unreachable]\nname=unreachable\nbaseurl=http://127.0.0.1:9/repo\ngpgcheck=0\nenabled=1\nskip_if_unavailable=0\n', () =>
+      expectFailure('aminator-test-rpm', 'E_REPOSITORY_UNREACHABLE', true, /could not be reached from the chroot:\n.*127\.0\.0\.1/),
     );
   });
 });

@@ -11,6 +11,7 @@ export * from './fake-verifier.js';
 export * from './fake-volume.js';
 export * from './fake-world.js';
 export * from './free-port.js';
+export * from './provision-failure.js';
 export * from './recording-command-runner.js';
 export * from './root-only.js';
 export * from './run-cli.js';

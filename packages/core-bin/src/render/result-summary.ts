@@ -1,8 +1,9 @@
-import type { ErrorSummary, ResultEvent } from '@aminator/core/host';
+import { type ErrorSummary, RETRYABLE_HINT, type ResultEvent } from '@aminator/core/host';
 
 function errorText(error: ErrorSummary): string {
   const step = error.step ? ` (step ${error.step})` : '';
-  return [`error ${error.code}${step}: ${error.message}`, ...error.suggestions.map((s) => `  → ${s}`)].join('\n');
+  const suggestions = [...error.suggestions, ...(error.retryable ? [RETRYABLE_HINT] : [])];
+  return [`error ${error.code}${step}: ${error.message}`, ...suggestions.map((s) => `  → ${s}`)].join('\n');
 }
 
 /** The closing lines of a run (a bake, `verify`, `boot`, a plugin command's steps) for a person: the image, or the error, and what was kept. */

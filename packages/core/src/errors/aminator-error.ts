@@ -1,4 +1,4 @@
-import { EXIT_FAILED, type ExitCode } from './exit-codes.js';
+import { EXIT_FAILED, EXIT_RETRY, type ExitCode } from './exit-codes.js';
 
 export interface AminatorErrorOptions {
   /** Stable code from ErrorCodes, or a plugin's own `E_…` code. */
@@ -7,6 +7,11 @@ export interface AminatorErrorOptions {
   /** What the user can do about it, one action a line. */
   readonly suggestions?: readonly string[];
   readonly cause?: unknown;
+  /**
+   * Trying the same run again later may pass (a mirror that timed out, throttling, a lock another
+   * process held): exit 75 unless `exitCode` says otherwise, and `retryable: true` in the error event.
+   */
+  readonly retryable?: boolean;
 }
 
 /** Every error `aminate` reports: a code, an exit code, the cause and what to do. */
@@ -14,12 +19,14 @@ export class AminatorError extends Error {
   readonly code: string;
   readonly exitCode: ExitCode;
   readonly suggestions: readonly string[];
+  readonly retryable: boolean;
 
   constructor(message: string, options: AminatorErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
-    this.exitCode = options.exitCode ?? EXIT_FAILED;
+    this.retryable = options.retryable ?? false;
+    this.exitCode = options.exitCode ?? (this.retryable ? EXIT_RETRY : EXIT_FAILED);
     this.suggestions = options.suggestions ?? [];
   }
 }

@@ -9,11 +9,12 @@ import { StepFailedError } from './step-failed-error.js';
 export function summarizeError(error: unknown): ErrorSummary {
   const step = error instanceof StepFailedError || error instanceof InterruptedError ? error.step : undefined;
   if (isAminatorError(error)) {
-    return { code: error.code, message: redactSecrets(error.message), step, suggestions: error.suggestions };
+    return { code: error.code, message: redactSecrets(error.message), step, suggestions: error.suggestions, retryable: error.retryable === true };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {
     code: ErrorCodes.INTERNAL,
+    retryable: false,
     message: redactSecrets(message),
     suggestions: ['This is a bug in aminate or a plugin: run again with --debug and report the output.'],
   };
@@ -33,6 +34,9 @@ function causeLines(error: unknown): string[] {
   return lines;
 }
 
+/** Said under a retryable error: the exit status schedulers act on, and what it means. */
+export const RETRYABLE_HINT = 'retryable: a later try may pass (exit 75, EX_TEMPFAIL)';
+
 /**
  * The one place an error becomes text for a person:
  * `error E_CODE: message`, the causes, then `→ suggestion` lines; the stack only with `debug`.
@@ -42,6 +46,7 @@ export function formatError(error: unknown, options: { debug?: boolean } = {}): 
   const lines = [`error ${summary.code}: ${summary.message}`];
   for (const cause of causeLines(error)) lines.push(`  caused by: ${redactSecrets(cause)}`);
   for (const suggestion of summary.suggestions) lines.push(`  → ${suggestion}`);
+  if (summary.retryable) lines.push(`  → ${RETRYABLE_HINT}`);
   if (options.debug && error instanceof Error && error.stack) lines.push(redactSecrets(error.stack));
   return lines.join('\n');
 }

@@ -15,6 +15,7 @@ export class StepFailedError extends AminatorError {
       code: inner?.code ?? ErrorCodes.STEP_FAILED,
       exitCode: inner?.exitCode ?? 1,
       suggestions: inner?.suggestions ?? [],
+      retryable: inner?.retryable === true,
       cause,
     });
     this.step = step;

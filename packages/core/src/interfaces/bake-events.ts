@@ -86,6 +86,8 @@ export interface ErrorSummary {
   readonly message: string;
   readonly step?: string;
   readonly suggestions: readonly string[];
+  /** Whether running the same thing again later may pass; then aminate exits 75. */
+  readonly retryable?: boolean;
 }
 
 export interface StepTiming {

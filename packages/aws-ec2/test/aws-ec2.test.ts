@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AminatorError } from '@aminator/core';
-import { amiName, FreshResources, imageMappings, launchPermissions, notFoundError, waitFor } from '../src/index.js';
+import { amiName, FreshResources, imageMappings, isNotFound, launchPermissions, notFoundError, waitFor } from '../src/index.js';
 
 describe('AMI naming, mappings and sharing', () => {
   it("AMI names follow EC2's rules: epochs, + and ~ become _, and too long or too short is refused before any call", () => {
@@ -63,7 +63,7 @@ describe('waits and eventual consistency', () => {
     assert.ok(Date.now() - started < 1_000);
   });
 
-  it('after the window, NotFound is what it says; an id not created here is never retried', async () => {
+  it('after the window, NotFound is what it says (retryable: a later bake may see it); an id not created here is never retried', async () => {
     const fresh = new FreshResources(400);
     fresh.created('vol-0aaa');
     let calls = 0;
@@ -71,7 +71,12 @@ describe('waits and eventual consistency', () => {
       calls++;
       return Promise.reject(notFoundError('InvalidVolume.NotFound', 'vol-0aaa'));
     };
-    await assert.rejects(fresh.call('vol-0aaa', gone), { name: 'InvalidVolume.NotFound' });
+    await assert.rejects(fresh.call('vol-0aaa', gone), (error: { retryable: boolean; exitCode: number; message: string }) => {
+      assert.ok(isNotFound(error), 'still NotFound to every rule that asks');
+      assert.match(error.message, /vol-0aaa, created by this bake, was still not visible to EC2/);
+      assert.deepEqual([error.retryable, error.exitCode], [true, 75]);
+      return true;
+    });
     assert.ok(calls >= 2, `asked ${calls} times within the window`);
     calls = 0;
     await assert.rejects(fresh.call('vol-0bbb', gone), { name: 'InvalidVolume.NotFound' });

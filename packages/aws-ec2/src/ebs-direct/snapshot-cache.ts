@@ -5,14 +5,15 @@ import {
   assertPrivateDirectory,
   createExclusiveSync,
   FileLockManager,
-  isProcessAlive,
+  isOwnerAlive,
   isRunId,
   type Leftover,
   type LeftoverContext,
   type LockManager,
   newRunId,
-  processStartTicks,
+  readOwnerFile,
   removeFileIfPresent,
+  runOwnerText,
   type StepContext,
   waitForLock,
   writeNewFile,
@@ -127,27 +128,23 @@ export class SnapshotCache {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const mark = join(dir, `${snapshotId}.${ctx.runId}`);
     if (existsSync(mark)) return;
-    writeNewFileSync(mark, JSON.stringify({ pid: process.pid, startTicks: processStartTicks(process.pid), runId: ctx.runId }), 0o600);
+    writeNewFileSync(mark, runOwnerText(ctx.runId), 0o600);
     ctx.cleanup.push({ description: `release the cached ${snapshotId}`, evenWhenPreserving: true, undo: () => removeFileIfPresent(mark) });
   }
 
-  /** In-use marks of `snapshotId` (all, without it) and whether their process still runs. */
-  private inUseMarks(snapshotId?: string): Array<{ path: string; snapshotId: string; runId: string; alive: boolean }> {
+  /** In-use marks of `snapshotId` (all, without it) and whether the run that made each still runs. */
+  private async inUseMarks(snapshotId?: string): Promise<Array<{ path: string; snapshotId: string; runId: string; alive: boolean }>> {
     const dir = join(this.dir, IN_USE_DIR);
-    const names = existsSync(dir) ? readdirSync(dir) : [];
-    return names.flatMap((name) => {
+    const marks = (existsSync(dir) ? readdirSync(dir) : []).flatMap((name) => {
       const match = IN_USE.exec(name);
-      if (!match || (snapshotId && match[1] !== snapshotId)) return [];
-      const path = join(dir, name);
-      let alive = false;
-      try {
-        const owner = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; startTicks?: unknown };
-        alive = typeof owner.pid === 'number' && isProcessAlive(owner.pid, typeof owner.startTicks === 'number' ? owner.startTicks : undefined);
-      } catch {
-        // unreadable: not a live run's
-      }
-      return [{ path, snapshotId: match[1] as string, runId: match[2] as string, alive }];
+      return match && (!snapshotId || match[1] === snapshotId) ? [{ path: join(dir, name), snapshotId: match[1] as string, runId: match[2] as string }] : [];
     });
+    return Promise.all(
+      marks.map(async (mark) => {
+        const owner = await readOwnerFile(mark.path);
+        return { ...mark, alive: owner !== undefined && isOwnerAlive(owner) };
+      }),
+    );
   }
 
   /** The parent a cached entry was filled from, as its index records it. */
@@ -170,7 +167,7 @@ export class SnapshotCache {
       const lock = await locks.tryAcquire(cacheLockName(entry.snapshotId));
       if (!lock) continue;
       try {
-        if (this.inUseMarks(entry.snapshotId).some((m) => m.alive)) continue;
+        if ((await this.inUseMarks(entry.snapshotId)).some((m) => m.alive)) continue;
         const { raw, index } = this.paths(entry.snapshotId);
         rmSync(index, { force: true });
         rmSync(raw, { force: true });
@@ -208,7 +205,7 @@ export class SnapshotCache {
     if (!existsSync(this.dir)) return [];
     assertPrivateDirectory(this.dir, 'snapshot cache');
     const leftovers: Leftover[] = [];
-    for (const mark of this.inUseMarks().filter((m) => !m.alive)) {
+    for (const mark of (await this.inUseMarks()).filter((m) => !m.alive)) {
       leftovers.push({
         phase: 'files',
         kind: 'cache-file',

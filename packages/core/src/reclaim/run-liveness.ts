@@ -3,7 +3,7 @@ import type { RunLiveness } from '../interfaces/leftover.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import { isProcessAlive } from '../runtime/process-start.js';
 import { isRunId } from './run-id.js';
-import { readRunOwner } from './run-owner.js';
+import { isOwnerAlive, readRunOwner } from './run-owner.js';
 import { registeredRun } from './run-registry.js';
 
 /** The lock a bake holds for its whole life; `aminate cleanup` reads it to tell live runs from dead ones. */
@@ -25,11 +25,11 @@ export class LockRunLiveness implements RunLiveness {
   async isAlive(runId: string, pid?: number): Promise<boolean> {
     if (!isRunId(runId)) return isLivePid(pid);
     const registered = await registeredRun(runId);
-    if (registered) return isProcessAlive(registered.pid, registered.startTicks);
+    if (registered) return isOwnerAlive(registered);
     const lock = await this.locks.inspect(runLockName(runId));
     if (lock) return !lock.stale;
     const owner = this.workRoot ? await readRunOwner(join(this.workRoot, runId)) : undefined;
-    if (owner) return isProcessAlive(owner.pid, owner.startTicks);
+    if (owner) return isOwnerAlive(owner);
     return isLivePid(pid);
   }
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { removeFileIfPresent } from '../runtime/missing-ok.js';
 import { readFileNoFollow, writeNewFile } from '../runtime/own-files.js';
-import { processStartTicks } from '../runtime/process-start.js';
+import { isProcessAlive, processStartTicks } from '../runtime/process-start.js';
 
 /**
  * `<workDir>/.owner`: the pid and start time of the process a work directory belongs to. The run
@@ -16,18 +16,37 @@ export interface RunOwner {
   readonly runId: string;
 }
 
-export async function writeRunOwner(workDir: string, runId: string): Promise<void> {
+/**
+ * The one format of a file that says which process a run is: this process as run `runId`, as a
+ * line of JSON. The work directory's owner file, the run registry and the EBS direct cache's in-use
+ * marks all write it, and read it back with readOwnerFile.
+ */
+export function runOwnerText(runId: string): string {
   const owner: RunOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), runId };
-  await writeNewFile(join(workDir, RUN_OWNER_FILE), `${JSON.stringify(owner)}\n`, 0o600);
+  return `${JSON.stringify(owner)}\n`;
 }
 
-export async function readRunOwner(workDir: string): Promise<RunOwner | undefined> {
+/** The owner a file of runOwnerText names, or undefined when it is missing, a symlink or not one. */
+export async function readOwnerFile(path: string): Promise<RunOwner | undefined> {
   try {
-    const owner = JSON.parse(await readFileNoFollow(join(workDir, RUN_OWNER_FILE))) as Partial<RunOwner>;
+    const owner = JSON.parse(await readFileNoFollow(path)) as Partial<RunOwner>;
     return typeof owner.pid === 'number' && typeof owner.runId === 'string' ? (owner as RunOwner) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Whether the process an owner file names still runs (its start time tells a reused pid apart). */
+export function isOwnerAlive(owner: RunOwner): boolean {
+  return isProcessAlive(owner.pid, owner.startTicks);
+}
+
+export async function writeRunOwner(workDir: string, runId: string): Promise<void> {
+  await writeNewFile(join(workDir, RUN_OWNER_FILE), runOwnerText(runId), 0o600);
+}
+
+export function readRunOwner(workDir: string): Promise<RunOwner | undefined> {
+  return readOwnerFile(join(workDir, RUN_OWNER_FILE));
 }
 
 export async function removeRunOwner(workDir: string): Promise<void> {

@@ -1,11 +1,10 @@
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeFileIfPresent } from '../runtime/missing-ok.js';
-import { readFileNoFollow, writeNewFile } from '../runtime/own-files.js';
+import { writeNewFile } from '../runtime/own-files.js';
 import { assertPrivateDirectory } from '../runtime/private-directory.js';
-import { isProcessAlive, processStartTicks } from '../runtime/process-start.js';
 import { isRunId } from './run-id.js';
-import type { RunOwner } from './run-owner.js';
+import { isOwnerAlive, type RunOwner, readOwnerFile, runOwnerText } from './run-owner.js';
 
 /**
  * Every live run of this host, one file each, in a place no flag or config moves: a cleanup given
@@ -18,10 +17,9 @@ export const RUN_REGISTRY = '/run/aminator/runs';
 export async function registerRun(runId: string, registry = RUN_REGISTRY): Promise<() => Promise<void>> {
   await mkdir(registry, { recursive: true, mode: 0o700 });
   assertPrivateDirectory(registry, 'run registry');
-  const owner: RunOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), runId };
   const file = join(registry, runId);
   // Written aside and renamed: another run's forgetDeadRuns never reads it half-written.
-  await writeNewFile(`${file}.new`, `${JSON.stringify(owner)}\n`, 0o600);
+  await writeNewFile(`${file}.new`, runOwnerText(runId), 0o600);
   await rename(`${file}.new`, file);
   await forgetDeadRuns(registry);
   return () => removeFileIfPresent(file);
@@ -30,12 +28,8 @@ export async function registerRun(runId: string, registry = RUN_REGISTRY): Promi
 /** The process registered as run `runId`, if any. */
 export async function registeredRun(runId: string, registry = RUN_REGISTRY): Promise<RunOwner | undefined> {
   if (!isRunId(runId)) return undefined;
-  try {
-    const owner = JSON.parse(await readFileNoFollow(join(registry, runId))) as Partial<RunOwner>;
-    return typeof owner.pid === 'number' && owner.runId === runId ? (owner as RunOwner) : undefined;
-  } catch {
-    return undefined;
-  }
+  const owner = await readOwnerFile(join(registry, runId));
+  return owner?.runId === runId ? owner : undefined;
 }
 
 /**
@@ -45,6 +39,6 @@ export async function registeredRun(runId: string, registry = RUN_REGISTRY): Pro
 async function forgetDeadRuns(registry: string): Promise<void> {
   for (const runId of (await readdir(registry).catch(() => [] as string[])).filter(isRunId)) {
     const owner = await registeredRun(runId, registry);
-    if (!owner || !isProcessAlive(owner.pid, owner.startTicks)) await removeFileIfPresent(join(registry, runId));
+    if (!owner || !isOwnerAlive(owner)) await removeFileIfPresent(join(registry, runId));
   }
 }

@@ -71,9 +71,8 @@ try {
     JSON.stringify({
       workRoot: join(scratch, 'work'),
       lockDir: join(scratch, 'locks'),
-      blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
       cloud: {
-        ec2: { baseImageName: 'debian-12-public', baseImageOwner: owner, consistencyWindowMs: 0 },
+        ec2: { devRoot, byIdDir, nodeTimeoutMs: 10_000, baseImageName: 'debian-12-public', baseImageOwner: owner, consistencyWindowMs: 0 },
         ebsdirect: { baseImageName: 'debian-12-public', baseImageOwner: owner, cacheDir: join(scratch, 'cache'), consistencyWindowMs: 0 },
       },
     }),

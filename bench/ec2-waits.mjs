@@ -59,7 +59,7 @@ try {
   endpoint.seedImage({ name: 'bench-base', ownerId: '136693071363', disk, sizeGiB: 2 });
   const config = join(scratch, 'aminator.config.json');
   const { devRoot, byIdDir } = endpoint.world.devices;
-  writeFileSync(config, JSON.stringify({ workRoot: join(scratch, 'work'), lockDir: join(scratch, 'locks'), blockdevice: { linux: { devRoot, byIdDir } } }));
+  writeFileSync(config, JSON.stringify({ workRoot: join(scratch, 'work'), lockDir: join(scratch, 'locks'), cloud: { ec2: { devRoot, byIdDir } } }));
   const rows = [];
   for (let run = 1; run <= runs; run++) {
     const callsBefore = endpoint.calls.length;

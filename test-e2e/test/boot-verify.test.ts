@@ -384,8 +384,7 @@ done
         JSON.stringify({
           workRoot: work,
           lockDir: locks,
-          blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
-          cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4 } },
+          cloud: { ec2: { devRoot, byIdDir, nodeTimeoutMs: 10_000, attachTimeoutMs: 8_000, maxAttempts: 4 } },
         }),
       );
       const result = await runCli(

@@ -173,16 +173,16 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     assert.deepEqual(kept().sort(), reported.sort(), 'cleanup deregistered no image a bake reported');
     world.assertNothingLeft(reported);
 
-    // --force-deregister: the old image goes only once the new one's snapshot is complete.
+    // --force: the old image goes only once the new one's snapshot is complete.
     failEveryBlockWrite();
     try {
-      const failed = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', '--force-deregister', 'hello'));
+      const failed = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', '--force', 'hello'));
       assert.equal(failed.code, 75, failed.stderr + failed.stdout.slice(-2000));
     } finally {
       world.endpoint.world.faults.failNext.length = 0;
     }
     assert.ok(kept().includes(published), 'a bake that failed before its snapshot was complete kept the old image');
-    const replaced = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', '--force-deregister', 'hello'));
+    const replaced = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', '--force', 'hello'));
     assert.equal(replaced.code, 0, replaced.stderr + replaced.stdout.slice(-2000));
     assert.equal(kept().includes(published), false, 'replaced once the new image was registered');
     world.assertNothingLeft(kept());

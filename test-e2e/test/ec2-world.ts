@@ -58,8 +58,9 @@ export async function openEc2World(prefix: string): Promise<Ec2World> {
       environment: 'ec2_apt_linux',
       workRoot: work,
       lockDir: join(scratch, 'locks'),
-      blockdevice: { linux: { devRoot, byIdDir, nodeTimeoutMs: 10_000 } },
-      cloud: { ec2: { attachTimeoutMs: 8_000, maxAttempts: 4, baseImageName: 'debian-12-base-*', baseImageOwner: OWNER } },
+      cloud: {
+        ec2: { devRoot, byIdDir, nodeTimeoutMs: 10_000, attachTimeoutMs: 8_000, maxAttempts: 4, baseImageName: 'debian-12-base-*', baseImageOwner: OWNER },
+      },
     }),
   );
   return {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bakeSteps } from '@aminator/core';
+import { bakeSteps } from '@aminator/core/internal';
 
 /** The matrix covers the steps of a bake without --verify (a verify boot per cell would take hours under TCG). */
 const STEPS = bakeSteps({ verify: false });

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { RUN_STEPS } from '@aminator/core';
+import { RUN_STEPS } from '@aminator/core/internal';
 import { type HostTool, HostTools } from '@aminator/linux-host';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ImageManifest, LocalImageStore, newImageId } from '@aminator/cloud-local';
-import { ExecaCommandRunner, FileLockManager } from '@aminator/core';
+import { ExecaCommandRunner, FileLockManager } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
+import { type ImageManifest, LocalImageStore, newImageId } from '@aminator/local-store';
 import { type CliOptions, type CliResult, createTestStepContext, runCli } from '@aminator/testkit';
 import { assertNoLeaks, debootstrapTarball, type HostSnapshot, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost } from '@aminator/testkit/linux';
 

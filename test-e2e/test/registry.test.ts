@@ -30,7 +30,6 @@ function publicPackages(): Workspace[] {
 const LOCAL_SET = [
   '@aminator/core-bin',
   '@aminator/cloud-local',
-  '@aminator/blockdevice-linux',
   '@aminator/volume-linux',
   '@aminator/os-debian',
   '@aminator/provisioner-apt',
@@ -40,7 +39,6 @@ const EC2_SET = [
   '@aminator/core-bin',
   '@aminator/cloud-ec2',
   '@aminator/finalizer-ebs',
-  '@aminator/blockdevice-linux',
   '@aminator/volume-linux',
   '@aminator/os-debian',
   '@aminator/provisioner-apt',
@@ -139,7 +137,7 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
         ...base,
         environment: 'local_script_linux',
         environments: {
-          local_script_linux: { cloud: 'local', blockdevice: 'linux', volume: 'linux', os: 'debian', provisioner: 'script', finalizer: 'local' },
+          local_script_linux: { cloud: 'local', volume: 'linux', os: 'debian', provisioner: 'script', finalizer: 'local' },
         },
       }),
     );
@@ -156,7 +154,7 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
     assert.ok(!JSON.parse(listed.stdout).plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'));
   });
 
-  it('the EC2 set, in an empty prefix: no local-cloud package, and ec2_apt_linux complete', async () => {
+  it('the EC2 set, in an empty prefix: no local-cloud package, ec2_apt_linux complete, and one copy of each shared library in use', async () => {
     const ec2 = await install('ec2', EC2_SET);
     assert.deepEqual(
       [...ec2.names].filter((n) => ['@aminator/cloud-local', '@aminator/finalizer-local'].includes(n)),
@@ -169,5 +167,25 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
       Object.values(env.plugins as Record<string, { installed: boolean; optional: boolean }>).filter((p) => !p.installed && !p.optional),
       [],
     );
+    const doctor = await runCli(ec2.bin, ['-e', 'ec2_apt_linux', 'plugins', 'doctor', '--json'], { cwd: world.scratch });
+    assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+    const shared = new Map((JSON.parse(doctor.stdout).shared as Array<{ name: string; path: string; copies: string[] }>).map((s) => [s.name, s]));
+    for (const name of ['@aminator/aws-ec2', '@aminator/linux-host']) {
+      const library = shared.get(name) ?? assert.fail(`${name} is not shared: ${doctor.stdout}`);
+      assert.ok(library.copies.length >= 2, `npm put a copy of ${name} beside each plugin that needs it: ${library.copies.join(', ')}`);
+      assert.ok(library.copies.includes(library.path), 'and the one every plugin imports is one of them');
+    }
+    // What the process really loaded: a load hook registered before aminate's records every module URL.
+    const loadedLog = join(prefixes, 'loaded-modules.txt');
+    const recorder = join(prefixes, 'record-loads.mjs');
+    const hook = `import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { appendFileSync(${JSON.stringify(loadedLog)}, url + '\\n'); return next(url, context); }`;
+    writeFileSync(recorder, `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n`);
+    const traced = await runCli(ec2.bin, ['-e', 'ec2_apt_linux', 'plugins', 'doctor'], { cwd: world.scratch, env: { NODE_OPTIONS: `--import=${recorder}` } });
+    assert.equal(traced.code, 0, traced.stdout + traced.stderr);
+    const loaded = readFileSync(loadedLog, 'utf8').split('\n');
+    for (const name of ['@aminator/aws-ec2', '@aminator/linux-host', '@aminator/core', 'tsyringe']) {
+      const copies = new Set(loaded.filter((url) => url.includes(`/node_modules/${name}/`)).map((url) => url.slice(0, url.indexOf(`/node_modules/${name}/`))));
+      assert.equal(copies.size, 1, `one copy of ${name} loaded: ${[...copies].join(', ')}`);
+    }
   });
 });

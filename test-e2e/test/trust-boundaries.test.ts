@@ -22,7 +22,7 @@ function markerPlugin(dir: string, marker: string): void {
       type: 'module',
       main: 'index.js',
       keywords: ['aminator-plugin'],
-      aminator: { kind: 'cloud', name: 'local', apiVersion: 1, commands: ['pwn'] },
+      aminator: { kind: 'cloud', name: 'local', apiVersion: 2, commands: ['pwn'] },
       peerDependencies: { '@aminator/core': '*' },
     }),
   );

@@ -8,7 +8,7 @@ export { ScriptProvisioner } from './script-provisioner.js';
 export default definePlugin({
   kind: 'provisioner',
   name: 'script',
-  apiVersion: 1,
+  apiVersion: 2,
   summary: 'Runs your shell script inside the chroot',
   configSchema: scriptConfigSchema,
   options: [

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BaseImage, ExecaCommandRunner, type ProvisionInput } from '@aminator/core';
+import { type BaseImage, ExecaCommandRunner, type ProvisionInput } from '@aminator/core/internal';
 import { createTestStepContext, describePluginConformance, RecordingCommandRunner } from '@aminator/testkit';
 import plugin, { ScriptProvisioner, scriptConfigSchema } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { type PluginOption, z } from '@aminator/core';
+import { IMAGE_NAMING_OPTIONS, imageNamingShape, type PluginOption, z } from '@aminator/core';
 import { KMS_KEY, REGION, SHARE_TARGET } from './aws-patterns.js';
 
 const hours = (n: number): number => n * 3_600_000;
@@ -9,18 +9,7 @@ const timeout = (defaultMs: number) => z.number().int().positive().max(hours(24)
  * image attributes, sharing, copies and deprecation.
  */
 export const amiConfigShape = {
-  suffix: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/)
-    .optional(),
-  /** Deregister an image of ours that already has the name (its snapshots are kept). */
-  forceDeregister: z.boolean().default(false),
-  tags: z.array(z.string().max(400)).default([]),
-  creator: z
-    .string()
-    .regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/)
-    .optional(),
-  description: z.string().max(255).optional(),
+  ...imageNamingShape,
   /** Image attributes; unset means: as the base image has them. */
   ena: z.boolean().optional(),
   sriov: z.boolean().optional(),
@@ -45,11 +34,7 @@ export type AmiConfig = z.infer<typeof amiConfigSchema>;
 
 /** The flags of those keys, for a finalizer's manifest options. */
 export const AMI_OPTIONS: readonly PluginOption[] = [
-  { flag: 'suffix', key: 'suffix', type: 'string', valueName: 'text', description: 'image name suffix (default UTC YYYYMMDDHHmm)' },
-  { flag: 'force-deregister', key: 'forceDeregister', type: 'boolean', description: 'deregister an image of ours with the same name first' },
-  { flag: 'tag', key: 'tags', type: 'list', valueName: 'key=value', description: 'tag image and snapshot (repeatable)' },
-  { flag: 'creator', key: 'creator', type: 'string', valueName: 'name', description: 'creator tag (default user@host)' },
-  { flag: 'description', key: 'description', type: 'string', valueName: 'text', description: 'image description' },
+  ...IMAGE_NAMING_OPTIONS,
   { flag: 'ena', key: 'ena', type: 'boolean', description: 'mark the image ENA-enabled (default: as the base)' },
   { flag: 'sriov', key: 'sriov', type: 'boolean', description: 'mark the image for SR-IOV networking' },
   { flag: 'boot-mode', key: 'bootMode', type: 'string', valueName: 'mode', description: 'legacy-bios, uefi or uefi-preferred (default: as the base)' },

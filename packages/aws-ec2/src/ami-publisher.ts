@@ -77,7 +77,7 @@ export class AmiPublisher {
     if (ctx.dryRun || !plan.spec.name || !plan.spec.version) return;
     const [version, release = ''] = plan.spec.version.split(/-(?=[^-]*$)/);
     const name = this.nameOf({ name: plan.spec.name, version: version ?? '', release, arch: plan.baseImage.architecture === 'arm64' ? 'arm64' : 'amd64' });
-    if (this.config.suffix && !this.config.forceDeregister && (await this.existing(name, ctx.signal))) throw nameTaken(name);
+    if (this.config.suffix && !this.config.force && (await this.existing(name, ctx.signal))) throw nameTaken(name);
   }
 
   /** The plan line: how the snapshot is made (the finalizer's words), then what is registered and where it goes. */
@@ -107,21 +107,21 @@ export class AmiPublisher {
     return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
   }
 
-  /** Before the snapshot is made: an image of ours with this name is refused unless --force-deregister. */
+  /** Before the snapshot is made: an image of ours with this name is refused unless --force. */
   async checkName(name: string, ctx: StepContext): Promise<void> {
-    if (!this.config.forceDeregister && (await this.existing(name, ctx.signal))) throw nameTaken(name);
+    if (!this.config.force && (await this.existing(name, ctx.signal))) throw nameTaken(name);
   }
 
   /**
-   * With --force-deregister, the image of ours with this name is deregistered (its snapshots kept) —
+   * With --force, the image of ours with this name is deregistered (its snapshots kept) —
    * only once the new image's data is complete, right before it is registered: a bake that fails
    * earlier leaves the old image in place.
    */
   private async clearName(name: string, ctx: StepContext): Promise<void> {
     const existing = await this.existing(name, ctx.signal);
     if (!existing) return;
-    if (!this.config.forceDeregister) throw nameTaken(name);
-    ctx.log.warn(`deregistering ${existing.ImageId}, which had the name ${name} (--force-deregister; its snapshots are kept)`);
+    if (!this.config.force) throw nameTaken(name);
+    ctx.log.warn(`deregistering ${existing.ImageId}, which had the name ${name} (--force; its snapshots are kept)`);
     const { home } = await this.session.clients();
     await ec2Call(`DeregisterImage ${existing.ImageId}`, () =>
       home.send(new DeregisterImageCommand({ ImageId: existing.ImageId }), { abortSignal: ctx.signal }),
@@ -129,7 +129,7 @@ export class AmiPublisher {
   }
 
   /**
-   * The old image of that name cleared (--force-deregister), then register, wait until available,
+   * The old image of that name cleared (--force), then register, wait until available,
    * share and deprecate, copy to each region (each copy shared and deprecated too).
    */
   async publish(input: PublishInput, ctx: StepContext): Promise<ImageResult> {
@@ -229,6 +229,6 @@ function nameTaken(name: string): AminatorError {
   return new AminatorError(`an image named "${name}" already exists in this account and region`, {
     code: Ec2ErrorCodes.IMAGE_EXISTS,
     exitCode: EXIT_USAGE,
-    suggestions: ['pass --force-deregister to replace it, or choose another --suffix'],
+    suggestions: ['pass --force to replace it, or choose another --suffix'],
   });
 }

@@ -1,4 +1,4 @@
-import { sleep } from '@aminator/core';
+import { retryUntil } from '@aminator/core';
 import { isEc2Code } from './ec2-errors.js';
 
 const THROTTLED = ['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottledException'];
@@ -7,15 +7,8 @@ const THROTTLED = ['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 
  * Cleanup must not give up on throttling the SDK's retries ran out on: a few more rounds with a
  * growing pause. It runs after a signal too, so it takes no abort signal.
  */
-export async function persistently<T>(call: () => Promise<T>, rounds = 4): Promise<T> {
-  for (let round = 1; ; round++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (round >= rounds || !isEc2Code(error, ...THROTTLED)) throw error;
-      await sleep(500 * 2 ** round);
-    }
-  }
+export function persistently<T>(call: () => Promise<T>, rounds = 4): Promise<T> {
+  return retryUntil(call, { retryable: (error) => isEc2Code(error, ...THROTTLED), tries: rounds, firstDelayMs: 1_000 });
 }
 
 /**

@@ -11,6 +11,7 @@ export const Ec2ErrorCodes = {
   SNAPSHOT_FAILED: 'E_SNAPSHOT_FAILED',
   IMAGE_FAILED: 'E_IMAGE_FAILED',
   IMAGE_EXISTS: 'E_IMAGE_EXISTS',
+  NO_FREE_DEVICE: 'E_NO_FREE_DEVICE',
 } as const;
 
 const HINTS: Readonly<Record<string, string>> = {

@@ -1,5 +1,5 @@
 import type { LeftoverContext } from '@aminator/core';
-import { CreateTagsCommand, DescribeVolumesCommand, type EC2Client, type Volume } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, type EC2Client, paginateDescribeVolumes, type Volume } from '@aws-sdk/client-ec2';
 import { persistently } from './cleanup-calls.js';
 import { ec2Call } from './ec2-errors.js';
 
@@ -20,23 +20,13 @@ export interface AbandonedVolume {
  */
 export async function findAbandonedWorkingVolumes(client: EC2Client, instanceId: string, ctx: LeftoverContext): Promise<AbandonedVolume[]> {
   const volumes: Volume[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ec2Call('DescribeVolumes (working volumes of this instance)', () =>
-      client.send(
-        new DescribeVolumesCommand({
-          Filters: [
-            { Name: 'tag:purpose', Values: [WORKING_VOLUME_PURPOSE] },
-            { Name: 'tag:host', Values: [instanceId] },
-          ],
-          NextToken,
-        }),
-        { abortSignal: ctx.signal },
-      ),
-    );
-    volumes.push(...(page.Volumes ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const filters = [
+    { Name: 'tag:purpose', Values: [WORKING_VOLUME_PURPOSE] },
+    { Name: 'tag:host', Values: [instanceId] },
+  ];
+  await ec2Call('DescribeVolumes (working volumes of this instance)', async () => {
+    for await (const page of paginateDescribeVolumes({ client }, { Filters: filters }, { abortSignal: ctx.signal })) volumes.push(...(page.Volumes ?? []));
+  });
   const abandoned: AbandonedVolume[] = [];
   for (const volume of volumes) {
     const tags = Object.fromEntries((volume.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

@@ -13,7 +13,6 @@ import {
   SnapshotCache,
 } from '@aminator/aws-ec2';
 import {
-  type AllocatedDevice,
   type Attachment,
   type BakePlan,
   type BaseImage,
@@ -77,10 +76,6 @@ export class EbsDirectCloud implements Cloud {
     return this.bases.resolve(ref, ctx);
   }
 
-  async devicesInUse(): Promise<readonly string[]> {
-    return [];
-  }
-
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
     const clients = await this.session.clients();
     const image = await this.bases.image(base, ctx.signal);
@@ -109,10 +104,8 @@ export class EbsDirectCloud implements Cloud {
     return { id, sizeBytes: sizeGiB * GiB, baseImageId: base.id };
   }
 
-  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
-    const file = join(this.workingDir, `${volume.id}.raw`);
-    const loop = await attachLoopForStep(this.commands, file, ctx);
-    return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
+  async attachVolume(volume: CloudVolume, ctx: StepContext): Promise<Attachment> {
+    return { volumeId: volume.id, device: await attachLoopForStep(this.commands, join(this.workingDir, `${volume.id}.raw`), ctx) };
   }
 
   /** Loop devices over and working copies of dead runs, half-written cache files, and base copies that failed. */

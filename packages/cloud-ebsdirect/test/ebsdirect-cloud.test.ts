@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DirectVolumes, Ec2Session } from '@aminator/aws-ec2';
-import { type BakePlan, ExecaCommandRunner, newRunId } from '@aminator/core';
+import { type BakePlan, ExecaCommandRunner, newRunId } from '@aminator/core/internal';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import plugin, { EbsDirectCloud, ebsDirectConfigSchema } from '../src/index.js';
 

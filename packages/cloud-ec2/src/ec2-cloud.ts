@@ -16,7 +16,6 @@ import {
   waitFor,
 } from '@aminator/aws-ec2';
 import {
-  type AllocatedDevice,
   AminatorError,
   type Attachment,
   type BakePlan,
@@ -27,6 +26,8 @@ import {
   InvalidInputError,
   type Leftover,
   type LeftoverContext,
+  LOCK_MANAGER,
+  type LockManager,
   type PlanContext,
   type StepContext,
 } from '@aminator/core';
@@ -40,23 +41,27 @@ import {
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { inject, injectable } from 'tsyringe';
+import { DeviceSlots } from './device-slots.js';
 import type { Ec2Config } from './ec2-config.js';
 
 const GiB = 1024 ** 3;
 
 /**
- * EBS working volumes on this instance: made from the base image's root snapshot, attached at the
- * allocated name, detached and deleted on every path.
+ * EBS working volumes on this instance: made from the base image's root snapshot, attached at a free
+ * device name it locks, detached and deleted on every path.
  */
 @injectable()
 export class Ec2Cloud implements Cloud {
   private readonly bases: BaseImages;
+  private readonly slots: DeviceSlots;
 
   constructor(
     @inject(CLOUD_CONFIG) private readonly config: Ec2Config,
     @inject(EC2_SESSION) private readonly session: Ec2Session,
+    @inject(LOCK_MANAGER) locks: LockManager,
   ) {
     this.bases = new BaseImages(session, config);
+    this.slots = new DeviceSlots(config, locks);
   }
 
   async preflight(plan: BakePlan): Promise<void> {
@@ -69,7 +74,7 @@ export class Ec2Cloud implements Cloud {
   describePlan(plan: BakePlan): readonly string[] {
     const size = this.config.volumeSize ? `${this.config.volumeSize} GiB` : `${Math.ceil(plan.baseImage.sizeBytes / GiB)} GiB`;
     return [
-      `cloud ec2: ${this.config.volumeType} volume of ${size}${this.config.encrypted ? ' (encrypted)' : ''} from ${plan.baseImage.id}'s root snapshot, attached to this instance`,
+      `cloud ec2: ${this.config.volumeType} volume of ${size}${this.config.encrypted ? ' (encrypted)' : ''} from ${plan.baseImage.id}'s root snapshot, ${this.slots.describe()}`,
     ];
   }
 
@@ -77,7 +82,8 @@ export class Ec2Cloud implements Cloud {
     return this.bases.resolve(ref, ctx);
   }
 
-  async devicesInUse(ctx: PlanContext): Promise<readonly string[]> {
+  /** Device names EC2 says this instance has attached, so the slots skip them. */
+  private async devicesInUse(ctx: StepContext): Promise<readonly string[]> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
     const { Volumes = [] } = await ec2Call('DescribeVolumes (attached to this instance)', () =>
       clients.home.send(
@@ -139,9 +145,10 @@ export class Ec2Cloud implements Cloud {
     return { id, sizeBytes: sizeGiB * GiB, baseImageId: base.id };
   }
 
-  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
+  async attachVolume(volume: CloudVolume, ctx: StepContext): Promise<Attachment> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    await ec2Call(`AttachVolume ${volume.id} at ${device.name}`, () =>
+    const device = await this.slots.claim(await this.devicesInUse(ctx), ctx);
+    await ec2Call(`AttachVolume ${volume.id} at ${device}`, () =>
       this.session.fresh.call(
         volume.id,
         () =>
@@ -149,7 +156,7 @@ export class Ec2Cloud implements Cloud {
             new AttachVolumeCommand({
               VolumeId: volume.id,
               InstanceId: identity.instanceId,
-              Device: device.name,
+              Device: device,
             }),
             unlessAbortedBefore(ctx.signal),
           ),
@@ -157,12 +164,12 @@ export class Ec2Cloud implements Cloud {
       ),
     );
     ctx.cleanup.push({
-      description: `detach volume ${volume.id} from ${device.name}`,
-      resource: { kind: 'attachment', id: `${volume.id}@${device.name}` },
+      description: `detach volume ${volume.id} from ${device}`,
+      resource: { kind: 'attachment', id: `${volume.id}@${device}` },
       manual: [['aws', 'ec2', 'detach-volume', '--volume-id', volume.id]],
       undo: () => this.detachVolume(clients.home, volume.id),
     });
-    ctx.progress(`attaching ${volume.id} at ${device.name}`);
+    ctx.progress(`attaching ${volume.id} at ${device}`);
     await waitFor(
       () =>
         this.volumeState(clients.home, volume.id, ctx.signal, (v) => {
@@ -170,13 +177,13 @@ export class Ec2Cloud implements Cloud {
           return attachment?.State === 'attached' ? true : undefined;
         }),
       {
-        what: `volume ${volume.id} to attach at ${device.name}`,
+        what: `volume ${volume.id} to attach at ${device}`,
         timeoutMs: this.config.attachTimeoutMs,
         signal: ctx.signal,
         suggestions: ['a stuck attachment is detached and the volume deleted; retry the bake', 'raise cloud.ec2.attachTimeoutMs on slow accounts'],
       },
     );
-    return { volumeId: volume.id, requestedDevice: device.name };
+    return { volumeId: volume.id, device: await this.slots.waitForNode(volume.id, device, ctx) };
   }
 
   /**

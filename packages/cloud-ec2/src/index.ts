@@ -3,6 +3,8 @@ import { CLOUD, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
 import { Ec2Cloud } from './ec2-cloud.js';
 import { ec2ConfigSchema } from './ec2-config.js';
 
+export { nvmeLink, twinName } from './device-names.js';
+export { DeviceSlots, type DeviceSlotsConfig } from './device-slots.js';
 export { Ec2Cloud, workingVolumeTags } from './ec2-cloud.js';
 export { type Ec2Config, ec2ConfigSchema } from './ec2-config.js';
 
@@ -27,6 +29,14 @@ export default definePlugin({
     { flag: 'encrypted', key: 'encrypted', type: 'boolean', description: 'encrypt the working volume (and so the snapshot)' },
     { flag: 'kms-key-id', key: 'kmsKeyId', type: 'string', valueName: 'key', description: 'KMS key for encryption' },
     { flag: 'instance-id', key: 'instanceId', type: 'string', valueName: 'id', description: 'this instance (default: from IMDSv2)', cleanup: true },
+    {
+      flag: 'block-device',
+      key: 'device',
+      type: 'string',
+      valueName: 'path',
+      description: 'attach at this device name instead of the first free /dev/sd[f-p]',
+    },
+    { flag: 'device-prefix', key: 'devicePrefix', type: 'string', valueName: 'sd|xvd', description: 'device name prefix to ask EC2 for (default sd)' },
     { flag: 'availability-zone', key: 'availabilityZone', type: 'string', valueName: 'az', description: "this instance's zone (default: from IMDSv2)" },
   ],
   register(container) {

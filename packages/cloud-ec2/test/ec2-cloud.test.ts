@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bootModesOf, Ec2Session } from '@aminator/aws-ec2';
-import type { BakePlan } from '@aminator/core';
+import { type BakePlan, FileLockManager } from '@aminator/core';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, makeDiskImage, snapshotHost } from '@aminator/testkit/linux';
@@ -53,8 +53,9 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
   });
 
   const cloudWith = (config: Record<string, unknown> = {}): Ec2Cloud => {
-    const parsed = ec2ConfigSchema.parse({ attachTimeoutMs: 5_000, ...config });
-    return new Ec2Cloud(parsed, new Ec2Session(parsed));
+    const { devRoot, byIdDir } = endpoint.world.devices;
+    const parsed = ec2ConfigSchema.parse({ attachTimeoutMs: 5_000, devRoot, byIdDir, nodeTimeoutMs: 10_000, ...config });
+    return new Ec2Cloud(parsed, new Ec2Session(parsed), new FileLockManager(join(scratch, 'locks'), 'test'));
   };
   const planContext = (): never => ({ runId: 'test', signal: new AbortController().signal, log: createTestStepContext().ctx.log, dryRun: false }) as never;
 
@@ -90,7 +91,7 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
     await assert.rejects(cloudWith({ volumeType: 'gp2', iops: 3000 }).preflight(plan), { code: 'E_INVALID_INPUT' });
   });
 
-  it('makes a tagged volume from the root snapshot, attaches it where the instance shows it, and undoes both', async () => {
+  it('makes a tagged volume from the root snapshot, attaches it at a locked free name, returns the node the instance shows, and undoes all', async () => {
     const cloud = cloudWith({ volumeSize: 2 });
     const t = createTestStepContext({ runId: 'run-attach' });
     const base = await cloud.resolveBaseImage(newest, planContext());
@@ -103,13 +104,19 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
       { purpose: record?.tags.purpose, status: record?.tags.status, base: record?.tags.base_ami_id, host: record?.tags.host, pid: record?.tags.pid },
       { purpose: 'aminator-working-volume', status: 'building', base: newest, host: endpoint.world.instance.instanceId, pid: String(process.pid) },
     );
-    assert.deepEqual(await cloud.devicesInUse(planContext()), []);
-    const attachment = await cloud.attachVolume(volume, { name: '/dev/sdf' }, t.ctx);
-    assert.equal(attachment.devicePath, undefined, 'the blockdevice plugin finds the node');
+    const attachment = await cloud.attachVolume(volume, t.ctx);
     const node = join(endpoint.world.devices.devRoot, 'xvdf');
+    assert.equal(attachment.device, node, 'the xvd twin of the /dev/sdf it asked for, as the instance shows it');
     assert.ok(lstatSync(node).isSymbolicLink() && statSync(realpathSync(node)).isBlockDevice());
     assert.ok(existsSync(`${node}1`), 'a partition node as a kernel with partition support shows it');
-    assert.deepEqual(await cloud.devicesInUse(planContext()), ['/dev/sdf']);
+    const second = createTestStepContext({ runId: 'run-attach-2' });
+    const other = await cloud.attachVolume(await cloud.createVolume(base, second.ctx), second.ctx);
+    assert.equal(
+      other.device,
+      join(endpoint.world.devices.devRoot, 'xvdg'),
+      'the next bake skips the slot in use (locked, its node present, EC2 reports it attached)',
+    );
+    assert.deepEqual((await second.stack.unwind({ reason: 'failure' })).errors, []);
     const report = await t.stack.unwind({ reason: 'failure' });
     assert.deepEqual(
       report.errors.map((e) => e.message),
@@ -126,7 +133,7 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
       const t = createTestStepContext();
       const volume = await cloud.createVolume(await cloud.resolveBaseImage(newest, planContext()), t.ctx);
       await assert.rejects(
-        cloud.attachVolume(volume, { name: '/dev/sdg' }, t.ctx),
+        cloud.attachVolume(volume, t.ctx),
         (e: any) => e.code === 'E_TIMEOUT' && /detached and the volume deleted/.test(e.suggestions.join()),
       );
       assert.deepEqual((await t.stack.unwind({ reason: 'failure' })).errors, []);
@@ -196,7 +203,7 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
         const visibleAt = endpoint.world.transitions.find((x) => x.id === volume.id && x.state === 'visible')?.at ?? assert.fail('no visible transition');
         const firstAfter = endpoint.calls.find((c, i) => i >= since && c.action === 'DescribeVolumes' && c.ids.includes(volume.id) && c.time >= visibleAt);
         assert.ok(firstAfter && firstAfter.time - visibleAt < 1_000, `noticed ${firstAfter && firstAfter.time - visibleAt} ms after it became visible`);
-        await cloud.attachVolume(volume, { name: '/dev/sdh' }, t.ctx);
+        await cloud.attachVolume(volume, t.ctx);
         assert.deepEqual(
           (await t.stack.unwind({ reason: 'failure' })).errors.map((e) => e.message),
           [],

@@ -1,18 +1,13 @@
 import { CLOUD, CLOUD_CONFIG, COMMAND_RUNNER, type CommandRunner, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
+import { LOCAL_STORE, LocalImageStore } from '@aminator/local-store';
 import { instanceCachingFactory } from 'tsyringe';
 import { foundationCommand } from './commands/foundation-command.js';
 import { imagesCommand } from './commands/images-command.js';
 import { LocalCloud } from './local-cloud.js';
 import { type LocalConfig, localConfigSchema } from './local-config.js';
-import { LocalImageStore } from './local-image-store.js';
-import { LOCAL_STORE } from './local-store-token.js';
 
-export { IMAGE_NAME, type ImageManifest, imageManifestSchema } from './image-manifest.js';
 export { LocalCloud, toBaseImage } from './local-cloud.js';
 export { DEFAULT_STORE, type LocalConfig, localConfigSchema } from './local-config.js';
-export { LocalErrorCodes, LocalImageStore, newImageId, newVolumeId, runIdOf, type StagedImage, stageLockName, volumeLockName } from './local-image-store.js';
-export { LOCAL_STORE } from './local-store-token.js';
-export { formatSize, parseSize } from './size.js';
 export { findStoreLeftovers } from './store-leftovers.js';
 
 export default definePlugin({

@@ -1,5 +1,4 @@
 import {
-  type AllocatedDevice,
   type Attachment,
   type BakePlan,
   type BaseImage,
@@ -22,12 +21,10 @@ import {
   UsageError,
 } from '@aminator/core';
 import { attachLoopForStep, HostTools, requireHostTools } from '@aminator/linux-host';
+import type { ImageManifest } from '@aminator/local-store';
+import { LOCAL_STORE, type LocalImageStore, newVolumeId, parseSize, volumeLockName } from '@aminator/local-store';
 import { inject, injectable } from 'tsyringe';
-import type { ImageManifest } from './image-manifest.js';
 import type { LocalConfig } from './local-config.js';
-import { type LocalImageStore, newVolumeId, volumeLockName } from './local-image-store.js';
-import { LOCAL_STORE } from './local-store-token.js';
-import { parseSize } from './size.js';
 import { findStoreLeftovers } from './store-leftovers.js';
 
 /** Images in a store directory; a working volume is a sparse copy; attaching it is a loop device. */
@@ -56,10 +53,6 @@ export class LocalCloud implements Cloud {
       });
     }
     return toBaseImage(await this.store.get(wanted), this.store.dir);
-  }
-
-  async devicesInUse(): Promise<readonly string[]> {
-    return [];
   }
 
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
@@ -102,9 +95,8 @@ export class LocalCloud implements Cloud {
     ctx.cleanup.push({ description: `release the lock of volume ${id}`, evenWhenPreserving: true, undo: () => lock.release() });
   }
 
-  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
-    const loop = await attachLoopForStep(this.commands, this.store.volumePath(volume.id), ctx);
-    return { volumeId: volume.id, requestedDevice: device.name, devicePath: loop };
+  async attachVolume(volume: CloudVolume, ctx: StepContext): Promise<Attachment> {
+    return { volumeId: volume.id, device: await attachLoopForStep(this.commands, this.store.volumePath(volume.id), ctx) };
   }
 }
 

@@ -1,8 +1,7 @@
 import { dirname, join } from 'node:path';
 import { type Leftover, type LeftoverContext, removeFileIfPresent } from '@aminator/core';
 import { backingFileOf, type LoopInfo, listLoops, loopLeftover, withStackedLoops } from '@aminator/linux-host';
-import { VOLUME_ID } from './image-manifest.js';
-import { type LocalImageStore, runIdOf, stageLockName, volumeLockName } from './local-image-store.js';
+import { type LocalImageStore, runIdOf, stageLockName, VOLUME_ID, volumeLockName } from '@aminator/local-store';
 
 /**
  * The local store's leftovers: loop devices over working volumes no live bake holds (and loops over

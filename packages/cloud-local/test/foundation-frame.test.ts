@@ -4,10 +4,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { LocalImageStore } from '@aminator/local-store';
 import { createTestCommandContext, ROOT_ONLY } from '@aminator/testkit';
 import { buildFoundation, foundationSteps } from '../src/foundation/build-foundation.js';
 import { foundationOptions } from '../src/foundation/foundation-options.js';
-import { LocalImageStore } from '../src/local-image-store.js';
 
 /** A mirror nobody answers on: debootstrap fails at once, after the disk was partitioned, formatted and mounted. */
 const DEAD_MIRROR = 'http://127.0.0.1:9/debian';

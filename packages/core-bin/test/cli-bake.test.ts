@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { bakeSteps } from '@aminator/core';
+import { bakeSteps } from '@aminator/core/internal';
 import { runCliOnTerminal, terminalScreen } from '@aminator/testkit';
 import { aminate, binPath, fakeProjects, fixtures, jsonLines } from './cli-harness.js';
 
@@ -22,7 +22,7 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     assert.equal(typeof last.durationMs, 'number');
     assert.deepEqual(
       last.steps.map((s: { name: string }) => s.name),
-      ['plan', 'create-volume', 'allocate-device', 'attach-volume', 'mount-volume', 'prepare-chroot', 'provision', 'teardown', 'finalize', 'cleanup'],
+      ['plan', 'create-volume', 'attach-volume', 'mount-volume', 'prepare-chroot', 'provision', 'teardown', 'finalize', 'cleanup'],
     );
     assert.ok(events.some((e) => e.type === 'step-start' && e.step === 'provision'));
     assert.deepEqual(
@@ -72,7 +72,7 @@ describe('aminate bake (CLI, testkit fakes)', () => {
     ]);
     assert.deepEqual(
       screen.slice(list, list + steps.length),
-      steps.map((s, i) => (i < 6 ? `  ✔ ${s}` : s === 'provision' ? '  ✖ provision' : `  · ${s}`)),
+      steps.map((s, i) => (i < steps.indexOf('provision') ? `  ✔ ${s}` : s === 'provision' ? '  ✖ provision' : `  · ${s}`)),
     );
     assert.match(screen[list + steps.length] ?? '', /^error E_FAKE_FAILURE \(step provision\): step provision failed: fake failure in provision$/);
     assert.match(screen.at(-1) ?? '', /^full log: .*\/work\/logs\/[0-9a-f]+\.log$/);
@@ -149,8 +149,8 @@ describe('aminate bake (CLI, testkit fakes)', () => {
       {},
       {
         environments: {
-          fake: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake' },
-          scripted: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'script', finalizer: 'fake' },
+          fake: { cloud: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake' },
+          scripted: { cloud: 'fake', volume: 'fake', os: 'fake', provisioner: 'script', finalizer: 'fake' },
         },
       },
     );

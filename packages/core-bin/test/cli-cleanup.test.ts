@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FileLockManager } from '@aminator/core';
+import { FileLockManager } from '@aminator/core/internal';
 import { aminate, fakeProjects, jsonLines } from './cli-harness.js';
 
 describe("aminate cleanup (CLI, testkit fakes: core's own leftovers)", () => {

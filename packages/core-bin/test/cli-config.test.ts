@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { aminate, fakeProjects } from './cli-harness.js';
 
-const KINDS = ['cloud', 'blockdevice', 'volume', 'os', 'provisioner', 'finalizer'];
+const KINDS = ['cloud', 'volume', 'os', 'provisioner', 'finalizer'];
 
 describe('aminate configuration errors and environments (CLI)', () => {
   const project = fakeProjects(after);

@@ -21,7 +21,7 @@ export class FakeProject {
   readonly configFile = join(this.dir, 'aminator.config.json');
 
   constructor(fakeConfig: Record<string, Record<string, unknown>> = {}, extra: Record<string, unknown> = {}, options: { verifier?: boolean } = {}) {
-    const kinds = ['cloud', 'blockdevice', 'volume', 'os', 'provisioner', 'finalizer', ...(options.verifier ? ['verifier'] : [])];
+    const kinds = ['cloud', 'volume', 'os', 'provisioner', 'finalizer', ...(options.verifier ? ['verifier'] : [])];
     const config: Record<string, unknown> = {
       environment: 'fake',
       environments: { fake: Object.fromEntries(kinds.map((k) => [k, 'fake'])) },

@@ -30,6 +30,10 @@ describe('aminate plugins (CLI)', () => {
     assert.equal(codeOf('no-manifest'), 'E_PLUGIN_MANIFEST');
     assert.equal(codeOf('bad-shape'), 'E_PLUGIN_SHAPE');
     assert.equal(codeOf('wrong-api'), 'E_PLUGIN_API_VERSION');
+    const v1 = report.findings.find((f: { plugin: string }) => f.plugin.includes('api-v1'))?.error;
+    assert.equal(v1?.code, 'E_PLUGIN_API_VERSION');
+    assert.match(v1?.message, /plugin API 1, which this core no longer loads .*blockdevice kind/, 'says what changed');
+    assert.match(v1?.suggestions.join('\n'), /read "Plugin API 2" in \/.*\/core\/README\.md/, 'and where the migration note is');
     assert.equal(codeOf('import-fails'), 'E_PLUGIN_IMPORT');
     assert.equal(codeOf('second-core'), 'E_PLUGIN_DUPLICATE_CORE');
     assert.equal(report.findings.find((f: { plugin: string }) => f.plugin.includes('aminator-fixture-good'))?.status, 'ok');
@@ -64,10 +68,10 @@ describe('plugin commands (CLI, testkit fakes)', () => {
     const p = project();
     const result = await aminate(['fake-wait', '-c', p.configFile], { signalOn: { when: 'waiting for a signal', signal: 'SIGINT' } });
     assert.equal(result.code, 130, result.stderr);
-    assert.match(result.stderr, /^warn: SIGINT received: stopping aminate fake-wait and cleaning up what it acquired…$/m);
+    assert.match(result.stderr, / SIGINT received: stopping aminate fake-wait and cleaning up what it acquired…$/m);
     assert.doesNotMatch(result.stderr, /stopping the bake/);
     assert.match(result.stderr, /released the fake resource/);
-    assert.match(result.stderr, /^error E_INTERRUPTED: /m);
+    assert.match(result.stderr, /^error E_INTERRUPTED \(step wait\): /m);
     assert.doesNotMatch(result.stderr, /error: error/);
   });
 });
@@ -133,7 +137,7 @@ describe("a plugin command's steps (ctx.runSteps) are shown and ended as a bake'
 
 describe('plugin pairings (manifest "requires")', () => {
   const project = fakeProjects(after);
-  const picky = { environments: { picky: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'needs-ec2' } } };
+  const picky = { environments: { picky: { cloud: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'needs-ec2' } } };
 
   it('an environment whose finalizer needs another cloud is refused before anything is imported or made, naming both', async () => {
     const p = project({}, picky);

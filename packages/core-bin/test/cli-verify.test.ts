@@ -60,7 +60,7 @@ describe('aminate bake --verify (CLI, testkit fakes)', () => {
       {},
       {
         environments: {
-          fake: { cloud: 'fake', blockdevice: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake', verifier: 'nonesuch' },
+          fake: { cloud: 'fake', volume: 'fake', os: 'fake', provisioner: 'fake', finalizer: 'fake', verifier: 'nonesuch' },
         },
       },
     );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BakeEvent } from '@aminator/core';
+import type { RunEvent } from '@aminator/core/internal';
 import { terminalScreen } from '@aminator/testkit';
 import { abortOnSignals } from '../src/cli/signals.js';
 import { TtyRenderer } from '../src/render/tty-renderer.js';
@@ -44,7 +44,7 @@ describe('TtyRenderer', () => {
       },
     );
     const base = { time: new Date().toISOString(), runId: 'r' };
-    const events: BakeEvent[] = [
+    const events: RunEvent[] = [
       { ...base, type: 'run-start', kind: 'bake', environment: 'e', package: 'hello', steps: ['plan', 'provision'], plugins: {} },
       { ...base, type: 'step-start', step: 'plan' },
       { ...base, type: 'step-end', step: 'plan', status: 'succeeded', durationMs: 1200, resources: [] },
@@ -75,20 +75,20 @@ describe('TtyRenderer', () => {
   });
 
   const base = { time: new Date().toISOString(), runId: 'r' };
-  const install = (status: 'succeeded' | 'failed'): BakeEvent[] => [
+  const install = (status: 'succeeded' | 'failed'): RunEvent[] => [
     { ...base, type: 'run-start', kind: 'bake', environment: 'e', package: 'figlet', steps: ['plan', 'provision', 'cleanup'], plugins: {} },
     { ...base, type: 'step-start', step: 'plan' },
     { ...base, type: 'step-end', step: 'plan', status: 'succeeded', durationMs: 100, resources: [] },
     { ...base, type: 'step-start', step: 'provision' },
     ...['Reading package lists...', 'Unpacking figlet (2.2.5-3) ...', 'Setting up figlet (2.2.5-3) ...\nProcessing triggers for man-db'].map(
-      (message): BakeEvent => ({ ...base, type: 'log', level: 'info', step: 'provision', message }),
+      (message): RunEvent => ({ ...base, type: 'log', level: 'info', step: 'provision', message }),
     ),
     { ...base, type: 'step-end', step: 'provision', status, durationMs: 2000, resources: [] },
     ...(status === 'succeeded'
       ? ([
           { ...base, type: 'step-start', step: 'cleanup' },
           { ...base, type: 'step-end', step: 'cleanup', status: 'succeeded', durationMs: 10, resources: [] },
-        ] as BakeEvent[])
+        ] as RunEvent[])
       : []),
     status === 'succeeded'
       ? {
@@ -114,7 +114,7 @@ describe('TtyRenderer', () => {
           log: '/w/logs/r.log',
         },
   ];
-  const render = (events: BakeEvent[], debug = false): { screen: string[]; live: string[] } => {
+  const render = (events: RunEvent[], debug = false): { screen: string[]; live: string[] } => {
     let text = '';
     const live: string[] = [];
     const renderer = new TtyRenderer(

@@ -5,7 +5,6 @@
 
 /** Plugin kinds, each resolved through its own token. */
 export const CLOUD = Symbol.for('aminator.cloud');
-export const BLOCK_DEVICE = Symbol.for('aminator.blockdevice');
 export const VOLUME = Symbol.for('aminator.volume');
 export const OS = Symbol.for('aminator.os');
 export const PROVISIONER = Symbol.for('aminator.provisioner');
@@ -15,7 +14,6 @@ export const VERIFIER = Symbol.for('aminator.verifier');
 
 /** The validated config section of the selected plugin of each kind. */
 export const CLOUD_CONFIG = Symbol.for('aminator.cloud.config');
-export const BLOCK_DEVICE_CONFIG = Symbol.for('aminator.blockdevice.config');
 export const VOLUME_CONFIG = Symbol.for('aminator.volume.config');
 export const OS_CONFIG = Symbol.for('aminator.os.config');
 export const PROVISIONER_CONFIG = Symbol.for('aminator.provisioner.config');

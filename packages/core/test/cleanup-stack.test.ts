@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CleanupStack, ErrorCodes } from '../src/index.js';
+import { CleanupStack, ErrorCodes } from '../src/internal.js';
 
 function recorder(): {
   order: string[];

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type BakeEvent, type CommandRunOptions, EXIT_INTERRUPTED, FileLockManager, InterruptedError, runCommandSteps, UsageError } from '../src/index.js';
+import { type CommandRunOptions, EXIT_INTERRUPTED, FileLockManager, InterruptedError, type RunEvent, runCommandSteps, UsageError } from '../src/internal.js';
 
 describe("a plugin command's steps run as a bake's (runCommandSteps)", () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-command-run-'));
@@ -12,7 +12,7 @@ describe("a plugin command's steps run as a bake's (runCommandSteps)", () => {
 
   function setup(extra: Partial<CommandRunOptions> = {}) {
     const dir = join(scratch, String(++n));
-    const events: BakeEvent[] = [];
+    const events: RunEvent[] = [];
     const controller = new AbortController();
     const runId = `run-${n}`;
     const options: CommandRunOptions = {
@@ -26,7 +26,7 @@ describe("a plugin command's steps run as a bake's (runCommandSteps)", () => {
       preserveOnError: false,
       ...extra,
     };
-    const of = <T extends BakeEvent['type']>(type: T) => events.filter((e): e is Extract<BakeEvent, { type: T }> => e.type === type);
+    const of = <T extends RunEvent['type']>(type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
     return { dir, events, of, controller, options };
   }
 

@@ -12,7 +12,7 @@ import {
   validateCoreConfig,
   validatePluginConfig,
   z,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { TempTree } from './temp-packages.js';
 
 describe('configuration', () => {

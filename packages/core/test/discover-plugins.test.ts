@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { discoverPlugins, ErrorCodes, nodeModulesChain } from '../src/index.js';
+import { discoverPlugins, ErrorCodes, nodeModulesChain } from '../src/internal.js';
 import { pluginPackage, TempTree } from './temp-packages.js';
 
 describe('discoverPlugins', () => {
@@ -18,7 +18,7 @@ describe('discoverPlugins', () => {
   tree.pkg('a/node_modules/bad-kind', pluginPackage('bad-kind', 'database', 'z'));
   tree.pkg(
     'a/node_modules/escape-entry',
-    pluginPackage('escape-entry', 'os', 'e', { aminator: { kind: 'os', name: 'e', apiVersion: 1, entry: '../../etc/passwd' } }),
+    pluginPackage('escape-entry', 'os', 'e', { aminator: { kind: 'os', name: 'e', apiVersion: 2, entry: '../../etc/passwd' } }),
   );
   tree.file('a/node_modules/broken-json/package.json', '{ "keywords": ["aminator-plugin"], ');
   tree.pkg('a/node_modules/.bin-like', pluginPackage('hidden', 'os', 'hidden'));

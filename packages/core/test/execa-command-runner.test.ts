@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CommandFailedError, ErrorCodes, ExecaCommandRunner, type Logger } from '../src/index.js';
+import { type CommandFailedError, ErrorCodes, ExecaCommandRunner, type Logger } from '../src/internal.js';
 
 function runner(): { run: ExecaCommandRunner; logs: string[] } {
   const logs: string[] = [];

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ErrorCodes, FileLockManager, processStartTicks } from '../src/index.js';
+import { ErrorCodes, FileLockManager, processStartTicks } from '../src/internal.js';
 import { TempTree } from './temp-packages.js';
 
 /** A pid that certainly belonged to a process that has exited. */

@@ -9,7 +9,6 @@ import { container } from 'tsyringe';
 import {
   BAKE_SETTINGS,
   type BakePlugin,
-  BLOCK_DEVICE,
   CLOUD,
   COMMAND_RUNNER,
   ExecaCommandRunner,
@@ -30,7 +29,7 @@ import {
   runLockName,
   VOLUME,
   writeRunOwner,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { TempTree } from './temp-packages.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -154,7 +153,7 @@ describe('leftovers of dead bakes', () => {
     // Built by a container as aminate builds it, not by position.
     const sweepOf = (plugins: BakePlugin[], locks: FileLockManager, workRoot: string): LeftoverSweep => {
       const run = container.createChildContainer();
-      for (const [index, token] of [CLOUD, BLOCK_DEVICE, VOLUME, OS, PROVISIONER, FINALIZER].entries()) run.register(token, { useValue: plugins[index] ?? {} });
+      for (const [index, token] of [CLOUD, VOLUME, OS, PROVISIONER, FINALIZER].entries()) run.register(token, { useValue: plugins[index] ?? {} });
       run.register(LOCK_MANAGER, { useValue: locks });
       run.register(COMMAND_RUNNER, { useValue: new ExecaCommandRunner(quiet) });
       run.register(LOGGER, { useValue: quiet });

@@ -15,13 +15,13 @@ import {
   registerPlugin,
   resolvePlugin,
   selectPlugin,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { pluginPackage, TempTree } from './temp-packages.js';
 
 const GOOD = `
 const schema = { safeParse: (v) => (v && v.bad ? { success: false, error: { issues: [{ path: ['bad'], message: 'no' }] } } : { success: true, data: v }) };
 class P { parseSpec(raw) { return { raw, source: 'repository' }; } async provision() { return { name: 'n', version: '1', release: '1', arch: 'a' }; } }
-export default { kind: 'provisioner', name: 'good', apiVersion: 1, configSchema: schema,
+export default { kind: 'provisioner', name: 'good', apiVersion: 2, configSchema: schema,
   register(c) { c.register(Symbol.for('aminator.provisioner'), { useClass: P }); } };
 `;
 
@@ -37,7 +37,7 @@ describe('loadPlugin', () => {
   tree.file(`${nm}/exports-map/lib/entry.js`, GOOD.replace("name: 'good'", "name: 'exports-map'"));
   tree.pkg(`${nm}/import-fails`, pluginPackage('import-fails', 'provisioner', 'import-fails'), { 'index.js': "throw new Error('boom at import');" });
   tree.pkg(`${nm}/bad-shape`, pluginPackage('bad-shape', 'provisioner', 'bad-shape'), {
-    'index.js': "export default { kind: 'provisioner', name: 'bad-shape', apiVersion: 1 };",
+    'index.js': "export default { kind: 'provisioner', name: 'bad-shape', apiVersion: 2 };",
   });
   tree.pkg(`${nm}/mismatch`, pluginPackage('mismatch', 'provisioner', 'mismatch'), { 'index.js': GOOD });
   tree.pkg(
@@ -46,7 +46,7 @@ describe('loadPlugin', () => {
     { 'index.js': "throw new Error('imported although refused');" },
   );
   tree.pkg(`${nm}/module-api`, pluginPackage('module-api', 'provisioner', 'module-api'), {
-    'index.js': GOOD.replace("name: 'good', apiVersion: 1", "name: 'module-api', apiVersion: 2"),
+    'index.js': GOOD.replace("name: 'good', apiVersion: 2", "name: 'module-api', apiVersion: 3"),
   });
   tree.pkg(`${nm}/second-core`, pluginPackage('second-core', 'provisioner', 'second-core'), { 'index.js': "throw new Error('imported although refused');" });
   tree.pkg(`${nm}/second-core/node_modules/@aminator/core`, { name: '@aminator/core', version: '0.0.1' });
@@ -56,7 +56,7 @@ describe('loadPlugin', () => {
   tree.pkg(`${nm}/no-entry`, pluginPackage('no-entry', 'provisioner', 'no-entry'));
   tree.pkg(`${nm}/no-register`, pluginPackage('no-register', 'provisioner', 'no-register'), {
     'index.js':
-      "export default { kind: 'provisioner', name: 'no-register', apiVersion: 1, configSchema: { safeParse: (v) => ({ success: true, data: v }) }, register() {} };",
+      "export default { kind: 'provisioner', name: 'no-register', apiVersion: 2, configSchema: { safeParse: (v) => ({ success: true, data: v }) }, register() {} };",
   });
   const discovery = discoverPlugins({ searchPaths: [join(tree.root, nm)] });
   const find = (name: string): DiscoveredPlugin => selectPlugin(discovery, 'provisioner', name);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertPairings, type DiscoveredPlugin, pairingProblems, pluginManifestSchema } from '../src/index.js';
+import { assertPairings, type DiscoveredPlugin, pairingProblems, pluginManifestSchema } from '../src/internal.js';
 
 const plugin = (kind: DiscoveredPlugin['kind'], name: string, requires?: Record<string, string[]>): DiscoveredPlugin =>
   ({
@@ -9,15 +9,15 @@ const plugin = (kind: DiscoveredPlugin['kind'], name: string, requires?: Record<
     packageName: `@x/${kind}-${name}`,
     version: '1.0.0',
     path: `/p/${name}`,
-    manifest: pluginManifestSchema.parse({ kind, name, apiVersion: 1, ...(requires ? { requires } : {}) }),
+    manifest: pluginManifestSchema.parse({ kind, name, apiVersion: 2, ...(requires ? { requires } : {}) }),
   }) as DiscoveredPlugin;
 
 describe('plugin pairings', () => {
   it('the manifest names kinds and plugin names; an unknown kind or a bad name is refused', () => {
-    assert.ok(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 1, requires: { cloud: ['ec2'] } }).success);
-    assert.equal(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 1, requires: { kloud: ['ec2'] } }).success, false);
-    assert.equal(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 1, requires: { cloud: ['EC2!'] } }).success, false);
-    assert.equal(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 1, requires: { cloud: [] } }).success, false);
+    assert.ok(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 2, requires: { cloud: ['ec2'] } }).success);
+    assert.equal(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 2, requires: { kloud: ['ec2'] } }).success, false);
+    assert.equal(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 2, requires: { cloud: ['EC2!'] } }).success, false);
+    assert.equal(pluginManifestSchema.safeParse({ kind: 'finalizer', name: 'ebs', apiVersion: 2, requires: { cloud: [] } }).success, false);
   });
 
   it('finds each requirement the environment does not meet, and passes one it meets', () => {

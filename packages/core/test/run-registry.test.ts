@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FileLockManager, LockRunLiveness, newRunId } from '../src/index.js';
+import { FileLockManager, LockRunLiveness, newRunId } from '../src/internal.js';
 import { RUN_REGISTRY, registeredRun, registerRun } from '../src/reclaim/run-registry.js';
 import { TempTree } from './temp-packages.js';
 

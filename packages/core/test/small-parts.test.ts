@@ -10,7 +10,7 @@ import {
   StepFailedError,
   summarizeError,
   UsageError,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 describe('redactSecrets', () => {
   it('hides secret environment values, access key ids and signed URL parts', () => {

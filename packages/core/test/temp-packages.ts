@@ -34,7 +34,7 @@ export function pluginPackage(name: string, kind: string, pluginName: string, ex
     type: 'module',
     main: 'index.js',
     keywords: ['aminator-plugin'],
-    aminator: { kind, name: pluginName, apiVersion: 1 },
+    aminator: { kind, name: pluginName, apiVersion: 2 },
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 import { deleteSnapshot, ec2Call, findAbandonedWorkingVolumes, isEc2Code, removeImage, WORKING_VOLUME_FINALIZED } from '@aminator/aws-ec2';
-import { type Leftover, type LeftoverContext, sleep } from '@aminator/core';
+import { type Leftover, type LeftoverContext, retryUntil } from '@aminator/core';
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 
 /**
@@ -60,16 +60,10 @@ async function imagesUsing(client: EC2Client, snapshotIds: readonly string[], si
  * shows, deregister it, and delete; bounded by the consistency window.
  */
 async function deleteSnapshotOfDeadRun(client: EC2Client, id: string, windowMs: number): Promise<void> {
-  const deadline = Date.now() + windowMs;
-  for (;;) {
-    try {
-      await deleteSnapshot(client, id);
-      return;
-    } catch (error) {
-      if (!isEc2Code(error, 'InvalidSnapshot.InUse') || Date.now() >= deadline) throw error;
-      const users = await imagesUsing(client, [id]);
-      for (const image of users) await removeImage(client, image.id, false);
-      if (users.length === 0) await sleep(1_000);
-    }
-  }
+  const deregisterUsers = async (error: unknown): Promise<boolean> => {
+    if (!isEc2Code(error, 'InvalidSnapshot.InUse')) return false;
+    for (const image of await imagesUsing(client, [id])) await removeImage(client, image.id, false);
+    return true;
+  };
+  await retryUntil(() => deleteSnapshot(client, id), { retryable: deregisterUsers, withinMs: windowMs, firstDelayMs: 1_000, factor: 1 });
 }

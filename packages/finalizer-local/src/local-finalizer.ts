@@ -1,4 +1,3 @@
-import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/cloud-local';
 import {
   AminatorError,
   type BakePlan,
@@ -15,6 +14,7 @@ import {
   type StepContext,
   standardImageTags,
 } from '@aminator/core';
+import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/local-store';
 import { inject, injectable } from 'tsyringe';
 import type { FinalizerConfig } from './finalizer-config.js';
 

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type ImageManifest, LOCAL_STORE, LocalImageStore, newImageId, newVolumeId, toBaseImage } from '@aminator/cloud-local';
-import { type BaseImage, ExecaCommandRunner, FileLockManager, type FinalizeInput, type Finalizer, LOCK_MANAGER } from '@aminator/core';
+import { toBaseImage } from '@aminator/cloud-local';
+import { type BaseImage, ExecaCommandRunner, FileLockManager, type FinalizeInput, type Finalizer, LOCK_MANAGER } from '@aminator/core/internal';
+import { type ImageManifest, LOCAL_STORE, LocalImageStore, newImageId, newVolumeId } from '@aminator/local-store';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import plugin, { finalizerConfigSchema, LocalFinalizer, parseTags, timestampSuffix } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { AminatorError, CommandFailedError, type CommandRunner, sleep } from '@aminator/core';
+import { AminatorError, CommandFailedError, type CommandRunner, retryUntil } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
 import { findHolders } from './holders.js';
 import { isMountPoint, mountsAtOrBelow } from './mount-table.js';
@@ -33,17 +33,17 @@ export class Mounter {
   }
 
   private async unmountOne(target: string, options: UnmountOptions): Promise<void> {
-    const deadline = Date.now() + options.retryMs;
-    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    const unmount = async (): Promise<void> => {
       try {
         await this.commands.run('umount', [target], { timeoutMs: 60_000 });
-        return;
       } catch (error) {
-        if (!isMountPoint(target)) return;
-        if (!isBusy(error) || Date.now() >= deadline) throw busyError(target, error);
-        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+        // Someone else unmounted it meanwhile: done.
+        if (isMountPoint(target)) throw error;
       }
-    }
+    };
+    await retryUntil(unmount, { retryable: isBusy, withinMs: options.retryMs, firstDelayMs: 100, maxDelayMs: 1000 }).catch((error: unknown) => {
+      throw busyError(target, error);
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { processStartTicks, sleep } from '@aminator/core';
+import { pollUntil, processStartTicks, TimeoutError } from '@aminator/core';
 import { findHolders, type Holder } from './holders.js';
 
 const TERM_GRACE_MS = 5000;
@@ -13,8 +13,7 @@ export async function stopProcess(pid: number, ticks: number | undefined, graceM
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     if (!same()) return;
     process.kill(pid, signal);
-    const deadline = Date.now() + graceMs;
-    while (same() && Date.now() < deadline) await sleep(50);
+    await gone(same, graceMs);
   }
   if (same()) throw new Error(`pid ${pid} survived SIGKILL (stuck in the kernel?)`);
 }
@@ -46,4 +45,18 @@ function isZombie(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Until `same()` is false or `withinMs` has passed: stopping goes on after a signal, so it takes none. */
+async function gone(same: () => boolean, withinMs: number): Promise<void> {
+  const stillThere = new AbortController().signal;
+  await pollUntil(() => (same() ? undefined : true), {
+    what: 'the process to exit',
+    timeoutMs: withinMs,
+    signal: stillThere,
+    firstDelayMs: 50,
+    maxDelayMs: 50,
+  }).catch((error: unknown) => {
+    if (!(error instanceof TimeoutError)) throw error;
+  });
 }

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSyn
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ExecaCommandRunner } from '@aminator/core';
+import { ExecaCommandRunner } from '@aminator/core/internal';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
 import { assertNoLeaks, attachTestLoop, detachTestLoop, sh, snapshotHost } from '@aminator/testkit/linux';
 import { Mounter, mountChrootFilesystems } from '../src/index.js';

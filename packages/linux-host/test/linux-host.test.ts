@@ -4,7 +4,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ExecaCommandRunner } from '@aminator/core';
+import { fileURLToPath } from 'node:url';
+import { ExecaCommandRunner } from '@aminator/core/internal';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
 import { attachTestLoop, detachTestLoop, detachTestLoopIfAttached, sh } from '@aminator/testkit/linux';
 import {
@@ -183,19 +184,28 @@ describe('detachLoop', ROOT_ONLY, () => {
   });
 });
 
-describe('requireHostTools', ROOT_ONLY, () => {
+describe('requireHostTools (no root needed)', () => {
   it('passes when the tools are on PATH and names the Debian packages of those that are not', () => {
-    requireHostTools([HostTools.losetup, HostTools.mount], { path: '/usr/sbin:/usr/bin:/sbin:/bin' });
+    requireHostTools([HostTools.losetup, HostTools.mount], { path: '/usr/sbin:/usr/bin:/sbin:/bin', needsRoot: false });
     const empty = join(scratch, 'empty-bin');
     mkdirSync(empty);
     writeFileSync(join(empty, 'debootstrap'), '#!/bin/sh\n', { mode: 0o644 });
     assert.throws(
-      () => requireHostTools([HostTools.debootstrap, HostTools.qemuImg, HostTools.mkfsXfs, HostTools.xfsGrowfs], { path: empty }),
+      () => requireHostTools([HostTools.debootstrap, HostTools.qemuImg, HostTools.mkfsXfs, HostTools.xfsGrowfs], { path: empty, needsRoot: false }),
       (e: any) =>
         e.code === 'E_TOOL_MISSING' &&
         e.exitCode === 2 &&
         /debootstrap, qemu-img, mkfs.xfs, xfs_growfs/.test(e.message) &&
         e.suggestions[0] === 'apt-get install debootstrap qemu-utils xfsprogs',
     );
+  });
+
+  it('refuses a user that is not root with E_NOT_ROOT (exit 2) and says how, before looking for tools', () => {
+    // As whoever runs the tests: another user directly, root through setpriv as nobody.
+    const entry = fileURLToPath(new URL('../src/index.js', import.meta.url));
+    const probe = `import(${JSON.stringify(entry)}).then((m) => { try { m.requireHostTools([m.HostTools.losetup], { path: '/nonexistent' }); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, exitCode: e.exitCode, suggestions: e.suggestions })); } });`;
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const refused = JSON.parse(sh(asUser[0] as string, [...asUser.slice(1), '-e', probe]));
+    assert.deepEqual(refused, { code: 'E_NOT_ROOT', exitCode: 2, suggestions: ['run it with sudo, or as root'] });
   });
 });

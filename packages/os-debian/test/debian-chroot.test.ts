@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSy
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner } from '@aminator/core';
+import { ExecaCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner } from '@aminator/core';
+import { ExecaCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core';
+import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
 import { createTestStepContext, describePluginConformance, expectProvisionFailure, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';

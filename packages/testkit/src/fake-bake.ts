@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BAKE_SETTINGS,
-  type BakeOutcome,
-  BakePipeline,
   type BakeRequest,
   type BakeSettings,
-  BLOCK_DEVICE,
   CLOUD,
   EVENT_SINK,
   type Failpoint,
@@ -17,10 +14,11 @@ import {
   METRICS,
   OS,
   PROVISIONER,
+  type RunOutcome,
+  RunPipeline,
   VOLUME,
-} from '@aminator/core';
+} from '@aminator/core/internal';
 import { container as rootContainer } from 'tsyringe';
-import { FakeBlockDevice } from './fake-block-device.js';
 import { FakeCloud } from './fake-cloud.js';
 import { FakeFinalizer } from './fake-finalizer.js';
 import { FakeMetrics } from './fake-metrics.js';
@@ -49,7 +47,7 @@ export interface FakeBakeOptions extends FakeBehaviour {
 }
 
 export interface FakeBakeResult {
-  readonly outcome: BakeOutcome;
+  readonly outcome: RunOutcome;
   readonly world: FakeWorld;
   readonly events: EventRecorder;
   readonly metrics: FakeMetrics;
@@ -77,7 +75,6 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
     run.register(METRICS, { useValue: metrics });
     const cloud = new FakeCloud(world);
     run.register(CLOUD, { useValue: options.verify?.byVolume ? Object.assign(cloud, { imageDisk: undefined }) : cloud });
-    run.register(BLOCK_DEVICE, { useValue: new FakeBlockDevice(world) });
     run.register(VOLUME, { useValue: new FakeVolume(world) });
     run.register(OS, { useValue: new FakeOs(world) });
     run.register(PROVISIONER, { useValue: new FakeProvisioner(world) });
@@ -89,7 +86,7 @@ export async function runFakeBake(options: FakeBakeOptions = {}): Promise<FakeBa
       preserveOnError: options.preserveOnError ?? false,
     };
     const signal = options.signal ?? new AbortController().signal;
-    const pipeline = run.resolve(BakePipeline);
+    const pipeline = run.resolve(RunPipeline);
     const outcome =
       options.verifyImage === undefined
         ? await pipeline.run(request, signal)

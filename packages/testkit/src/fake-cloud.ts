@@ -1,4 +1,4 @@
-import type { AllocatedDevice, Attachment, BaseImage, Cloud, CloudVolume, ImageDisk, ImageResult, PlanContext, StepContext } from '@aminator/core';
+import type { Attachment, BaseImage, Cloud, CloudVolume, ImageDisk, ImageResult, PlanContext, StepContext } from '@aminator/core/internal';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 
@@ -12,13 +12,6 @@ export class FakeCloud implements Cloud {
     await beforeStep(this.world, 'resolveBaseImage', ctx.signal);
     maybeFail(this.world, 'resolveBaseImage');
     return { id: ref ?? 'img-fakebase', name: 'fake-base', sizeBytes: FAKE_BASE_SIZE, architecture: 'x86_64', tags: {}, bootModes: ['uefi', 'bios'] };
-  }
-
-  async devicesInUse(): Promise<readonly string[]> {
-    return this.world
-      .live()
-      .filter((r) => r.kind === 'attachment')
-      .map((r) => r.id.split('@')[1] ?? '');
   }
 
   async createVolume(base: BaseImage, ctx: StepContext): Promise<CloudVolume> {
@@ -35,9 +28,10 @@ export class FakeCloud implements Cloud {
     return { id, sizeBytes: base.sizeBytes, baseImageId: base.id };
   }
 
-  async attachVolume(volume: CloudVolume, device: AllocatedDevice, ctx: StepContext): Promise<Attachment> {
+  async attachVolume(volume: CloudVolume, ctx: StepContext): Promise<Attachment> {
     await beforeStep(this.world, 'attachVolume', ctx.signal);
-    const id = `${volume.id}@${device.name}`;
+    const device = `/fake/dev/${volume.id}`;
+    const id = `${volume.id}@${device}`;
     this.world.acquire('attachment', id);
     ctx.cleanup.push({
       description: `detach fake volume ${volume.id}`,
@@ -45,7 +39,7 @@ export class FakeCloud implements Cloud {
       undo: async () => this.world.release('attachment', id),
     });
     maybeFail(this.world, 'attachVolume');
-    return { volumeId: volume.id, requestedDevice: device.name };
+    return { volumeId: volume.id, device };
   }
 
   async imageDisk(image: ImageResult, ctx: StepContext): Promise<ImageDisk> {

@@ -1,4 +1,4 @@
-import type { FinalizeInput, Finalizer, ImageResult, StepContext } from '@aminator/core';
+import type { FinalizeInput, Finalizer, ImageResult, StepContext } from '@aminator/core/internal';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 

@@ -1,4 +1,4 @@
-import type { Metrics, Tags } from '@aminator/core';
+import type { Metrics, Tags } from '@aminator/core/internal';
 
 /** Remembers every metric, for assertions. */
 export class FakeMetrics implements Metrics {

@@ -1,5 +1,4 @@
 import {
-  BLOCK_DEVICE,
   CLOUD,
   definePlugin,
   FINALIZER,
@@ -14,9 +13,8 @@ import {
   VERIFIER,
   VOLUME,
   z,
-} from '@aminator/core';
+} from '@aminator/core/internal';
 import type { DependencyContainer } from 'tsyringe';
-import { FakeBlockDevice } from './fake-block-device.js';
 import { FakeCloud } from './fake-cloud.js';
 import { FakeFinalizer } from './fake-finalizer.js';
 import { FakeMetrics } from './fake-metrics.js';
@@ -64,10 +62,15 @@ const FAKE_WAIT_COMMAND: PluginCommand<FakeConfig> = {
   name: 'fake-wait',
   summary: 'wait for a signal, holding a fake resource (testkit)',
   async run(_args, _options, ctx) {
-    ctx.cleanup.push({ description: 'release the fake resource', undo: async () => ctx.log.info('released the fake resource') });
-    ctx.log.info('waiting for a signal');
-    await sleep(24 * 3600 * 1000, ctx.signal);
-    return 0;
+    const outcome = await ctx.runSteps({ steps: ['wait'], subject: 'a signal', dryRun: false }, async (run) => {
+      await run.step('wait', async (step) => {
+        step.cleanup.push({ description: 'release the fake resource', undo: async () => ctx.log.info('released the fake resource') });
+        step.log.info('waiting for a signal');
+        await sleep(24 * 3600 * 1000, step.signal);
+      });
+      return {};
+    });
+    return outcome.exitCode;
   },
 };
 
@@ -124,7 +127,6 @@ function fakeModule(kind: PluginKind, token: symbol, construct: Construct, withO
  */
 export const fakePluginModules: Readonly<Record<PluginKind, PluginModule<PluginKind, FakeConfig>>> = {
   cloud: fakeModule('cloud', CLOUD, (w) => new FakeCloud(w), true),
-  blockdevice: fakeModule('blockdevice', BLOCK_DEVICE, (w) => new FakeBlockDevice(w)),
   volume: fakeModule('volume', VOLUME, (w) => new FakeVolume(w)),
   os: fakeModule('os', OS, (w) => new FakeOs(w)),
   provisioner: fakeModule('provisioner', PROVISIONER, (w) => new FakeProvisioner(w)),

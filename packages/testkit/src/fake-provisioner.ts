@@ -1,4 +1,4 @@
-import { type InstalledPackage, InvalidInputError, type PackageSpec, type Provisioner, type ProvisionInput, type StepContext } from '@aminator/core';
+import { type InstalledPackage, InvalidInputError, type PackageSpec, type Provisioner, type ProvisionInput, type StepContext } from '@aminator/core/internal';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 

@@ -1,4 +1,4 @@
-import { AminatorError, sleep } from '@aminator/core';
+import { AminatorError, sleep } from '@aminator/core/internal';
 import type { FakeWorld } from './fake-world.js';
 
 /** Delay, hang or fail a fake method as the world's behaviour says. */

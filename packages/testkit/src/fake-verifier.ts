@@ -1,4 +1,11 @@
-import { type InteractiveBootInput, type StepContext, VerificationError, type VerificationResult, type Verifier, type VerifyInput } from '@aminator/core';
+import {
+  type InteractiveBootInput,
+  type StepContext,
+  VerificationError,
+  type VerificationResult,
+  type Verifier,
+  type VerifyInput,
+} from '@aminator/core/internal';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 
@@ -11,6 +18,10 @@ export class FakeVerifier implements Verifier {
   readonly booted: Array<{ readonly input: InteractiveBootInput; readonly diskHeld: boolean }> = [];
 
   constructor(private readonly world: FakeWorld) {}
+
+  describePlan(): readonly string[] {
+    return ['verifier fake: the image disk is named and has a boot loader'];
+  }
 
   async verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult> {
     await beforeStep(this.world, 'verify', ctx.signal);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { MountedVolume, StepContext, VolumeManager } from '@aminator/core';
+import type { MountedVolume, StepContext, VolumeManager } from '@aminator/core/internal';
 import { beforeStep, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 

@@ -1,6 +1,5 @@
 export * from './conformance.js';
 export * from './fake-bake.js';
-export * from './fake-block-device.js';
 export * from './fake-cloud.js';
 export * from './fake-finalizer.js';
 export * from './fake-metrics.js';
@@ -18,3 +17,4 @@ export * from './run-cli.js';
 export * from './terminal-screen.js';
 export * from './test-command-context.js';
 export * from './test-step-context.js';
+export * from './unwind-after.js';

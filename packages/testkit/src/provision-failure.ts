@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepContext } from '@aminator/core';
+import type { StepContext } from '@aminator/core/internal';
 import { createTestStepContext } from './test-step-context.js';
 
 export interface ExpectedFailure {

@@ -1,4 +1,4 @@
-import { CommandFailedError, type CommandResult, type CommandRunner, type RunOptions } from '@aminator/core';
+import { CommandFailedError, type CommandResult, type CommandRunner, type RunOptions } from '@aminator/core/internal';
 
 export interface RecordedCommand {
   readonly file: string;

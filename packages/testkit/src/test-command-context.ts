@@ -1,10 +1,8 @@
-import { CleanupStack, ExecaCommandRunner, FileLockManager, type PluginCommandContext, runCommandSteps } from '@aminator/core';
+import { ExecaCommandRunner, FileLockManager, type PluginCommandContext, runCommandSteps } from '@aminator/core/internal';
 import { createTestStepContext, EventRecorder } from './test-step-context.js';
 
 export interface TestCommandContext {
   readonly ctx: PluginCommandContext;
-  /** The command's own cleanup scope (what it pushes outside its steps), for the test to unwind. */
-  readonly stack: CleanupStack;
   /** Every event of the command's steps (`ctx.runSteps`). */
   readonly events: EventRecorder;
   readonly abort: AbortController;
@@ -24,7 +22,6 @@ export function createTestCommandContext<C = unknown>(options: {
   readonly failpoints?: string;
 }): TestCommandContext {
   const { ctx: step, logs } = createTestStepContext();
-  const stack = new CleanupStack();
   const events = new EventRecorder();
   const abort = new AbortController();
   const runId = options.runId ?? `test-${process.pid}-${Date.now().toString(36)}`;
@@ -37,8 +34,6 @@ export function createTestCommandContext<C = unknown>(options: {
     locks,
     log: step.log,
     signal: abort.signal,
-    cleanup: stack,
-    workRoot: options.workRoot,
     print: () => undefined,
     runSteps: (spec, body) =>
       runCommandSteps(
@@ -57,5 +52,5 @@ export function createTestCommandContext<C = unknown>(options: {
         body,
       ),
   };
-  return { ctx, stack, events, abort, logs };
+  return { ctx, events, abort, logs };
 }

@@ -1,4 +1,4 @@
-import { type BakeEvent, CleanupStack, type Logger, type StepContext } from '@aminator/core';
+import { CleanupStack, type Logger, type RunEvent, type StepContext } from '@aminator/core/internal';
 
 export interface TestStepContext {
   readonly ctx: StepContext;
@@ -35,11 +35,11 @@ export function createTestStepContext(options: { workDir?: string; runId?: strin
 
 /** Collects events for assertions. */
 export class EventRecorder {
-  readonly events: BakeEvent[] = [];
-  emit(event: BakeEvent): void {
+  readonly events: RunEvent[] = [];
+  emit(event: RunEvent): void {
     this.events.push(event);
   }
-  ofType<T extends BakeEvent['type']>(type: T): Array<Extract<BakeEvent, { type: T }>> {
-    return this.events.filter((e): e is Extract<BakeEvent, { type: T }> => e.type === type);
+  ofType<T extends RunEvent['type']>(type: T): Array<Extract<RunEvent, { type: T }>> {
+    return this.events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
   }
 }

@@ -1,4 +1,4 @@
-import { PLUGIN_KINDS } from '@aminator/core';
+import { PLUGIN_KINDS } from '@aminator/core/internal';
 import { describePluginConformance, fakePluginModules } from '../src/index.js';
 
 // The fakes are plugins too: they must pass the suite every plugin runs.

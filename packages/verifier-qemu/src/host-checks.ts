@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { sleep, type VerificationCheck } from '@aminator/core';
+import { retryUntil, type VerificationCheck } from '@aminator/core';
 
 /** A free TCP port on 127.0.0.1 for a forward (bound and released; qemu binds it right after). */
 export function freePort(): Promise<number> {
@@ -32,18 +32,16 @@ function get(port: number, path: string, signal: AbortSignal): Promise<number> {
  */
 export async function httpCheck(hostPort: number, guestPort: number, path: string, signal: AbortSignal, withinMs = 20_000): Promise<VerificationCheck> {
   const name = `GET :${guestPort}${path} answers 2xx/3xx`;
-  const deadline = Date.now() + withinMs;
-  let last = '';
-  for (;;) {
-    try {
-      const status = await get(hostPort, path, signal);
-      if (status >= 200 && status < 400) return { name, ok: true, detail: `HTTP ${status}` };
-      last = `HTTP ${status}`;
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      last = (error as Error).message;
-    }
-    if (Date.now() >= deadline) return { name, ok: false, detail: last };
-    await sleep(1_000, signal);
+  const answered = async (): Promise<number> => {
+    const status = await get(hostPort, path, signal);
+    if (status >= 200 && status < 400) return status;
+    throw new Error(`HTTP ${status}`);
+  };
+  try {
+    const status = await retryUntil(answered, { retryable: () => true, withinMs, firstDelayMs: 1_000, factor: 1, signal });
+    return { name, ok: true, detail: `HTTP ${status}` };
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    return { name, ok: false, detail: (error as Error).message };
   }
 }

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AminatorError, type BootMode, EXIT_USAGE, plainText, processStartTicks, type StepContext, sleep } from '@aminator/core';
+import { AminatorError, type BootMode, EXIT_USAGE, plainText, pollUntil, processStartTicks, type StepContext } from '@aminator/core';
 import { stopProcess } from '@aminator/linux-host';
 import type { QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
@@ -92,12 +92,15 @@ async function probeKvm(): Promise<boolean> {
       ],
       { stdio: 'ignore' },
     );
-    const deadline = Date.now() + 2_000;
-    let printed = false;
-    while (!printed && Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
-      await sleep(50);
-      printed = (await readFile(out, 'utf8').catch(() => '')).includes('K');
-    }
+    const running = (): boolean => child.exitCode === null && child.signalCode === null;
+    const printed = await pollUntil(async () => ((await readFile(out, 'utf8').catch(() => '')).includes('K') ? true : running() ? undefined : false), {
+      what: 'the KVM probe',
+      timeoutMs: 2_000,
+      signal: new AbortController().signal,
+      initialDelayMs: 50,
+      firstDelayMs: 50,
+      maxDelayMs: 50,
+    }).catch(() => false);
     child.kill('SIGKILL');
     await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
     return printed;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner, type StepContext } from '@aminator/core';
-import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
+import { ExecaCommandRunner, type StepContext } from '@aminator/core/internal';
+import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext, unwindAfter } from '@aminator/testkit';
 import { assertNoLeaks, attachTestLoop, detachTestLoop, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { LinuxVolumes, volumeConfigSchema } from '../src/index.js';
 
@@ -42,17 +42,14 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
     sh('mkdir', ['-p', workDir]);
     const loop = attachTestLoop(image);
     const harness = createTestStepContext({ workDir });
-    try {
-      const volumes = new LinuxVolumes(volumeConfigSchema.parse(config), new ExecaCommandRunner(harness.ctx.log));
-      await body(await volumes.mount(loop, harness.ctx), harness);
-    } finally {
-      const report = await harness.stack.unwind({ reason: 'failure' });
-      detachTestLoop(loop);
-      assert.deepEqual(
-        report.errors.map((e) => e.message),
-        [],
-      );
-    }
+    await unwindAfter(
+      harness,
+      async () => {
+        const volumes = new LinuxVolumes(volumeConfigSchema.parse(config), new ExecaCommandRunner(harness.ctx.log));
+        await body(await volumes.mount(loop, harness.ctx), harness);
+      },
+      () => detachTestLoop(loop),
+    );
   }
 
   it('mounts the root partition of a GPT disk through a loop device at its offset, and undoes it all', async () => {
@@ -78,21 +75,24 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
     symlinkSync(part, join(devDir, 'xvdf1'));
     const harness = createTestStepContext({ workDir: join(scratch, 'work-presented') });
     sh('mkdir', ['-p', join(scratch, 'work-presented')]);
-    try {
-      const loopsBefore = sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length;
-      const mounted = await new LinuxVolumes(volumeConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).mount(join(devDir, 'xvdf'), harness.ctx);
-      assert.equal(mounted.device, join(devDir, 'xvdf1'));
-      assert.equal(readFileSync(join(mounted.root, 'etc/marker'), 'utf8'), 'presented\n');
-      assert.equal(sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length, loopsBefore, 'no loop device of its own');
-    } finally {
-      const report = await harness.stack.unwind({ reason: 'failure' });
-      detachTestLoop(part);
-      detachTestLoop(disk);
-      assert.deepEqual(
-        report.errors.map((e) => e.message),
-        [],
-      );
-    }
+    await unwindAfter(
+      harness,
+      async () => {
+        const loopsBefore = sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length;
+        const mounted = await new LinuxVolumes(volumeConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).mount(join(devDir, 'xvdf'), harness.ctx);
+        assert.equal(mounted.device, join(devDir, 'xvdf1'));
+        assert.equal(readFileSync(join(mounted.root, 'etc/marker'), 'utf8'), 'presented\n');
+        assert.equal(
+          sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length,
+          loopsBefore,
+          'no loop device of its own',
+        );
+      },
+      () => {
+        detachTestLoop(part);
+        detachTestLoop(disk);
+      },
+    );
   });
 
   it('mounts a whole-disk xfs file system', async () => {

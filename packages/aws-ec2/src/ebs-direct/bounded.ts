@@ -3,8 +3,10 @@ import { setMaxListeners } from 'node:events';
 /**
  * Run `work` on every item, at most `limit` at a time. On the first failure or an abort no new item
  * starts, the ones running finish (a request in flight is never cut off: its outcome must be known),
- * and then the failure (or the abort's reason) is thrown. `work` gets a signal of its own that follows
- * `signal`: `limit` requests listening on it are expected, not a leak (Node warns past 10 listeners).
+ * and then the failure (or the abort's reason) is thrown. Each item's `work` gets a signal of its own
+ * that follows `signal`: the SDK adds a listener per attempt and drops it only when the socket closes,
+ * so retries against a slow or throttling service pile them up — on the item's signal, which goes
+ * with the item, not on one signal shared by every request (Node warns past its listener limit).
  */
 export async function forEachBounded<T>(
   items: readonly T[],
@@ -13,6 +15,7 @@ export async function forEachBounded<T>(
   work: (item: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const scoped = new AbortController();
+  // One listener per worker, each item's own.
   setMaxListeners(limit + 8, scoped.signal);
   const relay = (): void => scoped.abort(signal.reason);
   if (signal.aborted) relay();
@@ -22,10 +25,15 @@ export async function forEachBounded<T>(
   const worker = async (): Promise<void> => {
     while (!failure && !signal.aborted && next < items.length) {
       const item = items[next++] as T;
+      const own = new AbortController();
+      const follow = (): void => own.abort(scoped.signal.reason);
+      scoped.signal.addEventListener('abort', follow, { once: true });
       try {
-        await work(item, scoped.signal);
+        await work(item, own.signal);
       } catch (error) {
         failure ??= { error };
+      } finally {
+        scoped.signal.removeEventListener('abort', follow);
       }
     }
   };

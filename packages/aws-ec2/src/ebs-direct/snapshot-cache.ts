@@ -19,7 +19,7 @@ import {
   writeNewFile,
   writeNewFileSync,
 } from '@aminator/core';
-import { type EBSClient, GetSnapshotBlockCommand, ListChangedBlocksCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
+import { type EBSClient, GetSnapshotBlockCommand, paginateListChangedBlocks, paginateListSnapshotBlocks } from '@aws-sdk/client-ebs';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import { forEachBounded } from './bounded.js';
 import { BlockFile, blockDigest, EBS_BLOCK_BYTES } from './ebs-blocks.js';
@@ -451,17 +451,15 @@ async function listChanges(
   signal: AbortSignal,
 ): Promise<{ blocks: Array<{ index: number; token?: string }>; sizeGiB: number }> {
   const blocks: Array<{ index: number; token?: string }> = [];
-  let NextToken: string | undefined;
   let sizeGiB = 0;
-  do {
-    const page = await ec2Call(`ListChangedBlocks ${first} → ${second}`, () =>
-      ebs.send(new ListChangedBlocksCommand({ FirstSnapshotId: first, SecondSnapshotId: second, NextToken, MaxResults: 10_000 }), { abortSignal: signal }),
-    );
-    sizeGiB = page.VolumeSize ?? sizeGiB;
-    if (page.BlockSize !== undefined && page.BlockSize !== EBS_BLOCK_BYTES) throw new Error(`${second} has blocks of ${page.BlockSize} bytes`);
-    for (const b of page.ChangedBlocks ?? []) if (b.BlockIndex !== undefined) blocks.push({ index: b.BlockIndex, token: b.SecondBlockToken });
-    NextToken = page.NextToken;
-  } while (NextToken);
+  await ec2Call(`ListChangedBlocks ${first} → ${second}`, async () => {
+    const input = { FirstSnapshotId: first, SecondSnapshotId: second, MaxResults: 10_000 };
+    for await (const page of paginateListChangedBlocks({ client: ebs }, input, { abortSignal: signal })) {
+      sizeGiB = page.VolumeSize ?? sizeGiB;
+      if (page.BlockSize !== undefined && page.BlockSize !== EBS_BLOCK_BYTES) throw new Error(`${second} has blocks of ${page.BlockSize} bytes`);
+      for (const b of page.ChangedBlocks ?? []) if (b.BlockIndex !== undefined) blocks.push({ index: b.BlockIndex, token: b.SecondBlockToken });
+    }
+  });
   return { blocks, sizeGiB };
 }
 
@@ -471,17 +469,14 @@ async function listBlocks(
   signal: AbortSignal,
 ): Promise<{ blocks: Array<{ index: number; token: string }>; sizeGiB: number }> {
   const blocks: Array<{ index: number; token: string }> = [];
-  let NextToken: string | undefined;
   let sizeGiB = 0;
-  do {
-    const page = await ec2Call(`ListSnapshotBlocks ${snapshotId}`, () =>
-      ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: snapshotId, NextToken, MaxResults: 10_000 }), { abortSignal: signal }),
-    );
-    sizeGiB = page.VolumeSize ?? sizeGiB;
-    if (page.BlockSize !== undefined && page.BlockSize !== EBS_BLOCK_BYTES) throw new Error(`${snapshotId} has blocks of ${page.BlockSize} bytes`);
-    for (const b of page.Blocks ?? []) if (b.BlockIndex !== undefined && b.BlockToken) blocks.push({ index: b.BlockIndex, token: b.BlockToken });
-    NextToken = page.NextToken;
-  } while (NextToken);
+  await ec2Call(`ListSnapshotBlocks ${snapshotId}`, async () => {
+    for await (const page of paginateListSnapshotBlocks({ client: ebs }, { SnapshotId: snapshotId, MaxResults: 10_000 }, { abortSignal: signal })) {
+      sizeGiB = page.VolumeSize ?? sizeGiB;
+      if (page.BlockSize !== undefined && page.BlockSize !== EBS_BLOCK_BYTES) throw new Error(`${snapshotId} has blocks of ${page.BlockSize} bytes`);
+      for (const b of page.Blocks ?? []) if (b.BlockIndex !== undefined && b.BlockToken) blocks.push({ index: b.BlockIndex, token: b.BlockToken });
+    }
+  });
   return { blocks, sizeGiB };
 }
 

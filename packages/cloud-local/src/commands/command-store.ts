@@ -1,6 +1,6 @@
 import { InvalidInputError, type PluginCommandContext } from '@aminator/core';
+import { LocalImageStore } from '@aminator/local-store';
 import type { LocalConfig } from '../local-config.js';
-import { LocalImageStore } from '../local-image-store.js';
 
 /** The store a command works on: `--store DIR`, else `cloud.local.store` from config. */
 export function commandStore(options: Readonly<Record<string, unknown>>, ctx: PluginCommandContext<LocalConfig>): LocalImageStore {

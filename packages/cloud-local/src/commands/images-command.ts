@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { InvalidInputError, type PluginCommand, writeOutputFile } from '@aminator/core';
 import { HostTools, requireHostTools } from '@aminator/linux-host';
+import { formatSize } from '@aminator/local-store';
 import type { LocalConfig } from '../local-config.js';
-import { formatSize } from '../size.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
 
 const list: PluginCommand<LocalConfig> = {

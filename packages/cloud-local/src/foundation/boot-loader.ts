@@ -2,7 +2,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AminatorError, type CommandRunner, type StepContext } from '@aminator/core';
 import { attachLoop, detachLoop, type HostTool, HostTools, pathInside, runInChroot } from '@aminator/linux-host';
-import { LocalErrorCodes } from '../local-image-store.js';
+import { LocalErrorCodes } from '@aminator/local-store';
 
 /** GPT type GUIDs of the two boot partitions. */
 const BIOS_BOOT = '21686148-6449-6E6F-744E-656564454649';

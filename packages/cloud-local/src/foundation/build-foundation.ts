@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AminatorError, type BakeOutcome, type CommandRunner, createExclusive, EXIT_USAGE, type PluginCommandContext, type StepContext } from '@aminator/core';
+import { AminatorError, type CommandRunner, createExclusive, EXIT_USAGE, type PluginCommandContext, type RunOutcome, type StepContext } from '@aminator/core';
 import {
   attachLoopForStep,
   filesystemUuid,
@@ -14,9 +14,8 @@ import {
   runInChroot,
   writeFileInside,
 } from '@aminator/linux-host';
-import type { ImageManifest } from '../image-manifest.js';
-import { LocalErrorCodes, type LocalImageStore, newImageId } from '../local-image-store.js';
-import { formatSize } from '../size.js';
+import type { ImageManifest } from '@aminator/local-store';
+import { formatSize, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/local-store';
 import { bootableSfdiskScript, bootConfigFiles, DEBIAN_BOOT_PACKAGES, installBootLoader } from './boot-loader.js';
 import { type FoundationOptions, foundationTools } from './foundation-options.js';
 
@@ -38,7 +37,7 @@ export function foundationSteps(options: Pick<FoundationOptions, 'bootable'>): s
  * configure (fstab by UUID, hostname, package sources), boot-loader (GRUB for both firmwares),
  * teardown (everything mounted or attached is released), publish (atomically, in the store).
  */
-export async function buildFoundation(options: FoundationOptions, store: LocalImageStore, ctx: PluginCommandContext, dryRun = false): Promise<BakeOutcome> {
+export async function buildFoundation(options: FoundationOptions, store: LocalImageStore, ctx: PluginCommandContext, dryRun = false): Promise<RunOutcome> {
   const layout = `${formatSize(options.sizeBytes)} ${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable (BIOS and UEFI)' : ', minimal'}`;
   return ctx.runSteps({ steps: foundationSteps(options), subject: options.name, dryRun }, async (run) => {
     const planLines = await run.step('plan', async (step) => {

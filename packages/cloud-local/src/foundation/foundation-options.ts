@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { InvalidInputError, UsageError } from '@aminator/core';
 import { CHROOT_DEV_TOOLS, type HostTool, HostTools, hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
-import { IMAGE_NAME } from '../image-manifest.js';
-import { parseSize } from '../size.js';
+import { IMAGE_NAME, parseSize } from '@aminator/local-store';
 import { BOOT_TOOLS } from './boot-loader.js';
 
 export interface FoundationOptions {

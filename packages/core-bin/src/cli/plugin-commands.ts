@@ -29,7 +29,7 @@ export async function pluginCommands(flags: GlobalFlags, session: Session, setEx
 type OnRun = (spec: PluginCommand, args: readonly string[], options: Record<string, unknown>) => Promise<void>;
 
 async function realCommand(plugin: DiscoveredPlugin, name: string, session: Session, setExit: (code: number) => void): Promise<Command> {
-  const loaded = await loadPlugin(plugin, sharedModulesHost());
+  const loaded = await loadPlugin(plugin, await sharedModulesHost(session.discovery.plugins));
   const spec = loaded.module.commands?.find((c) => c.name === name);
   if (!spec) throw new PluginLoadError('shape', plugin.packageName, `does not define the command ${name}`);
   return build(spec, async (command, args, options) => {

@@ -1,4 +1,4 @@
-import { UsageError } from '@aminator/core';
+import { UsageError } from '@aminator/core/internal';
 import { type CommandInput, renderedRun } from './rendered-run.js';
 
 export interface BakeCommandInput extends CommandInput {

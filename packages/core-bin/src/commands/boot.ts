@@ -1,4 +1,4 @@
-import { type PortForward, UsageError } from '@aminator/core';
+import { type PortForward, UsageError } from '@aminator/core/internal';
 import { renderedRun } from './rendered-run.js';
 import type { ImageCommandInput } from './verify.js';
 

@@ -1,4 +1,4 @@
-import { EventBus, EXIT_INTERRUPTED, EXIT_OK, LeftoverSweep, newRunId, type SweepEntry } from '@aminator/core';
+import { EventBus, EXIT_INTERRUPTED, EXIT_OK, LeftoverSweep, newRunId, type SweepEntry } from '@aminator/core/internal';
 import type { Command } from 'commander';
 import { table } from '../cli/output.js';
 import type { Session } from '../cli/session.js';

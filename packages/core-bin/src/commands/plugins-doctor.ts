@@ -15,6 +15,13 @@ import { printJson, printLines } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
 import { sharedModulesHost } from '../cli/shared-modules.js';
 
+interface SharedCopy {
+  readonly name: string;
+  readonly version: string;
+  readonly path: string;
+  readonly copies: readonly string[];
+}
+
 interface Finding {
   readonly plugin: string;
   readonly path?: string;
@@ -31,10 +38,11 @@ export async function pluginsDoctor(session: Session, options: { json: boolean; 
   const env = selectEnvironment(session.core, options.environment);
   const selected = new Set(kindsIn(env.plugins).map((kind) => `${kind}/${env.plugins[kind]}`));
   const findings: Finding[] = [];
+  const host = await sharedModulesHost(session.discovery.plugins);
   for (const plugin of session.discovery.plugins) {
     const isSelected = selected.has(`${plugin.kind}/${plugin.name}`);
     try {
-      const loaded = await loadPlugin(plugin, sharedModulesHost());
+      const loaded = await loadPlugin(plugin, host);
       if (isSelected) validatePluginConfig(session.merged, plugin.kind, plugin.name, loaded.module.configSchema);
       findings.push({ plugin: pluginLabel(plugin), path: plugin.path, selected: isSelected, status: 'ok' });
     } catch (error) {
@@ -53,8 +61,9 @@ export async function pluginsDoctor(session: Session, options: { json: boolean; 
   findings.push(...missingSelected(session, env.plugins));
   const failing = findings.filter((f) => f.status === 'error' && f.selected);
   const exitCode = failing.length > 0 ? 2 : 0;
-  if (options.json) printJson({ environment: env.name, ok: exitCode === 0, findings });
-  else printReport(env.name, findings, exitCode);
+  const shared = (host.sharedLibraries ?? []).map(({ name, version, dir, copies }) => ({ name, version, path: dir, copies }));
+  if (options.json) printJson({ environment: env.name, ok: exitCode === 0, findings, shared });
+  else printReport(env.name, findings, shared, exitCode);
   return exitCode;
 }
 
@@ -72,11 +81,17 @@ function missingSelected(session: Session, plugins: SelectedEnvironment['plugins
   return findings;
 }
 
-function printReport(environment: string, findings: readonly Finding[], exitCode: number): void {
+function printReport(environment: string, findings: readonly Finding[], shared: readonly SharedCopy[], exitCode: number): void {
   for (const f of findings) {
     const mark = f.status === 'ok' ? 'ok   ' : f.selected ? 'ERROR' : 'warn ';
     printLines([`${mark} ${f.plugin}${f.selected ? ' [selected]' : ''}`]);
     if (f.error) printLines([`      ${f.error.code}: ${f.error.message}`, ...f.error.suggestions.map((s) => `      → ${s}`)]);
+  }
+  for (const s of shared) {
+    const others = s.copies.length - 1;
+    printLines([
+      `lib   ${s.name} ${s.version} at ${s.path}${others > 0 ? `, shared by every plugin (in place of ${others} other cop${others === 1 ? 'y' : 'ies'})` : ''}`,
+    ]);
   }
   printLines([
     exitCode === 0

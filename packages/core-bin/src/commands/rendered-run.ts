@@ -1,4 +1,4 @@
-import { type BakeOutcome, type BakePipeline, FAILPOINTS_ENV, newRunId, parseFailpoints, UsageError } from '@aminator/core';
+import { FAILPOINTS_ENV, newRunId, parseFailpoints, type RunOutcome, type RunPipeline, UsageError } from '@aminator/core/internal';
 import type { Command } from 'commander';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
@@ -37,7 +37,7 @@ interface RunFlags extends CoreRunFlags {
 export async function renderedRun(
   input: CommandInput,
   options: RenderedRunOptions,
-  start: (pipeline: BakePipeline, preserveOnError: boolean, signal: AbortSignal) => Promise<BakeOutcome>,
+  start: (pipeline: RunPipeline, preserveOnError: boolean, signal: AbortSignal) => Promise<RunOutcome>,
 ): Promise<number> {
   if (options.verify) requireVerifier(input);
   const flags = input.command.optsWithGlobals<RunFlags>();

@@ -1,6 +1,5 @@
 import {
   AminatorError,
-  CleanupStack,
   ErrorCodes,
   EXIT_INTERRUPTED,
   ExecaCommandRunner,
@@ -13,16 +12,16 @@ import {
   runCommandSteps,
   runLogPath,
   validatePluginConfig,
-} from '@aminator/core';
+} from '@aminator/core/internal';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { StderrLogger } from '../cli/stderr-logger.js';
 import { RunDisplay } from '../render/run-display.js';
 
 /**
- * Run a plugin's command with its validated config, core's services, signal handling and a cleanup
- * stack that is unwound whatever happens — the same guarantees a bake has. A command that runs steps
- * (`ctx.runSteps`) is shown and ended as a bake is: same renderer, events, run log and unwind.
+ * Run a plugin's command with its validated config, core's services and signal handling. What it
+ * acquires it acquires in steps (`ctx.runSteps`): shown and ended as a bake is, with the same
+ * renderer, events, run log and cleanup stack, unwound whatever happens.
  */
 export async function runPluginCommand(
   spec: PluginCommand,
@@ -37,7 +36,6 @@ export async function runPluginCommand(
   const controller = new AbortController();
   let display: RunDisplay | undefined;
   const removeHandlers = abortOnSignals(controller, (m) => (display ? display.renderer.notice(m) : log.warn(m)), { what: `aminate ${spec.name}` });
-  const stack = new CleanupStack();
   // One run id for the command: its locks (a staged image's) and its steps' run lock name the same owner.
   const runId = newRunId();
   const locks = new FileLockManager(session.core.lockDir, runId);
@@ -47,10 +45,8 @@ export async function runPluginCommand(
     debug: session.flags.debug,
     log,
     signal: controller.signal,
-    cleanup: stack,
     commands: new ExecaCommandRunner(log),
     locks,
-    workRoot: session.core.workRoot,
     print: (value, text) => process.stdout.write(session.flags.json ? `${JSON.stringify(value, null, 2)}\n` : text.length > 0 ? `${text.join('\n')}\n` : ''),
     runSteps: async (runSpec, body) => {
       if (display) throw new AminatorError(`aminate ${spec.name} ran its steps twice`, { code: ErrorCodes.INTERNAL });
@@ -81,10 +77,8 @@ export async function runPluginCommand(
   };
   try {
     const code = await (spec.run as NonNullable<PluginCommand['run']>)(args, options, ctx);
-    await unwindOrReport(stack, 'success', log);
     return controller.signal.aborted ? EXIT_INTERRUPTED : code;
   } catch (error) {
-    await unwindOrReport(stack, controller.signal.aborted ? 'interrupted' : 'failure', log);
     if (controller.signal.aborted) {
       log.failure(error);
       return EXIT_INTERRUPTED;
@@ -93,9 +87,4 @@ export async function runPluginCommand(
   } finally {
     removeHandlers();
   }
-}
-
-async function unwindOrReport(stack: CleanupStack, reason: 'success' | 'failure' | 'interrupted', log: StderrLogger): Promise<void> {
-  const report = await stack.unwind({ reason, onUndo: ({ entry, status }) => log.debug(`cleanup ${status}: ${entry.description}`) });
-  for (const error of report.errors) log.failure(error);
 }

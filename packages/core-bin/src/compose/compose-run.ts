@@ -22,7 +22,7 @@ import {
   type Verifier,
   validateCoreConfig,
   validatePluginConfig,
-} from '@aminator/core';
+} from '@aminator/core/internal';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { Session } from '../cli/session.js';
 import type { EnvironmentPlugins } from './load-environment.js';

@@ -22,7 +22,7 @@ export type EnvironmentPlugins = EnvironmentKinds<LoadedPlugin>;
  */
 export async function loadEnvironment(session: Session, requested?: string): Promise<{ env: SelectedEnvironment; plugins: EnvironmentPlugins }> {
   const env = selectEnvironment(session.core, requested);
-  const host = sharedModulesHost();
+  const host = await sharedModulesHost(session.discovery.plugins);
   const selected: DiscoveredPlugin[] = REQUIRED_PLUGIN_KINDS.map((kind) => selectPlugin(session.discovery, kind, env.plugins[kind]));
   for (const kind of OPTIONAL_PLUGIN_KINDS) {
     const name = env.plugins[kind];

@@ -1,11 +1,11 @@
-import type { BakeEvent } from '@aminator/core/host';
+import type { RunEvent } from '@aminator/core/host';
 import type { Renderer } from './renderer.js';
 
 /** `--json`: one JSON object per line on stdout; the last is the `result`. */
 export class JsonRenderer implements Renderer {
   constructor(private readonly debug: boolean) {}
 
-  handle(event: BakeEvent): void {
+  handle(event: RunEvent): void {
     if (event.type === 'log' && event.level === 'debug' && !this.debug) return;
     process.stdout.write(`${JSON.stringify(event)}\n`);
   }

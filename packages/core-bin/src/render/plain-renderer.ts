@@ -1,4 +1,4 @@
-import { type BakeEvent, eventLine } from '@aminator/core/host';
+import { eventLine, type RunEvent } from '@aminator/core/host';
 import type { Renderer } from './renderer.js';
 import { resultSummary } from './result-summary.js';
 
@@ -8,7 +8,7 @@ export class PlainRenderer implements Renderer {
 
   constructor(private readonly debug: boolean) {}
 
-  handle(event: BakeEvent): void {
+  handle(event: RunEvent): void {
     const line = this.describe(event);
     if (line) process.stderr.write(`${event.time} ${line}\n`);
     if (event.type === 'result') {
@@ -28,7 +28,7 @@ export class PlainRenderer implements Renderer {
    * Debug logs and resource events only with --debug; undo lines only with --debug, when one fails,
    * or once the run is failing — a successful bake's unmounts and lock releases are noise.
    */
-  private describe(event: BakeEvent): string | undefined {
+  private describe(event: RunEvent): string | undefined {
     if (event.type === 'step-end' && event.status !== 'succeeded') this.failing = true;
     if (!this.debug) {
       if (event.type === 'resource' || (event.type === 'log' && event.level === 'debug')) return undefined;

@@ -1,4 +1,4 @@
-import { EventBus, RunLogFile } from '@aminator/core';
+import { EventBus, RunLogFile } from '@aminator/core/internal';
 import { chooseRenderer } from './choose-renderer.js';
 import type { Renderer } from './renderer.js';
 

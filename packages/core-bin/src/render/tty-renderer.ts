@@ -1,4 +1,4 @@
-import type { BakeEvent } from '@aminator/core/host';
+import type { RunEvent } from '@aminator/core/host';
 import type { Renderer } from './renderer.js';
 import { resultSummary } from './result-summary.js';
 
@@ -41,7 +41,7 @@ export class TtyRenderer implements Renderer {
     private readonly out: Pick<NodeJS.WriteStream, 'write'> = process.stdout,
   ) {}
 
-  handle(event: BakeEvent): void {
+  handle(event: RunEvent): void {
     switch (event.type) {
       case 'run-start':
         for (const step of event.steps) this.steps.set(step, { status: 'pending', output: [] });
@@ -82,7 +82,7 @@ export class TtyRenderer implements Renderer {
     this.timer = undefined;
   }
 
-  private finish(result: Extract<BakeEvent, { type: 'result' }>): void {
+  private finish(result: Extract<RunEvent, { type: 'result' }>): void {
     this.draw();
     this.close();
     const { out, err } = resultSummary(result);
@@ -90,7 +90,7 @@ export class TtyRenderer implements Renderer {
     if (out.length > 0) this.out.write(`${out.join('\n')}\n`);
   }
 
-  private log(event: Extract<BakeEvent, { type: 'log' }>): void {
+  private log(event: Extract<RunEvent, { type: 'log' }>): void {
     if (event.level === 'debug' && !this.debug) return;
     const running = event.step === undefined ? undefined : this.steps.get(event.step);
     if (this.debug || event.level !== 'info' || running?.status !== 'running') {

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { PLUGIN_NAME } from '../plugin/manifest-schema.js';
 import { PLUGIN_KINDS } from '../plugin/plugin-kinds.js';
+import { removedKey } from './removed-key.js';
 
 const pluginName = z.string().regex(PLUGIN_NAME, 'a plugin name: lowercase letters, digits and dashes');
 const absolutePath = z.string().refine((p) => p.startsWith('/') && !p.split('/').includes('..'), 'an absolute path without ".."');
+
+const BLOCKDEVICE_GONE =
+  'blockdevice is no longer a plugin kind (plugin API 2): the cloud attaches volumes itself; remove this key (the EC2 device settings moved to cloud.ec2: device, devicePrefix, deviceLetters, nodeTimeoutMs)';
 
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
@@ -12,7 +16,8 @@ export const environmentSchema = z
   .object({
     description: z.string().optional(),
     cloud: pluginName,
-    blockdevice: pluginName,
+    /** Gone in plugin API 2 (the cloud attaches); named here so that an old config gets a reason, not "unrecognized key". */
+    blockdevice: removedKey(BLOCKDEVICE_GONE),
     volume: pluginName,
     os: pluginName,
     provisioner: pluginName,
@@ -44,6 +49,7 @@ export const coreConfigSchema = z
     preserveOnError: z.boolean(),
     abortGraceMs: z.number().int().min(0).max(600_000),
     ...pluginSections,
+    blockdevice: removedKey(BLOCKDEVICE_GONE),
   })
   .strict();
 

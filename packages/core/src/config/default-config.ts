@@ -5,7 +5,6 @@ export const DEFAULT_CONFIG = {
     local_apt_linux: {
       description: 'Local image store, Debian/Ubuntu images, apt',
       cloud: 'local',
-      blockdevice: 'linux',
       volume: 'linux',
       os: 'debian',
       provisioner: 'apt',
@@ -16,7 +15,6 @@ export const DEFAULT_CONFIG = {
     local_yum_linux: {
       description: 'Local image store, Red Hat family images, dnf/yum',
       cloud: 'local',
-      blockdevice: 'linux',
       volume: 'linux',
       os: 'redhat',
       provisioner: 'yum',
@@ -27,7 +25,6 @@ export const DEFAULT_CONFIG = {
     ec2_apt_linux: {
       description: 'EC2 with EBS volumes, Debian/Ubuntu AMIs, apt',
       cloud: 'ec2',
-      blockdevice: 'linux',
       volume: 'linux',
       os: 'debian',
       provisioner: 'apt',
@@ -38,7 +35,6 @@ export const DEFAULT_CONFIG = {
     ec2_yum_linux: {
       description: 'EC2 with EBS volumes, Red Hat family AMIs, dnf/yum',
       cloud: 'ec2',
-      blockdevice: 'linux',
       volume: 'linux',
       os: 'redhat',
       provisioner: 'yum',
@@ -49,7 +45,6 @@ export const DEFAULT_CONFIG = {
     ebsdirect_apt_linux: {
       description: 'EC2 AMIs from any Linux host: EBS direct reads and writes snapshot blocks, Debian/Ubuntu AMIs, apt',
       cloud: 'ebsdirect',
-      blockdevice: 'linux',
       volume: 'linux',
       os: 'debian',
       provisioner: 'apt',
@@ -60,7 +55,6 @@ export const DEFAULT_CONFIG = {
     ebsdirect_yum_linux: {
       description: 'EC2 AMIs from any Linux host: EBS direct reads and writes snapshot blocks, Red Hat family AMIs, dnf/yum',
       cloud: 'ebsdirect',
-      blockdevice: 'linux',
       volume: 'linux',
       os: 'redhat',
       provisioner: 'yum',

@@ -21,8 +21,8 @@ export function selectEnvironment(config: CoreConfig, requested?: string): Selec
       'define it under `environments:` in your config file',
     ]);
   }
-  const { cloud, blockdevice, volume, os, provisioner, finalizer, metrics, verifier } = env;
-  return { name, config: env, plugins: { cloud, blockdevice, volume, os, provisioner, finalizer, metrics, ...(verifier ? { verifier } : {}) } };
+  const { cloud, volume, os, provisioner, finalizer, metrics, verifier } = env;
+  return { name, config: env, plugins: { cloud, volume, os, provisioner, finalizer, metrics, ...(verifier ? { verifier } : {}) } };
 }
 
 /** The known names at the smallest edit distance, if it is small enough to be a typo. */

@@ -32,5 +32,3 @@ export const ErrorCodes = {
   VERIFY_FAILED: 'E_VERIFY_FAILED',
   INTERNAL: 'E_INTERNAL',
 } as const;
-
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,4 +1,4 @@
-import type { ErrorSummary } from '../interfaces/bake-events.js';
+import type { ErrorSummary } from '../interfaces/run-events.js';
 import { redactSecrets } from '../runtime/redact.js';
 import { isAminatorError } from './aminator-error.js';
 import { ErrorCodes } from './error-codes.js';

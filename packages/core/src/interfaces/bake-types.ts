@@ -29,22 +29,11 @@ export interface CloudVolume {
   readonly baseImageId: string;
 }
 
-/** A device name chosen (and locked) by the blockdevice plugin for the cloud to attach to. */
-export interface AllocatedDevice {
-  /** The name the cloud is asked to use, e.g. `/dev/sdf`. */
-  readonly name: string;
-}
-
-/** A volume attached to this host. */
+/** A working volume attached to this host, its block device node there. */
 export interface Attachment {
   readonly volumeId: string;
-  /** The device name the cloud was asked for. */
-  readonly requestedDevice: string;
-  /**
-   * The block device node when the cloud knows it exactly (a loop device, say).
-   * When absent the blockdevice plugin finds the node (sd↔xvd renaming, NVMe by-id links).
-   */
-  readonly devicePath?: string;
+  /** The whole-disk node on this host: a loop device, `/dev/xvdf`, an NVMe volume's by-id link. */
+  readonly device: string;
 }
 
 /** The root file system of the working volume, mounted on this host. */

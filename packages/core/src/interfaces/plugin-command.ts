@@ -1,6 +1,5 @@
-import type { BakeOutcome } from '../pipeline/bake-outcome.js';
+import type { RunOutcome } from '../pipeline/run-outcome.js';
 import type { ImageResult } from './bake-types.js';
-import type { CleanupScope } from './cleanup-scope.js';
 import type { CommandRunner } from './command-runner.js';
 import type { LockManager } from './lock-manager.js';
 import type { Logger } from './logger.js';
@@ -56,11 +55,8 @@ export interface PluginCommandContext<C = unknown> {
   readonly locks: LockManager;
   /** Messages to the user on stderr (debug only with --debug). */
   readonly log: Logger;
-  /** Aborted on SIGINT/SIGTERM/SIGHUP; the cleanup scope is unwound after `run` returns or throws. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP. What a command acquires, it acquires in `runSteps`, which unwinds it. */
   readonly signal: AbortSignal;
-  readonly cleanup: CleanupScope;
-  /** Where the command may make private work directories. */
-  readonly workRoot: string;
   /** Print a result: the value as JSON with --json, else the text lines. */
   print(value: unknown, text: readonly string[]): void;
   /**
@@ -70,7 +66,7 @@ export interface PluginCommandContext<C = unknown> {
    * signal (kept with --preserve-on-error), else by the closing `cleanup` step. The outcome's error
    * has been shown already: return its `exitCode`.
    */
-  runSteps(spec: CommandRunSpec, body: (run: StepSequence) => Promise<CommandRunEnd>): Promise<BakeOutcome>;
+  runSteps(spec: CommandRunSpec, body: (run: StepSequence) => Promise<CommandRunEnd>): Promise<RunOutcome>;
 }
 
 /**

@@ -58,7 +58,7 @@ export interface VerificationResult {
 export interface Verifier extends BakePlugin {
   /** As every plugin's; `plan` is undefined when `aminate verify` checks an image that exists already. */
   preflight?(plan: BakePlan | undefined, ctx: PlanContext): Promise<void>;
-  describePlan?(plan: BakePlan | undefined): readonly string[];
+  describePlan(plan: BakePlan | undefined): readonly string[];
   verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult>;
   /**
    * Optional: boot a throwaway copy of the image with its console on this terminal (stdin/stdout)

@@ -5,7 +5,6 @@
 export const BAKE_STEPS = [
   'plan',
   'create-volume',
-  'allocate-device',
   'attach-volume',
   'mount-volume',
   'prepare-chroot',

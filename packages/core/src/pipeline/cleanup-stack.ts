@@ -59,11 +59,6 @@ export class CleanupStack implements CleanupScope {
     return this.entries.length;
   }
 
-  /** Entries still registered, newest last; for `--preserve-on-error` reports and tests. */
-  pending(): readonly UndoEntry[] {
-    return [...this.entries];
-  }
-
   async unwind(options: UnwindOptions): Promise<UnwindReport> {
     const downTo = options.downTo ?? 0;
     const errors: CleanupError[] = [];

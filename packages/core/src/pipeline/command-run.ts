@@ -1,8 +1,8 @@
 import { EXIT_OK } from '../errors/exit-codes.js';
 import type { CommandRunEnd, CommandRunSpec } from '../interfaces/plugin-command.js';
 import type { StepSequence } from '../interfaces/step-sequence.js';
-import type { BakeOutcome } from './bake-outcome.js';
 import { parseFailpoints } from './failpoints.js';
+import type { RunOutcome } from './run-outcome.js';
 import { StepRun, type StepRunOptions } from './step-run.js';
 
 /** What the host adds to a plugin command's run: everything of a run but its steps and failpoints. */
@@ -22,7 +22,7 @@ export async function runCommandSteps(
   options: CommandRunOptions,
   spec: CommandRunSpec,
   body: (run: StepSequence) => Promise<CommandRunEnd>,
-): Promise<BakeOutcome> {
+): Promise<RunOutcome> {
   const dryRun = spec.dryRun === true;
   const steps = [...spec.steps.filter((step) => step !== 'cleanup'), 'cleanup'];
   const failpoints = parseFailpoints(options.failpoints, steps);

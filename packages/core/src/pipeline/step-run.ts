@@ -3,16 +3,16 @@ import { isAminatorError } from '../errors/aminator-error.js';
 import type { CleanupError } from '../errors/cleanup-error.js';
 import { EXIT_INTERRUPTED } from '../errors/exit-codes.js';
 import { summarizeError } from '../errors/format-error.js';
-import type { EventSink, RunKind } from '../interfaces/bake-events.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import type { Metrics } from '../interfaces/metrics.js';
+import type { EventSink, RunStartEvent } from '../interfaces/run-events.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import type { StepSequence } from '../interfaces/step-sequence.js';
 import { keepsRunLog } from '../runtime/run-log-file.js';
-import type { BakeOutcome } from './bake-outcome.js';
 import type { UnwindOptions, UnwindReport } from './cleanup-stack.js';
 import type { Failpoint } from './failpoints.js';
 import { holdRunLock, makeRunWorkDir } from './run-frame.js';
+import type { RunOutcome } from './run-outcome.js';
 import { StepRunner } from './step-runner.js';
 
 export interface StepRunOptions {
@@ -33,24 +33,17 @@ export interface StepRunOptions {
 }
 
 /** What a run is, for its first and last events. */
-export interface RunSpec {
-  readonly kind: RunKind;
-  /** The plugin command of a `command` run. */
-  readonly command?: string;
-  readonly environment: string;
-  readonly package: string;
-  readonly image?: string;
-  /** The steps this run takes, in order (a dry run: `plan` only). */
-  readonly steps: readonly string[];
+/** What a run is, as its `run-start` event announces it (the steps: a dry run's are `plan` only), and how it ends. */
+export type RunSpec = Pick<RunStartEvent, 'kind' | 'command' | 'environment' | 'package' | 'image' | 'steps'> & {
   readonly dryRun: boolean;
   readonly preserveOnError: boolean;
-}
+};
 
 /** How the body of a run ended when it did not throw. */
-export type RunEnd = Omit<BakeOutcome, 'steps' | 'durationMs' | 'runId'>;
+export type RunEnd = Omit<RunOutcome, 'steps' | 'durationMs' | 'runId'>;
 
 /** What a run has made so far: a failed run's result still names it. */
-export type RunProgress = { -readonly [K in 'plan' | 'planLines' | 'image' | 'package' | 'verification']?: BakeOutcome[K] };
+export type RunProgress = { -readonly [K in 'plan' | 'planLines' | 'image' | 'package' | 'verification']?: RunOutcome[K] };
 
 /**
  * One run with named steps — a bake, `aminate verify`/`boot`, or a plugin command such as `aminate
@@ -82,7 +75,7 @@ export class StepRun implements StepSequence {
   }
 
   /** Run `body` as the run `spec` describes; never throws for what happens inside: the outcome says. */
-  static async execute(options: StepRunOptions, spec: RunSpec, body: (run: StepRun) => Promise<RunEnd>): Promise<BakeOutcome> {
+  static async execute(options: StepRunOptions, spec: RunSpec, body: (run: StepRun) => Promise<RunEnd>): Promise<RunOutcome> {
     const run = new StepRun(options, spec.dryRun);
     const started = performance.now();
     options.events.emit({
@@ -103,7 +96,7 @@ export class StepRun implements StepSequence {
     } catch (error) {
       end = await run.fail(error, spec.preserveOnError);
     }
-    const outcome: BakeOutcome = {
+    const outcome: RunOutcome = {
       ...end,
       runId: options.runId,
       steps: run.runner.steps,
@@ -186,11 +179,11 @@ export class StepRun implements StepSequence {
     });
   }
 
-  private async report(outcome: BakeOutcome, spec: RunSpec): Promise<void> {
+  private async report(outcome: RunOutcome, spec: RunSpec): Promise<void> {
     const { metrics } = this.options;
     if (metrics) {
-      metrics.counter('aminator.bake.count', 1, { status: outcome.status });
-      metrics.timer('aminator.bake.duration', outcome.durationMs, { status: outcome.status });
+      metrics.counter('aminator.run.count', 1, { kind: spec.kind, status: outcome.status });
+      metrics.timer('aminator.run.duration', outcome.durationMs, { kind: spec.kind, status: outcome.status });
       try {
         await metrics.flush();
       } catch {

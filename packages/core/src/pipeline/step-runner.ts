@@ -1,9 +1,9 @@
 import { summarizeError } from '../errors/format-error.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
-import type { EventSink, StepTiming } from '../interfaces/bake-events.js';
 import type { ResourceRef, UndoEntry } from '../interfaces/cleanup-scope.js';
 import type { Metrics } from '../interfaces/metrics.js';
+import type { EventSink, StepTiming } from '../interfaces/run-events.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import { EventLogger } from '../runtime/event-logger.js';
 import { settleOrAbort } from './abortable.js';

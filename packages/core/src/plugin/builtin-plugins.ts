@@ -1,4 +1,5 @@
 import type { PluginModule } from '../interfaces/plugin-module.js';
+import { PLUGIN_API_VERSION } from './api-version.js';
 import type { DiscoveredPlugin } from './discovery-types.js';
 import { currentLoadHost } from './load-host.js';
 import type { PluginKind } from './plugin-kinds.js';
@@ -12,7 +13,12 @@ interface Builtin {
 
 // Metadata here, module loaded on demand: listing plugins must not import the DI machinery.
 const BUILTINS: readonly Builtin[] = [
-  { kind: 'metrics', name: 'log', apiVersion: 1, load: async () => (await import('../builtin/log-metrics-plugin.js')).logMetricsPlugin as PluginModule },
+  {
+    kind: 'metrics',
+    name: 'log',
+    apiVersion: PLUGIN_API_VERSION,
+    load: async () => (await import('../builtin/log-metrics-plugin.js')).logMetricsPlugin as PluginModule,
+  },
 ];
 
 /** Plugins that ship inside @aminator/core, listed like discovered ones. */

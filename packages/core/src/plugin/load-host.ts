@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPackageFrom, readPackageJson } from './package-resolution.js';
+import type { SharedLibrary } from './shared-libraries.js';
 
 /** The copy of core (and tsyringe) this process runs; plugins must resolve to the same ones. */
 export interface LoadHost {
@@ -14,6 +15,8 @@ export interface LoadHost {
    * declares is checked (core as a peer, in a range this core satisfies).
    */
   readonly sharesModules?: boolean;
+  /** With shared modules: the one copy of each shared library every plugin gets. */
+  readonly sharedLibraries?: readonly SharedLibrary[];
 }
 
 let cached: LoadHost | undefined;

@@ -1,4 +1,4 @@
-import type { PluginModule, PluginOption } from '../interfaces/plugin-module.js';
+import type { PluginOption } from '../interfaces/plugin-module.js';
 import { isPluginKind } from './plugin-kinds.js';
 
 const FLAG = /^[a-z][a-z0-9-]*$/;
@@ -31,8 +31,4 @@ function optionProblems(options: unknown): string[] {
     if (!OPTION_TYPES.includes(String(option?.type))) problems.push(`${where}.type must be one of ${OPTION_TYPES.join(', ')}`);
     return problems;
   });
-}
-
-export function isPluginModule(value: unknown): value is PluginModule {
-  return moduleShapeProblems(value).length === 0;
 }

@@ -1,4 +1,3 @@
-import type { BlockDeviceAllocator } from '../interfaces/block-device.js';
 import type { Cloud } from '../interfaces/cloud.js';
 import type { Finalizer } from '../interfaces/finalizer.js';
 import type { Metrics } from '../interfaces/metrics.js';
@@ -7,8 +6,6 @@ import type { Provisioner } from '../interfaces/provisioner.js';
 import type { Verifier } from '../interfaces/verifier.js';
 import type { VolumeManager } from '../interfaces/volume.js';
 import {
-  BLOCK_DEVICE,
-  BLOCK_DEVICE_CONFIG,
   CLOUD,
   CLOUD_CONFIG,
   FINALIZER,
@@ -26,7 +23,7 @@ import {
 } from '../tokens.js';
 
 /** The extension points, in the order a bake uses them. */
-export const PLUGIN_KINDS = ['cloud', 'blockdevice', 'volume', 'os', 'provisioner', 'finalizer', 'metrics', 'verifier'] as const;
+export const PLUGIN_KINDS = ['cloud', 'volume', 'os', 'provisioner', 'finalizer', 'metrics', 'verifier'] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 /** Kinds an environment may leave out: a bake runs without them. */
@@ -49,7 +46,6 @@ export function kindsIn<T>(plugins: EnvironmentKinds<T>): PluginKind[] {
 /** The interface each kind's token resolves to. */
 export interface PluginKindMap {
   cloud: Cloud;
-  blockdevice: BlockDeviceAllocator;
   volume: VolumeManager;
   os: OperatingSystem;
   provisioner: Provisioner;
@@ -60,7 +56,6 @@ export interface PluginKindMap {
 
 export const KIND_TOKENS: Readonly<Record<PluginKind, symbol>> = {
   cloud: CLOUD,
-  blockdevice: BLOCK_DEVICE,
   volume: VOLUME,
   os: OS,
   provisioner: PROVISIONER,
@@ -71,7 +66,6 @@ export const KIND_TOKENS: Readonly<Record<PluginKind, symbol>> = {
 
 export const KIND_CONFIG_TOKENS: Readonly<Record<PluginKind, symbol>> = {
   cloud: CLOUD_CONFIG,
-  blockdevice: BLOCK_DEVICE_CONFIG,
   volume: VOLUME_CONFIG,
   os: OS_CONFIG,
   provisioner: PROVISIONER_CONFIG,
@@ -82,14 +76,13 @@ export const KIND_CONFIG_TOKENS: Readonly<Record<PluginKind, symbol>> = {
 
 /** Methods an instance of each kind must have; the loader and the testkit check them. */
 export const KIND_METHODS: Readonly<Record<PluginKind, readonly string[]>> = {
-  cloud: ['resolveBaseImage', 'devicesInUse', 'createVolume', 'attachVolume'],
-  blockdevice: ['allocate', 'waitForNode'],
+  cloud: ['resolveBaseImage', 'createVolume', 'attachVolume'],
   volume: ['mount'],
   os: ['prepareChroot'],
   provisioner: ['parseSpec', 'provision'],
   finalizer: ['finalize'],
   metrics: ['timer', 'counter', 'flush'],
-  verifier: ['verify'],
+  verifier: ['verify', 'describePlan'],
 };
 
 export function isPluginKind(value: unknown): value is PluginKind {

@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { PluginLoadError } from '../errors/plugin-load-error.js';
 import type { PluginModule } from '../interfaces/plugin-module.js';
 import { PathTrust } from '../trust/trusted-path.js';
-import { SUPPORTED_PLUGIN_API_VERSIONS } from './api-version.js';
+import { MIGRATION_SECTION, RETIRED_PLUGIN_APIS, SUPPORTED_PLUGIN_API_VERSIONS } from './api-version.js';
 import type { DiscoveredPlugin } from './discovery-types.js';
 import type { LoadHost } from './load-host.js';
 import { moduleShapeProblems } from './module-shape.js';
 import { findPackageFrom, resolvePackageEntry } from './package-resolution.js';
+import { sharedLibraryProblem } from './shared-libraries.js';
 
 /** A plugin that passed every load phase but `register`. */
 export interface LoadedPlugin {
@@ -29,7 +31,7 @@ export function pluginLabel(plugin: Pick<DiscoveredPlugin, 'kind' | 'name' | 'pa
 export async function loadPlugin(plugin: DiscoveredPlugin, host: LoadHost, trust = new PathTrust()): Promise<LoadedPlugin> {
   if (plugin.builtin) return { plugin, module: await plugin.builtin() };
   const label = pluginLabel(plugin);
-  checkApiVersion(plugin.apiVersion, label, 'the manifest');
+  checkApiVersion(plugin.apiVersion, label, 'the manifest', host);
   await checkPeers(plugin, host, label);
   const entry = resolvePackageEntry(plugin.path, plugin.packageJson, plugin.manifest.entry);
   if (!existsSync(entry)) {
@@ -43,14 +45,21 @@ export async function loadPlugin(plugin: DiscoveredPlugin, host: LoadHost, trust
   return { plugin, module };
 }
 
-function checkApiVersion(apiVersion: number, label: string, where: string): void {
+function checkApiVersion(apiVersion: number, label: string, where: string, host: LoadHost): void {
   if (SUPPORTED_PLUGIN_API_VERSIONS.includes(apiVersion)) return;
+  const retired = RETIRED_PLUGIN_APIS[apiVersion];
+  const supported = SUPPORTED_PLUGIN_API_VERSIONS.join(', ');
   throw new PluginLoadError(
     'api-version',
     label,
-    `${where} declares plugin API ${apiVersion}; this core supports ${SUPPORTED_PLUGIN_API_VERSIONS.join(', ')}`,
+    retired
+      ? `${where} declares plugin API ${apiVersion}, which this core no longer loads (it supports ${supported}): ${retired}`
+      : `${where} declares plugin API ${apiVersion}; this core supports ${supported}`,
     {
-      suggestions: ['install a version of the plugin written for this @aminator/core, or upgrade @aminator/core-bin'],
+      suggestions: [
+        'install a version of the plugin written for this @aminator/core, or upgrade @aminator/core-bin',
+        ...(retired ? [`to port the plugin, read "${MIGRATION_SECTION}" in ${join(host.coreDir, 'README.md')}`] : []),
+      ],
     },
   );
 }
@@ -58,6 +67,13 @@ function checkApiVersion(apiVersion: number, label: string, where: string): void
 async function checkPeers(plugin: DiscoveredPlugin, host: LoadHost, label: string): Promise<void> {
   if (host.sharesModules) checkDeclaredShared(plugin, label);
   else checkResolvedCopies(plugin, host, label);
+  const problem = host.sharedLibraries && (await sharedLibraryProblem(plugin, host.sharedLibraries));
+  if (problem) {
+    throw new PluginLoadError('peer', label, problem, {
+      code: ErrorCodes.PLUGIN_PEER,
+      suggestions: ['install versions of the plugins that agree on the library (update them together)'],
+    });
+  }
   const peers = plugin.packageJson.peerDependencies as Record<string, string> | undefined;
   const range = peers?.['@aminator/core'];
   if (!range) return;
@@ -125,7 +141,6 @@ function checkShape(module: unknown, plugin: DiscoveredPlugin, label: string): a
   if (mod.apiVersion !== plugin.apiVersion) {
     throw new PluginLoadError('api-version', label, `module declares plugin API ${mod.apiVersion} but package.json declares ${plugin.apiVersion}`);
   }
-  checkApiVersion(mod.apiVersion, label, 'the module');
   const missing = (plugin.manifest.commands ?? []).filter((name) => !(mod.commands ?? []).some((c) => c.name === name));
   if (missing.length > 0) {
     throw new PluginLoadError('shape', label, `package.json lists command(s) ${missing.join(', ')} that the module does not define`);

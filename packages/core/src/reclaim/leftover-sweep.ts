@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import { summarizeError } from '../errors/format-error.js';
 import { LockError } from '../errors/lock-error.js';
-import type { ErrorSummary } from '../interfaces/bake-events.js';
 import type { BakePlugin } from '../interfaces/bake-plugin.js';
 import type { CommandRunner } from '../interfaces/command-runner.js';
 import type { Leftover, LeftoverContext, LeftoverPhase } from '../interfaces/leftover.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import type { Logger } from '../interfaces/logger.js';
+import type { ErrorSummary } from '../interfaces/run-events.js';
 import type { BakeSettings } from '../pipeline/bake-settings.js';
-import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, COMMAND_RUNNER, FINALIZER, LOCK_MANAGER, LOGGER, OS, PROVISIONER, VOLUME } from '../tokens.js';
+import { BAKE_SETTINGS, CLOUD, COMMAND_RUNNER, FINALIZER, LOCK_MANAGER, LOGGER, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import { findCoreLeftovers } from './core-leftovers.js';
 import { inReclaimOrder } from './leftover-phases.js';
 import { LockRunLiveness } from './run-liveness.js';
@@ -45,7 +45,6 @@ export class LeftoverSweep {
 
   constructor(
     @inject(CLOUD) cloud: BakePlugin,
-    @inject(BLOCK_DEVICE) blockDevice: BakePlugin,
     @inject(VOLUME) volume: BakePlugin,
     @inject(OS) os: BakePlugin,
     @inject(PROVISIONER) provisioner: BakePlugin,
@@ -55,7 +54,7 @@ export class LeftoverSweep {
     @inject(LOGGER) private readonly log: Logger,
     @inject(BAKE_SETTINGS) private readonly settings: BakeSettings,
   ) {
-    this.plugins = [cloud, blockDevice, volume, os, provisioner, finalizer, ...(settings.verify ? [settings.verify.verifier] : [])];
+    this.plugins = [cloud, volume, os, provisioner, finalizer, ...(settings.verify ? [settings.verify.verifier] : [])];
   }
 
   async sweep(options: SweepOptions): Promise<SweepEntry[]> {

@@ -1,6 +1,6 @@
-import type { BakeEvent, EventSink } from '../interfaces/bake-events.js';
+import type { EventSink, RunEvent } from '../interfaces/run-events.js';
 
-export type EventListener = (event: BakeEvent) => void;
+export type EventListener = (event: RunEvent) => void;
 
 /** Fans events out to listeners; a listener that throws never breaks the bake. */
 export class EventBus implements EventSink {
@@ -11,7 +11,7 @@ export class EventBus implements EventSink {
     return () => this.listeners.delete(listener);
   }
 
-  emit(event: BakeEvent): void {
+  emit(event: RunEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -1,10 +1,10 @@
-import type { BakeEvent } from '../interfaces/bake-events.js';
+import type { RunEvent } from '../interfaces/run-events.js';
 
 /**
  * One event as a line of text (without the time): what the plain renderer prints and what the run
  * log holds. `undefined` for events that say nothing to a reader (the cleanup stack's bookkeeping).
  */
-export function eventLine(event: BakeEvent): string | undefined {
+export function eventLine(event: RunEvent): string | undefined {
   switch (event.type) {
     case 'run-start':
       if (event.kind === 'command') return `${event.command ?? 'command'} ${event.image ?? ''} (run ${event.runId})`;

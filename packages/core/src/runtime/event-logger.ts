@@ -1,5 +1,5 @@
-import type { EventSink } from '../interfaces/bake-events.js';
 import type { Logger, LogLevel } from '../interfaces/logger.js';
+import type { EventSink } from '../interfaces/run-events.js';
 import { redactSecrets } from './redact.js';
 
 /** A Logger that turns messages into `log` events of a run, with secrets hidden. */

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_USAGE } from '../errors/exit-codes.js';
-import type { BakeEvent, ResultEvent } from '../interfaces/bake-events.js';
+import type { ResultEvent, RunEvent } from '../interfaces/run-events.js';
 import { isRunId } from '../reclaim/run-id.js';
 import { eventLine } from './event-line.js';
 import { createExclusiveSync } from './own-files.js';
@@ -47,7 +47,7 @@ export class RunLogFile {
     private readonly warn: (message: string) => void,
   ) {}
 
-  handle(event: BakeEvent): void {
+  handle(event: RunEvent): void {
     if (this.broken) return;
     if (event.type === 'step-start') this.started.push(event.step);
     const line = eventLine(event);

@@ -10,9 +10,9 @@ export type DeviceStyle = 'xen' | 'nvme';
 export interface DeviceLayout {
   /** Tests may switch it between bakes. */
   style: DeviceStyle;
-  /** Where Xen-style nodes appear (the blockdevice plugin's `devRoot`). */
+  /** Where Xen-style nodes appear (cloud ec2's `devRoot`). */
   readonly devRoot: string;
-  /** Where NVMe by-id links appear (the blockdevice plugin's `byIdDir`). */
+  /** Where NVMe by-id links appear (cloud ec2's `byIdDir`). */
   readonly byIdDir: string;
 }
 

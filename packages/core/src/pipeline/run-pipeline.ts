@@ -5,11 +5,9 @@ import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { EXIT_OK } from '../errors/exit-codes.js';
 import { UsageError } from '../errors/usage-error.js';
-import type { EventSink, RunKind } from '../interfaces/bake-events.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
 import type { BakePlugin } from '../interfaces/bake-plugin.js';
 import type { ImageResult } from '../interfaces/bake-types.js';
-import type { BlockDeviceAllocator } from '../interfaces/block-device.js';
 import type { Cloud } from '../interfaces/cloud.js';
 import type { Finalizer } from '../interfaces/finalizer.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
@@ -17,27 +15,27 @@ import type { Metrics } from '../interfaces/metrics.js';
 import type { OperatingSystem } from '../interfaces/operating-system.js';
 import type { PlanContext } from '../interfaces/plan-context.js';
 import type { Provisioner } from '../interfaces/provisioner.js';
+import type { EventSink, RunKind } from '../interfaces/run-events.js';
 import type { StepContext } from '../interfaces/step-context.js';
 import type { ImageDisk, VerificationResult, Verifier } from '../interfaces/verifier.js';
 import type { VolumeManager } from '../interfaces/volume.js';
 import { newRunId } from '../reclaim/run-id.js';
-import { BAKE_SETTINGS, BLOCK_DEVICE, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
-import type { BakeOutcome } from './bake-outcome.js';
+import { BAKE_SETTINGS, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS, PROVISIONER, VOLUME } from '../tokens.js';
 import type { BakeRequest, BootRequest, VerifyRequest } from './bake-request.js';
 import type { BakeSettings } from './bake-settings.js';
 import { BOOT_IMAGE_STEPS, bakeSteps, type RunStep, VERIFY_IMAGE_STEPS } from './bake-steps.js';
+import type { RunOutcome } from './run-outcome.js';
 import { type RunEnd, type RunSpec, StepRun } from './step-run.js';
 
 /**
- * The bake: plan, then acquire (volume, device, attachment, mount, chroot), install, tear down,
+ * The bake: plan, then acquire (volume, attachment, mount, chroot), install, tear down,
  * finalize, clean up. Every acquisition is on the cleanup stack before the next step starts; any
  * failure or interruption unwinds it.
  */
 @injectable()
-export class BakePipeline {
+export class RunPipeline {
   constructor(
     @inject(CLOUD) private readonly cloud: Cloud,
-    @inject(BLOCK_DEVICE) private readonly blockDevice: BlockDeviceAllocator,
     @inject(VOLUME) private readonly volumes: VolumeManager,
     @inject(OS) private readonly os: OperatingSystem,
     @inject(PROVISIONER) private readonly provisioner: Provisioner,
@@ -48,7 +46,7 @@ export class BakePipeline {
     @inject(LOCK_MANAGER) private readonly locks: LockManager,
   ) {}
 
-  async run(request: BakeRequest, signal: AbortSignal): Promise<BakeOutcome> {
+  async run(request: BakeRequest, signal: AbortSignal): Promise<RunOutcome> {
     const steps = request.dryRun ? ['plan' as const] : bakeSteps({ verify: this.settings.verify !== undefined });
     return this.runSteps(
       { kind: 'bake', environment: request.environment, package: request.packageSpec, steps, dryRun: request.dryRun, preserveOnError: request.preserveOnError },
@@ -62,14 +60,14 @@ export class BakePipeline {
    * frame as a bake (events, run lock, work directory, cleanup), but nothing is made, and a failed
    * verification removes nothing.
    */
-  async verifyImage(request: VerifyRequest, signal: AbortSignal): Promise<BakeOutcome> {
+  async verifyImage(request: VerifyRequest, signal: AbortSignal): Promise<RunOutcome> {
     return this.onExistingImage(request, 'verify', VERIFY_IMAGE_STEPS, signal, async (verifier, image, disk, ctx) =>
       verifier.verify({ image, disk, environment: request.environment }, ctx),
     );
   }
 
   /** `aminate boot`: the verifier boots a copy of an existing image for a person, in the same run frame. */
-  async bootImage(request: BootRequest, signal: AbortSignal): Promise<BakeOutcome> {
+  async bootImage(request: BootRequest, signal: AbortSignal): Promise<RunOutcome> {
     if (this.settings.verify && !this.settings.verify.verifier.bootInteractive) {
       throw new UsageError("the environment's verifier cannot boot an image for a person", { suggestions: ['use an environment whose verifier is qemu'] });
     }
@@ -85,7 +83,7 @@ export class BakePipeline {
     stepNames: readonly RunStep[],
     signal: AbortSignal,
     work: (verifier: Verifier, image: ImageResult, disk: ImageDisk, ctx: StepContext) => Promise<VerificationResult | undefined>,
-  ): Promise<BakeOutcome> {
+  ): Promise<RunOutcome> {
     const verifier = this.settings.verify?.verifier;
     if (!verifier) throw new AminatorError('an image run needs a verifier in the bake settings', { code: ErrorCodes.INTERNAL });
     const steps = request.dryRun ? ['plan' as const] : stepNames;
@@ -98,7 +96,7 @@ export class BakePipeline {
         const { registered, lines } = await run.step('plan', async (ctx) => {
           const found = await this.cloud.resolveBaseImage(request.imageRef, ctx);
           await verifier.preflight?.(undefined, ctx);
-          return { registered: found, lines: [`image: ${found.name} (${found.id})`, ...(verifier.describePlan?.(undefined) ?? [])] };
+          return { registered: found, lines: [`image: ${found.name} (${found.id})`, ...verifier.describePlan(undefined)] };
         });
         const image: ImageResult = { id: registered.id, name: registered.name, cloud: request.cloud, region: registered.location ?? '', tags: registered.tags };
         progress.image = image;
@@ -114,7 +112,7 @@ export class BakePipeline {
     );
   }
 
-  private runSteps(spec: RunSpec, signal: AbortSignal, body: (run: StepRun) => Promise<RunEnd>): Promise<BakeOutcome> {
+  private runSteps(spec: RunSpec, signal: AbortSignal, body: (run: StepRun) => Promise<RunEnd>): Promise<RunOutcome> {
     const { settings } = this;
     return StepRun.execute(
       {
@@ -146,9 +144,8 @@ export class BakePipeline {
       return this.cloud.createVolume(plan.baseImage, ctx);
     });
     const volumeMark = run.mark();
-    const device = await run.step('allocate-device', async (ctx) => this.blockDevice.allocate(await this.cloud.devicesInUse(ctx), ctx));
-    const attachment = await run.step('attach-volume', (ctx) => this.cloud.attachVolume(volume, device, ctx));
-    const mounted = await run.step('mount-volume', async (ctx) => this.volumes.mount(await this.blockDevice.waitForNode(attachment, ctx), ctx));
+    const attachment = await run.step('attach-volume', (ctx) => this.cloud.attachVolume(volume, ctx));
+    const mounted = await run.step('mount-volume', (ctx) => this.volumes.mount(attachment.device, ctx));
     const chroot = await run.step('prepare-chroot', (ctx) => this.os.prepareChroot(mounted, ctx));
     const installed = await run.step('provision', (ctx) =>
       this.provisioner.provision({ chroot, spec: plan.spec, baseImage: plan.baseImage, environment: request.environment }, ctx),
@@ -189,9 +186,8 @@ export class BakePipeline {
     if (this.cloud.imageDisk) return this.cloud.imageDisk(image, ctx);
     const registered = await this.cloud.resolveBaseImage(image.id, ctx);
     const volume = await this.cloud.createVolume(registered, ctx);
-    const device = await this.blockDevice.allocate(await this.cloud.devicesInUse(ctx), ctx);
-    const attachment = await this.cloud.attachVolume(volume, device, ctx);
-    return { path: await this.blockDevice.waitForNode(attachment, ctx), bootModes: registered.bootModes ?? [] };
+    const attachment = await this.cloud.attachVolume(volume, ctx);
+    return { path: attachment.device, bootModes: registered.bootModes ?? [] };
   }
 
   private async plan(request: BakeRequest, ctx: PlanContext): Promise<{ plan: BakePlan; lines: string[] }> {
@@ -204,14 +200,6 @@ export class BakePipeline {
   }
 
   private plugins(): BakePlugin[] {
-    return [
-      this.cloud,
-      this.blockDevice,
-      this.volumes,
-      this.os,
-      this.provisioner,
-      this.finalizer,
-      ...(this.settings.verify ? [this.settings.verify.verifier] : []),
-    ];
+    return [this.cloud, this.volumes, this.os, this.provisioner, this.finalizer, ...(this.settings.verify ? [this.settings.verify.verifier] : [])];
   }
 }

@@ -1,12 +1,12 @@
 import type { CleanupError } from '../errors/cleanup-error.js';
-import type { StepTiming } from '../interfaces/bake-events.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
 import type { ImageResult, InstalledPackage } from '../interfaces/bake-types.js';
+import type { StepTiming } from '../interfaces/run-events.js';
 import type { VerificationResult } from '../interfaces/verifier.js';
 import type { KeptResource } from './cleanup-stack.js';
 
 /** How a run (a bake, `verify`, `boot`, a plugin command's steps) ended; the CLI turns it into an exit code, the pipeline into the `result` event. */
-export interface BakeOutcome {
+export interface RunOutcome {
   readonly status: 'succeeded' | 'failed' | 'interrupted' | 'planned';
   readonly runId: string;
   readonly plan?: BakePlan;

@@ -3,7 +3,7 @@ import type { ResourceRef } from './cleanup-scope.js';
 import type { LogLevel } from './logger.js';
 import type { VerificationResult } from './verifier.js';
 
-interface EventBase {
+export interface EventBase {
   /** ISO-8601 time the event was made. */
   readonly time: string;
   readonly runId: string;
@@ -120,9 +120,9 @@ export interface ResultEvent extends EventBase {
   readonly log?: string;
 }
 
-export type BakeEvent = RunStartEvent | StepStartEvent | StepEndEvent | ResourceEvent | ProgressEvent | LogEvent | CleanupEvent | UndoEvent | ResultEvent;
+export type RunEvent = RunStartEvent | StepStartEvent | StepEndEvent | ResourceEvent | ProgressEvent | LogEvent | CleanupEvent | UndoEvent | ResultEvent;
 
 /** Receives every event of a run; renderers and metrics subscribe through it. */
 export interface EventSink {
-  emit(event: BakeEvent): void;
+  emit(event: RunEvent): void;
 }

@@ -7,12 +7,12 @@
 // long, as on real EC2; the lag is then counted from the later of the change and the moment it became
 // visible, so it shows what the NotFound retries add.
 // Needs root, the host tools of the quickstart and a built tree. Usage: node bench/ec2-waits.mjs [runs=3] [windowMs=0]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
+import { runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { debootstrapTarball, makeDiskImage, removeTreeSafely } from '@aminator/testkit/linux';
 
@@ -66,41 +66,26 @@ try {
     const transitionsBefore = endpoint.world.transitions.length;
     const started = Date.now();
     // Asynchronously: the endpoint answers from this very process.
-    const result = await new Promise((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          bin,
-          '-c',
-          config,
-          '-e',
-          'ec2_apt_linux',
-          '--json',
-          'bake',
-          '--base-image-name',
-          'bench-base',
-          '--base-image-owner',
-          '136693071363',
-          '--suffix',
-          `bench${run}`,
-          'hello',
-        ],
-        {
-          env: { ...process.env, ...endpoint.env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
-    if (result.status !== 0) throw new Error(`bake failed: ${result.stderr}${result.stdout.slice(-2000)}`);
+    const result = await runCli(
+      bin,
+      [
+        '-c',
+        config,
+        '-e',
+        'ec2_apt_linux',
+        '--json',
+        'bake',
+        '--base-image-name',
+        'bench-base',
+        '--base-image-owner',
+        '136693071363',
+        '--suffix',
+        `bench${run}`,
+        'hello',
+      ],
+      { env: endpoint.env },
+    );
+    if (result.code !== 0) throw new Error(`bake failed: ${result.stderr}${result.stdout.slice(-2000)}`);
     const calls = endpoint.calls.slice(callsBefore);
     rows.push(...measure(calls, endpoint.world.transitions.slice(transitionsBefore)).map((r) => ({ ...r, run })));
     console.log(`run ${run}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${calls.length} API calls in all`);

@@ -5,11 +5,12 @@
 // Needs root and the host tools of the quickstart. The base image is built once into the bench store
 // (AMINATOR_BENCH_STORE, default /var/tmp/aminator-bench-store), shared with bench/local-bake.mjs.
 // Usage: node bench/parallel-local.mjs [bakes=20] [package=hello]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '@aminator/testkit';
 
 const bakes = Number(process.argv[2] ?? 20);
 const pkg = process.argv[3] ?? 'hello';
@@ -29,29 +30,17 @@ function ensureBase() {
   if (built.status !== 0) throw new Error(`foundation failed:\n${built.stderr}`);
 }
 
-function bake(index) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const args = [bin, '-c', config, '--json', 'bake', '--base-image', 'bench-base', '--suffix', `par${index}-${process.pid}`, pkg];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => {
-      const events = stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line));
-      const locks = events.filter((e) => e.type === 'resource' && e.action === 'acquired' && e.resource.kind === 'lock' && e.step === 'attach-volume');
-      resolve({ index, code, ms: Date.now() - started, image: events.at(-1)?.image?.id, deviceLocks: locks.length, stderr });
-    });
-  });
+async function bake(index) {
+  const started = Date.now();
+  const args = ['-c', config, '--json', 'bake', '--base-image', 'bench-base', '--suffix', `par${index}-${process.pid}`, pkg];
+  const { code, stdout, stderr } = await runCli(bin, args);
+  const events = stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  const locks = events.filter((e) => e.type === 'resource' && e.action === 'acquired' && e.resource.kind === 'lock' && e.step === 'attach-volume');
+  return { index, code, ms: Date.now() - started, image: events.at(-1)?.image?.id, deviceLocks: locks.length, stderr };
 }
 
 // Nodes the host would have if its own disks were sdf…sdp; only those that do not exist are made, and removed after.

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LocalImageStore } from '@aminator/local-store';
+import debian from '@aminator/os-debian';
 import { createTestCommandContext, ROOT_ONLY } from '@aminator/testkit';
-import { buildFoundation, foundationSteps } from '../src/foundation/build-foundation.js';
-import { foundationOptions } from '../src/foundation/foundation-options.js';
+import { runFoundation } from '../src/commands/foundation-command.js';
+import { foundationSteps } from '../src/foundation/build-foundation.js';
 
 /** A mirror nobody answers on: debootstrap fails at once, after the disk was partitioned, formatted and mounted. */
 const DEAD_MIRROR = 'http://127.0.0.1:9/debian';
@@ -19,7 +20,7 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
   function world(name: string, failpoints?: string) {
     const dir = join(scratch, name);
     mkdirSync(dir);
-    const test = createTestCommandContext({ command: 'foundation', workRoot: join(dir, 'work'), lockDir: join(dir, 'locks'), failpoints });
+    const test = createTestCommandContext({ command: 'foundation', workRoot: join(dir, 'work'), lockDir: join(dir, 'locks'), failpoints, plugins: [debian] });
     const store = new LocalImageStore(join(dir, 'store'), test.ctx.commands);
     const imagesLeft = () => (existsSync(join(dir, 'store', 'images')) ? readdirSync(join(dir, 'store', 'images')) : []);
     const locksLeft = () => (existsSync(join(dir, 'locks')) ? readdirSync(join(dir, 'locks')) : []);
@@ -31,7 +32,7 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
     const workRoot = join(w.dir, 'work');
     mkdirSync(workRoot);
     chmodSync(workRoot, 0o777);
-    const outcome = await buildFoundation(foundationOptions({ name: 'frame-test', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR }), w.store, w.ctx);
+    const outcome = await runFoundation({ name: 'frame-test', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR }, w.store, w.ctx);
     assert.equal(outcome.status, 'failed');
     assert.equal((outcome.error as { code?: string }).code, 'E_UNSAFE_PATH');
     assert.deepEqual(outcome.cleanupErrors, []);
@@ -44,13 +45,12 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
 
   it('a failed install (mirror down) undoes every step in reverse, each undo an event, and leaves nothing', async () => {
     const w = world('dead-mirror');
-    const options = foundationOptions({ name: 'dead-mirror', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR, size: '600M' });
-    const outcome = await buildFoundation(options, w.store, w.ctx);
+    const outcome = await runFoundation({ name: 'dead-mirror', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR, size: '600M' }, w.store, w.ctx);
     assert.equal(outcome.status, 'failed', String(outcome.error));
     const start = w.events.ofType('run-start')[0];
     assert.equal(start?.kind, 'command');
     assert.equal(start?.command, 'foundation');
-    assert.deepEqual(start?.steps, [...foundationSteps(options), 'cleanup']);
+    assert.deepEqual(start?.steps, [...foundationSteps(false), 'cleanup']);
     assert.deepEqual(
       w.events.ofType('step-end').map((e) => `${e.step} ${e.status}`),
       ['plan succeeded', 'create-disk succeeded', 'partition succeeded', 'install failed'],
@@ -84,7 +84,7 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
 
   it('a failpoint names a foundation step; one naming no step of it is refused before anything runs', async () => {
     const w = world('failpoint', 'partition:error');
-    const outcome = await buildFoundation(foundationOptions({ name: 'failpoint', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR }), w.store, w.ctx);
+    const outcome = await runFoundation({ name: 'failpoint', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR }, w.store, w.ctx);
     assert.equal((outcome.error as { code?: string }).code, 'E_FAILPOINT');
     assert.deepEqual(
       w.events.ofType('step-end').map((e) => `${e.step} ${e.status}`),
@@ -94,7 +94,7 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
     assert.deepEqual(w.locksLeft(), []);
 
     const typo = world('failpoint-typo', 'provision:error');
-    await assert.rejects(buildFoundation(foundationOptions({ name: 'typo', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR }), typo.store, typo.ctx), {
+    await assert.rejects(runFoundation({ name: 'typo', minimal: true, suite: 'bookworm', mirror: DEAD_MIRROR }, typo.store, typo.ctx), {
       code: 'E_USAGE',
       message: /unknown step "provision"/,
     });
@@ -103,7 +103,7 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
 
   it('--dry-run checks and plans, and makes nothing: no store, no work directory, no lock', async () => {
     const w = world('dry');
-    const outcome = await buildFoundation(foundationOptions({ name: 'dry', suite: 'bookworm', mirror: DEAD_MIRROR }), w.store, w.ctx, true);
+    const outcome = await runFoundation({ name: 'dry', suite: 'bookworm', mirror: DEAD_MIRROR, dryRun: true }, w.store, w.ctx);
     assert.equal(outcome.status, 'planned', String(outcome.error));
     assert.deepEqual(w.events.ofType('run-start')[0]?.steps, ['plan']);
     assert.match(outcome.planLines?.join('\n') ?? '', /image: dry: debian bookworm, 2G ext4, gpt, bootable/);

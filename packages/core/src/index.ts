@@ -29,6 +29,7 @@ export type * from './interfaces/cleanup-scope.js';
 export type * from './interfaces/cloud.js';
 export type * from './interfaces/command-runner.js';
 export type * from './interfaces/finalizer.js';
+export type * from './interfaces/foundation.js';
 export type * from './interfaces/leftover.js';
 export type * from './interfaces/lock-manager.js';
 export type * from './interfaces/logger.js';
@@ -54,7 +55,7 @@ export { sleep } from './pipeline/sleep.js';
 // Declaring a plugin.
 export { PLUGIN_API_VERSION } from './plugin/api-version.js';
 export { definePlugin } from './plugin/define-plugin.js';
-export { PLUGIN_KINDS, type PluginKind } from './plugin/plugin-kinds.js';
+export { PLUGIN_KINDS, type PluginKind, type PluginKindMap } from './plugin/plugin-kinds.js';
 export { RESERVED_FLAGS } from './plugin/reserved-flags.js';
 // Runs and their owners: what `aminate cleanup` reads to tell a live run from a dead one.
 export { isRunId, newRunId } from './reclaim/run-id.js';

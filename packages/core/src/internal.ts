@@ -30,6 +30,7 @@ export * from './pipeline/run-pipeline.js';
 export * from './pipeline/sleep.js';
 export * from './pipeline/step-run.js';
 export * from './plugin/define-plugin.js';
+export * from './plugin/plugin-instance.js';
 export * from './plugin/register-plugin.js';
 export * from './reclaim/core-leftovers.js';
 export * from './reclaim/leftover-phases.js';

@@ -12,6 +12,8 @@ export const LinuxErrorCodes = {
   OS_MISMATCH: 'E_OS_MISMATCH',
   POSTINSTALL_FAILED: 'E_POSTINSTALL_FAILED',
   DOWNLOAD_FAILED: 'E_DOWNLOAD_FAILED',
+  KEYRING_MISSING: 'E_KEYRING_MISSING',
+  BOOT_LOADER: 'E_BOOT_LOADER',
   VOLUME_FULL: ProvisionFailures.volumeFull.code,
   REPOSITORY_UNREACHABLE: ProvisionFailures.repositoryUnreachable.code,
   DEPENDENCY_PROBLEM: ProvisionFailures.dependencyProblem.code,

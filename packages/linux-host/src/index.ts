@@ -6,6 +6,7 @@ export * from './chroot-mounts.js';
 export * from './errors.js';
 export * from './file-override.js';
 export * from './filesystem-probe.js';
+export * from './foundation-sources.js';
 export * from './holders.js';
 export * from './host-mirror.js';
 export * from './host-tools.js';

@@ -2,11 +2,12 @@ import { COMMAND_RUNNER, type CommandRunner, OS_CONFIG, type StepContext } from 
 import { LinuxChroot, overrideFile } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { DebianConfig } from './debian-config.js';
+import { DebianFoundation } from './debian-foundation.js';
 
 /** invoke-rc.d asks this script whether to start a service; 101 means "no". */
 export const POLICY_RC_D = '#!/bin/sh\n# Written by aminate while the image is baked: services do not start in the chroot.\nexit 101\n';
 
-/** A Debian/Ubuntu chroot: linux-host's chroot, and policy-rc.d stopping services from starting. */
+/** A Debian/Ubuntu chroot: linux-host's chroot, and policy-rc.d stopping services from starting; and Debian foundations. */
 @injectable()
 export class DebianChroot extends LinuxChroot {
   readonly family = 'debian';
@@ -16,8 +17,11 @@ export class DebianChroot extends LinuxChroot {
     suggestion: 'for Red Hat family images use an environment with os redhat, e.g. -e local_yum_linux',
   };
 
+  readonly foundation: DebianFoundation;
+
   constructor(@inject(OS_CONFIG) config: DebianConfig, @inject(COMMAND_RUNNER) commands: CommandRunner) {
     super(config, commands);
+    this.foundation = new DebianFoundation(commands);
   }
 
   protected servicePolicy(): string {

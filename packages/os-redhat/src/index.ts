@@ -4,6 +4,7 @@ import { redhatConfigSchema } from './redhat-config.js';
 
 export { RedhatChroot, SERVICE_DIVERSION } from './redhat-chroot.js';
 export { type RedhatConfig, redhatConfigSchema } from './redhat-config.js';
+export { RedhatFoundation } from './redhat-foundation.js';
 
 export default definePlugin({
   kind: 'os',

@@ -2,6 +2,7 @@ import { COMMAND_RUNNER, type CommandRunner, OS_CONFIG, type StepContext } from 
 import { existsInside, LinuxChroot, overrideFile } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { RedhatConfig } from './redhat-config.js';
+import { RedhatFoundation } from './redhat-foundation.js';
 
 /** What `systemctl`/`service` become while the image is baked. */
 export const SERVICE_DIVERSION =
@@ -22,7 +23,10 @@ export class RedhatChroot extends LinuxChroot {
     @inject(COMMAND_RUNNER) commands: CommandRunner,
   ) {
     super(redhat, commands);
+    this.foundation = new RedhatFoundation(commands);
   }
+
+  readonly foundation: RedhatFoundation;
 
   protected servicePolicy(): string {
     return `divert ${this.redhat.divert.join(', ')}`;

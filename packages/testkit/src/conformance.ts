@@ -19,6 +19,7 @@ import {
   LOGGER,
   lockFileText,
   moduleShapeProblems,
+  type OperatingSystem,
   PLUGIN_KEYWORD,
   type PluginKind,
   type PluginKindMap,
@@ -102,6 +103,20 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
         assert.equal(typeof (instance as unknown as Record<string, unknown>)[method], 'function', `missing ${method}`);
       }
     });
+
+    if (module.kind === 'os') {
+      it('os: a foundation, when offered, says whether it boots and refuses an empty request before making anything', async () => {
+        const os = (await registerInFreshContainer(module, options, lockDirs)).instance as OperatingSystem;
+        if (!os.foundation) return;
+        assert.equal(typeof os.foundation.boots, 'boolean');
+        assert.throws(
+          () =>
+            os.foundation?.plan({ name: 'conformance', options: { suite: '../x', releasever: '../x', mirror: 'ftp://x', repo: 'ftp://x' }, bootable: false }),
+          (error: unknown) => isAminatorError(error) && error.exitCode === 2,
+          'an invalid release or source is a usage error (exit 2)',
+        );
+      });
+    }
 
     if (module.kind === 'verifier') describeVerifierContract(() => registerInFreshContainer(module, options, lockDirs).then((r) => r.instance as Verifier));
 

@@ -1,4 +1,13 @@
-import { ExecaCommandRunner, FileLockManager, type PluginCommandContext, runCommandSteps } from '@aminator/core/internal';
+import {
+  type DiscoveredPlugin,
+  ExecaCommandRunner,
+  FileLockManager,
+  type PluginCommandContext,
+  PluginLoadError,
+  type PluginModule,
+  pluginInstance,
+  runCommandSteps,
+} from '@aminator/core/internal';
 import { createTestStepContext, EventRecorder } from './test-step-context.js';
 
 export interface TestCommandContext {
@@ -20,6 +29,9 @@ export function createTestCommandContext<C = unknown>(options: {
   readonly config?: C;
   readonly runId?: string;
   readonly failpoints?: string;
+  /** The plugins `ctx.plugin(kind, name)` may hand out, with their config sections (default: `{}`). */
+  readonly plugins?: readonly PluginModule[];
+  readonly pluginConfigs?: Readonly<Record<string, unknown>>;
 }): TestCommandContext {
   const { ctx: step, logs } = createTestStepContext();
   const events = new EventRecorder();
@@ -35,6 +47,14 @@ export function createTestCommandContext<C = unknown>(options: {
     log: step.log,
     signal: abort.signal,
     print: () => undefined,
+    plugin: async (kind, name) => {
+      const module = options.plugins?.find((m) => m.kind === kind && m.name === name);
+      if (!module) throw new PluginLoadError('resolve', `${kind}/${name}`, 'not among the test command context plugins');
+      const parsed = module.configSchema.safeParse(options.pluginConfigs?.[`${kind}/${name}`] ?? {});
+      if (!parsed.success) throw new Error(`config of ${kind}/${name} refused: ${JSON.stringify(parsed.error)}`);
+      const plugin = { kind, name, packageName: `test:${name}` } as DiscoveredPlugin;
+      return pluginInstance({ plugin, module }, parsed.data, { commands: new ExecaCommandRunner(step.log), locks, log: step.log });
+    },
     runSteps: (spec, body) =>
       runCommandSteps(
         {

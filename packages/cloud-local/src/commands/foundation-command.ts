@@ -1,4 +1,5 @@
-import type { PluginCommand } from '@aminator/core';
+import { type PluginCommand, type PluginCommandContext, type RunOutcome, UsageError } from '@aminator/core';
+import type { LocalImageStore } from '@aminator/local-store';
 import { buildFoundation } from '../foundation/build-foundation.js';
 import { foundationOptions } from '../foundation/foundation-options.js';
 import type { LocalConfig } from '../local-config.js';
@@ -32,7 +33,7 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
   ].join('\n'),
   options: [
     { flags: '--name <name>', description: 'name of the new base image (required)', required: true },
-    { flags: '--os <family>', description: 'debian or redhat', defaultValue: 'debian', choices: ['debian', 'redhat'] },
+    { flags: '--os <name>', description: 'the os plugin that provides the foundation: debian, redhat, or one you installed', defaultValue: 'debian' },
     { flags: '--suite <suite>', description: "Debian/Ubuntu release (default: this host's)" },
     { flags: '--mirror <url>', description: "Debian mirror (default: from this host's apt sources)" },
     { flags: '--repo <url>', description: 'Red Hat family: repository with the base packages' },
@@ -58,8 +59,19 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
     STORE_OPTION,
   ],
   async run(_args, options, ctx) {
-    const parsed = foundationOptions(options);
-    const store = commandStore(options, ctx);
-    return (await buildFoundation(parsed, store, ctx, options.dryRun === true)).exitCode;
+    return (await runFoundation(options, commandStore(options, ctx), ctx)).exitCode;
   },
 };
+
+/** `aminate foundation` with its options as given: the OS plugin named by `--os` plans what goes on the disk. */
+export async function runFoundation(options: Readonly<Record<string, unknown>>, store: LocalImageStore, ctx: PluginCommandContext): Promise<RunOutcome> {
+  const parsed = foundationOptions(options);
+  const os = await ctx.plugin('os', parsed.os);
+  if (!os.foundation) {
+    throw new UsageError(`the os plugin ${parsed.os} does not build foundations`, {
+      suggestions: ['use --os debian or --os redhat, or an os plugin whose README lists foundations'],
+    });
+  }
+  const plan = os.foundation.plan({ name: parsed.name, options, bootable: os.foundation.boots && !parsed.minimal });
+  return buildFoundation(parsed, plan, store, ctx, options.dryRun === true);
+}

@@ -1,7 +1,16 @@
-import { existsSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AminatorError, type CommandRunner, createExclusive, EXIT_USAGE, type PluginCommandContext, type RunOutcome, type StepContext } from '@aminator/core';
+import {
+  AminatorError,
+  type BootDiskLayout,
+  type CommandRunner,
+  createExclusive,
+  EXIT_USAGE,
+  type FoundationPlan,
+  type PluginCommandContext,
+  type RunOutcome,
+  type StepContext,
+} from '@aminator/core';
 import {
   attachLoopForStep,
   filesystemUuid,
@@ -11,39 +20,45 @@ import {
   partitionByteRange,
   readPartitionTable,
   requireHostTools,
-  runInChroot,
   writeFileInside,
 } from '@aminator/linux-host';
 import type { ImageManifest } from '@aminator/local-store';
 import { formatSize, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/local-store';
-import { bootableSfdiskScript, bootConfigFiles, DEBIAN_BOOT_PACKAGES, installBootLoader } from './boot-loader.js';
-import { type FoundationOptions, foundationTools } from './foundation-options.js';
+import { checkBootableDisk, type FoundationOptions, foundationTools } from './foundation-options.js';
 
-const DPKG_TO_MACHINE: Record<string, string> = { amd64: 'x86_64', arm64: 'arm64', i386: 'i386' };
 const FIRST_SECTOR = 2048;
 /** How long a busy mount of the foundation build is retried before its holders are named. */
 const UNMOUNT_RETRY_MS = 15_000;
 
 /** The steps of `aminate foundation`, in order (core adds `cleanup`); failpoints may name them. */
-export function foundationSteps(options: Pick<FoundationOptions, 'bootable'>): string[] {
-  return ['plan', 'create-disk', 'partition', 'install', 'configure', ...(options.bootable ? ['boot-loader'] : []), 'teardown', 'publish'];
+export function foundationSteps(bootable: boolean): string[] {
+  return ['plan', 'create-disk', 'partition', 'install', 'configure', ...(bootable ? ['boot-loader'] : []), 'teardown', 'publish'];
 }
 
 /**
  * A base image from nothing, as a run of named steps like a bake's (events, run lock, private work
- * directory, failpoints, one cleanup stack): plan (name and host tools), create-disk (a sparse file in
- * a staged image), partition (bootable: GPT with BIOS boot, EFI system and root partitions; minimal:
- * one root partition, or a bare file system) and format, install (debootstrap, or dnf --installroot),
- * configure (fstab by UUID, hostname, package sources), boot-loader (GRUB for both firmwares),
- * teardown (everything mounted or attached is released), publish (atomically, in the store).
+ * directory, failpoints, one cleanup stack): plan (name, host tools, the OS plugin's plan),
+ * create-disk (a sparse file in a staged image), partition (bootable: the OS's boot layout; minimal:
+ * one root partition, or a bare file system) and format, install (the OS plugin: debootstrap, dnf
+ * --installroot), configure (fstab by UUID, hostname; the OS's own files), boot-loader (the OS's),
+ * teardown (everything mounted or attached is released), publish (atomically, in the store). The
+ * disk and the store are this builder's; what goes on the disk is the OS plugin's.
  */
-export async function buildFoundation(options: FoundationOptions, store: LocalImageStore, ctx: PluginCommandContext, dryRun = false): Promise<RunOutcome> {
-  const layout = `${formatSize(options.sizeBytes)} ${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable (BIOS and UEFI)' : ', minimal'}`;
-  return ctx.runSteps({ steps: foundationSteps(options), subject: options.name, dryRun }, async (run) => {
+export async function buildFoundation(
+  options: FoundationOptions,
+  os: FoundationPlan,
+  store: LocalImageStore,
+  ctx: PluginCommandContext,
+  dryRun = false,
+): Promise<RunOutcome> {
+  const boot = options.minimal ? undefined : os.boot;
+  const layout = `${formatSize(options.sizeBytes)} ${options.fs}, ${options.partitionTable}${boot ? ', bootable (BIOS and UEFI)' : ', minimal'}`;
+  return ctx.runSteps({ steps: foundationSteps(boot !== undefined), subject: options.name, dryRun }, async (run) => {
     const planLines = await run.step('plan', async (step) => {
-      requireHostTools(foundationTools(options));
-      requireKeyring(options);
-      if (options.insecureRepo) step.log.warn(INSECURE_REPO_WARNING);
+      checkBootableDisk(options, boot !== undefined);
+      requireHostTools(foundationTools(options, boot !== undefined), { needsRoot: !dryRun });
+      await os.preflight(step);
+      for (const warning of os.warnings) step.log.warn(warning);
       const existing = await store.find(options.name);
       if (existing && !options.force) {
         throw new AminatorError(`an image named "${options.name}" already exists (${existing.id})`, {
@@ -53,10 +68,9 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
         });
       }
       return [
-        `image: ${options.name}: ${options.os} ${options.release}, ${layout}`,
-        `from: ${options.source}${options.include.length > 0 ? ` with ${options.include.join(', ')}` : ''}`,
+        `image: ${options.name}: ${os.family} ${os.release}, ${layout}`,
+        ...os.lines,
         `store: ${store.dir}${existing ? ` (replaces ${existing.id})` : ''}`,
-        options.insecureRepo ? 'signatures: NOT checked (--insecure-repo)' : `signatures: checked against ${options.keyring.file}`,
       ];
     });
     if (dryRun) return { planLines };
@@ -82,34 +96,44 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
       return { id, staged: stage.dir, disk };
     });
     const held = run.mark();
-    const { loop, uuid } = await run.step('partition', (step) => partitionAndFormat(disk, options, ctx.commands, step));
+    const { loop, uuid } = await run.step('partition', (step) => partitionAndFormat(disk, options, boot?.layout, ctx.commands, step));
     const root = await run.step('install', async (step) => {
       const root = await mountAt(loop, ctx.commands, step);
-      step.progress(`installing ${options.os} ${options.release} from ${options.source}`);
-      if (options.os === 'debian') await debootstrap(root, options, ctx.commands, step);
-      else await dnfInstallroot(root, options, ctx.commands, step);
+      step.progress(`installing ${os.family} ${os.release}`);
+      await os.install(root, step);
       return root;
     });
-    const architecture = await run.step('configure', async (step) => {
+    const { architecture } = await run.step('configure', async (step) => {
       await configure(root, uuid, options);
-      return options.os === 'debian'
-        ? (DPKG_TO_MACHINE[(await runInChroot(ctx.commands, root, 'dpkg', ['--print-architecture'], step)).stdout.trim()] ?? 'x86_64')
-        : (await ctx.commands.run('uname', ['-m'])).stdout.trim();
+      return os.configure(root, step);
     });
-    if (options.bootable) await run.step('boot-loader', (step) => makeBootable(disk, root, loop, uuid, ctx.commands, step));
+    if (boot) {
+      await run.step('boot-loader', async (step) => {
+        for (const [inside, content] of Object.entries(boot.files)) await writeFileInside(root, inside, content, 0o644);
+        // A chroot whose private /dev shows the root partition and the whole disk, nothing else of the host:
+        // the boot loader names the root by UUID and can only write this disk.
+        const diskDevice = await attachLoopForStep(ctx.commands, disk, step);
+        await mountChrootFilesystems(root, new Mounter(ctx.commands), step, {
+          unmountRetryMs: UNMOUNT_RETRY_MS,
+          blockDevices: [loop, diskDevice],
+          commands: ctx.commands,
+        });
+        await boot.installBootLoader({ root, rootUuid: uuid, diskDevice, diskFile: disk }, step);
+      });
+    }
     await run.step('teardown', () => run.release(held));
     const manifest: ImageManifest = {
       id,
       name: options.name,
-      description: `${options.os} ${options.release} foundation image (${options.fs}, ${options.partitionTable}${options.bootable ? ', bootable: BIOS and UEFI' : ''})`,
-      tags: { foundation: 'true', os: options.os, release: options.release },
+      description: `${os.family} ${os.release} foundation image (${options.fs}, ${options.partitionTable}${boot ? ', bootable: BIOS and UEFI' : ''})`,
+      tags: { foundation: 'true', os: os.family, release: os.release },
       createdAt: new Date().toISOString(),
       sizeBytes: options.sizeBytes,
       architecture,
-      os: { family: options.os, release: options.release },
+      os: { family: os.family, release: os.release },
       layout: { partitionTable: options.partitionTable, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined, fsType: options.fs },
-      boot: options.bootable ? { bios: true, uefi: true } : undefined,
-      warnings: options.insecureRepo ? [INSECURE_REPO_WARNING] : undefined,
+      boot: boot ? { bios: true, uefi: true } : undefined,
+      warnings: os.warnings.length > 0 ? [...os.warnings] : undefined,
     };
     await run.step('publish', () => store.publish(staged, manifest, ctx.locks, { replace: options.force }));
     return {
@@ -123,14 +147,13 @@ export async function buildFoundation(options: FoundationOptions, store: LocalIm
 async function partitionAndFormat(
   disk: string,
   options: FoundationOptions,
+  bootLayout: BootDiskLayout | undefined,
   commands: CommandRunner,
   ctx: StepContext,
 ): Promise<{ loop: string; uuid: string }> {
   let range = { offsetBytes: 0, sizeBytes: options.sizeBytes };
   if (options.partitionTable === 'gpt') {
-    const script = options.bootable
-      ? bootableSfdiskScript(disk, PartitionTypes.rootX86_64)
-      : `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n`;
+    const script = bootLayout ? bootLayout.sfdiskScript(disk) : `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n`;
     await commands.run('sfdisk', ['--quiet', '--', disk], { input: script });
     const table = await readPartitionTable(commands, disk);
     const root = table?.partitions[0];
@@ -167,69 +190,7 @@ async function mountAt(device: string, commands: CommandRunner, ctx: StepContext
   return root;
 }
 
-/**
- * The boot loader, installed by the image's own GRUB in a chroot whose private /dev shows the root
- * partition and the whole disk — nothing else of the host — so grub-mkconfig names the root by UUID
- * and grub-install can only write this disk.
- */
-async function makeBootable(disk: string, root: string, rootLoop: string, rootUuid: string, commands: CommandRunner, ctx: StepContext): Promise<void> {
-  for (const [inside, content] of Object.entries(bootConfigFiles())) await writeFileInside(root, inside, content, 0o644);
-  const diskLoop = await attachLoopForStep(commands, disk, ctx);
-  await mountChrootFilesystems(root, new Mounter(commands), ctx, { unmountRetryMs: UNMOUNT_RETRY_MS, blockDevices: [rootLoop, diskLoop], commands });
-  await runInChroot(commands, root, 'systemctl', ['enable', 'systemd-networkd', 'systemd-resolved'], ctx);
-  await installBootLoader({ root, rootUuid, diskLoop, diskFile: disk }, commands, ctx);
-}
-
-const INSECURE_REPO_WARNING = 'packages were installed without checking their signatures (--insecure-repo)';
-
-/** The keyring the packages' signatures are checked against must be there: else E_KEYRING_MISSING, naming what provides it. */
-function requireKeyring(options: FoundationOptions): void {
-  if (options.insecureRepo || existsSync(options.keyring.file)) return;
-  throw new AminatorError(`the keyring ${options.keyring.file} that the packages' signatures are checked against does not exist`, {
-    code: LocalErrorCodes.KEYRING_MISSING,
-    exitCode: EXIT_USAGE,
-    suggestions: [
-      options.keyring.package ? `apt-get install ${options.keyring.package}` : 'give --keyring with the file that signs this mirror or repository',
-      'or pass --insecure-repo to install unsigned packages (the image records that it was built so)',
-    ],
-  });
-}
-
-async function debootstrap(root: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<void> {
-  const packages = [...(options.bootable ? DEBIAN_BOOT_PACKAGES : []), ...options.include];
-  const include = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
-  // debootstrap takes no `--`; the release and mirror were validated, the root is ours.
-  // --force-check-gpg: without it, a missing keyring makes debootstrap skip the Release signature silently.
-  const signatures = options.insecureRepo ? ['--no-check-gpg'] : ['--force-check-gpg', `--keyring=${options.keyring.file}`];
-  await commands.run('debootstrap', ['--variant=minbase', ...signatures, ...include, options.release, root, options.source], {
-    signal: ctx.signal,
-    timeoutMs: 3_600_000,
-    onLine: (line) => ctx.log.debug(line),
-  });
-  await runInChroot(commands, root, 'apt-get', ['clean'], ctx);
-}
-
-async function dnfInstallroot(root: string, options: FoundationOptions, commands: CommandRunner, ctx: StepContext): Promise<void> {
-  await commands.run(
-    'dnf',
-    [
-      '-y',
-      `--installroot=${root}`,
-      `--releasever=${options.release}`,
-      `--repofrompath=foundation,${options.source}`,
-      '--repo=foundation',
-      '--setopt=install_weak_deps=False',
-      ...(options.insecureRepo ? ['--nogpgcheck'] : ['--setopt=foundation.gpgcheck=1', `--setopt=foundation.gpgkey=file://${options.keyring.file}`]),
-      'install',
-      '--',
-      ...options.include,
-    ],
-    { signal: ctx.signal, timeoutMs: 3_600_000, onLine: (line) => ctx.log.debug(line) },
-  );
-  await commands.run('dnf', ['-y', `--installroot=${root}`, `--releasever=${options.release}`, 'clean', 'all'], { signal: ctx.signal });
-}
-
-/** fstab by UUID, hostname, hosts and (Debian) apt sources, written only below the root. */
+/** fstab by UUID, hostname and hosts, written only below the root (the OS plugin writes its own files). */
 async function configure(root: string, uuid: string, options: FoundationOptions): Promise<void> {
   const fsOptions = options.fs === 'xfs' ? 'defaults 0 0' : 'defaults,errors=remount-ro 0 1';
   const hostname =
@@ -243,6 +204,5 @@ async function configure(root: string, uuid: string, options: FoundationOptions)
     '/etc/hostname': `${hostname}\n`,
     '/etc/hosts': `127.0.0.1 localhost\n127.0.1.1 ${hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
   };
-  if (options.os === 'debian') files['/etc/apt/sources.list'] = `deb ${options.source} ${options.release} main\n`;
   for (const [inside, content] of Object.entries(files)) await writeFileInside(root, inside, content, 0o644);
 }

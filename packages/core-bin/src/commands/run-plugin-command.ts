@@ -6,14 +6,18 @@ import {
   FAILPOINTS_ENV,
   FileLockManager,
   type LoadedPlugin,
+  loadPlugin,
   newRunId,
   type PluginCommand,
   type PluginCommandContext,
+  pluginInstance,
   runCommandSteps,
   runLogPath,
+  selectPlugin,
   validatePluginConfig,
 } from '@aminator/core/internal';
 import type { Session } from '../cli/session.js';
+import { sharedModulesHost } from '../cli/shared-modules.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { StderrLogger } from '../cli/stderr-logger.js';
 import { RunDisplay } from '../render/run-display.js';
@@ -47,6 +51,11 @@ export async function runPluginCommand(
     signal: controller.signal,
     commands: new ExecaCommandRunner(log),
     locks,
+    plugin: async (kind, pluginName) => {
+      const other = await loadPlugin(selectPlugin(session.discovery, kind, pluginName), await sharedModulesHost(session.discovery.plugins));
+      const otherConfig = validatePluginConfig(session.merged, kind, pluginName, other.module.configSchema);
+      return pluginInstance(other, otherConfig, { commands: new ExecaCommandRunner(log), locks, log });
+    },
     print: (value, text) => process.stdout.write(session.flags.json ? `${JSON.stringify(value, null, 2)}\n` : text.length > 0 ? `${text.join('\n')}\n` : ''),
     runSteps: async (runSpec, body) => {
       if (display) throw new AminatorError(`aminate ${spec.name} ran its steps twice`, { code: ErrorCodes.INTERNAL });

@@ -1,5 +1,6 @@
 import type { BakePlugin } from './bake-plugin.js';
 import type { MountedVolume, PreparedChroot } from './bake-types.js';
+import type { FoundationBuilder } from './foundation.js';
 import type { StepContext } from './step-context.js';
 
 /** kind `os`: turning a mounted root into a chroot safe to install into, and back. */
@@ -11,4 +12,6 @@ export interface OperatingSystem extends BakePlugin {
    * the chroot only; pushes the undo of each change as it is made.
    */
   prepareChroot(volume: MountedVolume, ctx: StepContext): Promise<PreparedChroot>;
+  /** Optional: building base images of this OS from nothing (`aminate foundation --os <name>`). */
+  readonly foundation?: FoundationBuilder;
 }

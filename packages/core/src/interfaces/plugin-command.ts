@@ -1,4 +1,5 @@
 import type { RunOutcome } from '../pipeline/run-outcome.js';
+import type { PluginKind, PluginKindMap } from '../plugin/plugin-kinds.js';
 import type { ImageResult } from './bake-types.js';
 import type { CommandRunner } from './command-runner.js';
 import type { LockManager } from './lock-manager.js';
@@ -67,6 +68,12 @@ export interface PluginCommandContext<C = unknown> {
    * has been shown already: return its `exitCode`.
    */
   runSteps(spec: CommandRunSpec, body: (run: StepSequence) => Promise<CommandRunEnd>): Promise<RunOutcome>;
+  /**
+   * Another installed plugin, loaded and registered as a bake would (its config section validated,
+   * core's services), in a container of its own: how `aminate foundation` asks the OS plugin named by
+   * `--os` for its foundation. Unknown or broken: the loader's error (exit 2).
+   */
+  plugin<K extends PluginKind>(kind: K, name: string): Promise<PluginKindMap[K]>;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AminatorError, type CommandRunner, type StepContext } from '@aminator/core';
-import { attachLoop, detachLoop, type HostTool, HostTools, pathInside, runInChroot } from '@aminator/linux-host';
-import { LocalErrorCodes } from '@aminator/local-store';
+import { AminatorError, type BootDiskLayout, type BootLoaderInput, type CommandRunner, type StepContext } from '@aminator/core';
+import { attachLoop, detachLoop, type HostTool, HostTools, LinuxErrorCodes, PartitionTypes, pathInside, runInChroot } from '@aminator/linux-host';
 
 /** GPT type GUIDs of the two boot partitions. */
 const BIOS_BOOT = '21686148-6449-6E6F-744E-656564454649';
@@ -19,19 +18,20 @@ export const BOOT_LAYOUT = {
   rootStart: 262144,
 } as const;
 
-export const BOOT_LAYOUT_BYTES = BOOT_LAYOUT.rootStart * 512;
-
-/** sfdisk's script for the layout; the partitions after the first are named by node to get their numbers. */
-export function bootableSfdiskScript(disk: string, rootType: string): string {
-  const { biosBoot, esp, rootStart } = BOOT_LAYOUT;
-  return [
-    'label: gpt',
-    `start=${rootStart}, type=${rootType}, name=root`,
-    `${disk}${biosBoot.number} : start=${biosBoot.start}, size=${biosBoot.size}, type=${BIOS_BOOT}, name=bios-boot`,
-    `${disk}${esp.number} : start=${esp.start}, size=${esp.size}, type=${EFI_SYSTEM}, name=esp`,
-    '',
-  ].join('\n');
-}
+/** The layout as a foundation builder lays out the disk; the partitions after the first are named by node to get their numbers. */
+export const DEBIAN_BOOT_LAYOUT: BootDiskLayout = {
+  bytesBeforeRoot: BOOT_LAYOUT.rootStart * 512,
+  sfdiskScript(disk: string): string {
+    const { biosBoot, esp, rootStart } = BOOT_LAYOUT;
+    return [
+      'label: gpt',
+      `start=${rootStart}, type=${PartitionTypes.rootX86_64}, name=root`,
+      `${disk}${biosBoot.number} : start=${biosBoot.start}, size=${biosBoot.size}, type=${BIOS_BOOT}, name=bios-boot`,
+      `${disk}${esp.number} : start=${esp.start}, size=${esp.size}, type=${EFI_SYSTEM}, name=esp`,
+      '',
+    ].join('\n');
+  },
+};
 
 /**
  * What a bootable Debian needs beyond minbase: the cloud kernel (virtio, NVMe, ENA, Xen drivers),
@@ -74,14 +74,6 @@ export function bootConfigFiles(): Record<string, string> {
   };
 }
 
-export interface BootLoaderInput {
-  readonly root: string;
-  readonly rootUuid: string;
-  /** The whole disk, as a loop device visible in the chroot's private /dev. */
-  readonly diskLoop: string;
-  readonly diskFile: string;
-}
-
 /**
  * Install GRUB from the image into the disk, with the chroot prepared (private /dev showing the root
  * partition and the whole disk): grub.cfg by grub-mkconfig, checked to name the root by UUID; the
@@ -90,13 +82,14 @@ export interface BootLoaderInput {
  */
 export async function installBootLoader(input: BootLoaderInput, commands: CommandRunner, ctx: StepContext): Promise<void> {
   const { root, rootUuid } = input;
+  await runInChroot(commands, root, 'systemctl', ['enable', 'systemd-networkd', 'systemd-resolved'], ctx);
   await runInChroot(commands, root, 'update-initramfs', ['-u', '-k', 'all'], ctx);
   await mkdir(pathInside(root, '/boot/grub'), { recursive: true, mode: 0o755 });
   await runInChroot(commands, root, 'grub-mkconfig', ['-o', '/boot/grub/grub.cfg'], ctx);
   const config = await readFile(pathInside(root, '/boot/grub/grub.cfg'), 'utf8');
   if (!config.includes(`root=UUID=${rootUuid}`) || /root=\/dev\//.test(config)) {
     throw new AminatorError(`grub-mkconfig did not name the root file system by UUID ${rootUuid}`, {
-      code: LocalErrorCodes.BOOT_LOADER,
+      code: LinuxErrorCodes.BOOT_LOADER,
       suggestions: ["run with --debug to see grub-mkconfig's output", 'or build with --minimal (no boot loader)'],
     });
   }
@@ -105,7 +98,7 @@ export async function installBootLoader(input: BootLoaderInput, commands: Comman
     commands,
     root,
     'grub-install',
-    ['--target=i386-pc', '--boot-directory=/boot', '--modules=part_gpt ext2', '--no-floppy', input.diskLoop],
+    ['--target=i386-pc', '--boot-directory=/boot', '--modules=part_gpt ext2', '--no-floppy', input.diskDevice],
     ctx,
   );
   const efi = await efiImage(root, rootUuid, commands, ctx);

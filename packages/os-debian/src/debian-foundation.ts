@@ -1,0 +1,80 @@
+import type { CommandRunner, FoundationBuilder, FoundationPlan, FoundationRequest, PlanContext, StepContext } from '@aminator/core';
+import { UsageError } from '@aminator/core';
+import {
+  CHROOT_DEV_TOOLS,
+  HostTools,
+  hostArchiveKeyring,
+  hostDebianMirror,
+  hostDebianSuite,
+  INSECURE_REPO_WARNING,
+  includedPackages,
+  keyringOption,
+  releaseName,
+  requireHostTools,
+  requireKeyring,
+  runInChroot,
+  sourceUrl,
+  writeFileInside,
+} from '@aminator/linux-host';
+import { BOOT_TOOLS, bootConfigFiles, DEBIAN_BOOT_LAYOUT, DEBIAN_BOOT_PACKAGES, installBootLoader } from './debian-boot-loader.js';
+
+/** dpkg's architecture names as the machine names images carry. */
+const DPKG_TO_MACHINE: Readonly<Record<string, string>> = { amd64: 'x86_64', arm64: 'arm64', i386: 'i386' };
+
+/**
+ * Debian and Ubuntu foundations: debootstrap --variant=minbase from a mirror (default: this host's apt
+ * sources' working entry and suite), every Release file checked against the archive keyring; for a
+ * bootable image the cloud kernel, systemd and GRUB for BIOS and UEFI in Debian's cloud layout.
+ * Options read: `--suite`, `--mirror`, `--include`, `--keyring`, `--insecure-repo`.
+ */
+export class DebianFoundation implements FoundationBuilder {
+  readonly boots = true;
+
+  constructor(private readonly commands: CommandRunner) {}
+
+  plan(request: FoundationRequest): FoundationPlan {
+    const raw = request.options;
+    const release = releaseName(String(raw.suite ?? hostDebianSuite() ?? ''), '--suite');
+    const mirror = String(raw.mirror ?? hostDebianMirror() ?? '');
+    if (!mirror) throw new UsageError("no Debian mirror: give --mirror URL (this host's apt sources name none)");
+    const source = sourceUrl(mirror, '--mirror');
+    const include = includedPackages(raw.include);
+    const insecureRepo = raw.insecureRepo === true;
+    const keyring = keyringOption(raw.keyring) ?? hostArchiveKeyring();
+    const { commands } = this;
+    const packages = [...(request.bootable ? DEBIAN_BOOT_PACKAGES : []), ...include];
+    return {
+      family: 'debian',
+      release,
+      lines: [
+        `from: ${source} ${release}${include.length > 0 ? ` with ${include.join(', ')}` : ''}`,
+        insecureRepo ? 'signatures: NOT checked (--insecure-repo)' : `signatures: checked against ${keyring.file}`,
+      ],
+      warnings: insecureRepo ? [INSECURE_REPO_WARNING] : [],
+      boot: request.bootable
+        ? { layout: DEBIAN_BOOT_LAYOUT, files: bootConfigFiles(), installBootLoader: (input, ctx) => installBootLoader(input, commands, ctx) }
+        : undefined,
+      async preflight(ctx: PlanContext): Promise<void> {
+        requireHostTools([HostTools.debootstrap, ...(request.bootable ? [...BOOT_TOOLS, ...CHROOT_DEV_TOOLS] : [])], { needsRoot: !ctx.dryRun });
+        requireKeyring(keyring, insecureRepo);
+      },
+      async install(root: string, ctx: StepContext): Promise<void> {
+        const including = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
+        // debootstrap takes no `--`; the release and mirror were validated, the root is ours.
+        // --force-check-gpg: without it, a missing keyring makes debootstrap skip the Release signature silently.
+        const signatures = insecureRepo ? ['--no-check-gpg'] : ['--force-check-gpg', `--keyring=${keyring.file}`];
+        await commands.run('debootstrap', ['--variant=minbase', ...signatures, ...including, release, root, source], {
+          signal: ctx.signal,
+          timeoutMs: 3_600_000,
+          onLine: (line) => ctx.log.debug(line),
+        });
+        await runInChroot(commands, root, 'apt-get', ['clean'], ctx);
+      },
+      async configure(root: string, ctx: StepContext): Promise<{ architecture: string }> {
+        await writeFileInside(root, '/etc/apt/sources.list', `deb ${source} ${release} main\n`, 0o644);
+        const dpkg = (await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim();
+        return { architecture: DPKG_TO_MACHINE[dpkg] ?? dpkg };
+      },
+    };
+  }
+}

@@ -1,3 +1,4 @@
+import { PathTrust } from '../trust/trusted-path.js';
 import type { DiscoveredPlugin } from './discovery-types.js';
 import { findPackageFrom, readPackageJson, resolvePackageEntry } from './package-resolution.js';
 
@@ -29,7 +30,7 @@ interface Copy {
  * plugin's dependencies (and from theirs), resolves to one copy: the newest found. Whether that copy
  * suits each plugin is the loader's check (`sharedLibraryProblem`).
  */
-export async function chooseSharedLibraries(plugins: readonly DiscoveredPlugin[]): Promise<SharedLibrary[]> {
+export async function chooseSharedLibraries(plugins: readonly DiscoveredPlugin[], trust = new PathTrust()): Promise<SharedLibrary[]> {
   const found = new Map<string, Map<string, Copy>>();
   const pending: Array<{ from: string; pkg: Readonly<Record<string, unknown>> }> = plugins
     .filter((p) => !p.builtin)
@@ -49,7 +50,10 @@ export async function chooseSharedLibraries(plugins: readonly DiscoveredPlugin[]
   return [...found].map(([name, copies]) => {
     const all = [...copies.values()];
     const newest = all.reduce((a, b) => (compare(b.version, a.version) > 0 ? b : a));
-    return { name, version: newest.version, dir: newest.dir, entry: resolvePackageEntry(newest.dir, newest.pkg), copies: all.map((c) => c.dir) };
+    const entry = resolvePackageEntry(newest.dir, newest.pkg);
+    // Every plugin will run this copy: it passes the rule a plugin's own entry does, before any import.
+    trust.assert(entry, `shared library ${name} entry`);
+    return { name, version: newest.version, dir: newest.dir, entry, copies: all.map((c) => c.dir) };
   });
 }
 

@@ -56,8 +56,9 @@ export async function buildFoundation(
   return ctx.runSteps({ steps: foundationSteps(boot !== undefined), subject: options.name, dryRun }, async (run) => {
     const planLines = await run.step('plan', async (step) => {
       checkBootableDisk(options, boot !== undefined);
-      requireHostTools(foundationTools(options, boot !== undefined), { needsRoot: !dryRun });
+      // The OS plugin's tools first: what installs the OS (debootstrap, dnf) is the one a new host lacks.
       await os.preflight(step);
+      requireHostTools(foundationTools(options, boot !== undefined), { needsRoot: !dryRun });
       for (const warning of os.warnings) step.log.warn(warning);
       const existing = await store.find(options.name);
       if (existing && !options.force) {

@@ -31,7 +31,10 @@ const tapDir = mkdtempSync(join(tmpdir(), 'aminator-tap-'));
 const tap = join(tapDir, 'results.tap');
 // Two files at a time: the long ones (qemu boots, fault matrices) are CPU- or wait-bound and overlap
 // well on two cores; every test uses its own scratch directory, loop devices and locks.
+// Tests import each package's per-file build (the `aminator-source` condition), as their own files
+// do; the aminate processes they start load the bundles a user runs.
 const args = [
+  '--conditions=aminator-source',
   '--test',
   '--test-concurrency=2',
   '--test-reporter=spec',

@@ -169,6 +169,7 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
     );
     const doctor = await runCli(ec2.bin, ['-e', 'ec2_apt_linux', 'plugins', 'doctor', '--json'], { cwd: world.scratch });
     assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+    assert.equal(JSON.parse(doctor.stdout).sharedBy, 'hooks', 'npm installs global packages apart: only the hooks give them one core');
     const shared = new Map((JSON.parse(doctor.stdout).shared as Array<{ name: string; path: string; copies: string[] }>).map((s) => [s.name, s]));
     for (const name of ['@aminator/aws-ec2', '@aminator/linux-host']) {
       const library = shared.get(name) ?? assert.fail(`${name} is not shared: ${doctor.stdout}`);

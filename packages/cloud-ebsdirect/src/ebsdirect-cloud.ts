@@ -118,7 +118,7 @@ export class EbsDirectCloud implements Cloud {
       }
     }
     const files = new Set(dead);
-    const all = await listLoops(ctx.commands);
+    const all = await listLoops();
     const loops = withStackedLoops(
       all,
       all.filter((l) => files.has(backingFileOf(l))),

@@ -20,7 +20,7 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
   const staged = [];
   for (const stage of await store.listStaged()) if (!(await held(stageLockName(stage.id), stage.id))) staged.push(stage);
   const abandonedFiles = new Set([...volumes.map((v) => v.path), ...staged.map((s) => join(s.dir, 'disk.raw'))]);
-  const loops = await abandonedLoops(store, ctx, abandonedFiles, held);
+  const loops = await abandonedLoops(store, abandonedFiles, held);
   return [
     ...loops.map((loop) => loopLeftover(loop, `backed by ${loop.backFile}, which no running bake holds`, ctx.commands)),
     ...volumes.map(
@@ -45,13 +45,8 @@ export async function findStoreLeftovers(store: LocalImageStore, ctx: LeftoverCo
 }
 
 /** Loops over abandoned volume files (also deleted ones), then loops over those, outermost first. */
-async function abandonedLoops(
-  store: LocalImageStore,
-  ctx: LeftoverContext,
-  files: Set<string>,
-  held: (lock: string, id: string) => Promise<boolean>,
-): Promise<LoopInfo[]> {
-  const all = await listLoops(ctx.commands);
+async function abandonedLoops(store: LocalImageStore, files: Set<string>, held: (lock: string, id: string) => Promise<boolean>): Promise<LoopInfo[]> {
+  const all = await listLoops();
   const direct: LoopInfo[] = [];
   for (const loop of all) {
     const file = backingFileOf(loop);

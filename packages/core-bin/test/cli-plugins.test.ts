@@ -22,6 +22,13 @@ describe('aminate plugins (CLI)', () => {
     assert.ok(plugins.some((p: { kind: string; name: string; builtin: boolean }) => p.kind === 'metrics' && p.name === 'log' && p.builtin));
   });
 
+  it("plugins doctor says the plugins of a workspace share aminate's modules by Node's own resolution, with no hooks", async () => {
+    const result = await aminate(['plugins', 'doctor', '--json'], { cwd: join(fixtures, 'fake-env') });
+    assert.equal(JSON.parse(result.stdout).sharedBy, 'resolution', result.stdout + result.stderr);
+    const text = await aminate(['plugins', 'doctor'], { cwd: join(fixtures, 'fake-env') });
+    assert.match(text.stdout, /Node's own resolution finds them \(no hooks\)/);
+  });
+
   it('plugins doctor reports each broken plugin with its own code, and exits 0 when the selected environment is fine', async () => {
     const result = await aminate(['plugins', 'doctor', '--json'], { cwd: join(fixtures, 'broken') });
     assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type CommandRunner, ignoreMissing, type Leftover, pollUntil, type StepContext } from '@aminator/core';
 
@@ -68,12 +68,26 @@ export interface LoopInfo {
   readonly offset: number;
 }
 
-/** Loop devices in use and what backs them. */
-export async function listLoops(commands: CommandRunner): Promise<LoopInfo[]> {
-  const { stdout } = await commands.run('losetup', ['--json', '--list', '--output', 'NAME,BACK-FILE,OFFSET']);
-  if (!stdout.trim()) return [];
-  const parsed = JSON.parse(stdout) as { loopdevices?: Array<{ name: string; 'back-file': string | null; offset: number | string }> };
-  return (parsed.loopdevices ?? []).map((l) => ({ name: l.name, backFile: l['back-file'] ?? '', offset: Number(l.offset) }));
+/**
+ * Loop devices in use and what backs them, read from sysfs as `losetup --list` does, without a
+ * process: a `cleanup` with nothing to do then runs no command at all.
+ */
+export async function listLoops(sysBlock = '/sys/block'): Promise<LoopInfo[]> {
+  const names = (await readdir(sysBlock)).filter((name) => /^loop\d+$/.test(name));
+  const loops = await Promise.all(
+    names.map(async (name): Promise<LoopInfo | undefined> => {
+      const dir = join(sysBlock, name, 'loop');
+      try {
+        const [backFile, offset] = await Promise.all([readFile(join(dir, 'backing_file'), 'utf8'), readFile(join(dir, 'offset'), 'utf8')]);
+        return { name: join('/dev', name), backFile: backFile.replace(/\n$/, ''), offset: Number(offset) };
+      } catch (error) {
+        // A free loop device has no loop/ attributes (or lost them while we read).
+        ignoreMissing(error);
+        return undefined;
+      }
+    }),
+  );
+  return loops.filter((l): l is LoopInfo => l !== undefined);
 }
 
 const DELETED = ' (deleted)';

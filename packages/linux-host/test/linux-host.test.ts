@@ -18,6 +18,7 @@ import {
   HostTools,
   hostDebianMirror,
   hostDebianSuite,
+  listLoops,
   overrideFile,
   type PartitionTable,
   PartitionTypes,
@@ -180,6 +181,32 @@ describe('detachLoop', ROOT_ONLY, () => {
     } finally {
       await holder.close().catch(() => undefined);
       detachTestLoopIfAttached(loop);
+    }
+  });
+});
+
+describe('listLoops', ROOT_ONLY, () => {
+  it('reads from sysfs what `losetup --list` reports: name, backing file (deleted ones too) and offset', async () => {
+    const image = join(scratch, 'listed.img');
+    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
+    const whole = attachTestLoop(image);
+    const part = attachTestLoop(image, { offset: 1024 * 1024 });
+    try {
+      rmSync(image);
+      const ours = (await listLoops()).filter((l) => l.name === whole || l.name === part);
+      const reported = JSON.parse(sh('losetup', ['--json', '--list', '--output', 'NAME,BACK-FILE,OFFSET'])) as {
+        loopdevices: Array<{ name: string; 'back-file': string; offset: number }>;
+      };
+      const expected = reported.loopdevices
+        .filter((l) => l.name === whole || l.name === part)
+        .map((l) => ({ name: l.name, backFile: l['back-file'], offset: Number(l.offset) }));
+      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+      assert.deepEqual(ours.sort(byName), expected.sort(byName));
+      assert.equal(ours.find((l) => l.name === part)?.offset, 1024 * 1024);
+      assert.equal(ours.find((l) => l.name === whole)?.backFile, `${image} (deleted)`);
+    } finally {
+      detachTestLoopIfAttached(part);
+      detachTestLoopIfAttached(whole);
     }
   });
 });

@@ -23,7 +23,7 @@ function commandLine(pid: number): string {
 export async function findVerifyLeftovers(ctx: LeftoverContext): Promise<Leftover[]> {
   const found: Leftover[] = [];
   const runs = await readdir(ctx.workRoot, { withFileTypes: true }).catch(() => []);
-  const loops = await listLoops(ctx.commands).catch(() => []);
+  const loops = await listLoops().catch(() => []);
   for (const run of runs) {
     if (!run.isDirectory() || !isRunId(run.name) || (await ctx.runs.isAlive(run.name))) continue;
     const dir = join(ctx.workRoot, run.name, VERIFY_DIR);

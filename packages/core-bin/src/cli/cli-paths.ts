@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The core-bin package directory (this file is dist/src/cli/cli-paths.js inside it). */
+/** The core-bin package directory, from the per-file build and from the bundle alike (a self-reference). */
 export function cliPackageDir(): string {
-  return realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'));
+  return realpathSync(dirname(fileURLToPath(import.meta.resolve('@aminator/core-bin/package.json'))));
 }

@@ -13,7 +13,7 @@ import {
 } from '@aminator/core/host';
 import { printJson, printLines } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
-import { sharedModulesHost } from '../cli/shared-modules.js';
+import { type SharingHost, sharedModulesHost } from '../cli/shared-modules.js';
 
 interface SharedCopy {
   readonly name: string;
@@ -62,8 +62,8 @@ export async function pluginsDoctor(session: Session, options: { json: boolean; 
   const failing = findings.filter((f) => f.status === 'error' && f.selected);
   const exitCode = failing.length > 0 ? 2 : 0;
   const shared = (host.sharedLibraries ?? []).map(({ name, version, dir, copies }) => ({ name, version, path: dir, copies }));
-  if (options.json) printJson({ environment: env.name, ok: exitCode === 0, findings, shared });
-  else printReport(env.name, findings, shared, exitCode);
+  if (options.json) printJson({ environment: env.name, ok: exitCode === 0, findings, shared, sharedBy: host.sharedBy });
+  else printReport(env.name, findings, shared, host.sharedBy, exitCode);
   return exitCode;
 }
 
@@ -81,7 +81,13 @@ function missingSelected(session: Session, plugins: SelectedEnvironment['plugins
   return findings;
 }
 
-function printReport(environment: string, findings: readonly Finding[], shared: readonly SharedCopy[], exitCode: number): void {
+function printReport(
+  environment: string,
+  findings: readonly Finding[],
+  shared: readonly SharedCopy[],
+  sharedBy: SharingHost['sharedBy'],
+  exitCode: number,
+): void {
   for (const f of findings) {
     const mark = f.status === 'ok' ? 'ok   ' : f.selected ? 'ERROR' : 'warn ';
     printLines([`${mark} ${f.plugin}${f.selected ? ' [selected]' : ''}`]);
@@ -94,6 +100,9 @@ function printReport(environment: string, findings: readonly Finding[], shared: 
     ]);
   }
   printLines([
+    sharedBy === 'hooks'
+      ? 'one core, tsyringe and copy of each library for every plugin: resolution hooks hand them to plugins installed apart'
+      : "one core, tsyringe and copy of each library for every plugin: Node's own resolution finds them (no hooks)",
     exitCode === 0
       ? `environment ${environment}: every selected plugin loads`
       : `environment ${environment}: selected plugins are missing or broken (see ERROR lines)`,

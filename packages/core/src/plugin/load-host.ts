@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPackageFrom, readPackageJson } from './package-resolution.js';
 import type { SharedLibrary } from './shared-libraries.js';
@@ -23,8 +23,8 @@ let cached: LoadHost | undefined;
 
 export function currentLoadHost(): LoadHost {
   if (cached) return cached;
-  // This file is dist/src/plugin/load-host.js inside the core package.
-  const coreDir = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'));
+  // A self-reference: the same from the per-file build and from the bundle.
+  const coreDir = realpathSync(dirname(fileURLToPath(import.meta.resolve('@aminator/core/package.json'))));
   const version = readPackageJson(coreDir).version;
   cached = { coreDir, coreVersion: typeof version === 'string' ? version : '0.0.0', tsyringeDir: findPackageFrom(coreDir, 'tsyringe') };
   return cached;

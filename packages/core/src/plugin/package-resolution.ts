@@ -15,7 +15,22 @@ export function readPackageJson(dir: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
 }
 
-const CONDITIONS = ['import', 'node', 'default'] as const;
+/**
+ * The export conditions `import()` would match here, in priority order: those node was started with
+ * (`--conditions` / `-C`, as the tests use `aminator-source`), then Node's own.
+ */
+export function importConditions(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const args = [...nodeOptions.split(/\s+/).filter(Boolean), ...execArgv];
+  const given: string[] = [];
+  args.forEach((arg, i) => {
+    const inline = /^(?:--conditions|-C)=(.+)$/.exec(arg)?.[1];
+    if (inline) given.push(inline);
+    else if ((arg === '--conditions' || arg === '-C') && args[i + 1]) given.push(args[i + 1] as string);
+  });
+  return [...given, 'import', 'node', 'default'];
+}
+
+let conditions: readonly string[] | undefined;
 
 /** The file `import(packageName)` would load: manifest entry, else exports ".", else main, else index.js. */
 export function resolvePackageEntry(dir: string, pkg: Readonly<Record<string, unknown>>, entry?: string): string {
@@ -37,10 +52,12 @@ function exportTarget(exports: unknown): string | undefined {
 function conditionTarget(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (!value || typeof value !== 'object') return undefined;
-  const conditions = value as Record<string, unknown>;
-  for (const condition of CONDITIONS) {
-    const target = conditionTarget(conditions[condition]);
-    if (target) return target;
+  conditions ??= importConditions();
+  // Node takes the first key of the object that is an active condition, in the object's own order.
+  for (const [key, target] of Object.entries(value as Record<string, unknown>)) {
+    if (!conditions.includes(key)) continue;
+    const found = conditionTarget(target);
+    if (found) return found;
   }
   return undefined;
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// After `tsc -b`: each package's entry points (the `aminator-source` target of each export in its
+// package.json) bundled into dist/bundle, which the `default` condition loads. Node 20 spends ~1 ms
+// per ES module it resolves and links; core alone is ~100 files, so a bake started in ~350 ms of
+// module loading. Other packages stay external (bare imports), so every package is still one copy
+// in a process: plugins and aminate share core and the libraries as before. Tests run with
+// `--conditions=aminator-source` and load the per-file build their own tests import.
+// Usage: node scripts/bundle.mjs [--here]   (--here: only the package in the working directory)
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+
+const SOURCE_CONDITION = 'aminator-source';
+// Third-party packages copied into the bundle of the one package that uses them (core: zod, semver,
+// execa; core-bin: commander): none holds state or hands out a class another package checks, so a
+// copy is as good as the shared file, and Node resolves, reads and links one module instead of ~40.
+// Everything else stays a bare import: @aminator/* (one copy each per process), tsyringe and
+// reflect-metadata (one DI registry), the AWS SDK and cosmiconfig (large, and loaded on first use).
+const INLINE = new Set(['zod', 'semver', 'execa', 'commander']);
+// Bundled CommonJS (semver, commander) calls require() for Node's own modules.
+const BANNER = "import { createRequire as __aminatorRequire } from 'node:module'; const require = __aminatorRequire(import.meta.url);";
+const here = process.argv.includes('--here');
+const roots = here ? ['.'] : readdirSync('packages').map((name) => join('packages', name));
+
+for (const root of roots) {
+  const file = join(root, 'package.json');
+  if (!existsSync(file)) continue;
+  const exports = JSON.parse(readFileSync(file, 'utf8')).exports ?? {};
+  const entries = Object.values(exports)
+    .map((target) => (target && typeof target === 'object' ? target[SOURCE_CONDITION] : undefined))
+    .filter((path) => typeof path === 'string')
+    .map((path) => join(root, path));
+  if (entries.length === 0) continue;
+  const outdir = join(root, 'dist', 'bundle');
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: entries,
+    outbase: join(root, 'dist', 'src'),
+    outdir,
+    bundle: true,
+    // One copy of each module across a package's entries (core's ., ./host and ./internal).
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    plugins: [externalExcept(INLINE)],
+    banner: { js: BANNER },
+    // Error classes name themselves after their class (`new.target.name`).
+    keepNames: true,
+    logLevel: 'warning',
+  });
+  if (!here) console.log(`bundled ${relative('.', root)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
+}
+
+/** Every bare import is external, but for the packages named (and their own dependencies). */
+function externalExcept(inline) {
+  return {
+    name: 'external-except',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith('node:')) return { path: args.path, external: true };
+        const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+        // A module inside an inlined package's own files resolves normally (its dependencies come along).
+        if (inline.has(name) || args.importer.includes('/node_modules/')) return undefined;
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}

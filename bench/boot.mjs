@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib/drift.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const pkg = process.argv[3] ?? 'hello';
@@ -62,7 +63,6 @@ try {
         .join(', ')}`,
     );
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log('\nmode   firmware+loader   kernel+initrd   userspace   report after   (medians, s)');
   for (const mode of ['BIOS', 'UEFI']) {
     const mine = rows.filter((r) => r.mode === mode);

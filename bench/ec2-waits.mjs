@@ -15,6 +15,7 @@ import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { debootstrapTarball, makeDiskImage, removeTreeSafely } from '@aminator/testkit/linux';
+import { median } from './lib/drift.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const windowMs = Number(process.argv[3] ?? 0);
@@ -96,7 +97,6 @@ try {
     const mine = rows.filter((r) => r.name === wait.name);
     const lags = mine.map((r) => r.lag).sort((a, b) => a - b);
     const polls = mine.map((r) => r.polls).sort((a, b) => a - b);
-    const median = (v) => v[Math.floor(v.length / 2)];
     console.log(
       `${wait.name.padEnd(20)} ${String(wait.delay / 1000).padStart(3)} s   ${String(median(lags)).padStart(5)} ms, ${String(lags.at(-1)).padStart(5)} ms   ${String(median(polls)).padStart(8)}           ${mine[0].fixed}`,
     );

@@ -3,15 +3,19 @@
 // alternating which goes first, N runs each; prints every run, the medians and their ratio.
 // Needs root and the host tools of the quickstart. The base image is built once into the bench store
 // (AMINATOR_BENCH_STORE, default /var/tmp/aminator-bench-store) and kept for later runs.
-// Usage: node bench/local-bake.mjs [runs=3] [package=hello]
+// Also `aminate bake --dry-run` against `node -e 0`, interleaved. With --check, the ratios are compared
+// with bench/baseline.json (the median of the per-pair ratios: each pair shares the mirror's mood).
+// Usage: node bench/local-bake.mjs [runs=3] [package=hello] [--check] [--record]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { driftMode, finishDrift, median } from './lib/drift.mjs';
 
-const runs = Number(process.argv[2] ?? 3);
-const pkg = process.argv[3] ?? 'hello';
+const mode = driftMode(process.argv.slice(2));
+const runs = Number(mode.positional[0] ?? 3);
+const pkg = mode.positional[1] ?? 'hello';
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '..', 'packages', 'core-bin', 'bin', 'aminate.js');
 const script = join(here, 'local-bake.sh');
@@ -55,7 +59,18 @@ function bakeWithScript(base) {
 }
 
 const inside = [];
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** `bake --dry-run` (config, plugins, plan; no step runs) over Node's own start, interleaved. */
+function dryRunRatio(rounds) {
+  const dry = [];
+  const floor = [];
+  for (let i = 0; i < rounds; i++) {
+    floor.push(run(process.execPath, ['-e', '0']).ms);
+    dry.push(aminate('bake', '--dry-run', '--base-image', 'bench-base', pkg).ms);
+  }
+  console.log(`bake --dry-run: median ${median(dry).toFixed(0)} ms, node -e 0 ${median(floor).toFixed(0)} ms (${rounds} rounds)`);
+  return median(dry) / median(floor);
+}
 try {
   const base = baseImageId();
   const times = { aminate: [], script: [] };
@@ -65,11 +80,15 @@ try {
     console.log(`run ${i + 1}: aminate ${(times.aminate.at(-1) / 1000).toFixed(2)} s, script ${(times.script.at(-1) / 1000).toFixed(2)} s`);
   }
   const [a, s] = [median(times.aminate), median(times.script)];
+  const paired = median(times.aminate.map((t, i) => t / times.script[i]));
   console.log(`\npackage ${pkg}, ${runs} runs each`);
   console.log(`median aminate ${(a / 1000).toFixed(2)} s, script ${(s / 1000).toFixed(2)} s, ratio ${(a / s).toFixed(3)} (target ≤ 1.10)`);
+  console.log(`median of the per-pair ratios ${paired.toFixed(3)}`);
   console.log(
     `aminate's pipeline (run-start to result) ${(median(inside) / 1000).toFixed(2)} s; the rest is Node start-up, module loading, config and plugin discovery, and exit`,
   );
+  const dryRun = dryRunRatio(Math.max(9, runs));
+  finishDrift(mode, 'local-bake', { [pkg]: paired, 'dry-run': dryRun }, 0.06);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

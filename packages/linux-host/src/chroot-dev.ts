@@ -25,7 +25,7 @@ const LINKS: ReadonlyArray<readonly [name: string, target: string]> = [
 ];
 
 /** The host commands a private /dev takes. */
-export const CHROOT_DEV_TOOLS = [HostTools.mknod, HostTools.stat, HostTools.blkid] as const;
+export const CHROOT_DEV_TOOLS = [HostTools.mknod, HostTools.blkid] as const;
 
 /**
  * Fill a fresh tmpfs at `dev` (already mounted, empty) with the chroot's devices: the usual character
@@ -35,27 +35,29 @@ export const CHROOT_DEV_TOOLS = [HostTools.mknod, HostTools.stat, HostTools.blki
  * maintainer script that runs grub-install or writes a disk cannot reach them.
  */
 export async function populateChrootDev(dev: string, blockDevices: readonly string[], commands: CommandRunner, ctx: StepContext): Promise<void> {
-  for (const [name, major, minor] of CHARACTER_DEVICES) {
-    await commands.run('mknod', ['-m', '0666', join(dev, name), 'c', String(major), String(minor)], { signal: ctx.signal });
-  }
+  // Independent nodes in a fresh tmpfs: made at once (six processes in the time of about two).
+  await Promise.all(
+    CHARACTER_DEVICES.map(([name, major, minor]) =>
+      commands.run('mknod', ['-m', '0666', join(dev, name), 'c', String(major), String(minor)], { signal: ctx.signal }),
+    ),
+  );
   await mkdir(join(dev, 'pts'), { mode: 0o755 });
   await mkdir(join(dev, 'shm'), { mode: 0o1777 });
   for (const [name, target] of LINKS) await symlink(target, join(dev, name));
   for (const device of blockDevices) {
     const real = await realpath(device);
     // A volume given as a file (tests, fakes) has no device node to show.
-    if (!(await stat(real)).isBlockDevice()) continue;
+    const info = await stat(real, { bigint: true });
+    if (!info.isBlockDevice()) continue;
     const name = relative('/dev', real);
     if (name.startsWith('..')) throw new Error(`${device} is not a device node below /dev`);
-    const numbers = (await commands.run('stat', ['-L', '--format', '%t %T', '--', real], { signal: ctx.signal })).stdout.trim().split(' ');
     // GRUB's 10_linux writes no menu entry at all for a root on /dev/loopN backed by a file: the node
     // gets a name of its own, and the loop name (what the mount table says) links to it.
     const nodeName = LOOP.test(name) ? `aminator-${name}` : name;
     const node = join(dev, nodeName);
     await mkdir(dirname(node), { recursive: true, mode: 0o755 });
-    await commands.run('mknod', ['-m', '0660', node, 'b', String(Number.parseInt(numbers[0] ?? '', 16)), String(Number.parseInt(numbers[1] ?? '', 16))], {
-      signal: ctx.signal,
-    });
+    const { major, minor } = deviceNumbers(info.rdev);
+    await commands.run('mknod', ['-m', '0660', node, 'b', String(major), String(minor)], { signal: ctx.signal });
     if (nodeName !== name) await symlink(nodeName, join(dev, name));
     const uuid = await filesystemUuid(commands, real, ctx.signal);
     if (uuid) {
@@ -63,6 +65,14 @@ export async function populateChrootDev(dev: string, blockDevices: readonly stri
       await symlink(join('..', '..', nodeName), join(dev, 'disk', 'by-uuid', uuid));
     }
   }
+}
+
+/** Major and minor of a device number, split as glibc's major()/minor() do. */
+export function deviceNumbers(rdev: bigint): { major: number; minor: number } {
+  return {
+    major: Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)),
+    minor: Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)),
+  };
 }
 
 /** `mount` arguments of the tmpfs the chroot's /dev is made on. */

@@ -4,6 +4,7 @@ export * from './chroot-command.js';
 export * from './chroot-dev.js';
 export * from './chroot-mounts.js';
 export * from './errors.js';
+export * from './ext-superblock.js';
 export * from './file-override.js';
 export * from './filesystem-probe.js';
 export * from './foundation-sources.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,9 @@ import {
   chooseRootPartition,
   classifySpec,
   detachLoop,
+  deviceNumbers,
   extFileSystemBytes,
+  filesystemUuid,
   HostTools,
   hostDebianMirror,
   hostDebianSuite,
@@ -158,6 +160,19 @@ describe('block device and ext file system sizes', ROOT_ONLY, () => {
     writeFileSync(join(scratch, 'not-ext.img'), Buffer.alloc(4096));
     assert.equal(await extFileSystemBytes(join(scratch, 'not-ext.img')), undefined);
   });
+
+  it('reads the file system UUID as blkid reports it: ext4 from its superblock, xfs through blkid', async () => {
+    const commands = new ExecaCommandRunner(createTestStepContext().ctx.log);
+    const ext = join(scratch, 'uuid-ext.img');
+    sh('truncate', ['--size', '32M', ext]);
+    sh('mkfs.ext4', ['-q', '-F', ext]);
+    assert.equal(await filesystemUuid(commands, ext), sh('blkid', ['--probe', '--output', 'value', '--match-tag', 'UUID', ext]).trim());
+    const xfs = join(scratch, 'uuid-xfs.img');
+    sh('truncate', ['--size', '320M', xfs]);
+    sh('mkfs.xfs', ['-q', '-f', xfs]);
+    assert.equal(await filesystemUuid(commands, xfs), sh('blkid', ['--probe', '--output', 'value', '--match-tag', 'UUID', xfs]).trim());
+    assert.equal(await filesystemUuid(commands, join(scratch, 'not-ext.img')), undefined);
+  });
 });
 
 describe('detachLoop', ROOT_ONLY, () => {
@@ -182,6 +197,15 @@ describe('detachLoop', ROOT_ONLY, () => {
       await holder.close().catch(() => undefined);
       detachTestLoopIfAttached(loop);
     }
+  });
+});
+
+describe('deviceNumbers', () => {
+  it('splits a device number as glibc does, large majors and minors included', () => {
+    assert.deepEqual(deviceNumbers(BigInt(statSync('/dev/null').rdev)), { major: 1, minor: 3 });
+    const [major, minor] = [300n, 70_000n];
+    const rdev = ((major & 0xfffn) << 8n) | ((major & ~0xfffn) << 32n) | (minor & 0xffn) | ((minor & ~0xffn) << 12n);
+    assert.deepEqual(deviceNumbers(rdev), { major: 300, minor: 70_000 });
   });
 });
 

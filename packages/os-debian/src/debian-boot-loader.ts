@@ -59,8 +59,10 @@ export const BOOT_TOOLS: readonly HostTool[] = [HostTools.mkfsVfat, HostTools.mm
 export function bootConfigFiles(): Record<string, string> {
   return {
     '/etc/default/grub.d/50-aminator.cfg': [
-      '# written by aminate foundation: serial and VGA console, a short menu',
-      'GRUB_TIMEOUT=1',
+      '# written by aminate foundation: serial and VGA console, no menu wait (as cloud images boot)',
+      'GRUB_TIMEOUT=0',
+      // Ubuntu's GRUB waits 30 s at a menu after a boot it counts as failed; a cloud instance has nobody there.
+      'GRUB_RECORDFAIL_TIMEOUT=0',
       'GRUB_CMDLINE_LINUX="console=tty0 console=ttyS0,115200n8"',
       'GRUB_CMDLINE_LINUX_DEFAULT=""',
       'GRUB_TERMINAL="console serial"',

@@ -133,8 +133,10 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     'none',
     '-no-reboot',
     '-nodefaults',
+    // Nothing ever shows a display (-display none): without a VGA device SeaBIOS skips its option ROM
+    // and the guest draws no framebuffer console, which under TCG is emulated instruction by instruction.
     '-vga',
-    'std',
+    'none',
     ...(options.mode === 'uefi'
       ? ['-drive', `if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`, '-drive', `if=pflash,format=raw,file=${join(options.dir, OVMF_VARS)}`]
       : []),
@@ -144,6 +146,10 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     `user,id=net0,restrict=on${forwards}`,
     '-device',
     'virtio-net-pci,netdev=net0',
+    // Entropy from the host: under TCG the emulated CPU has no RDRAND, and the guest's getrandom()
+    // (systemd-random-seed, early in sysinit) otherwise waits ~2 s for its pool — every unit after it too.
+    '-device',
+    'virtio-rng-pci',
     // Interactive: Ctrl-C goes to the guest (signal=off); the mux gives Ctrl-A X to leave.
     ...(options.interactive ? ['-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console'] : ['-serial', `file:${options.consoleLog}`]),
     ...(options.channelLog ? ['-serial', `file:${options.channelLog}`] : []),

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ExecaCommandRunner } from '@aminator/core/internal';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
 import { assertNoLeaks, attachTestLoop, detachTestLoop, sh, snapshotHost } from '@aminator/testkit/linux';
-import { Mounter, mountChrootFilesystems } from '../src/index.js';
+import { Mounter, makeCharacterDevices, mountChrootFilesystems } from '../src/index.js';
 
 describe("the chroot's private /dev", ROOT_ONLY, () => {
   const host = snapshotHost();
@@ -14,6 +14,33 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
   after(() => {
     rmSync(scratch, { recursive: true, force: true });
     assertNoLeaks(host, { within: [scratch] });
+  });
+
+  it("makes each character device with Linux's numbers and mode 0666, whatever the host's /dev holds", async () => {
+    const { ctx } = createTestStepContext({ runId: 'dev2' });
+    const commands = new ExecaCommandRunner(ctx.log);
+    const odd = join(scratch, 'odd-host-dev');
+    mkdirSync(odd);
+    writeFileSync(join(odd, 'zero'), 'a regular file');
+    symlinkSync('/dev/null', join(odd, 'null'));
+    const dev = join(scratch, 'dev-odd');
+    const check = async (hostDev: string, target: string) => {
+      mkdirSync(target);
+      sh('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'aminator-test', target]);
+      try {
+        await makeCharacterDevices(target, commands, ctx.signal, hostDev);
+        for (const [name, numbers] of Object.entries({ null: [1, 3], zero: [1, 5], full: [1, 7], random: [1, 8], urandom: [1, 9], tty: [5, 0] })) {
+          const info = lstatSync(join(target, name));
+          assert.ok(info.isCharacterDevice(), `${hostDev}: ${name} is a character device`);
+          assert.deepEqual([Math.floor(info.rdev / 256), info.rdev % 256], numbers, `${hostDev}: ${name} numbers`);
+          assert.equal(info.mode & 0o777, 0o666, `${hostDev}: ${name} mode`);
+        }
+      } finally {
+        sh('umount', [target]);
+      }
+    };
+    await check('/dev', join(scratch, 'dev-host'));
+    await check(odd, dev);
   });
 
   it("holds the usual devices and only the image's own block device, under a non-loop name, by UUID; all undone", async () => {

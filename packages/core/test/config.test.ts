@@ -73,6 +73,20 @@ describe('configuration', () => {
       loadConfigFiles({ cwd: tree.root, configFile: broken, systemFile: none, userFile: none, env: {} }),
       (e: ConfigError) => e.code === ErrorCodes.CONFIG_LOAD && e.message.includes(broken),
     );
+    const brokenJson = tree.file('broken.json', '{"workRoot": ');
+    await assert.rejects(
+      loadConfigFiles({ cwd: tree.root, configFile: brokenJson, systemFile: none, userFile: none, env: {} }),
+      (e: ConfigError) => e.code === ErrorCodes.CONFIG_LOAD && e.message.includes(brokenJson),
+    );
+  });
+
+  it('reads JSON itself, as cosmiconfig would: a mapping, an empty file, and no other value', async () => {
+    const load = (file: string) => loadConfigFiles({ cwd: tree.root, configFile: file, systemFile: none, userFile: none, env: {} });
+    const json = tree.file('plain.json', '{"workRoot": "/srv/j", "cloud": {"local": {"store": "/s"}}}');
+    assert.deepEqual((await load(json)).at(-1), { source: json, data: { workRoot: '/srv/j', cloud: { local: { store: '/s' } } } });
+    const empty = tree.file('empty.json', '  \n');
+    assert.deepEqual((await load(empty)).at(-1), { source: empty, data: {} });
+    await assert.rejects(load(tree.file('list.json', '[1, 2]')), (e: ConfigError) => e.code === ErrorCodes.CONFIG_INVALID);
   });
 
   it('reports a bad core value with the file and key path, and unknown keys too', () => {

@@ -56,10 +56,21 @@ export async function detachLoopIfAttached(commands: CommandRunner, device: stri
 
 /** What backs the loop device, as the kernel reports it; undefined when it is free. */
 async function loopBackingFile(device: string): Promise<string | undefined> {
-  return readFile(`/sys/block/${basename(device)}/loop/backing_file`, 'utf8').catch((error: unknown) => {
+  return readLoopAttribute(join('/sys/block', basename(device)), 'backing_file');
+}
+
+/**
+ * One attribute of a loop device from sysfs, undefined when it is not attached: a free device has no
+ * loop/ directory (ENOENT), and one being detached right now answers ENODEV or ENXIO to the read.
+ */
+async function readLoopAttribute(deviceDir: string, name: 'backing_file' | 'offset'): Promise<string | undefined> {
+  try {
+    return await readFile(join(deviceDir, 'loop', name), 'utf8');
+  } catch (error) {
+    if (['ENODEV', 'ENXIO'].includes((error as NodeJS.ErrnoException)?.code ?? '')) return undefined;
     ignoreMissing(error);
     return undefined;
-  });
+  }
 }
 
 export interface LoopInfo {
@@ -76,15 +87,10 @@ export async function listLoops(sysBlock = '/sys/block'): Promise<LoopInfo[]> {
   const names = (await readdir(sysBlock)).filter((name) => /^loop\d+$/.test(name));
   const loops = await Promise.all(
     names.map(async (name): Promise<LoopInfo | undefined> => {
-      const dir = join(sysBlock, name, 'loop');
-      try {
-        const [backFile, offset] = await Promise.all([readFile(join(dir, 'backing_file'), 'utf8'), readFile(join(dir, 'offset'), 'utf8')]);
-        return { name: join('/dev', name), backFile: backFile.replace(/\n$/, ''), offset: Number(offset) };
-      } catch (error) {
-        // A free loop device has no loop/ attributes (or lost them while we read).
-        ignoreMissing(error);
-        return undefined;
-      }
+      const dir = join(sysBlock, name);
+      const [backFile, offset] = await Promise.all([readLoopAttribute(dir, 'backing_file'), readLoopAttribute(dir, 'offset')]);
+      if (backFile === undefined || offset === undefined) return undefined;
+      return { name: join('/dev', name), backFile: backFile.replace(/\n$/, ''), offset: Number(offset) };
     }),
   );
   return loops.filter((l): l is LoopInfo => l !== undefined);

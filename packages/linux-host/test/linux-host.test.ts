@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -231,6 +232,43 @@ describe('listLoops', ROOT_ONLY, () => {
     } finally {
       detachTestLoopIfAttached(part);
       detachTestLoopIfAttached(whole);
+    }
+  });
+});
+
+describe('listLoops while loop devices come and go', ROOT_ONLY, () => {
+  it('counts a device being detached as free instead of failing (sysfs answers ENODEV then)', async () => {
+    const image = join(scratch, 'churn.img');
+    writeFileSync(image, Buffer.alloc(1024 * 1024));
+    // Another process attaches and detaches meanwhile, as parallel bakes and tests do.
+    const churner = [
+      "const { execFileSync } = require('node:child_process');",
+      'for (let i = 0; i < 150; i++) {',
+      "  const loop = execFileSync('losetup', ['--find', '--show', '--', process.argv[1]], { encoding: 'utf8' }).trim();",
+      "  execFileSync('losetup', ['--detach', loop]);",
+      '}',
+    ].join('\n');
+    const churn = spawn(process.execPath, ['-e', churner, image], { stdio: 'ignore' });
+    const done = new Promise((resolve) => churn.once('exit', resolve));
+    let running = true;
+    void done.then(() => {
+      running = false;
+    });
+    let listed = 0;
+    try {
+      while (running) {
+        await listLoops();
+        listed++;
+      }
+      assert.equal(await done, 0, 'the churning process attached and detached 150 times');
+      assert.ok(listed > 10, `listed ${listed} times meanwhile`);
+    } finally {
+      churn.kill('SIGKILL');
+      await done;
+      for (const line of sh('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE']).split('\n')) {
+        const [name, file] = line.trim().split(/\s+/);
+        if (name && file === image) detachTestLoopIfAttached(name);
+      }
     }
   });
 });

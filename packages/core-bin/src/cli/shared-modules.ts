@@ -56,7 +56,7 @@ export function sharedModulesHost(plugins: readonly DiscoveredPlugin[]): Promise
  * imports core, tsyringe and the libraries (a helper that plugins share is a library by contract), and
  * Node resolves a bare name from the real path of the importing package the way `findPackageFrom` does.
  */
-export function otherCopyReached(plugins: readonly DiscoveredPlugin[], libraries: readonly SharedLibrary[], fromDir = ownDir()): boolean {
+export function otherCopyReached(plugins: readonly DiscoveredPlugin[], libraries: readonly SharedLibrary[], fromDir = cliPackageDir()): boolean {
   const wanted = new Map<string, string | undefined>(SHARED_PACKAGES.map((name) => [name, findPackageFrom(fromDir, name)]));
   for (const library of libraries) wanted.set(library.name, library.dir);
   const importers = [...plugins.filter((p) => !p.builtin).map((p) => p.path), ...libraries.map((l) => l.dir)];
@@ -66,8 +66,4 @@ export function otherCopyReached(plugins: readonly DiscoveredPlugin[], libraries
     }
   }
   return false;
-}
-
-function ownDir(): string {
-  return cliPackageDir();
 }

@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, realpath, stat, symlink, unlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import type { CommandRunner, StepContext } from '@aminator/core';
+import { type CommandRunner, ignoreMissing, type StepContext } from '@aminator/core';
 import { filesystemUuid } from './filesystem-probe.js';
 import { HostTools } from './host-tools.js';
 
@@ -73,7 +73,10 @@ export async function makeCharacterDevices(dev: string, commands: CommandRunner,
   await commands.run('cp', ['-R', '--no-preserve=all', '--', ...sources, `${dev}/`], { okExitCodes: [0, 1], signal });
   for (const [name, major, minor] of CHARACTER_DEVICES) {
     const node = join(dev, name);
-    const info = await lstat(node, { bigint: true }).catch(() => undefined);
+    const info = await lstat(node, { bigint: true }).catch((error: unknown) => {
+      ignoreMissing(error);
+      return undefined;
+    });
     const numbers = info?.isCharacterDevice() ? deviceNumbers(info.rdev) : undefined;
     if (numbers?.major !== major || numbers.minor !== minor) {
       if (info) await unlink(node);

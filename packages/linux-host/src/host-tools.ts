@@ -23,7 +23,6 @@ export const HostTools = {
   sfdisk: { command: 'sfdisk', debianPackage: 'fdisk' },
   chroot: { command: 'chroot', debianPackage: 'coreutils' },
   mknod: { command: 'mknod', debianPackage: 'coreutils' },
-  stat: { command: 'stat', debianPackage: 'coreutils' },
   mkfsVfat: { command: 'mkfs.vfat', debianPackage: 'dosfstools' },
   mcopy: { command: 'mcopy', debianPackage: 'mtools' },
   mmd: { command: 'mmd', debianPackage: 'mtools' },

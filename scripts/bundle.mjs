@@ -11,12 +11,12 @@ import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 const SOURCE_CONDITION = 'aminator-source';
-// Third-party packages copied into the bundle of the one package that uses them (core: zod, semver,
-// execa; core-bin: commander): none holds state or hands out a class another package checks, so a
+// Third-party packages copied into the bundle of the one package that uses them (core: zod and
+// semver; core-bin: commander): none holds state or hands out a class another package checks, so a
 // copy is as good as the shared file, and Node resolves, reads and links one module instead of ~40.
 // Everything else stays a bare import: @aminator/* (one copy each per process), tsyringe and
 // reflect-metadata (one DI registry), the AWS SDK and cosmiconfig (large, and loaded on first use).
-const INLINE = new Set(['zod', 'semver', 'execa', 'commander']);
+const INLINE = new Set(['zod', 'semver', 'commander']);
 // Bundled CommonJS (semver, commander) calls require() for Node's own modules.
 const BANNER = "import { createRequire as __aminatorRequire } from 'node:module'; const require = __aminatorRequire(import.meta.url);";
 const here = process.argv.includes('--here');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner, FileLockManager } from '@aminator/core/internal';
+import { FileLockManager, ProcessCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { type ImageManifest, LocalImageStore, newImageId } from '@aminator/local-store';
 import { type CliOptions, type CliResult, createTestStepContext, runCli } from '@aminator/testkit';
@@ -68,7 +68,7 @@ export async function openLocalWorld(prefix: string): Promise<LocalWorld> {
 async function seedBase(storeDir: string, lockDir: string): Promise<void> {
   const suite = hostDebianSuite() ?? 'bookworm';
   const tarball = debootstrapTarball({ suite, mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') });
-  const store = new LocalImageStore(storeDir, new ExecaCommandRunner(createTestStepContext().ctx.log));
+  const store = new LocalImageStore(storeDir, new ProcessCommandRunner(createTestStepContext().ctx.log));
   await store.ensure();
   const id = newImageId();
   const locks = new FileLockManager(lockDir, 'seed');

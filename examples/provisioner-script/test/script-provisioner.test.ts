@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BaseImage, ExecaCommandRunner, type ProvisionInput } from '@aminator/core/internal';
+import { type BaseImage, ProcessCommandRunner, type ProvisionInput } from '@aminator/core/internal';
 import { createTestStepContext, describePluginConformance, RecordingCommandRunner } from '@aminator/testkit';
 import plugin, { ScriptProvisioner, scriptConfigSchema } from '../src/index.js';
 
@@ -88,7 +88,7 @@ describe('script provisioner', () => {
     const root = join(work, 'real-root');
     miniRoot(root);
     const { ctx, stack, logs } = createTestStepContext({ runId: 'real' });
-    const provisioner = new ScriptProvisioner(config, new ExecaCommandRunner(ctx.log));
+    const provisioner = new ScriptProvisioner(config, new ProcessCommandRunner(ctx.log));
     const input: ProvisionInput = { chroot: { root, family: 'debian', env: {} }, spec: provisioner.parseSpec(script), baseImage: base, environment: 'e' };
     await provisioner.provision(input, ctx);
     assert.equal(readFileSync(join(root, 'marker'), 'utf8'), 'setup-app setup-app-2.0-3 img-base\n');

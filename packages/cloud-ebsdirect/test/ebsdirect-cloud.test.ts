@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DirectVolumes, Ec2Session } from '@aminator/aws-ec2';
-import { type BakePlan, ExecaCommandRunner, newRunId } from '@aminator/core/internal';
+import { type BakePlan, newRunId, ProcessCommandRunner } from '@aminator/core/internal';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import plugin, { EbsDirectCloud, ebsDirectConfigSchema } from '../src/index.js';
 
@@ -23,7 +23,7 @@ describe('cloud-ebsdirect without the network', () => {
   const cloudWith = (config: Record<string, unknown>): EbsDirectCloud => {
     const parsed = ebsDirectConfigSchema.parse({ region: 'us-east-1', cacheDir: join(scratch, 'cache'), ...config });
     const log = createTestStepContext().ctx.log;
-    return new EbsDirectCloud(parsed, new Ec2Session(parsed), new DirectVolumes(), new ExecaCommandRunner(log));
+    return new EbsDirectCloud(parsed, new Ec2Session(parsed), new DirectVolumes(), new ProcessCommandRunner(log));
   };
   const plan = { baseImage: { id: 'ami-0123456789abcdef0', name: 'base', sizeBytes: 8 * 1024 ** 3 } } as BakePlan;
   const planContext = { runId: newRunId(), signal: new AbortController().signal, log: createTestStepContext().ctx.log, dryRun: true };

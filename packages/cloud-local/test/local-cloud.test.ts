@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Cloud, COMMAND_RUNNER, ExecaCommandRunner, FileLockManager } from '@aminator/core/internal';
+import { type Cloud, COMMAND_RUNNER, FileLockManager, ProcessCommandRunner } from '@aminator/core/internal';
 import { type ImageManifest, LocalImageStore, newImageId } from '@aminator/local-store';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
@@ -14,7 +14,7 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MiB = 1024 * 1024;
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-cloud-local-test-'));
 const log = createTestStepContext().ctx.log;
-const commands = new ExecaCommandRunner(log);
+const commands = new ProcessCommandRunner(log);
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Put a small real image (ext4 on a whole disk) into a store through stage → publish. */

@@ -11,7 +11,6 @@ import {
   type BakePlugin,
   CLOUD,
   COMMAND_RUNNER,
-  ExecaCommandRunner,
   FINALIZER,
   FileLockManager,
   findCoreLeftovers,
@@ -25,6 +24,7 @@ import {
   type Logger,
   OS,
   PROVISIONER,
+  ProcessCommandRunner,
   removeEmptyTree,
   runLockName,
   VOLUME,
@@ -58,7 +58,7 @@ describe('leftovers of dead bakes', () => {
       workRoot,
       locks,
       runs: new LockRunLiveness(locks),
-      commands: new ExecaCommandRunner(quiet),
+      commands: new ProcessCommandRunner(quiet),
       log: quiet,
       signal: new AbortController().signal,
     };
@@ -89,7 +89,7 @@ describe('leftovers of dead bakes', () => {
     mkdirSync(join(workRoot, 'ffffffffffff'));
     writeFileSync(join(workRoot, 'ffffffffffff', '.owner'), JSON.stringify({ pid: deadPid(), runId: 'ffffffffffff' }));
     assert.equal(await runs.isAlive('ffffffffffff'), false);
-    const ctx: LeftoverContext = { workRoot, locks, runs, commands: new ExecaCommandRunner(quiet), log: quiet, signal: new AbortController().signal };
+    const ctx: LeftoverContext = { workRoot, locks, runs, commands: new ProcessCommandRunner(quiet), log: quiet, signal: new AbortController().signal };
     const found = await findCoreLeftovers(ctx);
     assert.deepEqual(
       found.map((l) => l.id),
@@ -155,7 +155,7 @@ describe('leftovers of dead bakes', () => {
       const run = container.createChildContainer();
       for (const [index, token] of [CLOUD, VOLUME, OS, PROVISIONER, FINALIZER].entries()) run.register(token, { useValue: plugins[index] ?? {} });
       run.register(LOCK_MANAGER, { useValue: locks });
-      run.register(COMMAND_RUNNER, { useValue: new ExecaCommandRunner(quiet) });
+      run.register(COMMAND_RUNNER, { useValue: new ProcessCommandRunner(quiet) });
       run.register(LOGGER, { useValue: quiet });
       run.register(BAKE_SETTINGS, { useValue: { workRoot, abortGraceMs: 0, failpoints: [] } });
       return run.resolve(LeftoverSweep);

@@ -44,18 +44,21 @@ export async function mountChrootFilesystems(
   options: ChrootMountOptions,
   mounts = STANDARD_CHROOT_MOUNTS,
 ): Promise<void> {
+  // Mounts that do not nest go side by side (a mount(8) is a process of ~10 ms); one inside another
+  // waits for it. Every mount that succeeds has its undo pushed, whatever its siblings do.
+  const done = new Map<ChrootMount, Promise<void>>();
   for (const mount of mounts) {
-    const target = pathInside(root, mount.inside);
-    await ensureDirectory(target, ctx);
-    await mounter.mount(mount.mountArgs(target), ctx.signal);
-    ctx.cleanup.push({
-      description: `unmount ${target}`,
-      resource: { kind: 'mount', id: target },
-      manual: [['umount', target]],
-      undo: () => mounter.unmountTree(target, { retryMs: options.unmountRetryMs }),
-    });
-    if (mount.privateDev) await populateChrootDev(target, options.blockDevices, options.commands, ctx);
+    const parent = [...done.keys()].filter((m) => isBelow(mount.inside, m.inside)).at(-1);
+    done.set(
+      mount,
+      (async () => {
+        if (parent) await done.get(parent);
+        await mountOne(root, mount, mounter, ctx, options);
+      })(),
+    );
   }
+  const failed = (await Promise.allSettled(done.values())).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   // Unwound before the unmounts: a maintainer script cut short (or a daemon it started) keeps running
   // inside the chroot and would hold every mount busy.
   ctx.cleanup.push({
@@ -66,6 +69,23 @@ export async function mountChrootFilesystems(
       if (stopped.length > 0) ctx.log.warn(`stopped ${stopped.map((h) => `${h.command} (pid ${h.pid})`).join(', ')} left running in the chroot`);
     },
   });
+}
+
+async function mountOne(root: string, mount: ChrootMount, mounter: Mounter, ctx: StepContext, options: ChrootMountOptions): Promise<void> {
+  const target = pathInside(root, mount.inside);
+  await ensureDirectory(target, ctx);
+  await mounter.mount(mount.mountArgs(target), ctx.signal);
+  ctx.cleanup.push({
+    description: `unmount ${target}`,
+    resource: { kind: 'mount', id: target },
+    manual: [['umount', target]],
+    undo: () => mounter.unmountTree(target, { retryMs: options.unmountRetryMs }),
+  });
+  if (mount.privateDev) await populateChrootDev(target, options.blockDevices, options.commands, ctx);
+}
+
+function isBelow(path: string, parent: string): boolean {
+  return path.startsWith(`${parent}/`);
 }
 
 /** The host's resolver configuration inside the chroot while it is prepared. */

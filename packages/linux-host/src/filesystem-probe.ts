@@ -16,3 +16,18 @@ export async function filesystemUuid(commands: CommandRunner, device: string, si
   const uuid = stdout.trim();
   return UUID.test(uuid) ? uuid : undefined;
 }
+
+/**
+ * The file system type on a device as blkid names it, read from the device itself (see above):
+ * ext2/3/4 from the superblock in-process, anything else by `blkid --probe`. Empty when blkid finds none.
+ */
+export async function filesystemType(commands: CommandRunner, device: string, signal?: AbortSignal): Promise<string> {
+  const ext = await readExtSuperblock(device);
+  if (ext?.type) return ext.type;
+  const { stdout } = await commands.run('blkid', ['--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device], {
+    okExitCodes: [0, 2],
+    signal,
+    timeoutMs: 30_000,
+  });
+  return stdout.trim();
+}

@@ -3,10 +3,10 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSyn
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ExecaCommandRunner } from '@aminator/core/internal';
+import { ProcessCommandRunner } from '@aminator/core/internal';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
 import { assertNoLeaks, attachTestLoop, detachTestLoop, sh, snapshotHost } from '@aminator/testkit/linux';
-import { Mounter, makeCharacterDevices, mountChrootFilesystems } from '../src/index.js';
+import { Mounter, makeDeviceNodes, mountChrootFilesystems } from '../src/index.js';
 
 describe("the chroot's private /dev", ROOT_ONLY, () => {
   const host = snapshotHost();
@@ -18,7 +18,7 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
 
   it("makes each character device with Linux's numbers and mode 0666, whatever the host's /dev holds", async () => {
     const { ctx } = createTestStepContext({ runId: 'dev2' });
-    const commands = new ExecaCommandRunner(ctx.log);
+    const commands = new ProcessCommandRunner(ctx.log);
     const odd = join(scratch, 'odd-host-dev');
     mkdirSync(odd);
     writeFileSync(join(odd, 'zero'), 'a regular file');
@@ -28,7 +28,7 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
       mkdirSync(target);
       sh('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'aminator-test', target]);
       try {
-        await makeCharacterDevices(target, commands, ctx.signal, hostDev);
+        await makeDeviceNodes(target, [], commands, ctx.signal, hostDev);
         for (const [name, numbers] of Object.entries({ null: [1, 3], zero: [1, 5], full: [1, 7], random: [1, 8], urandom: [1, 9], tty: [5, 0] })) {
           const info = lstatSync(join(target, name));
           assert.ok(info.isCharacterDevice(), `${hostDev}: ${name} is a character device`);
@@ -52,7 +52,7 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
     const root = join(scratch, 'root');
     mkdirSync(root);
     const { ctx, stack } = createTestStepContext({ runId: 'dev1' });
-    const commands = new ExecaCommandRunner(ctx.log);
+    const commands = new ProcessCommandRunner(ctx.log);
     try {
       await mountChrootFilesystems(root, new Mounter(commands), ctx, { unmountRetryMs: 5_000, blockDevices: [loop], commands });
       const dev = join(root, 'dev');
@@ -62,6 +62,7 @@ describe("the chroot's private /dev", ROOT_ONLY, () => {
       const name = basename(loop);
       assert.ok(lstatSync(join(dev, `aminator-${name}`)).isBlockDevice());
       assert.equal(statSync(join(dev, `aminator-${name}`)).rdev, statSync(loop).rdev, "the same device numbers as the host's node");
+      assert.equal(statSync(join(dev, `aminator-${name}`)).mode & 0o777, 0o660);
       assert.equal(readlinkSync(join(dev, name)), `aminator-${name}`, 'the loop name links to it, as the mount table names it');
       assert.equal(realpathSync(join(dev, 'disk', 'by-uuid', uuid)), join(realpathSync(dev), `aminator-${name}`));
       const blocks = readdirSync(dev).filter((n) => lstatSync(join(dev, n)).isBlockDevice());

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner } from '@aminator/core/internal';
+import { ProcessCommandRunner } from '@aminator/core/internal';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
 import { attachTestLoop, detachTestLoop, detachTestLoopIfAttached, sh } from '@aminator/testkit/linux';
 import {
@@ -17,6 +17,7 @@ import {
   detachLoop,
   deviceNumbers,
   extFileSystemBytes,
+  filesystemType,
   filesystemUuid,
   HostTools,
   hostDebianMirror,
@@ -26,6 +27,7 @@ import {
   type PartitionTable,
   PartitionTypes,
   pathInside,
+  readExtSuperblock,
   requireHostTools,
 } from '../src/index.js';
 
@@ -154,7 +156,7 @@ describe('block device and ext file system sizes', ROOT_ONLY, () => {
     assert.equal(await extFileSystemBytes(image), 40 * 1024 * 1024);
     const loop = attachTestLoop(image, { size: 64 * 1024 * 1024 });
     try {
-      assert.equal(await blockDeviceBytes(new ExecaCommandRunner(createTestStepContext().ctx.log), loop), 64 * 1024 * 1024);
+      assert.equal(await blockDeviceBytes(new ProcessCommandRunner(createTestStepContext().ctx.log), loop), 64 * 1024 * 1024);
     } finally {
       detachTestLoop(loop);
     }
@@ -163,7 +165,7 @@ describe('block device and ext file system sizes', ROOT_ONLY, () => {
   });
 
   it('reads the file system UUID as blkid reports it: ext4 from its superblock, xfs through blkid', async () => {
-    const commands = new ExecaCommandRunner(createTestStepContext().ctx.log);
+    const commands = new ProcessCommandRunner(createTestStepContext().ctx.log);
     const ext = join(scratch, 'uuid-ext.img');
     sh('truncate', ['--size', '32M', ext]);
     sh('mkfs.ext4', ['-q', '-F', ext]);
@@ -174,13 +176,39 @@ describe('block device and ext file system sizes', ROOT_ONLY, () => {
     assert.equal(await filesystemUuid(commands, xfs), sh('blkid', ['--probe', '--output', 'value', '--match-tag', 'UUID', xfs]).trim());
     assert.equal(await filesystemUuid(commands, join(scratch, 'not-ext.img')), undefined);
   });
+
+  it('names the file system type as blkid does: ext2/3/4 (with and without a journal) in-process, xfs through blkid', async () => {
+    const commands = new ProcessCommandRunner(createTestStepContext().ctx.log);
+    const cases: [string, string, string[]][] = [
+      ['ext2', 'mkfs.ext2', []],
+      ['ext3', 'mkfs.ext3', []],
+      ['ext4', 'mkfs.ext4', []],
+      ['ext4-nojournal', 'mkfs.ext4', ['-O', '^has_journal']],
+      ['ext3-dir-index', 'mkfs.ext3', ['-O', 'dir_index']],
+    ];
+    for (const [name, mkfs, options] of cases) {
+      const image = join(scratch, `type-${name}.img`);
+      sh('truncate', ['--size', '32M', image]);
+      sh(mkfs, [...options, '-q', '-F', image]);
+      const blkid = sh('blkid', ['--probe', '--output', 'value', '--match-tag', 'TYPE', image]).trim();
+      assert.equal((await readExtSuperblock(image))?.type, blkid, name);
+      assert.equal(await filesystemType(commands, image), blkid, name);
+    }
+    const xfs = join(scratch, 'type-xfs.img');
+    sh('truncate', ['--size', '320M', xfs]);
+    sh('mkfs.xfs', ['-q', '-f', xfs]);
+    assert.equal(await filesystemType(commands, xfs), 'xfs');
+    const empty = join(scratch, 'type-empty.img');
+    writeFileSync(empty, Buffer.alloc(64 * 1024));
+    assert.equal(await filesystemType(commands, empty), '');
+  });
 });
 
 describe('detachLoop', ROOT_ONLY, () => {
   it('returns only once a device someone still holds open is really gone (the kernel frees it at the last close)', async () => {
     const image = join(scratch, 'held.img');
     writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
-    const commands = new ExecaCommandRunner(createTestStepContext().ctx.log);
+    const commands = new ProcessCommandRunner(createTestStepContext().ctx.log);
     const loop = await attachLoop(commands, image);
     const backing = `/sys/block/${loop.slice('/dev/'.length)}/loop/backing_file`;
     const holder = await open(loop, 'r');

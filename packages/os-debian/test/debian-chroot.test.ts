@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSy
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner } from '@aminator/core/internal';
+import { ProcessCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';
@@ -31,7 +31,7 @@ describe('os-debian on a real debootstrap root', ROOT_ONLY, () => {
   });
   after(() => assert.equal(hostPolicy(), policyBefore, "the host's /usr/sbin/policy-rc.d is untouched"));
   const debian = (): DebianChroot =>
-    new DebianChroot(debianConfigSchema.parse({ unmountRetryMs: 3000 }), new ExecaCommandRunner(createTestStepContext().ctx.log));
+    new DebianChroot(debianConfigSchema.parse({ unmountRetryMs: 3000 }), new ProcessCommandRunner(createTestStepContext().ctx.log));
 
   it('mounts the pseudo file systems, copies resolv.conf, blocks services — and undoes all of it', async () => {
     unlinkSync(join(root, 'etc/resolv.conf'));

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner } from '@aminator/core/internal';
+import { ProcessCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite, mountsAtOrBelow } from '@aminator/linux-host';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
 import { debootstrapTarball, useScratchRoot } from '@aminator/testkit/linux';
@@ -32,7 +32,7 @@ describe('os-redhat on a real root with rpm', ROOT_ONLY, () => {
   const redhat = (): RedhatChroot =>
     new RedhatChroot(
       redhatConfigSchema.parse({ divert: ['/usr/bin/systemctl', '/usr/sbin/service', '/usr/sbin/chkconfig'] }),
-      new ExecaCommandRunner(createTestStepContext().ctx.log),
+      new ProcessCommandRunner(createTestStepContext().ctx.log),
     );
   const run = (...args: string[]): { status: number | null; out: string } => {
     const r = spawnSync('chroot', [root, ...args], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core/internal';
+import { type BaseImage, type PreparedChroot, ProcessCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { DebianChroot, debianConfigSchema } from '@aminator/os-debian';
 import { createTestStepContext, describePluginConformance, expectProvisionFailure, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
@@ -24,7 +24,7 @@ describePluginConformance(plugin, {
 });
 
 describe('apt spec validation and versions', () => {
-  const apt = new AptProvisioner(aptConfigSchema.parse({}), new ExecaCommandRunner(createTestStepContext().ctx.log));
+  const apt = new AptProvisioner(aptConfigSchema.parse({}), new ProcessCommandRunner(createTestStepContext().ctx.log));
   it('accepts names and pins, refuses what could be an option or a shell word', () => {
     assert.deepEqual(apt.parseSpec('nginx=1.22.1-9'), { raw: 'nginx=1.22.1-9', source: 'repository', name: 'nginx', version: '1.22.1-9' });
     for (const bad of ['-oAPT::Update::Pre-Invoke::=sh', '--reinstall', 'nginx nginx', 'nginx;id', 'NGINX', 'a'.repeat(300), 'nginx=1.0;id']) {
@@ -64,7 +64,7 @@ describe('apt provisioner in a real debootstrap chroot', ROOT_ONLY, () => {
     teardown: async () => assert.deepEqual((await harness?.stack.unwind({ reason: 'failure' }))?.errors ?? [], []),
   });
   let chroot: PreparedChroot;
-  const runner = (): ExecaCommandRunner => new ExecaCommandRunner(ctx().log);
+  const runner = (): ProcessCommandRunner => new ProcessCommandRunner(ctx().log);
   const apt = (config: Record<string, unknown> = {}): AptProvisioner => new AptProvisioner(aptConfigSchema.parse(config), runner());
   const inChroot = (...args: string[]): string => sh('chroot', [root, ...args]);
 

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BaseImage, ExecaCommandRunner, type PreparedChroot } from '@aminator/core/internal';
+import { type BaseImage, type PreparedChroot, ProcessCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
 import { createTestStepContext, describePluginConformance, expectProvisionFailure, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
@@ -16,7 +16,7 @@ const base: BaseImage = { id: 'img-rh', name: 'rh-base', sizeBytes: 1, tags: {} 
 describePluginConformance(plugin, { packageDir, config: { releasever: '9' }, invalidConfigs: [{ releasever: '9; rm' }, { postInstallDir: 'relative' }] });
 
 describe('yum spec validation', () => {
-  const yum = new YumProvisioner(yumConfigSchema.parse({}), new ExecaCommandRunner(createTestStepContext().ctx.log));
+  const yum = new YumProvisioner(yumConfigSchema.parse({}), new ProcessCommandRunner(createTestStepContext().ctx.log));
   it('accepts names with versions, refuses options and shell words', () => {
     assert.equal(yum.parseSpec('nginx-1:1.20.1-10.el9').source, 'repository');
     for (const bad of ['--setopt=x', '-y', 'nginx httpd', 'nginx;id', '`id`', '../../etc/passwd.rpm'])
@@ -85,7 +85,7 @@ describe('yum provisioner with dnf in a real chroot', ROOT_ONLY, () => {
   const ctx = (): TestStepContext['ctx'] => (harness ?? assert.fail('not prepared')).ctx;
   let chroot: PreparedChroot;
   let built: { rpm: string; repo: string };
-  const yum = (): YumProvisioner => new YumProvisioner(yumConfigSchema.parse({ releasever: '12' }), new ExecaCommandRunner(ctx().log));
+  const yum = (): YumProvisioner => new YumProvisioner(yumConfigSchema.parse({ releasever: '12' }), new ProcessCommandRunner(ctx().log));
   const rpmQuery = (name: string): string => sh('chroot', [root, 'rpm', '-q', '--qf', '%{NAME}\t%{VERSION}\t%{RELEASE}\t%{ARCH}', name]);
 
   before(async () => {
@@ -94,7 +94,7 @@ describe('yum provisioner with dnf in a real chroot', ROOT_ONLY, () => {
     mkdirSync(join(root, 'etc/yum.repos.d'), { recursive: true });
     writeFileSync(join(root, 'etc/yum.repos.d/local.repo'), '[local]\nname=local test repository\nbaseurl=file:///srv/repo\ngpgcheck=0\nenabled=1\n');
     harness = createTestStepContext({ runId: 'yum1' });
-    chroot = await new RedhatChroot(redhatConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).prepareChroot(
+    chroot = await new RedhatChroot(redhatConfigSchema.parse({}), new ProcessCommandRunner(harness.ctx.log)).prepareChroot(
       { root, device: '/dev/null', fsType: 'xfs' },
       harness.ctx,
     );

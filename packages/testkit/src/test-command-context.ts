@@ -1,10 +1,10 @@
 import {
   type DiscoveredPlugin,
-  ExecaCommandRunner,
   FileLockManager,
   type PluginCommandContext,
   PluginLoadError,
   type PluginModule,
+  ProcessCommandRunner,
   pluginInstance,
   runCommandSteps,
 } from '@aminator/core/internal';
@@ -42,7 +42,7 @@ export function createTestCommandContext<C = unknown>(options: {
     config: options.config,
     json: false,
     debug: false,
-    commands: new ExecaCommandRunner(step.log),
+    commands: new ProcessCommandRunner(step.log),
     locks,
     log: step.log,
     signal: abort.signal,
@@ -53,7 +53,7 @@ export function createTestCommandContext<C = unknown>(options: {
       const parsed = module.configSchema.safeParse(options.pluginConfigs?.[`${kind}/${name}`] ?? {});
       if (!parsed.success) throw new Error(`config of ${kind}/${name} refused: ${JSON.stringify(parsed.error)}`);
       const plugin = { kind, name, packageName: `test:${name}` } as DiscoveredPlugin;
-      return pluginInstance({ plugin, module }, parsed.data, { commands: new ExecaCommandRunner(step.log), locks, log: step.log });
+      return pluginInstance({ plugin, module }, parsed.data, { commands: new ProcessCommandRunner(step.log), locks, log: step.log });
     },
     runSteps: (spec, body) =>
       runCommandSteps(

@@ -19,6 +19,7 @@ import {
   blockDeviceBytes,
   chooseRootPartition,
   extFileSystemBytes,
+  filesystemType,
   findWorkRootLeftovers,
   HostTools,
   LinuxErrorCodes,
@@ -72,7 +73,7 @@ export class LinuxVolumes implements VolumeManager {
     const table = await readPartitionTable(this.commands, devicePath);
     const fsDevice = table ? await this.partitionDevice(devicePath, table, ctx) : { node: devicePath, partition: undefined };
     const partition = fsDevice.partition;
-    const fsType = await this.fsType(fsDevice.node);
+    const fsType = await this.fsType(fsDevice.node, ctx.signal);
     if (this.config.grow && fsType !== 'xfs') await this.growExtOffline(fsDevice.node, ctx);
     const root = join(ctx.workDir, 'root');
     await mkdir(root, { mode: 0o755 });
@@ -131,12 +132,8 @@ export class LinuxVolumes implements VolumeManager {
     return loop;
   }
 
-  private async fsType(device: string): Promise<string> {
-    const result = await this.commands.run('blkid', ['--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device], {
-      okExitCodes: [0, 2],
-      timeoutMs: 30_000,
-    });
-    const type = result.stdout.trim();
+  private async fsType(device: string, signal: AbortSignal): Promise<string> {
+    const type = await filesystemType(this.commands, device, signal);
     if ((SUPPORTED_FS as readonly string[]).includes(type)) return type;
     throw new AminatorError(`${device} holds ${type ? `a ${type} file system` : 'no file system aminate recognises'}; supported: ${SUPPORTED_FS.join(', ')}`, {
       code: LinuxErrorCodes.UNSUPPORTED_FS,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecaCommandRunner, type StepContext } from '@aminator/core/internal';
+import { ProcessCommandRunner, type StepContext } from '@aminator/core/internal';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY, type TestStepContext, unwindAfter } from '@aminator/testkit';
 import { assertNoLeaks, attachTestLoop, detachTestLoop, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
 import plugin, { LinuxVolumes, volumeConfigSchema } from '../src/index.js';
@@ -45,7 +45,7 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
     await unwindAfter(
       harness,
       async () => {
-        const volumes = new LinuxVolumes(volumeConfigSchema.parse(config), new ExecaCommandRunner(harness.ctx.log));
+        const volumes = new LinuxVolumes(volumeConfigSchema.parse(config), new ProcessCommandRunner(harness.ctx.log));
         await body(await volumes.mount(loop, harness.ctx), harness);
       },
       () => detachTestLoop(loop),
@@ -79,7 +79,10 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
       harness,
       async () => {
         const loopsBefore = sh('losetup', ['--list', '--noheadings', '--output', 'NAME']).split('\n').filter(Boolean).length;
-        const mounted = await new LinuxVolumes(volumeConfigSchema.parse({}), new ExecaCommandRunner(harness.ctx.log)).mount(join(devDir, 'xvdf'), harness.ctx);
+        const mounted = await new LinuxVolumes(volumeConfigSchema.parse({}), new ProcessCommandRunner(harness.ctx.log)).mount(
+          join(devDir, 'xvdf'),
+          harness.ctx,
+        );
         assert.equal(mounted.device, join(devDir, 'xvdf1'));
         assert.equal(readFileSync(join(mounted.root, 'etc/marker'), 'utf8'), 'presented\n');
         assert.equal(
@@ -148,7 +151,7 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
       sh('mkdir', ['-p', workDir]);
       const loop = attachTestLoop(image);
       const harness = createTestStepContext({ workDir });
-      const volumes = new LinuxVolumes(volumeConfigSchema.parse({ unmountRetryMs: 1200 }), new ExecaCommandRunner(harness.ctx.log));
+      const volumes = new LinuxVolumes(volumeConfigSchema.parse({ unmountRetryMs: 1200 }), new ProcessCommandRunner(harness.ctx.log));
       let holder: ReturnType<typeof spawn> | undefined;
       let root = '';
       let elapsedMs = 0;

@@ -2,7 +2,6 @@ import {
   AminatorError,
   ErrorCodes,
   EXIT_INTERRUPTED,
-  ExecaCommandRunner,
   FAILPOINTS_ENV,
   FileLockManager,
   type LoadedPlugin,
@@ -10,6 +9,7 @@ import {
   newRunId,
   type PluginCommand,
   type PluginCommandContext,
+  ProcessCommandRunner,
   pluginInstance,
   runCommandSteps,
   runLogPath,
@@ -49,12 +49,12 @@ export async function runPluginCommand(
     debug: session.flags.debug,
     log,
     signal: controller.signal,
-    commands: new ExecaCommandRunner(log),
+    commands: new ProcessCommandRunner(log),
     locks,
     plugin: async (kind, pluginName) => {
       const other = await loadPlugin(selectPlugin(session.discovery, kind, pluginName), await sharedModulesHost(session.discovery.plugins));
       const otherConfig = validatePluginConfig(session.merged, kind, pluginName, other.module.configSchema);
-      return pluginInstance(other, otherConfig, { commands: new ExecaCommandRunner(log), locks, log });
+      return pluginInstance(other, otherConfig, { commands: new ProcessCommandRunner(log), locks, log });
     },
     print: (value, text) => process.stdout.write(session.flags.json ? `${JSON.stringify(value, null, 2)}\n` : text.length > 0 ? `${text.join('\n')}\n` : ''),
     runSteps: async (runSpec, body) => {

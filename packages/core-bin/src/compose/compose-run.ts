@@ -7,7 +7,6 @@ import {
   EVENT_SINK,
   EventLogger,
   type EventSink,
-  ExecaCommandRunner,
   type Failpoint,
   FileLockManager,
   kindsIn,
@@ -15,6 +14,7 @@ import {
   LOGGER,
   type LoadedPlugin,
   mergeLayers,
+  ProcessCommandRunner,
   pluginLabel,
   registerPlugin,
   resolvePlugin,
@@ -66,7 +66,7 @@ export async function composeRun(input: ComposeInput): Promise<{ container: Depe
   run.register(BAKE_SETTINGS, { useValue: settings });
   run.register(EVENT_SINK, { useValue: input.events });
   run.register(LOGGER, { useValue: new EventLogger(input.events, input.runId) });
-  run.register(COMMAND_RUNNER, { useClass: ExecaCommandRunner });
+  run.register(COMMAND_RUNNER, { useClass: ProcessCommandRunner });
   run.register(LOCK_MANAGER, { useValue: new FileLockManager(core.lockDir, input.runId) });
   for (const [index, kind] of kinds.entries()) await registerPlugin(run, loadedOf(kind), configs[index]);
   const resolved = kinds.map((kind) => resolvePlugin(run, kind, pluginLabel(loadedOf(kind).plugin)));

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT_ONLY } from '@aminator/testkit';
@@ -41,6 +43,12 @@ const CASES: readonly HostileCase[] = [
   { what: '300-character package name', args: ['bake', LONG], says: /package/i },
   { what: 'package file that does not exist', args: ['bake', './missing_1.0_all.deb'], says: /missing_1\.0_all\.deb/ },
   { what: 'package path leading out through ../', args: ['bake', '../../../../etc/shadow.deb'], says: /shadow\.deb/ },
+  {
+    what: 'package file built for another architecture than the base image',
+    args: ['bake', '{scratch}/foreign_1.0_arm64.deb'],
+    prepare: (d) => buildDeb(d, 'foreign', 'arm64'),
+    says: /foreign_1\.0_arm64\.deb is built for arm64, the base image is x86_64/,
+  },
   { what: 'file:// URL', args: ['bake', 'file:///etc/shadow'], says: /package|url|scheme/i },
   { what: 'ftp:// URL', args: ['bake', 'ftp://example.invalid/a.deb'], says: /package|url|scheme/i },
   { what: 'URL with credentials', args: ['bake', 'https://user:secret@example.invalid/a.deb'], says: /credential|password|user/i },
@@ -170,6 +178,15 @@ const CASES: readonly HostileCase[] = [
   { what: 'EC2: malformed instance id', ec2: true, args: ['bake', '--base-image', 'ami-12345678', '--instance-id', 'i-$(id)', 'hello'], says: /instance/i },
 ];
 
+/** A minimal .deb of `arch` in `dir`, built by dpkg-deb. */
+function buildDeb(dir: string, name: string, arch: string): void {
+  const tree = join(dir, `${name}-tree`, 'DEBIAN');
+  mkdirSync(tree, { recursive: true });
+  writeFileSync(join(tree, 'control'), `Package: ${name}\nVersion: 1.0\nArchitecture: ${arch}\nMaintainer: e2e <e2e@example.invalid>\nDescription: e2e\n`);
+  const built = spawnSync('dpkg-deb', ['--build', join(dir, `${name}-tree`), join(dir, `${name}_1.0_${arch}.deb`)], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+}
+
 describe('hostile and malformed input: refused with exit 2, a clear message, nothing created', ROOT_ONLY, () => {
   let world: LocalWorld;
   let endpoint: Ec2TestEndpoint;
@@ -214,4 +231,31 @@ describe('hostile and malformed input: refused with exit 2, a clear message, not
       world.assertNothingLeft();
     });
   }
+
+  it('a base image for another architecture, with binfmt_misc not mounted: exit 2 with the fix, nothing done', async () => {
+    const base = world.images()[0] ?? assert.fail('the world has its base image');
+    const id = `img-${randomBytes(6).toString('hex')}`;
+    const dir = join(world.store, 'images', id);
+    mkdirSync(dir);
+    try {
+      const copied = spawnSync('cp', ['--reflink=auto', '--sparse=always', '--', join(world.store, 'images', base, 'disk.raw'), join(dir, 'disk.raw')]);
+      assert.equal(copied.status, 0);
+      const manifest = JSON.parse(readFileSync(join(world.store, 'images', base, 'image.json'), 'utf8'));
+      writeFileSync(join(dir, 'image.json'), JSON.stringify({ ...manifest, id, name: 'debian-arm64-label', architecture: 'arm64' }));
+      const imagesBefore = world.images();
+      // In a mount namespace of its own, binfmt_misc is unmounted for this run only.
+      const result = await world.aminate(['bake', '--base-image', 'debian-arm64-label', 'hello'], {
+        prefix: ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'umount /proc/sys/fs/binfmt_misc 2>/dev/null; exec "$0" "$@"'],
+      });
+      assert.equal(result.code, 2, result.stderr + result.stdout.slice(-1500));
+      assert.match(result.stderr, /E_FOREIGN_ARCH/);
+      assert.match(result.stderr, /the base image is arm64 and this host x86_64: binfmt_misc is not mounted/);
+      assert.match(result.stderr, /mount -t binfmt_misc binfmt_misc \/proc\/sys\/fs\/binfmt_misc/);
+      assert.deepEqual(world.images(), imagesBefore, 'no image made');
+      assert.deepEqual(existsSync(world.work) ? readdirSync(world.work) : [], [], 'no work directory');
+      world.assertNothingLeft();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -14,6 +14,8 @@ export const LinuxErrorCodes = {
   DOWNLOAD_FAILED: 'E_DOWNLOAD_FAILED',
   KEYRING_MISSING: 'E_KEYRING_MISSING',
   BOOT_LOADER: 'E_BOOT_LOADER',
+  FOREIGN_ARCH: 'E_FOREIGN_ARCH',
+  ARCH_MISMATCH: 'E_ARCH_MISMATCH',
   VOLUME_FULL: ProvisionFailures.volumeFull.code,
   REPOSITORY_UNREACHABLE: ProvisionFailures.repositoryUnreachable.code,
   DEPENDENCY_PROBLEM: ProvisionFailures.dependencyProblem.code,

@@ -42,6 +42,7 @@ export const HostTools = {
   umount: { command: 'umount', debianPackage: 'mount' },
   blockdev: { command: 'blockdev', debianPackage: 'util-linux' },
   e2fsck: { command: 'e2fsck', debianPackage: 'e2fsprogs' },
+  dpkgDeb: { command: 'dpkg-deb', debianPackage: 'dpkg' },
 } as const satisfies Record<string, HostTool>;
 
 /** Debian packages that provide `tools`, each once. */

@@ -1,4 +1,5 @@
 export * from './aminator-env.js';
+export * from './architecture.js';
 export * from './block-device-size.js';
 export * from './chroot-command.js';
 export * from './chroot-dev.js';
@@ -7,6 +8,7 @@ export * from './errors.js';
 export * from './ext-superblock.js';
 export * from './file-override.js';
 export * from './filesystem-probe.js';
+export * from './foreign-architecture.js';
 export * from './foundation-sources.js';
 export * from './holders.js';
 export * from './host-mirror.js';

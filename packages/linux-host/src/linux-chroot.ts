@@ -9,9 +9,11 @@ import {
   type StepContext,
   z,
 } from '@aminator/core';
+import { findArchitecture } from './architecture.js';
 import { CHROOT_DEV_TOOLS } from './chroot-dev.js';
 import { prepareChrootBasics } from './chroot-mounts.js';
 import { LinuxErrorCodes } from './errors.js';
+import { requireEmulation } from './foreign-architecture.js';
 import { HostTools, requireHostTools } from './host-tools.js';
 import { Mounter } from './mounter.js';
 import { existsInside } from './safe-path.js';
@@ -51,8 +53,13 @@ export abstract class LinuxChroot implements OperatingSystem {
     this.mounter = new Mounter(commands);
   }
 
-  async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
+  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
     requireHostTools([HostTools.chroot, HostTools.mount, ...CHROOT_DEV_TOOLS], { needsRoot: !ctx.dryRun });
+    // The chroot runs the image's programs: one built for another architecture needs the kernel's
+    // emulation. An architecture aminate has no row for (i386 on x86_64, say) is left to the chroot.
+    const arch = plan.baseImage.architecture === undefined ? undefined : findArchitecture(plan.baseImage.architecture);
+    const handler = arch && requireEmulation(arch);
+    if (arch && handler) ctx.log.info(`the base image is ${arch.machine}: its programs run through ${handler.interpreter} (binfmt_misc ${handler.name})`);
   }
 
   describePlan(): readonly string[] {

@@ -2,6 +2,7 @@ import type { CommandRunner, FoundationBuilder, FoundationPlan, FoundationReques
 import { UsageError } from '@aminator/core';
 import {
   CHROOT_DEV_TOOLS,
+  findArchitecture,
   HostTools,
   hostArchiveKeyring,
   hostDebianMirror,
@@ -17,9 +18,6 @@ import {
   writeFileInside,
 } from '@aminator/linux-host';
 import { BOOT_TOOLS, bootConfigFiles, DEBIAN_BOOT_LAYOUT, DEBIAN_BOOT_PACKAGES, installBootLoader } from './debian-boot-loader.js';
-
-/** dpkg's architecture names as the machine names images carry. */
-const DPKG_TO_MACHINE: Readonly<Record<string, string>> = { amd64: 'x86_64', arm64: 'arm64', i386: 'i386' };
 
 /**
  * Debian and Ubuntu foundations: debootstrap --variant=minbase from a mirror (default: this host's apt
@@ -73,7 +71,7 @@ export class DebianFoundation implements FoundationBuilder {
       async configure(root: string, ctx: StepContext): Promise<{ architecture: string }> {
         await writeFileInside(root, '/etc/apt/sources.list', `deb ${source} ${release} main\n`, 0o644);
         const dpkg = (await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim();
-        return { architecture: DPKG_TO_MACHINE[dpkg] ?? dpkg };
+        return { architecture: findArchitecture(dpkg)?.machine ?? dpkg };
       },
     };
   }

@@ -1,15 +1,26 @@
 import {
+  type BakePlan,
   COMMAND_RUNNER,
   type CommandRunner,
   type InstalledPackage,
   type PackageSpec,
+  type PlanContext,
   PROVISIONER_CONFIG,
   type Provisioner,
   type ProvisionInput,
   type StepContext,
   sleep,
 } from '@aminator/core';
-import { classifySpec, type InstallDiagnostics, type PackageManager, provisionWith, runInChroot } from '@aminator/linux-host';
+import {
+  classifySpec,
+  HostTools,
+  type InstallDiagnostics,
+  type PackageManager,
+  provisionWith,
+  requireHostTools,
+  requirePackageFitsImage,
+  runInChroot,
+} from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { AptConfig } from './apt-config.js';
 import { splitDebianVersion } from './debian-version.js';
@@ -51,6 +62,14 @@ export class AptProvisioner implements Provisioner, PackageManager {
 
   parseSpec(raw: string): PackageSpec {
     return classifySpec(raw, { extension: '.deb', name: DEB_NAME, pinSeparator: '=', example: 'nginx or nginx=1.22.1-9' });
+  }
+
+  /** A local .deb must be for the base image's architecture (or `all`): read from its control file on the host. */
+  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    if (plan.spec.source !== 'file' || plan.baseImage.architecture === undefined) return;
+    requireHostTools([HostTools.dpkgDeb], { needsRoot: false });
+    const { stdout } = await this.commands.run('dpkg-deb', ['--field', '--', plan.spec.raw, 'Architecture'], { signal: ctx.signal, timeoutMs: 30_000 });
+    requirePackageFitsImage(plan.spec.raw, stdout.trim(), plan.baseImage.architecture, ['all']);
   }
 
   describePlan(): readonly string[] {

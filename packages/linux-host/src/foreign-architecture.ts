@@ -63,7 +63,7 @@ export function requireEmulation(target: Architecture, options: { dir?: string; 
   if (!handler)
     return fail(`no binfmt_misc handler runs ${target.machine} programs`, [
       install,
-      `after installing, if ${dir} was mounted later: systemctl restart systemd-binfmt`,
+      `binfmt_misc mounted after the install: register it again with /usr/lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-${target.qemu}.conf (what systemd-binfmt.service runs at boot)`,
     ]);
   if (!handler.enabled) return fail(`the binfmt_misc handler ${handler.name} is disabled`, [`echo 1 > ${join(dir, handler.name)}`]);
   if (!handler.flags.includes('F'))

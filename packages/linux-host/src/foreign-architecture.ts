@@ -25,13 +25,13 @@ export function binfmtHandlers(dir = BINFMT_DIR): BinfmtHandler[] | undefined {
   if (!existsSync(join(dir, 'status'))) return undefined;
   return readdirSync(dir)
     .filter((name) => name !== 'status' && name !== 'register')
-    .flatMap((name) => {
+    .map((name) => {
       const text = readFileSync(join(dir, name), 'utf8');
       const field = (key: string): string => new RegExp(`^${key}[: ]\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
       const magic = Buffer.from(field('magic'), 'hex');
       const isElf = magic.length >= E_MACHINE_OFFSET + 2 && magic.subarray(0, 4).equals(ELF_MAGIC);
       const elfMachine = isElf ? magic.readUInt16LE(E_MACHINE_OFFSET) : undefined;
-      return [{ name, enabled: /^enabled$/m.test(text), interpreter: field('interpreter'), flags: field('flags'), elfMachine }];
+      return { name, enabled: /^enabled$/m.test(text), interpreter: field('interpreter'), flags: field('flags'), elfMachine };
     });
 }
 

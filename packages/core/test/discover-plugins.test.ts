@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { discoverPlugins, ErrorCodes, nodeModulesChain } from '../src/internal.js';
@@ -64,6 +65,20 @@ describe('discoverPlugins', () => {
     assert.equal(discoverPlugins({ searchPaths }).plugins.length, 1);
     rmSync(dir, { recursive: true });
     assert.equal(discoverPlugins({ searchPaths }).plugins.length, 0);
+  });
+
+  it('reads a package.json of any sane size, and skips what is no regular file without blocking', () => {
+    const big = tree.pkg('d/node_modules/big', { description: 'x'.repeat(200 * 1024), ...pluginPackage('big', 'metrics', 'big') });
+    tree.pkg('d/node_modules/big-other', { description: 'y'.repeat(200 * 1024), name: 'big-other', version: '1.0.0' });
+    mkdirSync(join(tree.root, 'd/node_modules/dir-named/package.json'), { recursive: true });
+    mkdirSync(join(tree.root, 'd/node_modules/fifo'), { recursive: true });
+    execFileSync('mkfifo', [join(tree.root, 'd/node_modules/fifo/package.json')]);
+    const result = discoverPlugins({ searchPaths: [join(tree.root, 'd', 'node_modules')] });
+    assert.deepEqual(
+      result.plugins.map((p) => p.path),
+      [big],
+    );
+    assert.deepEqual(result.rejected, []);
   });
 
   it('tolerates missing search directories', () => {

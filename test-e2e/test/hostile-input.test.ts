@@ -258,4 +258,18 @@ describe('hostile and malformed input: refused with exit 2, a clear message, not
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('an arm64 foundation on x86_64 with binfmt_misc not mounted: exit 2 with the fix, before anything is made', async () => {
+    const imagesBefore = world.images();
+    const result = await world.aminate(['foundation', '--name', 'arm64-refused', '--arch', 'aarch64', '--size', '1G'], {
+      prefix: ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'umount /proc/sys/fs/binfmt_misc 2>/dev/null; exec "$0" "$@"'],
+    });
+    assert.equal(result.code, 2, result.stderr + result.stdout.slice(-1500));
+    assert.match(result.stderr, /E_FOREIGN_ARCH/);
+    assert.match(result.stderr, /the new image is arm64 and this host x86_64: binfmt_misc is not mounted/);
+    assert.match(result.stderr, /apt-get install qemu-user-static/);
+    assert.deepEqual(world.images(), imagesBefore, 'no image made');
+    assert.deepEqual(existsSync(world.work) ? readdirSync(world.work) : [], [], 'no work directory');
+    world.assertNothingLeft();
+  });
 });

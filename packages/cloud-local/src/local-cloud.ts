@@ -80,7 +80,7 @@ export class LocalCloud implements Cloud {
    */
   async imageDisk(image: ImageResult): Promise<ImageDisk> {
     const manifest = await this.store.get(image.id);
-    return { path: this.store.diskOf(manifest.id), bootModes: bootModesOf(manifest) };
+    return { path: this.store.diskOf(manifest.id), bootModes: bootModesOf(manifest), architecture: manifest.architecture };
   }
 
   /** Loop devices over, and files of, working volumes and staged images that no live bake holds. */

@@ -106,10 +106,20 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
     const outcome = await runFoundation({ name: 'dry', suite: 'bookworm', mirror: DEAD_MIRROR, dryRun: true }, w.store, w.ctx);
     assert.equal(outcome.status, 'planned', String(outcome.error));
     assert.deepEqual(w.events.ofType('run-start')[0]?.steps, ['plan']);
-    assert.match(outcome.planLines?.join('\n') ?? '', /image: dry: debian bookworm, 2G ext4, gpt, bootable/);
+    const machine = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+    assert.match(outcome.planLines?.join('\n') ?? '', new RegExp(`image: dry: debian bookworm, ${machine}, 2G ext4, gpt, bootable`));
     assert.match(outcome.planLines?.join('\n') ?? '', new RegExp(`from: ${DEAD_MIRROR}`));
     assert.equal(existsSync(join(w.dir, 'store')), false);
     assert.equal(existsSync(join(w.dir, 'work')), false);
     assert.deepEqual(w.locksLeft(), []);
+  });
+
+  it('refuses an architecture it does not know before anything runs, naming those it does', async () => {
+    const w = world('arch');
+    await assert.rejects(runFoundation({ name: 'arch', suite: 'bookworm', mirror: DEAD_MIRROR, arch: 'sparc64', dryRun: true }, w.store, w.ctx), {
+      code: 'E_INVALID_INPUT',
+      message: /--arch.*sparc64/,
+    });
+    assert.deepEqual(w.events.events, [], 'no run started');
   });
 });

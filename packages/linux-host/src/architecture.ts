@@ -1,5 +1,6 @@
 import { AminatorError, EXIT_USAGE, InvalidInputError } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
+import { PartitionTypes } from './partition-table.js';
 
 /** One CPU architecture under each name the tools give it. */
 export interface Architecture {
@@ -15,11 +16,13 @@ export interface Architecture {
   readonly node: string;
   /** The qemu user-mode emulator's suffix: `qemu-aarch64`. */
   readonly qemu: string;
+  /** The GPT type of a root partition for it (the Discoverable Partitions Specification). */
+  readonly gptRootType: string;
 }
 
 export const ARCHITECTURES: readonly Architecture[] = [
-  { machine: 'x86_64', dpkg: 'amd64', rpm: 'x86_64', elfMachine: 0x3e, node: 'x64', qemu: 'x86_64' },
-  { machine: 'arm64', dpkg: 'arm64', rpm: 'aarch64', elfMachine: 0xb7, node: 'arm64', qemu: 'aarch64' },
+  { machine: 'x86_64', dpkg: 'amd64', rpm: 'x86_64', elfMachine: 0x3e, node: 'x64', qemu: 'x86_64', gptRootType: PartitionTypes.rootX86_64 },
+  { machine: 'arm64', dpkg: 'arm64', rpm: 'aarch64', elfMachine: 0xb7, node: 'arm64', qemu: 'aarch64', gptRootType: PartitionTypes.rootArm64 },
 ];
 
 /** The architecture any of its names stands for (`amd64`, `x86_64`, `aarch64`, `arm64`), or undefined. */
@@ -38,6 +41,16 @@ export function parseArchitecture(name: string, what = 'architecture'): Architec
 /** The architecture this host runs; undefined on one aminate has no table row for. */
 export function hostArchitecture(nodeArch: string = process.arch): Architecture | undefined {
   return ARCHITECTURES.find((a) => a.node === nodeArch);
+}
+
+/** What an `--arch` option names, or the host's architecture when it names none. */
+export function requestedArchitecture(value: unknown, option = '--arch'): Architecture {
+  if (value !== undefined && value !== '') return parseArchitecture(String(value), option);
+  const host = hostArchitecture();
+  if (host) return host;
+  throw new InvalidInputError(option, `this host's architecture (${process.arch}) is not one aminate knows`, [
+    `name one: ${ARCHITECTURES.map((a) => a.machine).join(', ')}`,
+  ]);
 }
 
 /**

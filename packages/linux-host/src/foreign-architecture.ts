@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AminatorError, EXIT_USAGE } from '@aminator/core';
 import { type Architecture, hostArchitecture } from './architecture.js';
 import { LinuxErrorCodes } from './errors.js';
+import { HostTools } from './host-tools.js';
 
 export const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
 
@@ -41,18 +42,18 @@ export function binfmtHandlers(dir = BINFMT_DIR): BinfmtHandler[] | undefined {
  * programs, registered with the F flag — the kernel then holds the emulator open, so it works inside
  * the chroot with nothing copied into the image. Returns the handler, or undefined for the host's own.
  */
-export function requireEmulation(target: Architecture, options: { dir?: string; host?: Architecture } = {}): BinfmtHandler | undefined {
+export function requireEmulation(target: Architecture, options: { dir?: string; host?: Architecture; subject?: string } = {}): BinfmtHandler | undefined {
   const host = options.host ?? hostArchitecture();
   if (host?.machine === target.machine) return undefined;
   const dir = options.dir ?? BINFMT_DIR;
   const fail = (why: string, suggestions: string[]): never => {
-    throw new AminatorError(`the base image is ${target.machine} and this host ${host?.machine ?? process.arch}: ${why}`, {
+    throw new AminatorError(`${options.subject ?? 'the base image'} is ${target.machine} and this host ${host?.machine ?? process.arch}: ${why}`, {
       code: LinuxErrorCodes.FOREIGN_ARCH,
       exitCode: EXIT_USAGE,
       suggestions,
     });
   };
-  const install = `apt-get install qemu-user-static (it registers qemu-${target.qemu} with binfmt_misc, flags F)`;
+  const install = `apt-get install ${HostTools.qemuUserAarch64.debianPackage} (it registers qemu-${target.qemu} with binfmt_misc, flags F)`;
   const handlers = binfmtHandlers(dir);
   if (!handlers)
     return fail(`binfmt_misc is not mounted at ${dir}, so the kernel cannot hand its programs to an emulator`, [

@@ -9,6 +9,8 @@ export interface HostTool {
   readonly debianPackage: string;
   /** Only `aminate foundation --os redhat` runs it: not needed for Debian images. */
   readonly redHatOnly?: boolean;
+  /** Only images of this architecture need it (on a host of another): `aminate foundation --arch arm64`, their bakes and boots. */
+  readonly forArch?: 'arm64';
 }
 
 /**
@@ -43,6 +45,10 @@ export const HostTools = {
   blockdev: { command: 'blockdev', debianPackage: 'util-linux' },
   e2fsck: { command: 'e2fsck', debianPackage: 'e2fsprogs' },
   dpkgDeb: { command: 'dpkg-deb', debianPackage: 'dpkg' },
+  // The kernel, not aminate, starts it (binfmt_misc, flag F): `requireEmulation` checks its handler.
+  qemuUserAarch64: { command: '/usr/bin/qemu-aarch64-static', debianPackage: 'qemu-user-static', forArch: 'arm64' },
+  qemuSystemAarch64: { command: 'qemu-system-aarch64', debianPackage: 'qemu-system-arm', forArch: 'arm64' },
+  aavmfCode: { command: '/usr/share/AAVMF/AAVMF_CODE.fd', debianPackage: 'qemu-efi-aarch64', forArch: 'arm64' },
 } as const satisfies Record<string, HostTool>;
 
 /** Debian packages that provide `tools`, each once. */

@@ -10,19 +10,23 @@ import {
   INSECURE_REPO_WARNING,
   includedPackages,
   keyringOption,
+  parseArchitecture,
   releaseName,
+  requireEmulation,
   requireHostTools,
   requireKeyring,
   runInChroot,
   sourceUrl,
   writeFileInside,
 } from '@aminator/linux-host';
-import { BOOT_TOOLS, bootConfigFiles, DEBIAN_BOOT_LAYOUT, DEBIAN_BOOT_PACKAGES, installBootLoader } from './debian-boot-loader.js';
+import { BOOT_TOOLS, bootConfigFiles, debianBootLayout, debianBootPackages, debianBootTarget, installBootLoader } from './debian-boot-loader.js';
 
 /**
  * Debian and Ubuntu foundations: debootstrap --variant=minbase from a mirror (default: this host's apt
  * sources' working entry and suite), every Release file checked against the archive keyring; for a
- * bootable image the cloud kernel, systemd and GRUB for BIOS and UEFI in Debian's cloud layout.
+ * bootable image the cloud kernel, systemd and GRUB for BIOS and UEFI in Debian's cloud layout (arm64:
+ * UEFI only). Another architecture than the host's is debootstrapped with `--arch`, its programs run
+ * by the kernel's binfmt_misc emulator (checked in preflight).
  * Options read: `--suite`, `--mirror`, `--include`, `--keyring`, `--insecure-repo`.
  */
 export class DebianFoundation implements FoundationBuilder {
@@ -40,28 +44,43 @@ export class DebianFoundation implements FoundationBuilder {
     const insecureRepo = raw.insecureRepo === true;
     const keyring = keyringOption(raw.keyring) ?? hostArchiveKeyring();
     const { commands } = this;
-    const packages = [...(request.bootable ? DEBIAN_BOOT_PACKAGES : []), ...include];
+    const architecture = parseArchitecture(request.architecture);
+    const target = debianBootTarget(architecture);
+    if (request.bootable && !target) {
+      throw new UsageError(`a bootable Debian foundation for ${architecture.machine} is not something this plugin can make`, {
+        suggestions: ['add --minimal for a root file system only'],
+      });
+    }
+    const bootTarget = request.bootable ? target : undefined;
+    const packages = [...(bootTarget ? debianBootPackages(bootTarget) : []), ...include];
     return {
       family: 'debian',
       release,
       lines: [
-        `from: ${source} ${release}${include.length > 0 ? ` with ${include.join(', ')}` : ''}`,
+        `from: ${source} ${release} (${architecture.dpkg})${include.length > 0 ? ` with ${include.join(', ')}` : ''}`,
         insecureRepo ? 'signatures: NOT checked (--insecure-repo)' : `signatures: checked against ${keyring.file}`,
       ],
       warnings: insecureRepo ? [INSECURE_REPO_WARNING] : [],
-      boot: request.bootable
-        ? { layout: DEBIAN_BOOT_LAYOUT, files: bootConfigFiles(), installBootLoader: (input, ctx) => installBootLoader(input, commands, ctx) }
+      boot: bootTarget
+        ? {
+            layout: debianBootLayout(architecture, bootTarget),
+            firmware: { bios: bootTarget.bios, uefi: true },
+            files: bootConfigFiles(bootTarget),
+            installBootLoader: (input, ctx) => installBootLoader(input, bootTarget, commands, ctx),
+          }
         : undefined,
       async preflight(ctx: PlanContext): Promise<void> {
         requireHostTools([HostTools.debootstrap, ...(request.bootable ? [...BOOT_TOOLS, ...CHROOT_DEV_TOOLS] : [])], { needsRoot: !ctx.dryRun });
         requireKeyring(keyring, insecureRepo);
+        // debootstrap's second stage runs the new system's programs in a chroot.
+        requireEmulation(architecture, { subject: 'the new image' });
       },
       async install(root: string, ctx: StepContext): Promise<void> {
         const including = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
         // debootstrap takes no `--`; the release and mirror were validated, the root is ours.
         // --force-check-gpg: without it, a missing keyring makes debootstrap skip the Release signature silently.
         const signatures = insecureRepo ? ['--no-check-gpg'] : ['--force-check-gpg', `--keyring=${keyring.file}`];
-        await commands.run('debootstrap', ['--variant=minbase', ...signatures, ...including, release, root, source], {
+        await commands.run('debootstrap', ['--variant=minbase', `--arch=${architecture.dpkg}`, ...signatures, ...including, release, root, source], {
           signal: ctx.signal,
           timeoutMs: 3_600_000,
           onLine: (line) => ctx.log.debug(line),

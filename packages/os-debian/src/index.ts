@@ -2,7 +2,7 @@ import { definePlugin, OS, PLUGIN_API_VERSION } from '@aminator/core';
 import { DebianChroot } from './debian-chroot.js';
 import { debianConfigSchema } from './debian-config.js';
 
-export { BOOT_LAYOUT, DEBIAN_BOOT_LAYOUT } from './debian-boot-loader.js';
+export { BOOT_LAYOUT, type DebianBootTarget, debianBootLayout, debianBootPackages, debianBootTarget } from './debian-boot-loader.js';
 export { DebianChroot, POLICY_RC_D } from './debian-chroot.js';
 export { type DebianConfig, debianConfigSchema } from './debian-config.js';
 export { DebianFoundation } from './debian-foundation.js';

@@ -1,7 +1,9 @@
 import type { CommandRunner, FoundationBuilder, FoundationPlan, FoundationRequest, PlanContext, StepContext } from '@aminator/core';
 import { UsageError } from '@aminator/core';
 import {
+  findArchitecture,
   HostTools,
+  hostArchitecture,
   INSECURE_REPO_WARNING,
   includedPackages,
   keyringOption,
@@ -23,6 +25,15 @@ export class RedhatFoundation implements FoundationBuilder {
 
   plan(request: FoundationRequest): FoundationPlan {
     const raw = request.options;
+    const host = hostArchitecture();
+    if (request.architecture !== host?.machine) {
+      throw new UsageError(
+        `Red Hat family foundations are built for this host's architecture (${host?.machine ?? process.arch}), not ${request.architecture}`,
+        {
+          suggestions: ['drop --arch, or build an arm64 Red Hat family foundation on an arm64 host'],
+        },
+      );
+    }
     const release = releaseName(String(raw.releasever ?? ''), '--releasever');
     if (raw.repo === undefined) throw new UsageError('Red Hat family foundations need --repo URL (a repository with the base packages)');
     const source = sourceUrl(String(raw.repo), '--repo');
@@ -70,7 +81,8 @@ export class RedhatFoundation implements FoundationBuilder {
       },
       async configure(): Promise<{ architecture: string }> {
         // dnf installs the host's architecture into the root.
-        return { architecture: (await commands.run('uname', ['-m'])).stdout.trim() };
+        const machine = (await commands.run('uname', ['-m'])).stdout.trim();
+        return { architecture: findArchitecture(machine)?.machine ?? machine };
       },
     };
   }

@@ -111,7 +111,12 @@ export function describePluginConformance<K extends PluginKind>(module: PluginMo
         assert.equal(typeof os.foundation.boots, 'boolean');
         assert.throws(
           () =>
-            os.foundation?.plan({ name: 'conformance', options: { suite: '../x', releasever: '../x', mirror: 'ftp://x', repo: 'ftp://x' }, bootable: false }),
+            os.foundation?.plan({
+              name: 'conformance',
+              options: { suite: '../x', releasever: '../x', mirror: 'ftp://x', repo: 'ftp://x' },
+              bootable: false,
+              architecture: 'x86_64',
+            }),
           (error: unknown) => isAminatorError(error) && error.exitCode === 2,
           'an invalid release or source is a usage error (exit 2)',
         );

@@ -11,7 +11,8 @@ import {
   readPartitionTable,
   writeFileInside,
 } from '@aminator/linux-host';
-import { AUTOLOGIN_DROP_IN, autologinDropIn, CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
+import { autologinDropIn, autologinDropInPath, CHECK_SCRIPT, CHECK_UNIT, checkScript, checkUnit } from './guest-check.js';
+import type { QemuMachine, ReportChannel } from './qemu-machine.js';
 import { BOOT_COPY, BOOT_COPY_ROOT } from './verify-files.js';
 
 /**
@@ -34,10 +35,11 @@ export async function makeBootCopy(
   return copy;
 }
 
-/** For a verification: the check unit that reports the boot on the second serial port. */
-export function addCheckUnit(nonce: string, units: readonly string[]): (root: string) => Promise<void> {
+/** For a verification: the check unit that reports the boot on the machine's report channel. */
+export function addCheckUnit(nonce: string, units: readonly string[], channel: ReportChannel): (root: string) => Promise<void> {
+  const out = channel.kind === 'serial' ? channel.guestDevice : `/dev/virtio-ports/${channel.name}`;
   return async (root) => {
-    await writeFileInside(root, CHECK_SCRIPT, checkScript(nonce, units), 0o755);
+    await writeFileInside(root, CHECK_SCRIPT, checkScript(nonce, units, out), 0o755);
     await writeFileInside(root, `/etc/systemd/system/${CHECK_UNIT}`, checkUnit(), 0o644);
     const wants = pathInside(root, '/etc/systemd/system/multi-user.target.wants');
     await mkdir(wants, { recursive: true, mode: 0o755 });
@@ -46,8 +48,8 @@ export function addCheckUnit(nonce: string, units: readonly string[]): (root: st
 }
 
 /** For `aminate boot`: root logged in on the serial console (the images have no password and no key). */
-export async function addConsoleAutologin(root: string): Promise<void> {
-  await writeFileInside(root, AUTOLOGIN_DROP_IN, autologinDropIn(), 0o644);
+export function addConsoleAutologin(machine: QemuMachine): (root: string) => Promise<void> {
+  return (root) => writeFileInside(root, autologinDropInPath(machine.consoleTty), autologinDropIn(), 0o644);
 }
 
 /** Mount the copy's root file system (a loop device at the root partition's offset) for `work`, then release it. */

@@ -6,14 +6,16 @@ export const CHECK_UNIT = 'aminator-verify.service';
 
 /**
  * The guest side of a verification: once multi-user.target is reached, a one-shot unit writes a
- * report to the second serial port (ttyS1, a channel of its own: the console stays on ttyS0). The
- * nonce marks this boot's report; unit names were validated (UNIT_NAME) before they got here.
+ * report to `out`, a channel of its own (x86_64: the second serial port, ttyS1, the console staying
+ * on ttyS0; arm64: a virtio-serial port, which udev may name a moment after the target is reached).
+ * The nonce marks this boot's report; unit names were validated (UNIT_NAME) before they got here.
  */
-export function checkScript(nonce: string, units: readonly string[]): string {
+export function checkScript(nonce: string, units: readonly string[], out = '/dev/ttyS1'): string {
   return [
     '#!/bin/sh',
     '# written by aminate verify into a throwaway copy of the image',
-    'out=/dev/ttyS1',
+    `out=${out}`,
+    'i=0; while [ ! -e "$out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done',
     '{',
     `  echo "AMINATOR-VERIFY-BEGIN ${nonce}"`,
     // One systemctl for every state (a process start costs ~0.1 s under TCG): one word per unit, in order.
@@ -46,8 +48,10 @@ export function checkUnit(): string {
   ].join('\n');
 }
 
-/** A drop-in for the serial console's getty, in the boot copy of `aminate boot` only. */
-export const AUTOLOGIN_DROP_IN = '/etc/systemd/system/serial-getty@ttyS0.service.d/aminator-autologin.conf';
+/** Where the drop-in for the serial console's getty goes, in the boot copy of `aminate boot` only. */
+export function autologinDropInPath(consoleTty: string): string {
+  return `/etc/systemd/system/serial-getty@${consoleTty}.service.d/aminator-autologin.conf`;
+}
 
 export function autologinDropIn(): string {
   return [

@@ -22,6 +22,9 @@ export const qemuConfigSchema = z
     /** OVMF firmware for UEFI boots (Debian's ovmf package). */
     ovmfCode: z.string().startsWith('/').default('/usr/share/OVMF/OVMF_CODE_4M.fd'),
     ovmfVars: z.string().startsWith('/').default('/usr/share/OVMF/OVMF_VARS_4M.fd'),
+    /** AAVMF firmware for arm64 images (Debian's qemu-efi-aarch64 package; 64 MiB flash images, as qemu's virt machine needs). */
+    aavmfCode: z.string().startsWith('/').default('/usr/share/AAVMF/AAVMF_CODE.fd'),
+    aavmfVars: z.string().startsWith('/').default('/usr/share/AAVMF/AAVMF_VARS.fd'),
     /** Serial logs of the last runs are kept here (default: <workRoot>/../verify-logs). */
     logDir: z.string().startsWith('/').optional(),
     keepLogs: z.number().int().min(1).max(1000).default(20),

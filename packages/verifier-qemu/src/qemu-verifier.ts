@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import {
   AminatorError,
   assertPrivateDirectory,
+  type BakePlan,
   type BootMode,
   COMMAND_RUNNER,
   type CommandRunner,
@@ -32,6 +33,7 @@ import { type GuestReport, parseReport, reportChecks } from './guest-check.js';
 import { freePort, httpCheck } from './host-checks.js';
 import { HTTP_CHECK, type QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
+import { type QemuMachine, qemuMachine } from './qemu-machine.js';
 import { QEMU_TOOLS } from './qemu-tools.js';
 import { type Forward, startVm, tail } from './qemu-vm.js';
 import { channelLogName, consoleLogName, isConsoleLog, OVMF_VARS, PID_FILE, VERIFY_DIR } from './verify-files.js';
@@ -53,8 +55,10 @@ export class QemuVerifier implements Verifier {
     @inject(COMMAND_RUNNER) private readonly commands: CommandRunner,
   ) {}
 
-  async preflight(_plan: unknown, ctx: PlanContext): Promise<void> {
-    requireHostTools(QEMU_TOOLS, { needsRoot: !ctx.dryRun });
+  /** A bake knows its base image, whose architecture the new image has: its emulator is checked too. */
+  async preflight(plan: BakePlan | undefined, ctx: PlanContext): Promise<void> {
+    const machine = plan ? qemuMachine(plan.baseImage.architecture) : undefined;
+    requireHostTools([...QEMU_TOOLS, ...(machine ? [machine.binary] : [])], { needsRoot: !ctx.dryRun });
   }
 
   describePlan(): readonly string[] {
@@ -69,6 +73,7 @@ export class QemuVerifier implements Verifier {
   }
 
   async verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult> {
+    const machine = this.machineFor(input.disk.architecture);
     const modes = this.modes(input.disk.bootModes);
     const dir = await this.bootDir(ctx);
     const logDir = this.config.logDir ?? join(dirname(ctx.workDir), 'verify-logs');
@@ -82,7 +87,7 @@ export class QemuVerifier implements Verifier {
     let excerpt = '';
     for (const mode of modes) {
       const console = join(logDir, consoleLogName(ctx.runId, mode));
-      const boot = await this.boot(input, mode, dir, console, ctx);
+      const boot = await this.boot(input, machine, mode, dir, console, ctx);
       checks.push(...boot.map((c) => (modes.length > 1 ? { ...c, name: `[${mode}] ${c.name}` } : c)));
       evidence = evidence ? `${evidence}, ${console}` : console;
       if (boot.some((c) => !c.ok) && !excerpt) excerpt = `last lines of the ${mode.toUpperCase()} console (${console}):\n${await tail(console)}`;
@@ -97,11 +102,12 @@ export class QemuVerifier implements Verifier {
    * terminal; the forwarded ports listen on 127.0.0.1. Ends when the guest powers off, or on Ctrl-A X.
    */
   async bootInteractive(input: InteractiveBootInput, ctx: StepContext): Promise<void> {
+    const machine = this.machineFor(input.disk.architecture);
     const [mode] = this.modes(input.disk.bootModes);
     const dir = await this.bootDir(ctx);
-    this.requireFirmware(mode as BootMode);
-    const copy = await makeBootCopy(input.disk.path, dir, addConsoleAutologin, this.commands, ctx);
-    const vm = await startVm({ disk: copy, mode: mode as BootMode, dir, forwards: input.forwards, interactive: true }, this.config, ctx);
+    this.requireFirmware(machine, mode as BootMode);
+    const copy = await makeBootCopy(input.disk.path, dir, addConsoleAutologin(machine), this.commands, ctx);
+    const vm = await startVm({ machine, disk: copy, mode: mode as BootMode, dir, forwards: input.forwards, interactive: true }, this.config, ctx);
     ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
     const ports = input.forwards.map((f) => `127.0.0.1:${f.hostPort} → ${f.guestPort}`).join(', ');
     ctx.log.info(
@@ -129,12 +135,21 @@ export class QemuVerifier implements Verifier {
     return dir;
   }
 
-  private requireFirmware(mode: BootMode): void {
-    if (mode === 'uefi' && !(existsSync(this.config.ovmfCode) && existsSync(this.config.ovmfVars))) {
-      throw new AminatorError(`no UEFI firmware at ${this.config.ovmfCode}`, {
+  /** The machine for the image's architecture, with its emulator on this host. */
+  private machineFor(architecture: string | undefined): QemuMachine {
+    const machine = qemuMachine(architecture);
+    requireHostTools([machine.binary], { needsRoot: true });
+    return machine;
+  }
+
+  private requireFirmware(machine: QemuMachine, mode: BootMode): void {
+    const firmware = machine.firmware(this.config);
+    if (mode === 'uefi' && !(existsSync(firmware.code) && existsSync(firmware.vars))) {
+      const keys = machine.architecture === 'arm64' ? 'aavmfCode and aavmfVars' : 'ovmfCode and ovmfVars';
+      throw new AminatorError(`no ${machine.architecture} UEFI firmware at ${firmware.code}`, {
         code: QemuErrorCodes.QEMU_FAILED,
         exitCode: EXIT_USAGE,
-        suggestions: ['apt-get install ovmf', 'or set verifier.qemu.ovmfCode and ovmfVars'],
+        suggestions: [`apt-get install ${firmware.package}`, `or set verifier.qemu.${keys}`],
       });
     }
   }
@@ -153,10 +168,17 @@ export class QemuVerifier implements Verifier {
   }
 
   /** One boot: copy, start, wait for the guest's report, ask the HTTP endpoints, stop. */
-  private async boot(input: VerifyInput, mode: BootMode, dir: string, consoleLog: string, ctx: StepContext): Promise<VerificationCheck[]> {
-    this.requireFirmware(mode);
+  private async boot(
+    input: VerifyInput,
+    machine: QemuMachine,
+    mode: BootMode,
+    dir: string,
+    consoleLog: string,
+    ctx: StepContext,
+  ): Promise<VerificationCheck[]> {
+    this.requireFirmware(machine, mode);
     const nonce = randomBytes(8).toString('hex');
-    const copy = await makeBootCopy(input.disk.path, dir, addCheckUnit(nonce, this.config.units), this.commands, ctx);
+    const copy = await makeBootCopy(input.disk.path, dir, addCheckUnit(nonce, this.config.units, machine.channel), this.commands, ctx);
     const http = this.config.http.map((check) => {
       const [, port = '0', path = '/'] = HTTP_CHECK.exec(check) ?? [];
       return { guestPort: Number(port), path };
@@ -165,7 +187,7 @@ export class QemuVerifier implements Verifier {
     for (const check of http) forwards.push({ hostPort: await freePort(), guestPort: check.guestPort });
     const channelLog = join(dir, channelLogName(nonce));
     ctx.cleanup.push({ description: `remove ${channelLog}`, undo: () => removeFileIfPresent(channelLog) });
-    const vm = await startVm({ disk: copy, mode, dir, forwards, consoleLog, channelLog }, this.config, ctx);
+    const vm = await startVm({ machine, disk: copy, mode, dir, forwards, consoleLog, channelLog }, this.config, ctx);
     ctx.cleanup.push({ description: `stop qemu (pid ${vm.pid})`, resource: { kind: 'process', id: String(vm.pid) }, undo: () => vm.stop() });
     let exitedWith: number | null | undefined;
     void vm.exited.then((code) => {

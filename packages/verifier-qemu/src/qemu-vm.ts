@@ -7,6 +7,7 @@ import { AminatorError, type BootMode, EXIT_USAGE, plainText, pollUntil, process
 import { stopProcess } from '@aminator/linux-host';
 import type { QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
+import { nativeGuest, type QemuMachine } from './qemu-machine.js';
 import { OVMF_VARS, PID_FILE } from './verify-files.js';
 
 export interface Forward {
@@ -15,14 +16,16 @@ export interface Forward {
 }
 
 export interface VmOptions {
+  /** The emulated machine for the image's architecture. */
+  readonly machine: QemuMachine;
   readonly disk: string;
   readonly mode: BootMode;
   /** Where the VM's files go: firmware variables, serial logs, pid file. */
   readonly dir: string;
   readonly forwards: readonly Forward[];
-  /** ttyS0 (the console) to this file; with `interactive`, to the terminal instead. */
+  /** The serial console to this file; with `interactive`, to the terminal instead. */
   readonly consoleLog?: string;
-  /** ttyS1, the check channel. */
+  /** The check channel (the machine's report channel) to this file. */
   readonly channelLog?: string;
   readonly interactive?: boolean;
 }
@@ -112,17 +115,18 @@ async function probeKvm(): Promise<boolean> {
 }
 
 /**
- * qemu's arguments: the image's own boot loader (never `-kernel`), BIOS (SeaBIOS) or UEFI (OVMF with a
- * private copy of its variables), virtio disk and network, no monitor, no display. The network is
- * user-mode and restricted: the guest runs code nobody reviewed (the baked package, a foreign AMI), so
- * it reaches nothing — not the host's loopback through 10.0.2.2, not instance metadata — and is reached
- * only through the forwarded ports, which listen on 127.0.0.1.
+ * qemu's arguments: the image's own boot loader (never `-kernel`), BIOS (SeaBIOS) or UEFI (OVMF or
+ * AAVMF with a private copy of its variables), virtio disk and network, no monitor, no display. The
+ * network is user-mode and restricted: the guest runs code nobody reviewed (the baked package, a
+ * foreign AMI), so it reaches nothing — not the host's loopback through 10.0.2.2, not instance
+ * metadata — and is reached only through the forwarded ports, which listen on 127.0.0.1.
  */
 export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 'tcg'): string[] {
+  const { machine } = options;
   const forwards = options.forwards.map((f) => `,hostfwd=tcp:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('');
+  const firmware = machine.firmware(config);
   return [
-    '-machine',
-    `pc,accel=${accel}`,
+    ...machine.machineArgs(accel),
     '-m',
     String(config.memoryMiB),
     '-smp',
@@ -133,15 +137,16 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     'none',
     '-no-reboot',
     '-nodefaults',
-    // Nothing ever shows a display (-display none): without a VGA device SeaBIOS skips its option ROM
-    // and the guest draws no framebuffer console, which under TCG is emulated instruction by instruction.
-    '-vga',
-    'none',
     ...(options.mode === 'uefi'
-      ? ['-drive', `if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`, '-drive', `if=pflash,format=raw,file=${join(options.dir, OVMF_VARS)}`]
+      ? [
+          '-drive',
+          `if=pflash,format=raw,readonly=on,file=${optionValue(firmware.code)}`,
+          '-drive',
+          `if=pflash,format=raw,file=${optionValue(join(options.dir, OVMF_VARS))}`,
+        ]
       : []),
     '-drive',
-    `file=${options.disk},format=raw,if=virtio,cache=unsafe`,
+    `file=${optionValue(options.disk)},format=raw,if=virtio,cache=unsafe`,
     '-netdev',
     `user,id=net0,restrict=on${forwards}`,
     '-device',
@@ -152,21 +157,40 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     'virtio-rng-pci',
     // Interactive: Ctrl-C goes to the guest (signal=off); the mux gives Ctrl-A X to leave.
     ...(options.interactive ? ['-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console'] : ['-serial', `file:${options.consoleLog}`]),
-    ...(options.channelLog ? ['-serial', `file:${options.channelLog}`] : []),
+    ...(options.channelLog ? channelArgs(machine, options.channelLog) : []),
     '-pidfile',
     join(options.dir, PID_FILE),
   ];
 }
 
+function channelArgs(machine: QemuMachine, file: string): string[] {
+  if (machine.channel.kind === 'serial') return ['-serial', `file:${file}`];
+  return [
+    '-device',
+    'virtio-serial-pci',
+    '-chardev',
+    `file,id=aminator-report,path=${optionValue(file)}`,
+    '-device',
+    `virtserialport,chardev=aminator-report,name=${machine.channel.name}`,
+  ];
+}
+
+/** A value inside one of qemu's comma-separated option lists: a comma in it is written twice. */
+function optionValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
 /** Start qemu (its own process group, so a Ctrl-C on the terminal reaches aminate, not qemu). */
 export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepContext): Promise<RunningVm> {
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  if (options.mode === 'uefi') await copyFile(config.ovmfVars, join(options.dir, OVMF_VARS));
-  const accel = config.accel === 'auto' ? ((await kvmUsable()) ? 'kvm' : 'tcg') : config.accel;
+  const { machine } = options;
+  if (options.mode === 'uefi') await copyFile(machine.firmware(config).vars, join(options.dir, OVMF_VARS));
+  const accel = await chooseAccel(machine, config);
   const args = qemuArgs(options, config, accel);
-  ctx.log.debug(`qemu-system-x86_64 ${args.join(' ')}`);
+  const binary = machine.binary.command;
+  ctx.log.debug(`${binary} ${args.join(' ')}`);
   const startedAt = Date.now();
-  const child: ChildProcess = spawn('qemu-system-x86_64', args, {
+  const child: ChildProcess = spawn(binary, args, {
     stdio: options.interactive ? 'inherit' : ['ignore', 'ignore', 'pipe'],
     detached: !options.interactive,
   });
@@ -180,16 +204,19 @@ export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepC
     child.once('error', (error) => resolve(error));
   });
   if (spawned || child.pid === undefined) {
-    throw new AminatorError(`cannot start qemu-system-x86_64: ${spawned?.message ?? 'no pid'}`, {
+    throw new AminatorError(`cannot start ${binary}: ${spawned?.message ?? 'no pid'}`, {
       code: QemuErrorCodes.QEMU_FAILED,
       exitCode: EXIT_USAGE,
       cause: spawned,
-      suggestions: ['apt-get install qemu-system-x86 ovmf'],
+      suggestions: [`apt-get install ${machine.binary.debianPackage} ${machine.firmware(config).package}`],
     });
   }
   const pid = child.pid;
   const ticks = processStartTicks(pid);
-  ctx.log.info(`booting the image in qemu (${options.mode.toUpperCase()}, ${accel === 'kvm' ? 'KVM' : 'TCG: no KVM here, a boot takes a minute or two'})`);
+  const tcgWhy = nativeGuest(machine) ? 'no KVM here' : `an ${machine.architecture} guest is emulated`;
+  ctx.log.info(
+    `booting the ${machine.architecture} image in qemu (${options.mode.toUpperCase()}, ${accel === 'kvm' ? 'KVM' : `TCG: ${tcgWhy}, a boot takes a minute or more`})`,
+  );
   return {
     pid,
     startedAt,
@@ -203,6 +230,16 @@ export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepC
       await exited;
     },
   };
+}
+
+/**
+ * KVM where it really works and the guest is of the host's architecture (the probe boots an x86
+ * sector, so only x86_64 hosts probe: elsewhere `accel: kvm` in config asks for it); TCG otherwise.
+ */
+async function chooseAccel(machine: QemuMachine, config: QemuConfig): Promise<'kvm' | 'tcg'> {
+  if (!nativeGuest(machine)) return 'tcg';
+  if (config.accel !== 'auto') return config.accel;
+  return machine.architecture === 'x86_64' && (await kvmUsable()) ? 'kvm' : 'tcg';
 }
 
 /** The last lines of a serial log, for an error message. */

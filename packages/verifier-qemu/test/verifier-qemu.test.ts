@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { describePluginConformance } from '@aminator/testkit';
-import plugin, { bootTimes, checkScript, parseReport, qemuArgs, qemuConfigSchema, reportChecks } from '../src/index.js';
+import plugin, { bootTimes, checkScript, parseReport, qemuArgs, qemuConfigSchema, qemuMachine, reportChecks } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -75,7 +75,14 @@ describe('verifier-qemu, without booting', () => {
 
   it("qemu boots the image's own loader: no -kernel, forwards on 127.0.0.1 only, OVMF with private variables for UEFI", () => {
     const config = qemuConfigSchema.parse({});
-    const options = { disk: '/w/copy.raw', dir: '/w', forwards: [{ hostPort: 40001, guestPort: 80 }], consoleLog: '/l/c.log', channelLog: '/w/ch.log' };
+    const options = {
+      machine: qemuMachine('x86_64'),
+      disk: '/w/copy.raw',
+      dir: '/w',
+      forwards: [{ hostPort: 40001, guestPort: 80 }],
+      consoleLog: '/l/c.log',
+      channelLog: '/w/ch.log',
+    };
     const bios = qemuArgs({ ...options, mode: 'bios' }, config, 'tcg');
     assert.ok(!bios.includes('-kernel') && !bios.includes('-initrd'));
     assert.ok(!bios.some((a) => a.includes('pflash')), 'BIOS: SeaBIOS, no firmware drives');
@@ -91,5 +98,31 @@ describe('verifier-qemu, without booting', () => {
     assert.ok(uefi.includes(`if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`));
     assert.ok(uefi.includes('if=pflash,format=raw,file=/w/OVMF_VARS.fd'), 'a copy of the variables, never the system file');
     assert.ok(uefi.includes('pc,accel=kvm'));
+  });
+
+  it('an arm64 image boots in the virt machine under AAVMF, its report on a virtio-serial port (virt has one UART)', () => {
+    const config = qemuConfigSchema.parse({});
+    const machine = qemuMachine('aarch64');
+    assert.equal(machine.binary.command, 'qemu-system-aarch64');
+    assert.deepEqual(machine.modes, ['uefi']);
+    const args = qemuArgs(
+      { machine, mode: 'uefi', disk: '/w,x/copy.raw', dir: '/w', forwards: [], consoleLog: '/l/c.log', channelLog: '/w/ch.log' },
+      config,
+      'tcg',
+    );
+    assert.ok(args.includes('virt,accel=tcg'));
+    assert.equal(args[args.indexOf('-cpu') + 1], 'cortex-a72');
+    assert.ok(args.includes(`if=pflash,format=raw,readonly=on,file=${config.aavmfCode}`));
+    assert.ok(args.includes('file=/w,,x/copy.raw,format=raw,if=virtio,cache=unsafe'), 'a comma in a path is doubled, not an option separator');
+    assert.deepEqual(
+      args.filter((_, i) => args[i - 1] === '-serial'),
+      ['file:/l/c.log'],
+      'the console on the one UART',
+    );
+    assert.ok(args.includes('file,id=aminator-report,path=/w/ch.log'));
+    assert.ok(args.includes('virtserialport,chardev=aminator-report,name=org.aminator.verify'));
+    assert.ok(!args.includes('-vga'), 'virt has no VGA to turn off');
+    assert.match(checkScript('n', [], '/dev/virtio-ports/org.aminator.verify'), /out=\/dev\/virtio-ports\/org\.aminator\.verify\n/);
+    assert.throws(() => qemuMachine('sparc64'), { code: 'E_QEMU_FAILED' });
   });
 });

@@ -18,6 +18,9 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
       'key: add what you need with --include (openssh-server, cloud-init). --minimal makes a root file',
       'system only (no kernel, no boot loader: fast, for tests). Red Hat family (dnf --installroot from',
       "--repo) is a root file system only for now. The Debian mirror defaults to this host's.",
+      '--arch arm64 makes an arm64 image on any host (UEFI only, EFI/BOOT/BOOTAA64.EFI, as Graviton boots):',
+      "on x86_64 the image's programs run through the kernel's binfmt_misc and qemu-user-static, checked",
+      'before anything is made.',
     ].join(' '),
     '',
     [
@@ -30,10 +33,16 @@ export const foundationCommand: PluginCommand<LocalConfig> = {
     '  aminate foundation --name debian-12 --size 2G',
     '  aminate foundation --name debian-12 --dry-run',
     '  aminate foundation --name debian-12-min --minimal --partition-table none',
+    '  aminate foundation --name debian-12-arm64 --arch arm64     (on x86_64: needs qemu-user-static)',
   ].join('\n'),
   options: [
     { flags: '--name <name>', description: 'name of the new base image (required)', required: true },
     { flags: '--os <name>', description: 'the os plugin that provides the foundation: debian, redhat, or one you installed', defaultValue: 'debian' },
+    {
+      flags: '--arch <arch>',
+      description:
+        "architecture of the image: x86_64 (amd64) or arm64 (aarch64); default this host's. Another than the host's runs its programs through qemu-user-static",
+    },
     { flags: '--suite <suite>', description: "Debian/Ubuntu release (default: this host's)" },
     { flags: '--mirror <url>', description: "Debian mirror (default: from this host's apt sources)" },
     { flags: '--repo <url>', description: 'Red Hat family: repository with the base packages' },
@@ -72,6 +81,11 @@ export async function runFoundation(options: Readonly<Record<string, unknown>>, 
       suggestions: ['use --os debian or --os redhat, or an os plugin whose README lists foundations'],
     });
   }
-  const plan = os.foundation.plan({ name: parsed.name, options, bootable: os.foundation.boots && !parsed.minimal });
+  const plan = os.foundation.plan({
+    name: parsed.name,
+    options,
+    bootable: os.foundation.boots && !parsed.minimal,
+    architecture: parsed.architecture.machine,
+  });
   return buildFoundation(parsed, plan, store, ctx, options.dryRun === true);
 }

@@ -16,7 +16,6 @@ import {
   filesystemUuid,
   Mounter,
   mountChrootFilesystems,
-  PartitionTypes,
   partitionByteRange,
   readPartitionTable,
   requireHostTools,
@@ -52,7 +51,9 @@ export async function buildFoundation(
   dryRun = false,
 ): Promise<RunOutcome> {
   const boot = options.minimal ? undefined : os.boot;
-  const layout = `${formatSize(options.sizeBytes)} ${options.fs}, ${options.partitionTable}${boot ? ', bootable (BIOS and UEFI)' : ', minimal'}`;
+  const firmware = boot ? [boot.firmware.bios ? 'BIOS' : '', boot.firmware.uefi ? 'UEFI' : ''].filter(Boolean).join(' and ') : '';
+  const arch = options.architecture.machine;
+  const layout = `${arch}, ${formatSize(options.sizeBytes)} ${options.fs}, ${options.partitionTable}${boot ? `, bootable (${firmware})` : ', minimal'}`;
   return ctx.runSteps({ steps: foundationSteps(boot !== undefined), subject: options.name, dryRun }, async (run) => {
     const planLines = await run.step('plan', async (step) => {
       checkBootableDisk(options, boot !== undefined);
@@ -106,7 +107,14 @@ export async function buildFoundation(
     });
     const { architecture } = await run.step('configure', async (step) => {
       await configure(root, uuid, options);
-      return os.configure(root, step);
+      const installed = await os.configure(root, step);
+      if (installed.architecture !== arch) {
+        throw new AminatorError(`the installed ${os.family} reports architecture ${installed.architecture}, not the ${arch} asked for`, {
+          code: LocalErrorCodes.FOUNDATION_FAILED,
+          suggestions: [`the os plugin ${options.os} ignored --arch: report it to its authors`],
+        });
+      }
+      return installed;
     });
     if (boot) {
       await run.step('boot-loader', async (step) => {
@@ -126,14 +134,14 @@ export async function buildFoundation(
     const manifest: ImageManifest = {
       id,
       name: options.name,
-      description: `${os.family} ${os.release} foundation image (${options.fs}, ${options.partitionTable}${boot ? ', bootable: BIOS and UEFI' : ''})`,
+      description: `${os.family} ${os.release} ${arch} foundation image (${options.fs}, ${options.partitionTable}${boot ? `, bootable: ${firmware}` : ''})`,
       tags: { foundation: 'true', os: os.family, release: os.release },
       createdAt: new Date().toISOString(),
       sizeBytes: options.sizeBytes,
       architecture,
       os: { family: os.family, release: os.release },
       layout: { partitionTable: options.partitionTable, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined, fsType: options.fs },
-      boot: boot ? { bios: true, uefi: true } : undefined,
+      boot: boot ? { ...boot.firmware } : undefined,
       warnings: os.warnings.length > 0 ? [...os.warnings] : undefined,
     };
     await run.step('publish', () => store.publish(staged, manifest, ctx.locks, { replace: options.force }));
@@ -154,7 +162,7 @@ async function partitionAndFormat(
 ): Promise<{ loop: string; uuid: string }> {
   let range = { offsetBytes: 0, sizeBytes: options.sizeBytes };
   if (options.partitionTable === 'gpt') {
-    const script = bootLayout ? bootLayout.sfdiskScript(disk) : `label: gpt\nstart=${FIRST_SECTOR}, type=${PartitionTypes.rootX86_64}, name=root\n`;
+    const script = bootLayout ? bootLayout.sfdiskScript(disk) : `label: gpt\nstart=${FIRST_SECTOR}, type=${options.architecture.gptRootType}, name=root\n`;
     await commands.run('sfdisk', ['--quiet', '--', disk], { input: script });
     const table = await readPartitionTable(commands, disk);
     const root = table?.partitions[0];

@@ -1,5 +1,5 @@
 import { InvalidInputError, UsageError } from '@aminator/core';
-import { CHROOT_DEV_TOOLS, type HostTool, HostTools } from '@aminator/linux-host';
+import { type Architecture, CHROOT_DEV_TOOLS, type HostTool, HostTools, requestedArchitecture } from '@aminator/linux-host';
 import { IMAGE_NAME, parseSize } from '@aminator/local-store';
 
 /** What `aminate foundation` decides itself: the disk and where the image goes. What goes on it is the OS plugin's. */
@@ -13,6 +13,8 @@ export interface FoundationOptions {
   readonly force: boolean;
   /** `--minimal`: a root file system only, even when the OS's foundations can boot. */
   readonly minimal: boolean;
+  /** `--arch`, else the host's. */
+  readonly architecture: Architecture;
 }
 
 const OS_NAME = /^[a-z][a-z0-9-]{0,63}$/;
@@ -35,6 +37,7 @@ export function foundationOptions(raw: Readonly<Record<string, unknown>>): Found
     partitionTable: raw.partitionTable === 'none' ? 'none' : 'gpt',
     force: raw.force === true,
     minimal: raw.minimal === true,
+    architecture: requestedArchitecture(raw.arch),
   };
 }
 

@@ -15,6 +15,12 @@ export interface FoundationRequest {
   readonly options: Readonly<Record<string, unknown>>;
   /** False: a root file system only (`--minimal`): no kernel, no boot loader. */
   readonly bootable: boolean;
+  /**
+   * The architecture the image is for, as images carry it (`x86_64`, `arm64`): `--arch`, else the
+   * host's. An OS plugin that cannot build it refuses in `plan`; one that can checks in `preflight`
+   * that this host can run its programs.
+   */
+  readonly architecture: string;
 }
 
 /** The partitions of a bootable disk besides the root, and the root's place on it. */
@@ -48,6 +54,8 @@ export interface FoundationPlan {
   /** Present when the image boots: its partition layout and its boot loader. */
   readonly boot?: {
     readonly layout: BootDiskLayout;
+    /** The firmware the image boots under (arm64: UEFI only). */
+    readonly firmware: { readonly bios: boolean; readonly uefi: boolean };
     /** Files the boot loader and the first boot need, written into the root before `installBootLoader`. */
     readonly files: Readonly<Record<string, string>>;
     installBootLoader(input: BootLoaderInput, ctx: StepContext): Promise<void>;
@@ -56,7 +64,7 @@ export interface FoundationPlan {
   preflight(ctx: PlanContext): Promise<void>;
   /** Install the OS into the mounted, empty root (debootstrap, dnf --installroot). */
   install(root: string, ctx: StepContext): Promise<void>;
-  /** The OS's own files (package sources), after install; returns the architecture the image is for (`x86_64`, `arm64`). */
+  /** The OS's own files (package sources), after install; returns the architecture the installed OS reports (`x86_64`, `arm64`). */
   configure(root: string, ctx: StepContext): Promise<{ readonly architecture: string }>;
 }
 

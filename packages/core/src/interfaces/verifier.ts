@@ -13,6 +13,8 @@ export interface ImageDisk {
   readonly path: string;
   /** The modes the image says it boots in, preferred first; empty: it has no boot loader. */
   readonly bootModes: readonly BootMode[];
+  /** The CPU architecture the image is for, as images carry it (`x86_64`, `arm64`); absent when its cloud does not say. */
+  readonly architecture?: string;
 }
 
 export interface VerifyInput {

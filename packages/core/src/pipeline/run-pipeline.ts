@@ -187,7 +187,7 @@ export class RunPipeline {
     const registered = await this.cloud.resolveBaseImage(image.id, ctx);
     const volume = await this.cloud.createVolume(registered, ctx);
     const attachment = await this.cloud.attachVolume(volume, ctx);
-    return { path: attachment.device, bootModes: registered.bootModes ?? [] };
+    return { path: attachment.device, bootModes: registered.bootModes ?? [], architecture: registered.architecture };
   }
 
   private async plan(request: BakeRequest, ctx: PlanContext): Promise<{ plan: BakePlan; lines: string[] }> {

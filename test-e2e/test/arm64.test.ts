@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type CliOptions, type CliResult, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
+import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
+import { withDiskMounted } from './fixtures.js';
+import { bin } from './local-world.js';
+
+/** ELF e_machine of a file: 0xb7 is AArch64, 0x3e x86-64. */
+function elfMachine(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(20);
+    readSync(fd, header, 0, 20, 0);
+    return header.readUInt16LE(18);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * arm64 from this x86_64 host, end to end: `aminate foundation --arch arm64` (debootstrap's second stage,
+ * the kernel's postinst and GRUB all run under qemu-user through binfmt_misc) → a bake of nginx-light
+ * (apt in an arm64 chroot) → a verify boot in qemu's `virt` machine under AAVMF (TCG) with nginx
+ * answering → an export to qcow2. About 25 minutes here, most of it the emulated foundation: run on
+ * purpose with AMINATOR_E2E_ARM64=1 (`npm run test:arm64`), not in `npm test`'s time budget.
+ */
+const enabled = process.env.AMINATOR_E2E_ARM64 === '1';
+
+describe(
+  'arm64 images from an x86_64 host: foundation, bake, UEFI boot, export',
+  enabled ? ROOT_ONLY : { skip: 'set AMINATOR_E2E_ARM64=1 (npm run test:arm64)' },
+  () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-arm64-'));
+    const store = join(scratch, 'store');
+    const work = join(scratch, 'work');
+    const locks = join(scratch, 'locks');
+    const config = join(scratch, 'aminator.config.json');
+    let host: HostSnapshot;
+    const aminate = (args: readonly string[], options: CliOptions = {}): Promise<CliResult> =>
+      runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options });
+    const images = (): string[] => readdirSync(join(store, 'images')).filter((d) => !d.startsWith('.'));
+    const manifest = (id: string): Record<string, any> => JSON.parse(readFileSync(join(store, 'images', id, 'image.json'), 'utf8'));
+    const byName = (name: string): Record<string, any> =>
+      images()
+        .map(manifest)
+        .find((m) => m.name === name) ?? assert.fail(`no image ${name}`);
+
+    before(async () => {
+      host = snapshotHost();
+      writeFileSync(config, JSON.stringify({ workRoot: work, lockDir: locks, cloud: { local: { store, baseImage: 'debian-arm64' } } }));
+      const foundation = await aminate(['foundation', '--name', 'debian-arm64', '--arch', 'arm64', '--size', '2G']);
+      assert.equal(foundation.code, 0, foundation.stderr + foundation.stdout);
+    });
+    after(() => {
+      const left = mountsBelow(scratch);
+      removeTreeSafely(scratch);
+      assert.deepEqual(left, []);
+    });
+
+    it('the foundation is arm64, boots under UEFI only from EFI/BOOT/BOOTAA64.EFI, and holds nothing of the emulator', async () => {
+      const base = byName('debian-arm64');
+      assert.equal(base.architecture, 'arm64');
+      assert.deepEqual(base.boot, { bios: false, uefi: true });
+      const disk = join(store, 'images', base.id, 'disk.raw');
+      const table = JSON.parse(sh('sfdisk', ['--json', disk])).partitiontable;
+      const types = Object.fromEntries(table.partitions.map((p: { node: string; type: string }) => [p.node.replace(disk, ''), p.type]));
+      assert.deepEqual(types, { 1: 'B921B045-1DF0-41C3-AF44-4C6F280D3FAE', 15: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' });
+      const esp = table.partitions.find((p: { node: string }) => p.node.endsWith('15'));
+      assert.match(sh('mdir', ['-b', '-i', `${disk}@@${esp.start * 512}`, '::/EFI/BOOT']), /BOOTAA64\.EFI/i);
+      await withDiskMounted(disk, (root) => {
+        assert.equal(elfMachine(join(root, 'usr/bin/dpkg')), 0xb7, "the image's programs are AArch64");
+        assert.match(readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8'), /console=ttyAMA0/);
+        assert.ok(existsSync(join(root, 'boot/grub/arm64-efi/normal.mod')), "GRUB's arm64 modules where grub.cfg loads them");
+        assert.ok(
+          readdirSync(join(root, 'boot')).some((f) => /^vmlinuz-.*cloud-arm64$/.test(f)),
+          'the arm64 cloud kernel',
+        );
+        for (const path of ['usr/bin/qemu-aarch64-static', 'usr/libexec/qemu-binfmt', 'usr/bin/qemu-aarch64'])
+          assert.equal(existsSync(join(root, path)), false, `no ${path} in the image`);
+      });
+    });
+
+    it('bakes nginx-light on it and proves it in an emulated arm64 machine: nginx active, GET :80/ answers', async () => {
+      const result = await aminate(['--json', 'bake', '--verify', '--verify-unit', 'nginx.service', '--verify-http', '80/', 'nginx-light']);
+      assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
+      const last = jsonLines(result.stdout).at(-1) ?? {};
+      assert.equal(last.type, 'result');
+      const baked = manifest(String(last.image?.id));
+      assert.equal(baked.architecture, 'arm64');
+      assert.deepEqual(baked.boot, { bios: false, uefi: true });
+      const checks = (last.verification?.checks ?? []).map((c: { name: string; ok: boolean }) => `${c.ok ? 'ok' : 'FAILED'} ${c.name}`);
+      assert.ok(checks.includes('ok nginx.service is active'), checks.join('\n'));
+      assert.ok(checks.includes('ok GET :80/ answers 2xx/3xx'), checks.join('\n'));
+      await withDiskMounted(join(store, 'images', baked.id, 'disk.raw'), (root) => {
+        assert.equal(elfMachine(join(root, 'usr/sbin/nginx')), 0xb7, 'an arm64 nginx');
+        assert.equal(existsSync(join(root, 'usr/bin/qemu-aarch64-static')), false, 'nothing of the emulator left by the bake');
+      });
+
+      const output = join(scratch, 'nginx-arm64.qcow2');
+      const exported = await aminate(['images', 'export', String(baked.id), '--output', output, '--format', 'qcow2']);
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.equal(JSON.parse(sh('qemu-img', ['info', '--output', 'json', output])).format, 'qcow2');
+    });
+
+    it('leaves nothing behind: no mount, loop device, qemu or work directory', () => {
+      assert.deepEqual(mountsBelow(work), []);
+      assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], []);
+      assert.deepEqual(
+        readdirSync(work).filter((d) => d !== 'verify-logs' && d !== 'logs'),
+        [],
+      );
+      assert.equal(
+        sh('ps', ['-eo', 'args'])
+          .split('\n')
+          .filter((l) => l.includes('qemu-system') && l.includes(scratch)).length,
+        0,
+      );
+      assertNoLeaks(host, { within: [scratch] });
+    });
+  },
+);

@@ -10,6 +10,8 @@ export interface BaseImageQuery {
   readonly ref?: string;
   readonly name?: string;
   readonly owner?: string;
+  /** EC2's `Architecture` a lookup by name is filtered on (`x86_64`, `arm64`); an id is taken as it is. */
+  readonly architecture?: string;
 }
 
 /**
@@ -37,15 +39,20 @@ export function validateBaseImageQuery(query: BaseImageQuery): { id: string } | 
 /** The base image by id, or the newest available image of that name from that owner. */
 export async function lookUpBaseImage(client: EC2Client, query: BaseImageQuery, signal: AbortSignal): Promise<Image> {
   const wanted = validateBaseImageQuery(query);
-  const images = 'id' in wanted ? await byId(client, wanted.id, signal) : await byName(client, wanted.name, wanted.owner, signal);
+  const images = 'id' in wanted ? await byId(client, wanted.id, signal) : await byName(client, wanted.name, wanted.owner, query.architecture, signal);
   const available = images.filter((i) => i.State === 'available').sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''));
   const image = available[0];
   if (!image) {
-    const what = 'id' in wanted ? wanted.id : `"${wanted.name}" owned by ${wanted.owner}`;
+    const arch = 'id' in wanted || !query.architecture ? '' : ` for ${query.architecture}`;
+    const what = 'id' in wanted ? wanted.id : `"${wanted.name}" owned by ${wanted.owner}${arch}`;
     throw new AminatorError(`no available base image ${what} in this region`, {
       code: Ec2ErrorCodes.BASE_IMAGE_NOT_FOUND,
       exitCode: EXIT_USAGE,
-      suggestions: ['check the name, owner and --region', 'images that are pending or deprecated-and-hidden are not used'],
+      suggestions: [
+        'check the name, owner and --region',
+        ...(arch ? ["a lookup by name takes the architecture of --base-image-arch (default: this host's): name another, or give the AMI id"] : []),
+        'images that are pending or deprecated-and-hidden are not used',
+      ],
     });
   }
   if (image.RootDeviceType !== 'ebs') throw new InvalidInputError('--base-image', `${image.ImageId} is not EBS-backed; aminate needs an EBS root snapshot`);
@@ -61,7 +68,7 @@ async function byId(client: EC2Client, id: string, signal: AbortSignal): Promise
   }
 }
 
-async function byName(client: EC2Client, name: string, owner: string, signal: AbortSignal): Promise<Image[]> {
+async function byName(client: EC2Client, name: string, owner: string, architecture: string | undefined, signal: AbortSignal): Promise<Image[]> {
   return ec2Call(
     `DescribeImages "${name}"`,
     async () =>
@@ -72,6 +79,8 @@ async function byName(client: EC2Client, name: string, owner: string, signal: Ab
             Filters: [
               { Name: 'name', Values: [name] },
               { Name: 'state', Values: ['available'] },
+              // One name pattern often covers both builds (debian-12-amd64-…, debian-12-arm64-…).
+              ...(architecture ? [{ Name: 'architecture', Values: [architecture] }] : []),
             ],
           }),
           { abortSignal: signal },

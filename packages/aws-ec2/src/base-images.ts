@@ -1,4 +1,5 @@
 import { type BakePlan, type BaseImage, InvalidInputError, type PlanContext, type PluginOption } from '@aminator/core';
+import { requestedArchitecture } from '@aminator/linux-host';
 import type { Image } from '@aws-sdk/client-ec2';
 import { lookUpBaseImage, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
 import type { Ec2Session } from './ec2-session.js';
@@ -12,16 +13,21 @@ export class BaseImages {
 
   constructor(
     private readonly session: Ec2Session,
-    private readonly config: { readonly baseImageName?: string; readonly baseImageOwner?: string },
+    private readonly config: { readonly baseImageName?: string; readonly baseImageOwner?: string; readonly baseImageArch?: string },
   ) {}
 
   async resolve(ref: string | undefined, ctx: PlanContext): Promise<BaseImage> {
-    const query = { ref, name: ref ? undefined : this.config.baseImageName, owner: this.config.baseImageOwner };
+    const query = {
+      ref,
+      name: ref ? undefined : this.config.baseImageName,
+      owner: this.config.baseImageOwner,
+      architecture: requestedArchitecture(this.config.baseImageArch, '--base-image-arch').machine,
+    };
     validateBaseImageQuery(query);
     const clients = await this.session.clients();
     const image = await lookUpBaseImage(clients.home, query, ctx.signal);
     this.described.set(image.ImageId ?? '', image);
-    ctx.log.info(`base image ${image.ImageId} (${image.Name}, ${image.CreationDate}) owned by ${image.OwnerId}`);
+    ctx.log.info(`base image ${image.ImageId} (${image.Name}, ${image.Architecture}, ${image.CreationDate}) owned by ${image.OwnerId}`);
     return toBaseImage(image, clients.region);
   }
 
@@ -62,5 +68,12 @@ export const BASE_IMAGE_OPTIONS: readonly PluginOption[] = [
     type: 'string',
     valueName: 'account',
     description: 'owner the name lookup is pinned to: account id, self, amazon, aws-marketplace',
+  },
+  {
+    flag: 'base-image-arch',
+    key: 'baseImageArch',
+    type: 'string',
+    valueName: 'arch',
+    description: "architecture the name lookup is filtered on: x86_64 or arm64 (default: this host's); the image keeps its base's",
   },
 ];

@@ -1,4 +1,5 @@
 import { z } from '@aminator/core';
+import { findArchitecture } from '@aminator/linux-host';
 import { AWS_ACCOUNT_OR_ALIAS, REGION } from './aws-patterns.js';
 import { DEFAULT_CONSISTENCY_WINDOW_MS } from './fresh-resources.js';
 
@@ -17,6 +18,11 @@ export const ec2SessionConfigShape = {
     .regex(/^[A-Za-z0-9()[\] ./'@_*?-]+$/, 'an AMI name (wildcards * and ? allowed)')
     .optional(),
   baseImageOwner: z.string().regex(AWS_ACCOUNT_OR_ALIAS, 'a 12-digit account id, self, amazon or aws-marketplace').optional(),
+  /** The architecture a lookup by name is filtered on (`x86_64`, `arm64` or another of their names); default: this host's. */
+  baseImageArch: z
+    .string()
+    .refine((name) => findArchitecture(name) !== undefined, 'an architecture: x86_64 (amd64) or arm64 (aarch64)')
+    .optional(),
   /**
    * EC2 is eventually consistent: for this long after the bake creates a volume, snapshot or image,
    * NotFound for its id means "not visible yet" and the call is tried again (AWS documents seconds).

@@ -25,6 +25,7 @@ describePluginConformance(plugin, {
     { volumeSize: 0 },
     { kmsKeyId: 'x; rm' },
     { instanceId: 'host-1' },
+    { baseImageArch: 'sparc64' },
   ],
 });
 
@@ -34,6 +35,7 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
   const saved = { ...process.env };
   let host: HostSnapshot;
   let newest: string;
+  let arm64: string;
 
   before(async () => {
     host = snapshotHost();
@@ -44,6 +46,14 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
     endpoint.seedImage({ name: 'base-os-1', ownerId: '136693071363', disk, sizeGiB: 1, creationDate: '2026-01-01T00:00:00.000Z' });
     newest = endpoint.seedImage({ name: 'base-os-2', ownerId: '136693071363', disk, sizeGiB: 1, creationDate: '2026-06-01T00:00:00.000Z' }).id;
     endpoint.seedImage({ name: 'base-os-3-impostor', ownerId: '999999999999', disk, sizeGiB: 1, creationDate: '2026-09-01T00:00:00.000Z' });
+    arm64 = endpoint.seedImage({
+      name: 'base-os-4-arm64',
+      ownerId: '136693071363',
+      disk,
+      sizeGiB: 1,
+      creationDate: '2026-10-01T00:00:00.000Z',
+      architecture: 'arm64',
+    }).id;
   });
   after(async () => {
     await endpoint.stop();
@@ -69,6 +79,23 @@ describe('cloud-ec2 through the real SDK against the EC2 test endpoint', ROOT_ON
     assert.deepEqual([bootModesOf({ BootMode: 'uefi' }), bootModesOf({ BootMode: 'legacy-bios' }), bootModesOf({})], [['uefi'], ['bios'], ['bios']]);
     const byId = await cloudWith().resolveBaseImage(newest, planContext());
     assert.equal(byId.name, 'base-os-2');
+  });
+
+  it("filters a lookup by name on the architecture asked for (default this host's): one name pattern often covers both builds", async () => {
+    const lookup = { baseImageName: 'base-os-*', baseImageOwner: '136693071363' };
+    const host = await cloudWith(lookup).resolveBaseImage(undefined, planContext());
+    assert.equal(host.architecture, 'x86_64', 'the newer arm64 image is not taken for this x86_64 host');
+    const asked = await cloudWith({ ...lookup, baseImageArch: 'aarch64' }).resolveBaseImage(undefined, planContext());
+    assert.equal(asked.id, arm64);
+    assert.equal(asked.architecture, 'arm64');
+    await assert.rejects(
+      cloudWith({ baseImageName: 'base-os-1', baseImageOwner: '136693071363', baseImageArch: 'arm64' }).resolveBaseImage(undefined, planContext()),
+      {
+        code: 'E_BASE_IMAGE_NOT_FOUND',
+        message: /"base-os-1" owned by 136693071363 for arm64/,
+      },
+    );
+    assert.equal((await cloudWith({ baseImageArch: 'arm64' }).resolveBaseImage(newest, planContext())).architecture, 'x86_64', 'an id is taken as it is');
   });
 
   it('refuses a lookup by name without an owner before any API call', async () => {

@@ -121,6 +121,7 @@ const describeImages: Action = (world, params, region) => {
       matches(filters.get('state'), image.state) &&
       matches(filters.get('image-id'), image.id) &&
       matches(filters.get('owner-id'), image.ownerId) &&
+      matches(filters.get('architecture'), image.architecture) &&
       anyMatches(
         filters.get('block-device-mapping.snapshot-id'),
         image.blockDeviceMappings.map((m) => m.ebs?.snapshotId),

@@ -7,7 +7,7 @@ import { LinuxErrorCodes } from './errors.js';
 export interface HostTool {
   readonly command: string;
   readonly debianPackage: string;
-  /** Only `aminate foundation --os redhat` runs it: not needed for Debian images. */
+  /** Only Red Hat family images need it (`aminate foundation --os redhat`, a bake of a local .rpm): not Debian images. */
   readonly redHatOnly?: boolean;
   /** Only images of this architecture need it (on a host of another): `aminate foundation --arch arm64`, their bakes and boots. */
   readonly forArch?: 'arm64';
@@ -45,6 +45,7 @@ export const HostTools = {
   blockdev: { command: 'blockdev', debianPackage: 'util-linux' },
   e2fsck: { command: 'e2fsck', debianPackage: 'e2fsprogs' },
   dpkgDeb: { command: 'dpkg-deb', debianPackage: 'dpkg' },
+  rpm: { command: 'rpm', debianPackage: 'rpm', redHatOnly: true },
   // The kernel, not aminate, starts it (binfmt_misc, flag F): `requireEmulation` checks its handler.
   qemuUserAarch64: { command: '/usr/bin/qemu-aarch64-static', debianPackage: 'qemu-user-static', forArch: 'arm64' },
   qemuSystemAarch64: { command: 'qemu-system-aarch64', debianPackage: 'qemu-system-arm', forArch: 'arm64' },

@@ -1,14 +1,26 @@
 import {
+  type BakePlan,
   COMMAND_RUNNER,
   type CommandRunner,
   type InstalledPackage,
   type PackageSpec,
+  type PlanContext,
   PROVISIONER_CONFIG,
   type Provisioner,
   type ProvisionInput,
   type StepContext,
 } from '@aminator/core';
-import { classifySpec, existsInside, type InstallDiagnostics, type PackageManager, provisionWith, runInChroot } from '@aminator/linux-host';
+import {
+  classifySpec,
+  existsInside,
+  HostTools,
+  type InstallDiagnostics,
+  type PackageManager,
+  provisionWith,
+  requireHostTools,
+  requirePackageFitsImage,
+  runInChroot,
+} from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { YumConfig } from './yum-config.js';
 
@@ -44,6 +56,17 @@ export class YumProvisioner implements Provisioner, PackageManager {
 
   parseSpec(raw: string): PackageSpec {
     return classifySpec(raw, { extension: '.rpm', name: RPM_NAME, example: 'nginx or nginx-1.20.1' });
+  }
+
+  /** A local .rpm for another architecture than the base image's is refused before any work (read by the host's rpm, nothing installed). */
+  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    if (plan.spec.source !== 'file' || plan.baseImage.architecture === undefined) return;
+    requireHostTools([HostTools.rpm], { needsRoot: false });
+    const { stdout } = await this.commands.run('rpm', ['--query', '--package', '--nosignature', '--queryformat', '%{ARCH}', '--', plan.spec.raw], {
+      signal: ctx.signal,
+      timeoutMs: 30_000,
+    });
+    requirePackageFitsImage(plan.spec.raw, stdout.trim(), plan.baseImage.architecture, ['noarch']);
   }
 
   describePlan(): readonly string[] {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BaseImage, type PreparedChroot, ProcessCommandRunner } from '@aminator/core/internal';
+import { type BakePlan, type BaseImage, type PreparedChroot, ProcessCommandRunner } from '@aminator/core/internal';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { RedhatChroot, redhatConfigSchema } from '@aminator/os-redhat';
 import { createTestStepContext, describePluginConformance, expectProvisionFailure, ROOT_ONLY, type TestStepContext } from '@aminator/testkit';
@@ -30,7 +31,7 @@ function dnfRootTarball(): string {
 }
 
 /** An .rpm built with rpmbuild: `requires` a dependency, `post` its %post scriptlet (Lua: a shell one would require /bin/sh, which the test chroot's rpm database lacks). */
-function buildRpm(dir: string, name: string, options: { requires?: string; post?: string } = {}): string {
+function buildRpm(dir: string, name: string, options: { requires?: string; post?: string; arch?: string } = {}): string {
   const top = join(dir, 'rpmbuild');
   mkdirSync(join(top, 'SPECS'), { recursive: true });
   const spec = join(top, 'SPECS', `${name}.spec`);
@@ -42,7 +43,8 @@ function buildRpm(dir: string, name: string, options: { requires?: string; post?
       'Release: 3',
       'Summary: test package for aminate',
       'License: MIT',
-      'BuildArch: noarch',
+      // Another architecture than the host's comes from --target (rpmbuild refuses a BuildArch it cannot build).
+      ...(options.arch ? [] : ['BuildArch: noarch']),
       ...(options.requires ? [`Requires: ${options.requires}`] : []),
       '%description',
       'test package',
@@ -55,8 +57,9 @@ function buildRpm(dir: string, name: string, options: { requires?: string; post?
       '',
     ].join('\n'),
   );
-  sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
-  return join(top, 'RPMS', 'noarch', `${name}-2.0.1-3.noarch.rpm`);
+  const arch = options.arch ?? 'noarch';
+  sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, ...(arch === 'noarch' ? [] : ['--target', arch]), spec]);
+  return join(top, 'RPMS', arch, `${name}-2.0.1-3.${arch}.rpm`);
 }
 
 /** A repository made with createrepo_c from these .rpm files. */
@@ -74,6 +77,27 @@ function buildRepo(dir: string): { rpm: string; repo: string } {
   const postFails = buildRpm(dir, 'aminator-post-fail-rpm', { post: 'error("configuring fails")' });
   return { rpm, repo: makeRepo(join(dir, 'repo'), [rpm, unmet, postFails]) };
 }
+
+describe("a local .rpm must be for the base image's architecture", () => {
+  const yum = new YumProvisioner(yumConfigSchema.parse({}), new ProcessCommandRunner(createTestStepContext().ctx.log));
+  const dir = mkdtempSync(join(tmpdir(), 'aminator-yum-arch-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const plan = (file: string, architecture?: string): BakePlan => ({ spec: yum.parseSpec(file), baseImage: { ...base, architecture } }) as unknown as BakePlan;
+  const planContext = { runId: 'test', signal: new AbortController().signal, log: createTestStepContext().ctx.log, dryRun: false } as never;
+
+  it('refuses an aarch64 .rpm for an x86_64 base before any work (exit 2, both named); noarch and unknown bases pass', async () => {
+    const foreign = buildRpm(join(dir, 'a'), 'aminator-arm-rpm', { arch: 'aarch64' });
+    await assert.rejects(yum.preflight(plan(foreign, 'x86_64'), planContext), (error: any) => {
+      assert.equal(error.code, 'E_ARCH_MISMATCH');
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, /is built for aarch64, the base image is x86_64/);
+      return true;
+    });
+    await yum.preflight(plan(foreign, 'arm64'), planContext);
+    await yum.preflight(plan(foreign, undefined), planContext);
+    await yum.preflight(plan(buildRpm(join(dir, 'n'), 'aminator-any-rpm'), 'x86_64'), planContext);
+  });
+});
 
 describe('yum provisioner with dnf in a real chroot', ROOT_ONLY, () => {
   let harness: TestStepContext | undefined;

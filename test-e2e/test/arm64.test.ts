@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type CliOptions, type CliResult, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
+import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
+import { readSnapshotBack } from './ebs-direct-world.js';
+import { OWNER } from './ec2-world.js';
 import { withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
 
@@ -103,6 +106,58 @@ describe(
       const exported = await aminate(['images', 'export', String(baked.id), '--output', output, '--format', 'qcow2']);
       assert.equal(exported.code, 0, exported.stderr);
       assert.equal(JSON.parse(sh('qemu-img', ['info', '--output', 'json', output])).format, 'qcow2');
+    });
+
+    it('an EBS direct bake at the EC2 test endpoint: the arm64 base AMI found by name with --base-image-arch, an arm64 AMI whose snapshot holds an arm64 nginx', async () => {
+      const endpoint = new Ec2TestEndpoint({ dir: join(scratch, 'endpoint') });
+      await endpoint.start();
+      try {
+        const disk = join(store, 'images', byName('debian-arm64').id, 'disk.raw');
+        const base = endpoint.seedImage({
+          name: 'debian-12-arm64-20261201',
+          ownerId: OWNER,
+          disk,
+          sizeGiB: 2,
+          public: true,
+          architecture: 'arm64',
+          bootMode: 'uefi',
+          creationDate: '2026-12-01T00:00:00.000Z',
+        });
+        // Newer and matching the same name pattern, but for x86_64: the filter must pass it over.
+        endpoint.seedImage({ name: 'debian-12-amd64-20261202', ownerId: OWNER, disk, sizeGiB: 2, public: true, creationDate: '2026-12-02T00:00:00.000Z' });
+        const direct = join(scratch, 'ebsdirect.config.json');
+        writeFileSync(
+          direct,
+          JSON.stringify({
+            environment: 'ebsdirect_apt_linux',
+            workRoot: work,
+            lockDir: locks,
+            cloud: { ebsdirect: { cacheDir: join(scratch, 'cache'), baseImageName: 'debian-12-*', baseImageOwner: OWNER } },
+          }),
+        );
+        const noImds = { AWS_EC2_METADATA_DISABLED: 'true', AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' };
+        const result = await runCli(bin, ['-c', direct, '--json', 'bake', '--base-image-arch', 'arm64', 'nginx-light'], {
+          cwd: scratch,
+          env: { ...endpoint.env, ...noImds },
+        });
+        assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
+        const events = jsonLines(result.stdout);
+        assert.ok(
+          events.some((e) => e.type === 'log' && String(e.message).includes(`base image ${base.id}`)),
+          'the arm64 base was chosen',
+        );
+        const image = endpoint.world.images.get(String(events.at(-1)?.image?.id)) ?? assert.fail('no AMI registered');
+        assert.equal(image.architecture, 'arm64');
+        assert.equal(image.bootMode, 'uefi');
+        const snapshotId = image.blockDeviceMappings[0]?.ebs?.snapshotId ?? assert.fail('no root snapshot');
+        const readback = await readSnapshotBack(endpoint, scratch, snapshotId, 2);
+        await withDiskMounted(readback, (root) => {
+          assert.equal(elfMachine(join(root, 'usr/sbin/nginx')), 0xb7, 'an arm64 nginx in the snapshot');
+        });
+        sh('rm', ['-f', readback]);
+      } finally {
+        await endpoint.stop();
+      }
     });
 
     it('leaves nothing behind: no mount, loop device, qemu or work directory', () => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BlockFile, EBS_BLOCK_BYTES } from '@aminator/aws-ec2';
 import { type CliOptions, type CliResult, runCli } from '@aminator/testkit';
 import type { Ec2TestEndpoint } from '@aminator/testkit/ec2';
-import { assertNoLeaks, mountsBelow } from '@aminator/testkit/linux';
+import { assertNoLeaks, mountsBelow, sh } from '@aminator/testkit/linux';
+import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
 import { closeEndpointWorld, OWNER, openEndpointWithDebianDisk } from './ec2-world.js';
 import { bin } from './local-world.js';
 
@@ -70,4 +72,29 @@ export async function openEbsDirectWorld(prefix: string): Promise<EbsDirectWorld
     },
     close: () => closeEndpointWorld(endpoint, scratch),
   };
+}
+
+/** A snapshot at the endpoint read back block by block through the EBS direct API (client-ebs over HTTP) into a file in `dir`. */
+export async function readSnapshotBack(endpoint: Ec2TestEndpoint, dir: string, snapshotId: string, sizeGiB: number): Promise<string> {
+  const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' };
+  const ebs = new EBSClient({ region: 'us-east-1', endpoint: endpoint.url, credentials });
+  const file = join(dir, `${snapshotId}.readback.raw`);
+  writeFileSync(file, '');
+  sh('truncate', ['--size', String(sizeGiB * 1024 ** 3), file]);
+  const out = new BlockFile(file, 'r+');
+  try {
+    let NextToken: string | undefined;
+    do {
+      const page = await ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: snapshotId, NextToken }));
+      for (const block of page.Blocks ?? []) {
+        const got = await ebs.send(new GetSnapshotBlockCommand({ SnapshotId: snapshotId, BlockIndex: block.BlockIndex, BlockToken: block.BlockToken }));
+        out.write(block.BlockIndex ?? 0, (await got.BlockData?.transformToByteArray()) ?? new Uint8Array(EBS_BLOCK_BYTES));
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } finally {
+    out.close();
+    ebs.destroy();
+  }
+  return file;
 }

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BlockFile, EBS_BLOCK_BYTES, quietSdkNodeWarning } from '@aminator/aws-ec2';
+import { quietSdkNodeWarning } from '@aminator/aws-ec2';
 import { jsonLines, ROOT_ONLY } from '@aminator/testkit';
 import { sh } from '@aminator/testkit/linux';
-import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { type EbsDirectWorld, openEbsDirectWorld } from './ebs-direct-world.js';
+import { type EbsDirectWorld, openEbsDirectWorld, readSnapshotBack } from './ebs-direct-world.js';
 import { buildDeb, withDiskMounted } from './fixtures.js';
 
-const GiB = 1024 ** 3;
 quietSdkNodeWarning();
 
 describe('EBS direct bakes end to end: no instance, no volume — aminate → client-ebs and client-ec2 over HTTP → the test endpoint', ROOT_ONLY, () => {
@@ -38,29 +36,7 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
       .filter((i) => i.ownerId === world.endpoint.world.instance.accountId && i.state !== 'deregistered')
       .map((i) => i.id);
 
-  /** The snapshot read back block by block through the EBS direct API into a file. */
-  async function readBack(snapshotId: string, sizeGiB: number): Promise<string> {
-    const ebs = new EBSClient({ region: 'us-east-1', endpoint: world.endpoint.url, credentials });
-    const file = join(world.scratch, `${snapshotId}.readback.raw`);
-    writeFileSync(file, '');
-    sh('truncate', ['--size', String(sizeGiB * GiB), file]);
-    const out = new BlockFile(file, 'r+');
-    try {
-      let NextToken: string | undefined;
-      do {
-        const page = await ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: snapshotId, NextToken }));
-        for (const block of page.Blocks ?? []) {
-          const got = await ebs.send(new GetSnapshotBlockCommand({ SnapshotId: snapshotId, BlockIndex: block.BlockIndex, BlockToken: block.BlockToken }));
-          out.write(block.BlockIndex ?? 0, (await got.BlockData?.transformToByteArray()) ?? new Uint8Array(EBS_BLOCK_BYTES));
-        }
-        NextToken = page.NextToken;
-      } while (NextToken);
-    } finally {
-      out.close();
-      ebs.destroy();
-    }
-    return file;
-  }
+  const readBack = (snapshotId: string, sizeGiB: number): Promise<string> => readSnapshotBack(world.endpoint, world.scratch, snapshotId, sizeGiB);
 
   it('bakes hello from a public vendor AMI: the base copied and downloaded once, only changed blocks written, the AMI readable and working; a second bake downloads and copies nothing', async () => {
     const gets = world.endpoint.callsOf('GetSnapshotBlock');

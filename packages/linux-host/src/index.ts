@@ -16,6 +16,7 @@ export * from './host-tools.js';
 export * from './install-config.js';
 export * from './install-diagnosis.js';
 export * from './linux-chroot.js';
+export * from './local-package-architecture.js';
 export * from './loop-devices.js';
 export * from './mount-table.js';
 export * from './mounter.js';

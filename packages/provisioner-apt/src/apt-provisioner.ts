@@ -15,15 +15,21 @@ import {
   classifySpec,
   HostTools,
   type InstallDiagnostics,
+  type PackageArchitectureReader,
   type PackageManager,
   provisionWith,
-  requireHostTools,
-  requirePackageFitsImage,
+  requireLocalPackageFitsBase,
   runInChroot,
 } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { AptConfig } from './apt-config.js';
 import { splitDebianVersion } from './debian-version.js';
+
+const DEB_ARCHITECTURE: PackageArchitectureReader = {
+  tool: HostTools.dpkgDeb,
+  args: (file) => ['--field', '--', file, 'Architecture'],
+  neutral: ['all'],
+};
 
 /** Debian package names (policy 5.6.1), optionally pinned `=version`. */
 const DEB_NAME = /^[a-z0-9][a-z0-9+.-]{0,127}(=[A-Za-z0-9.+~:-]{1,127})?$/;
@@ -65,11 +71,8 @@ export class AptProvisioner implements Provisioner, PackageManager {
   }
 
   /** A local .deb must be for the base image's architecture (or `all`): read from its control file on the host. */
-  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
-    if (plan.spec.source !== 'file' || plan.baseImage.architecture === undefined) return;
-    requireHostTools([HostTools.dpkgDeb], { needsRoot: false });
-    const { stdout } = await this.commands.run('dpkg-deb', ['--field', '--', plan.spec.raw, 'Architecture'], { signal: ctx.signal, timeoutMs: 30_000 });
-    requirePackageFitsImage(plan.spec.raw, stdout.trim(), plan.baseImage.architecture, ['all']);
+  preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    return requireLocalPackageFitsBase(plan, DEB_ARCHITECTURE, this.commands, ctx);
   }
 
   describePlan(): readonly string[] {

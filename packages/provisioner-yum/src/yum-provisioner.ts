@@ -15,14 +15,20 @@ import {
   existsInside,
   HostTools,
   type InstallDiagnostics,
+  type PackageArchitectureReader,
   type PackageManager,
   provisionWith,
-  requireHostTools,
-  requirePackageFitsImage,
+  requireLocalPackageFitsBase,
   runInChroot,
 } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { YumConfig } from './yum-config.js';
+
+const RPM_ARCHITECTURE: PackageArchitectureReader = {
+  tool: HostTools.rpm,
+  args: (file) => ['--query', '--package', '--nosignature', '--queryformat', '%{ARCH}', '--', file],
+  neutral: ['noarch'],
+};
 
 /** RPM package names, optionally with version (and release): `nginx`, `nginx-1.20.1`, `nginx-1:1.20.1-10.el9`. */
 const RPM_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+~:-]{0,255}$/;
@@ -59,14 +65,8 @@ export class YumProvisioner implements Provisioner, PackageManager {
   }
 
   /** A local .rpm for another architecture than the base image's is refused before any work (read by the host's rpm, nothing installed). */
-  async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
-    if (plan.spec.source !== 'file' || plan.baseImage.architecture === undefined) return;
-    requireHostTools([HostTools.rpm], { needsRoot: false });
-    const { stdout } = await this.commands.run('rpm', ['--query', '--package', '--nosignature', '--queryformat', '%{ARCH}', '--', plan.spec.raw], {
-      signal: ctx.signal,
-      timeoutMs: 30_000,
-    });
-    requirePackageFitsImage(plan.spec.raw, stdout.trim(), plan.baseImage.architecture, ['noarch']);
+  preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
+    return requireLocalPackageFitsBase(plan, RPM_ARCHITECTURE, this.commands, ctx);
   }
 
   describePlan(): readonly string[] {

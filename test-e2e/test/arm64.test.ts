@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { quietSdkNodeWarning } from '@aminator/aws-ec2';
 import { type CliOptions, type CliResult, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
@@ -10,6 +11,8 @@ import { readSnapshotBack } from './ebs-direct-world.js';
 import { OWNER } from './ec2-world.js';
 import { withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
+
+quietSdkNodeWarning();
 
 /** ELF e_machine of a file: 0xb7 is AArch64, 0x3e x86-64. */
 function elfMachine(file: string): number {

@@ -123,7 +123,8 @@ export function bootConfigFiles(target: DebianBootTarget): Record<string, string
 export async function installBootLoader(input: BootLoaderInput, target: DebianBootTarget, commands: CommandRunner, ctx: StepContext): Promise<void> {
   const { root, rootUuid } = input;
   await runInChroot(commands, root, 'systemctl', ['enable', 'systemd-networkd', 'systemd-resolved'], ctx);
-  await runInChroot(commands, root, 'update-initramfs', ['-u', '-k', 'all'], ctx);
+  // Create, not update: the install left no initramfs (INITRD=No); every installed kernel gets one.
+  await runInChroot(commands, root, 'update-initramfs', ['-c', '-k', 'all'], ctx);
   await mkdir(pathInside(root, '/boot/grub'), { recursive: true, mode: 0o755 });
   await runInChroot(commands, root, 'grub-mkconfig', ['-o', '/boot/grub/grub.cfg'], ctx);
   const config = await readFile(pathInside(root, '/boot/grub/grub.cfg'), 'utf8');

@@ -98,7 +98,12 @@ export class AptProvisioner implements Provisioner, PackageManager {
         unreachable ||= APT_DIAGNOSTICS.unreachable.test(line);
       };
       try {
-        await runInChroot(this.commands, root, 'apt-get', ['-q', 'update'], ctx, { env: APT_ENV, timeoutMs: 600_000, onLine: watch });
+        // Translations (6 MB for bookworm's main) describe packages to people; an install never reads them.
+        await runInChroot(this.commands, root, 'apt-get', ['-q', '-o', 'Acquire::Languages=none', 'update'], ctx, {
+          env: APT_ENV,
+          timeoutMs: 600_000,
+          onLine: watch,
+        });
         if (!unreachable) return;
         if (attempt >= this.config.updateAttempts) {
           ctx.log.warn('apt-get update could not reach every repository; installing with the package lists the image has');

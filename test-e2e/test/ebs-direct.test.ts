@@ -232,7 +232,9 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
       world.endpoint.ebs.minuteMs = 100;
       try {
         const result = await world.aminate(world.bakeArgs('--suffix', 'put-kill', '--upload-concurrency', '1', 'hello'), {
-          signalOn: { when: /snapshot snap-\w+: \d+\/\d+ blocks written/, signal: 'SIGKILL' },
+          // As the writes start: a bake whose blocks all fit before the first count (64) would otherwise be
+          // killed only after CompleteSnapshot.
+          signalOn: { when: /snapshot snap-\w+: writing \d+ of \d+ blocks/, signal: 'SIGKILL' },
         });
         assert.equal(result.signal, 'SIGKILL');
         const unfinished = [...world.endpoint.world.snapshots.values()].filter(

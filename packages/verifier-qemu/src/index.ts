@@ -6,7 +6,7 @@ export { checkScript, checkUnit, type GuestReport, parseReport, reportChecks } f
 export { freePort, httpCheck } from './host-checks.js';
 export { HTTP_CHECK, type QemuConfig, qemuConfigSchema, UNIT_NAME } from './qemu-config.js';
 export { QemuErrorCodes } from './qemu-errors.js';
-export { nativeGuest, QEMU_BINARIES, type QemuMachine, qemuMachine, REPORT_PORT, type ReportChannel } from './qemu-machine.js';
+export { nativeGuest, type QemuMachine, qemuMachine, REPORT_PORT, type ReportChannel } from './qemu-machine.js';
 export { QEMU_TOOLS } from './qemu-tools.js';
 export { bootTimes, QemuVerifier } from './qemu-verifier.js';
 export { type Forward, kvmUsable, qemuArgs, type RunningVm, startVm, type VmOptions } from './qemu-vm.js';

@@ -15,6 +15,7 @@ export type ReportChannel = { readonly kind: 'serial'; readonly guestDevice: str
 export interface QemuMachine {
   readonly architecture: string;
   readonly binary: HostTool;
+  /** The firmware it has: an image is booted only in the modes both it and its machine have. */
   readonly modes: readonly BootMode[];
   /** The guest's serial console (its getty gets the autologin of `aminate boot`). */
   readonly consoleTty: string;
@@ -50,9 +51,6 @@ const MACHINES: readonly QemuMachine[] = [
     firmware: (config) => ({ code: config.aavmfCode, vars: config.aavmfVars, package: HostTools.aavmfCode.debianPackage }),
   },
 ];
-
-/** Every emulator binary the verifier may start, for the host-tool table's checks. */
-export const QEMU_BINARIES: readonly HostTool[] = MACHINES.map((m) => m.binary);
 
 /** The machine for an image's architecture (as images carry it, or any name the tools use); absent: the host's. */
 export function qemuMachine(architecture: string | undefined): QemuMachine {

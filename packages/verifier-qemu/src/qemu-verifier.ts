@@ -74,7 +74,7 @@ export class QemuVerifier implements Verifier {
 
   async verify(input: VerifyInput, ctx: StepContext): Promise<VerificationResult> {
     const machine = this.machineFor(input.disk.architecture);
-    const modes = this.modes(input.disk.bootModes);
+    const modes = this.modes(machine, input.disk.bootModes);
     const dir = await this.bootDir(ctx);
     const logDir = this.config.logDir ?? join(dirname(ctx.workDir), 'verify-logs');
     await mkdir(logDir, { recursive: true, mode: 0o700 });
@@ -103,7 +103,7 @@ export class QemuVerifier implements Verifier {
    */
   async bootInteractive(input: InteractiveBootInput, ctx: StepContext): Promise<void> {
     const machine = this.machineFor(input.disk.architecture);
-    const [mode] = this.modes(input.disk.bootModes);
+    const [mode] = this.modes(machine, input.disk.bootModes);
     const dir = await this.bootDir(ctx);
     this.requireFirmware(machine, mode as BootMode);
     const copy = await makeBootCopy(input.disk.path, dir, addConsoleAutologin(machine), this.commands, ctx);
@@ -154,7 +154,9 @@ export class QemuVerifier implements Verifier {
     }
   }
 
-  private modes(available: readonly BootMode[]): BootMode[] {
+  /** The modes to boot in: of those the image says it boots in, the ones its machine has firmware for. */
+  private modes(machine: QemuMachine, claimed: readonly BootMode[]): BootMode[] {
+    const available = claimed.filter((mode) => machine.modes.includes(mode));
     if (available.length === 0) {
       throw new VerificationError([{ name: 'the image has a boot loader', ok: false, detail: 'its cloud says it boots in no mode (a --minimal foundation?)' }]);
     }

@@ -9,7 +9,7 @@ import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { readSnapshotBack } from './ebs-direct-world.js';
 import { OWNER } from './ec2-world.js';
-import { withDiskMounted } from './fixtures.js';
+import { qemuProcessesBelow, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
 
 quietSdkNodeWarning();
@@ -170,12 +170,7 @@ describe(
         readdirSync(work).filter((d) => d !== 'verify-logs' && d !== 'logs'),
         [],
       );
-      assert.equal(
-        sh('ps', ['-eo', 'args'])
-          .split('\n')
-          .filter((l) => l.includes('qemu-system') && l.includes(scratch)).length,
-        0,
-      );
+      assert.deepEqual(qemuProcessesBelow(scratch), [], 'no qemu left running');
       assertNoLeaks(host, { within: [scratch] });
     });
   },

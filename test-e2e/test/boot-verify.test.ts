@@ -9,7 +9,7 @@ import { type CliOptions, type CliResult, freeTcpPort, jsonLines, ROOT_ONLY, run
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, NetNamespace, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { CONSISTENCY, OWNER } from './ec2-world.js';
-import { buildDeb, withDiskMounted } from './fixtures.js';
+import { buildDeb, qemuProcessesBelow, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
 
 function httpStatus(port: number): Promise<number> {
@@ -33,13 +33,6 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
     if (Date.now() > deadline) assert.fail(why());
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-/** qemu processes started for this scratch directory (a verify boots a copy under its work root). */
-function qemuProcessesBelow(dir: string): string[] {
-  return sh('ps', ['-eo', 'pid,args'])
-    .split('\n')
-    .filter((l) => l.includes('qemu-system') && l.includes(dir));
 }
 
 /**

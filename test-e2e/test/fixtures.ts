@@ -117,3 +117,10 @@ export function serve(dir: string): Promise<Server> {
   });
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
 }
+
+/** qemu processes started for this scratch directory (a verify boots a copy under its work root). */
+export function qemuProcessesBelow(dir: string): string[] {
+  return sh('ps', ['-eo', 'pid,args'])
+    .split('\n')
+    .filter((l) => l.includes('qemu-system') && l.includes(dir));
+}

@@ -27,7 +27,12 @@ export interface LocalWorld {
   close(): void;
 }
 
-export async function openLocalWorld(prefix: string): Promise<LocalWorld> {
+export interface LocalWorldOptions {
+  /** The base image's Debian architecture (default amd64, the host's); another one runs through binfmt_misc. */
+  readonly arch?: string;
+}
+
+export async function openLocalWorld(prefix: string, options: LocalWorldOptions = {}): Promise<LocalWorld> {
   const host: HostSnapshot = snapshotHost();
   const scratch = mkdtempSync(join(tmpdir(), prefix));
   const store = join(scratch, 'store');
@@ -35,7 +40,7 @@ export async function openLocalWorld(prefix: string): Promise<LocalWorld> {
   const work = join(scratch, 'work');
   const config = join(scratch, 'aminator.config.json');
   writeFileSync(config, JSON.stringify({ workRoot: work, lockDir: locks, cloud: { local: { store, baseImage: 'debian-base' } } }));
-  await seedBase(store, locks);
+  await seedBase(store, locks, options.arch ?? 'amd64');
   const images = (): string[] => readdirSync(join(store, 'images')).filter((d) => !d.startsWith('.'));
   return {
     scratch,
@@ -65,9 +70,10 @@ export async function openLocalWorld(prefix: string): Promise<LocalWorld> {
 }
 
 /** `debian-base`: GPT, ext4, 1 GiB, the host's Debian suite — what `aminate foundation` makes, without debootstrapping again. */
-async function seedBase(storeDir: string, lockDir: string): Promise<void> {
+async function seedBase(storeDir: string, lockDir: string, architecture: string): Promise<void> {
   const suite = hostDebianSuite() ?? 'bookworm';
-  const tarball = debootstrapTarball({ suite, mirror: hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources') });
+  const mirror = hostDebianMirror() ?? assert.fail('no Debian mirror in the host apt sources');
+  const tarball = debootstrapTarball({ suite, mirror, ...(architecture === 'amd64' ? {} : { arch: architecture }) });
   const store = new LocalImageStore(storeDir, new ProcessCommandRunner(createTestStepContext().ctx.log));
   await store.ensure();
   const id = newImageId();
@@ -81,7 +87,7 @@ async function seedBase(storeDir: string, lockDir: string): Promise<void> {
     tags: {},
     createdAt: new Date().toISOString(),
     sizeBytes: GiB,
-    architecture: 'amd64',
+    architecture,
     os: { family: 'debian', release: suite },
     layout: { partitionTable: 'gpt', rootPartition: 1, fsType: 'ext4' },
   };

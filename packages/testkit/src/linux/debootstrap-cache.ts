@@ -5,6 +5,8 @@ import { sh } from './sh.js';
 export interface DebootstrapOptions {
   readonly suite: string;
   readonly mirror: string;
+  /** A Debian architecture other than the host's (`arm64`): debootstrap's second stage then runs through binfmt_misc. */
+  readonly arch?: string;
   /** Where tarballs are kept between test files and runs (default /var/tmp/aminator-test-cache). */
   readonly cacheDir?: string;
 }
@@ -53,12 +55,13 @@ export function cachedRootfsTarball(key: string, build: (dir: string) => void, c
   return tarball;
 }
 
-/** A `debootstrap --variant=minbase` root of `suite` from `mirror`, cached as a tarball. */
+/** A `debootstrap --variant=minbase` root of `suite` from `mirror` (for `arch` when given), cached as a tarball. */
 export function debootstrapTarball(options: DebootstrapOptions): string {
+  const arch = options.arch ? [`--arch=${options.arch}`] : [];
   return cachedRootfsTarball(
-    `${options.suite}-minbase`,
+    options.arch ? `${options.suite}-${options.arch}-minbase` : `${options.suite}-minbase`,
     (dir) => {
-      sh('debootstrap', ['--variant=minbase', options.suite, dir, options.mirror]);
+      sh('debootstrap', ['--variant=minbase', ...arch, options.suite, dir, options.mirror]);
     },
     options.cacheDir,
   );

@@ -7,16 +7,18 @@
 // `--conditions=aminator-source` and load the per-file build their own tests import.
 // Usage: node scripts/bundle.mjs [--here]   (--here: only the package in the working directory)
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 const SOURCE_CONDITION = 'aminator-source';
 // Third-party packages copied into the bundle of the one package that uses them (core: zod and
-// semver; core-bin: commander): none holds state or hands out a class another package checks, so a
+// semver; core-bin: commander; sbom: the CycloneDX library, packageurl-js and spdx-expression-parse,
+// ~80 CommonJS files, in chunks loaded on first use): none holds state or hands out a class another package checks, so a
 // copy is as good as the shared file, and Node resolves, reads and links one module instead of ~40.
 // Everything else stays a bare import: @aminator/* (one copy each per process), tsyringe and
 // reflect-metadata (one DI registry), the AWS SDK and cosmiconfig (large, and loaded on first use).
-const INLINE = new Set(['zod', 'semver', 'commander']);
+const INLINE = new Set(['zod', 'semver', 'commander', '@cyclonedx/cyclonedx-library', 'packageurl-js', 'spdx-expression-parse']);
 // Bundled CommonJS (semver, commander) calls require() for Node's own modules.
 const BANNER = "import { createRequire as __aminatorRequire } from 'node:module'; const require = __aminatorRequire(import.meta.url);";
 const here = process.argv.includes('--here');
@@ -52,6 +54,15 @@ for (const root of roots) {
   if (!here) console.log(`bundled ${relative('.', root)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
 }
 
+function installed(request, importer) {
+  try {
+    createRequire(importer).resolve(request);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every bare import is external, but for the packages named (and their own dependencies). */
 function externalExcept(inline) {
   return {
@@ -60,7 +71,10 @@ function externalExcept(inline) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('node:')) return { path: args.path, external: true };
         const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
-        // A module inside an inlined package's own files resolves normally (its dependencies come along).
+        // A module inside an inlined package's own files resolves normally (its dependencies come along),
+        // but for an optional dependency that is not installed: left a bare import, as the package
+        // expects to find it missing (the CycloneDX library's XML helpers).
+        if (args.importer.includes('/node_modules/') && !installed(args.path, args.importer)) return { path: args.path, external: true };
         if (inline.has(name) || args.importer.includes('/node_modules/')) return undefined;
         return { path: args.path, external: true };
       });

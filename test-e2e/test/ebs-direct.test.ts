@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { quietSdkNodeWarning } from '@aminator/aws-ec2';
@@ -40,7 +41,9 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
 
   it('bakes hello from a public vendor AMI: the base copied and downloaded once, only changed blocks written, the AMI readable and working; a second bake downloads and copies nothing', async () => {
     const gets = world.endpoint.callsOf('GetSnapshotBlock');
-    const result = await world.aminate(world.bakeArgs('--suffix', 'direct1', '--tag', 'team=platform', 'hello'));
+    const sbomDir = join(world.scratch, 'sboms');
+    mkdirSync(sbomDir, { mode: 0o755 });
+    const result = await world.aminate(world.bakeArgs('--suffix', 'direct1', '--tag', 'team=platform', '--sbom-dir', sbomDir, 'hello'));
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     assert.doesNotMatch(result.stderr, /Warning/, 'no Node or SDK warning on stderr (16 requests on one abort signal are expected)');
     const events = jsonLines(result.stdout);
@@ -60,6 +63,18 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     const tags = Object.fromEntries((image?.Tags ?? []).map((t) => [t.Key, t.Value]));
     assert.equal(tags.team, 'platform');
     assert.equal(tags.appversion, `hello-${last.package.version}-${last.package.release}`);
+    // The SBOMs went to --sbom-dir, named after the AMI, and the AMI carries their SHA-256.
+    const documents = last.image.contents.documents as Array<{ format: string; path: string; sha256: string }>;
+    assert.deepEqual(readdirSync(sbomDir).sort(), [`${last.image.name}.delta.json`, `${last.image.name}.sbom.cdx.json`, `${last.image.name}.sbom.spdx.json`]);
+    for (const doc of documents) {
+      const digest = createHash('sha256').update(readFileSync(doc.path)).digest('hex');
+      assert.equal(digest, doc.sha256, doc.path);
+      assert.equal(tags[doc.format === 'cyclonedx' ? 'sbom_cdx_sha256' : 'sbom_spdx_sha256'], digest, `the AMI is tagged with ${doc.format}'s digest`);
+    }
+    assert.deepEqual(
+      last.image.contents.delta.added.map((p: { name: string }) => p.name),
+      ['hello'],
+    );
     assert.equal(image?.ImdsSupport, 'v2.0');
     assert.equal(image?.BootMode, 'uefi-preferred');
     const snapshotId = image?.BlockDeviceMappings?.[0]?.Ebs?.SnapshotId ?? '';
@@ -121,6 +136,8 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     assert.equal(fits.code, 0, fits.stderr + fits.stdout.slice(-2000));
 
     // Every call a bake makes after RegisterImage, each failed once in turn.
+    const sbomDir = mkdtempSync(join(world.scratch, 'sboms-'));
+    chmodSync(sbomDir, 0o755);
     const before = kept();
     const from = world.endpoint.calls.length;
     const ok = await world.aminate(world.bakeArgs('--suffix', 'pub-ok', 'hello'));
@@ -132,12 +149,16 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     for (const [index, action] of afterRegister.entries()) {
       world.endpoint.world.faults.failNext.push({ action, code: 'UnauthorizedOperation', status: 403, times: 1, startAfter: 'RegisterImage' });
       try {
-        const result = await world.aminate(world.bakeArgs('--suffix', `pub-fault${index}`, 'hello'));
+        const result = await world.aminate(world.bakeArgs('--suffix', `pub-fault${index}`, '--sbom-dir', sbomDir, 'hello'));
         const last = jsonLines(result.stdout).at(-1) ?? {};
-        if (result.code === 0) assert.ok(kept().includes(last.image.id), `${action}: a bake that succeeded has its image`);
-        else {
+        const documents = readdirSync(sbomDir).filter((f) => f.includes(`pub-fault${index}.`));
+        if (result.code === 0) {
+          assert.ok(kept().includes(last.image.id), `${action}: a bake that succeeded has its image`);
+          assert.equal(documents.length, 3, `${action}: and its documents`);
+        } else {
           assert.equal(result.code, 1, `${action}: ${result.stderr}`);
           assert.deepEqual(kept().sort(), [...before, published].sort(), `${action}: the failed bake left no image`);
+          assert.deepEqual(documents, [], `${action}: nor its documents`);
         }
       } finally {
         world.endpoint.world.faults.failNext.length = 0;

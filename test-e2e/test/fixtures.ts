@@ -11,8 +11,8 @@ export async function sha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Mount a raw disk's root file system (first partition, or the whole disk) read-only, run `body`, always release. */
-export async function withDiskMounted(disk: string, body: (root: string) => void | Promise<void>): Promise<void> {
+/** Mount a raw disk's root file system (first partition, or the whole disk) read-only (or `writable`), run `body`, always release. */
+export async function withDiskMounted(disk: string, body: (root: string) => void | Promise<void>, options: { writable?: boolean } = {}): Promise<void> {
   let offset = 0;
   try {
     const table = JSON.parse(sh('sfdisk', ['--json', disk])).partitiontable;
@@ -20,10 +20,10 @@ export async function withDiskMounted(disk: string, body: (root: string) => void
   } catch {
     offset = 0;
   }
-  const loop = attachTestLoop(disk, { offset, readOnly: true });
+  const loop = attachTestLoop(disk, { offset, readOnly: !options.writable });
   const root = mkdtempSync(join(tmpdir(), 'aminator-e2e-ro-'));
   try {
-    sh('mount', ['-o', 'ro', loop, root]);
+    sh('mount', ['-o', options.writable ? 'rw' : 'ro', loop, root]);
     try {
       await body(root);
     } finally {
@@ -123,4 +123,35 @@ export function qemuProcessesBelow(dir: string): string[] {
   return sh('ps', ['-eo', 'pid,args'])
     .split('\n')
     .filter((l) => l.includes('qemu-system') && l.includes(dir));
+}
+
+/** `name version arch` of each package a CycloneDX document aminate wrote lists (arch from the package URL), sorted. */
+export function cycloneDxPackages(json: string): string[] {
+  const bom = JSON.parse(json) as { components: Array<{ name: string; version: string; purl: string }> };
+  return bom.components.map((c) => `${c.name} ${c.version} ${/[?&]arch=([^&]+)/.exec(c.purl)?.[1] ?? '?'}`).sort();
+}
+
+/** The oracle for a Debian image: dpkg-query of the host on the image's database, what has files on disk. */
+export function dpkgQueryPackages(root: string): string[] {
+  const out = sh('dpkg-query', ['--admindir', join(root, 'var/lib/dpkg'), '-W', '-f', '${db:Status-Status}\t${Package} ${Version} ${Architecture}\n']);
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([state]) => state !== 'config-files' && state !== 'not-installed')
+    .map(([, entry]) => entry as string)
+    .sort();
+}
+
+/** The oracle for an rpm image: `rpm -qa` (`--root`: the database the image's rpm uses), epoch first when there is one. */
+export function rpmQueryPackages(root: string): string[] {
+  return sh('rpm', ['--root', root, '-qa', '--qf', '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE} %{NAME} %{ARCH}\n'])
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [version, name, arch] = line.split(' ');
+      return `${name} ${version} ${arch}`;
+    })
+    .sort();
 }

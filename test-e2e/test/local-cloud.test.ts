@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { hostDebianSuite } from '@aminator/linux-host';
 import { type CliOptions, type CliResult, jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
-import { buildDeb, buildRpmRepo, serve, sha256, withDiskMounted } from './fixtures.js';
+import { buildDeb, buildRpmRepo, cycloneDxPackages, dpkgQueryPackages, rpmQueryPackages, serve, sha256, withDiskMounted } from './fixtures.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = join(repo, 'packages', 'core-bin', 'bin', 'aminate.js');
@@ -64,6 +64,14 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     );
     const last = events.at(-1) ?? {};
     assert.deepEqual([last.type, last.kind, last.command, last.status, last.image?.name], ['result', 'command', 'foundation', 'succeeded', 'debian-base']);
+    // Its SBOM lists exactly what dpkg-query finds in the image; a foundation has no delta.
+    const manifest = JSON.parse((await aminate(['images', 'show', '--json', 'debian-base'])).stdout);
+    assert.equal(manifest.contents.delta, undefined);
+    assert.deepEqual(manifest.contents.documents.map((d: { file: string }) => d.file).sort(), ['sbom.cdx.json', 'sbom.spdx.json']);
+    const sbom = await aminate(['images', 'sbom', 'debian-base']);
+    assert.equal(sbom.code, 0, sbom.stderr);
+    await withImageMounted(manifest, (root) => assert.deepEqual(cycloneDxPackages(sbom.stdout), dpkgQueryPackages(root)));
+    assert.equal(manifest.contents.packages, cycloneDxPackages(sbom.stdout).length);
   });
   after(() => {
     server?.close();
@@ -84,7 +92,12 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     assert.equal(last.status, 'succeeded');
     assert.equal(last.package.name, 'hello');
     assert.match(last.image.name, /^hello-\d[\w.]*-\w+-amd64-\d{12}$/);
-    assert.deepEqual(Object.keys(last.image).sort(), ['cloud', 'id', 'name', 'region', 'tags']);
+    assert.deepEqual(Object.keys(last.image).sort(), ['cloud', 'contents', 'id', 'name', 'region', 'tags']);
+    assert.deepEqual(
+      last.image.contents.delta.added.map((p: { name: string }) => p.name),
+      ['hello'],
+      'hello needs nothing the base lacks',
+    );
     const manifest = image(last.image.id);
     assert.equal(manifest.name, last.image.name);
     assert.equal(manifest.parentId, baseImage.id);
@@ -212,6 +225,12 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
     await withImageMounted(baked as never, (root) => {
       assert.equal(sh('chroot', [root, 'rpm', '-q', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}', 'e2e-rpm']), 'e2e-rpm-4.2-7');
     });
+    // The rpm database is what the SBOM lists: the host's rpm read a copy of it, and `rpm -qa` agrees.
+    const sbom = await aminate(['images', 'sbom', last.image.id]);
+    assert.equal(sbom.code, 0, sbom.stderr);
+    await withImageMounted(baked as never, (root) => assert.deepEqual(cycloneDxPackages(sbom.stdout), rpmQueryPackages(root)));
+    assert.ok(cycloneDxPackages(sbom.stdout).includes('e2e-rpm 4.2-7 noarch'));
+    assert.match(sbom.stdout, /pkg:rpm\/debian\/e2e-rpm@4\.2-7\?arch=noarch/);
     assertNothingLeft();
   });
 
@@ -256,6 +275,7 @@ describe('local cloud, end to end through the aminate CLI (real loop devices, mo
       assert.equal(readFileSync(join(root, 'usr/share/e2e-rpm/VERSION'), 'utf8'), '4.2\n');
       assert.match(readFileSync(join(root, 'etc/fstab'), 'utf8'), /^UUID=[0-9a-f-]+ \/ ext4 /m);
       assert.equal(sh('rpm', ['--root', root, '-q', 'e2e-rpm']).trim(), 'e2e-rpm-4.2-7.noarch');
+      assert.deepEqual(cycloneDxPackages(readFileSync(join(store, 'images', built.id, 'sbom.cdx.json'), 'utf8')), rpmQueryPackages(root));
     });
     assertNothingLeft();
   });

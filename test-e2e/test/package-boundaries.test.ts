@@ -103,7 +103,7 @@ describe('which way imports go between packages (docs/ARCHITECTURE.md)', () => {
   it('finds the plugins and libraries it judges', () => {
     const roles = (role: Workspace['role']) => [...all.values()].filter((w) => w.role === role).map((w) => w.name);
     assert.ok(roles('plugin').includes('@aminator/cloud-local') && roles('plugin').length >= 12, roles('plugin').join(' '));
-    assert.deepEqual(roles('library').sort(), ['@aminator/aws-ec2', '@aminator/linux-host', '@aminator/local-store']);
+    assert.deepEqual(roles('library').sort(), ['@aminator/aws-ec2', '@aminator/linux-host', '@aminator/local-store', '@aminator/sbom']);
     assert.deepEqual(roles('other'), [], 'every package is a plugin, a library (shared, one copy per process), core, the CLI or the testkit');
   });
 

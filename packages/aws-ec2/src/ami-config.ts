@@ -24,6 +24,8 @@ export const amiConfigShape = {
   copyKmsKeys: z.record(z.string().regex(REGION), z.string().regex(KMS_KEY)).default({}),
   /** ISO 8601 time at which the image (and its copies) are deprecated. */
   deprecateAt: z.string().datetime({ offset: true }).optional(),
+  /** Where the SBOMs (CycloneDX, SPDX) and the delta of each image are written; the AMI is tagged with their SHA-256. */
+  sbomDir: z.string().startsWith('/', 'an absolute path').optional(),
   snapshotTimeoutMs: timeout(hours(3)),
   imageTimeoutMs: timeout(hours(1)),
   copyTimeoutMs: timeout(hours(6)),
@@ -47,5 +49,12 @@ export const AMI_OPTIONS: readonly PluginOption[] = [
     description: 'launch permission for an account, organization or OU (repeatable)',
   },
   { flag: 'copy-to-region', key: 'copyToRegions', type: 'list', valueName: 'region', description: 'copy the image to this region (repeatable)' },
+  {
+    flag: 'sbom-dir',
+    key: 'sbomDir',
+    type: 'string',
+    valueName: 'dir',
+    description: "write each image's SBOMs and delta here (<ami-name>.sbom.cdx.json, …) and tag the AMI with their SHA-256",
+  },
   { flag: 'deprecate-at', key: 'deprecateAt', type: 'string', valueName: 'time', description: 'deprecate the image (and copies) at this ISO 8601 time' },
 ];

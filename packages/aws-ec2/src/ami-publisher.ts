@@ -1,8 +1,11 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   AminatorError,
   type BakePlan,
   EXIT_USAGE,
   type FinalizeInput,
+  type ImageContents,
   type ImageResult,
   type InstalledPackage,
   InvalidInputError,
@@ -12,6 +15,7 @@ import {
   type StepContext,
   standardImageTags,
 } from '@aminator/core';
+import { packageDelta, recordImageSbom, sbomFileNames } from '@aminator/sbom';
 import {
   DeregisterImageCommand,
   DescribeImagesCommand,
@@ -39,6 +43,10 @@ const GiB = 1024 ** 3;
 const MAX_TAGS = 50;
 /** The tags `tags()` adds to the user's: appversion, base_ami_id, base_ami_name, creator, creation_time. */
 const STANDARD_TAGS = 5;
+/** And with --sbom-dir: sbom_cdx_sha256 and sbom_spdx_sha256. */
+const SBOM_TAGS = 2;
+/** Characters of an AMI name a file name in --sbom-dir does not take (`/`, spaces, quotes). */
+const NOT_IN_FILE_NAMES = /[^A-Za-z0-9._()@-]/g;
 
 export interface PublishInput {
   readonly finalize: FinalizeInput;
@@ -47,6 +55,8 @@ export interface PublishInput {
   /** The new root snapshot, complete. */
   readonly snapshotId: string;
   readonly sizeBytes: number;
+  /** What the image holds, for the result (from `tags()`). */
+  readonly contents?: ImageContents;
 }
 
 /**
@@ -63,13 +73,12 @@ export class AmiPublisher {
   /** Tags and deprecation time checked; when the spec names its version, the name is checked for collisions now, before anything is made. */
   async preflight(plan: BakePlan, ctx: PlanContext, ownSnapshotTags = 0): Promise<void> {
     const userTags = Object.keys(parseTags(this.config.tags)).length;
-    const total = userTags + STANDARD_TAGS + ownSnapshotTags;
+    const added = STANDARD_TAGS + (this.config.sbomDir ? SBOM_TAGS : 0) + ownSnapshotTags;
+    const total = userTags + added;
     if (total > MAX_TAGS) {
-      throw new InvalidInputError(
-        '--tag',
-        `${userTags} tags, with the ${STANDARD_TAGS + ownSnapshotTags} aminate adds, pass EC2's limit of ${MAX_TAGS} tags on a resource`,
-        [`give at most ${MAX_TAGS - STANDARD_TAGS - ownSnapshotTags} --tag flags (tags in config count too)`],
-      );
+      throw new InvalidInputError('--tag', `${userTags} tags, with the ${added} aminate adds, pass EC2's limit of ${MAX_TAGS} tags on a resource`, [
+        `give at most ${MAX_TAGS - added} --tag flags (tags in config count too)`,
+      ]);
     }
     if (this.config.deprecateAt && Date.parse(this.config.deprecateAt) <= Date.now()) {
       throw new InvalidInputError('--deprecate-at', `${this.config.deprecateAt} is in the past`);
@@ -94,17 +103,51 @@ export class AmiPublisher {
     return amiName(imageName(pkg, this.config.suffix));
   }
 
-  /** The standard tags, with the names the Python Aminator gave AMIs (`base_ami_id`, `base_ami_name`). */
-  tags(input: FinalizeInput): Tag[] {
-    const all = standardImageTags({
+  /**
+   * The standard tags, with the names the Python Aminator gave AMIs (`base_ami_id`, `base_ami_name`),
+   * and what the image holds: with --sbom-dir, its documents are written there first (removed again if
+   * the bake fails) and the AMI carries their SHA-256, so a document can be matched to its image.
+   */
+  async tags(input: FinalizeInput, name: string, ctx: StepContext): Promise<{ tags: Tag[]; contents?: ImageContents }> {
+    const createdAt = new Date().toISOString();
+    const all: Record<string, string> = standardImageTags({
       package: input.package,
       baseImage: input.baseImage,
       userTags: this.config.tags,
       creator: this.config.creator,
-      createdAt: new Date().toISOString(),
+      createdAt,
       basePrefix: 'base_ami',
     });
-    return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
+    const contents = await this.contents(input, name, createdAt, ctx);
+    for (const document of contents && 'documents' in contents ? contents.documents : []) {
+      all[document.format === 'cyclonedx' ? 'sbom_cdx_sha256' : 'sbom_spdx_sha256'] = document.sha256;
+    }
+    return { tags: Object.entries(all).map(([Key, Value]) => ({ Key, Value })), ...(contents ? { contents } : {}) };
+  }
+
+  private async contents(input: FinalizeInput, name: string, createdAt: string, ctx: StepContext): Promise<ImageContents | undefined> {
+    const { inventory } = input;
+    if (inventory === undefined || typeof inventory === 'string' || !this.config.sbomDir) {
+      // Without --sbom-dir nothing is kept but what the result says: the count and the delta.
+      return typeof inventory === 'object'
+        ? { packages: inventory.image.packages.length, delta: packageDelta(inventory.base, inventory.image), documents: [] }
+        : inventory === undefined
+          ? undefined
+          : { unavailable: inventory };
+    }
+    const dir = this.config.sbomDir;
+    const prefix = `${name.replace(NOT_IN_FILE_NAMES, '_')}.`;
+    const written = await recordImageSbom(dir, inventory, { imageId: name, imageName: name, createdAt }, ctx.log, { prefix, exclusive: true });
+    const files = Object.values(sbomFileNames(prefix)).map((file) => join(dir, file));
+    ctx.cleanup.push({
+      description: `remove the SBOM files of ${name} from ${dir}`,
+      when: 'on-failure',
+      manual: [['rm', '-f', '--', ...files]],
+      undo: async () => {
+        await Promise.all(files.map((file) => rm(file, { force: true })));
+      },
+    });
+    return written;
   }
 
   /** Before the snapshot is made: an image of ours with this name is refused unless --force. */
@@ -155,6 +198,7 @@ export class AmiPublisher {
       region: clients.region,
       tags: Object.fromEntries(input.tags.map((t) => [t.Key, t.Value])),
       copies: copies.length > 0 ? copies : undefined,
+      ...(input.contents ? { contents: input.contents } : {}),
     };
   }
 

@@ -34,9 +34,9 @@ export class EbsFinalizer extends AmiFinalizer {
     const clients = await this.session.clients();
     const name = this.publisher.nameOf(input.package);
     await this.publisher.checkName(name, ctx);
-    const tags = this.publisher.tags(input);
+    const { tags, contents } = await this.publisher.tags(input, name, ctx);
     const snapshotId = await this.snapshot(clients.home, input, name, tags, ctx);
-    const image = await this.publisher.publish({ finalize: input, name, tags, snapshotId, sizeBytes: input.volume.sizeBytes }, ctx);
+    const image = await this.publisher.publish({ finalize: input, name, tags, snapshotId, sizeBytes: input.volume.sizeBytes, contents }, ctx);
     // Reported as baked only once marked: unmarked, a crash before cleanup would let `aminate cleanup`
     // take the image for a dead run's; a failure here fails the bake and unwinds what it made.
     await markWorkingVolumeFinalized(clients.home, input.volume.id, image.id);

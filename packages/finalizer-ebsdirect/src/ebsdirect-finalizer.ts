@@ -54,7 +54,7 @@ export class EbsDirectFinalizer extends AmiFinalizer {
     }
     const name = this.publisher.nameOf(input.package);
     await this.publisher.checkName(name, ctx);
-    const tags = this.publisher.tags(input);
+    const { tags, contents } = await this.publisher.tags(input, name, ctx);
     ctx.progress('comparing the working copy with its parent');
     const changed = changedBlocks(volume);
     ctx.log.info(
@@ -73,7 +73,7 @@ export class EbsDirectFinalizer extends AmiFinalizer {
       },
       ctx,
     );
-    const image = await this.publisher.publish({ finalize: input, name, tags, snapshotId, sizeBytes: volume.sizeBytes }, ctx);
+    const image = await this.publisher.publish({ finalize: input, name, tags, snapshotId, sizeBytes: volume.sizeBytes, contents }, ctx);
     // Reported as baked only once marked: a `building` snapshot is what `aminate cleanup` reclaims (with
     // its image) once the run is gone, so a failure here fails the bake and unwinds what it made.
     await markDirectSnapshotFinalized(this.session, snapshotId, image.id);

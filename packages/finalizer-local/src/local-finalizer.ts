@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import {
   AminatorError,
   type BakePlan,
@@ -5,6 +6,7 @@ import {
   FINALIZER_CONFIG,
   type FinalizeInput,
   type Finalizer,
+  type ImageContents,
   type ImageResult,
   InvalidInputError,
   imageName,
@@ -14,7 +16,8 @@ import {
   type StepContext,
   standardImageTags,
 } from '@aminator/core';
-import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/local-store';
+import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, manifestContents, newImageId } from '@aminator/local-store';
+import { recordImageSbom } from '@aminator/sbom';
 import { inject, injectable } from 'tsyringe';
 import type { FinalizerConfig } from './finalizer-config.js';
 
@@ -58,7 +61,9 @@ export class LocalFinalizer implements Finalizer {
     const staged = stage.dir;
     ctx.cleanup.push({ description: `remove unfinished image ${staged}`, when: 'on-failure', undo: () => this.store.discard(staged) });
     await this.store.adoptDisk(staged, this.store.volumePath(input.volume.id));
-    const manifest = this.manifest(id, name, input, parent);
+    const createdAt = new Date().toISOString();
+    const written = await recordImageSbom(staged, input.inventory, { imageId: id, imageName: name, createdAt }, ctx.log);
+    const manifest = this.manifest(id, name, createdAt, input, parent, written);
     await this.store.publish(staged, manifest, this.locks, { replace: this.config.force });
     ctx.cleanup.push({
       description: `remove image ${name} (${id})`,
@@ -67,13 +72,23 @@ export class LocalFinalizer implements Finalizer {
       manual: [['aminate', 'images', 'rm', id]],
       undo: () => this.store.remove(id),
     });
-    return { id, name, cloud: 'local', region: this.store.dir, tags: manifest.tags };
+    const contents =
+      written && 'documents' in written
+        ? { ...written, documents: written.documents.map((d) => ({ ...d, path: this.store.fileOf(id, basename(d.path)) })) }
+        : written;
+    return { id, name, cloud: 'local', region: this.store.dir, tags: manifest.tags, ...(contents ? { contents } : {}) };
   }
 
   /** The new image inherits the parent's OS, architecture and disk layout: a bake changes files, not partitions. */
-  private manifest(id: string, name: string, input: FinalizeInput, parent: ImageManifest): ImageManifest {
+  private manifest(
+    id: string,
+    name: string,
+    createdAt: string,
+    input: FinalizeInput,
+    parent: ImageManifest,
+    contents: ImageContents | undefined,
+  ): ImageManifest {
     const { package: pkg, baseImage } = input;
-    const createdAt = new Date().toISOString();
     return {
       id,
       name,
@@ -86,6 +101,7 @@ export class LocalFinalizer implements Finalizer {
       os: parent.os,
       layout: parent.layout,
       boot: parent.boot,
+      contents: manifestContents(contents),
       tags: standardImageTags({
         package: pkg,
         baseImage,

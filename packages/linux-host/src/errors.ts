@@ -16,6 +16,7 @@ export const LinuxErrorCodes = {
   BOOT_LOADER: 'E_BOOT_LOADER',
   FOREIGN_ARCH: 'E_FOREIGN_ARCH',
   ARCH_MISMATCH: 'E_ARCH_MISMATCH',
+  PACKAGE_DATABASE: 'E_PACKAGE_DATABASE',
   VOLUME_FULL: ProvisionFailures.volumeFull.code,
   REPOSITORY_UNREACHABLE: ProvisionFailures.repositoryUnreachable.code,
   DEPENDENCY_PROBLEM: ProvisionFailures.dependencyProblem.code,

@@ -20,6 +20,7 @@ export * from './local-package-architecture.js';
 export * from './loop-devices.js';
 export * from './mount-table.js';
 export * from './mounter.js';
+export * from './package-database.js';
 export * from './package-provisioning.js';
 export * from './package-source.js';
 export * from './partition-table.js';

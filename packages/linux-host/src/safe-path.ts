@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { UnsafePathError } from './errors.js';
@@ -41,4 +41,37 @@ export async function writeFileInside(root: string, inside: string, content: str
   const target = pathInside(root, inside);
   await mkdir(dirname(target), { recursive: true, mode: 0o755 });
   await writeFile(target, content, { mode });
+}
+
+/**
+ * A regular file of the image, read whole from the host side: no link in its path is followed (the
+ * leaf neither: O_NOFOLLOW), a FIFO or device is refused without blocking, and a file larger than
+ * `limitBytes` is refused. `undefined` when it does not exist.
+ */
+export function readFileInside(root: string, inside: string, limitBytes: number): Buffer | undefined {
+  const path = pathInside(root, inside);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new UnsafePathError(path, 'it is a symbolic link');
+    throw error;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new UnsafePathError(path, 'it is not a regular file');
+    if (info.size > limitBytes) throw new UnsafePathError(path, `it is ${info.size} bytes, more than the ${limitBytes} read from such a file`);
+    const buffer = Buffer.alloc(info.size);
+    let done = 0;
+    while (done < info.size) {
+      const read = readSync(fd, buffer, done, info.size - done, done);
+      if (read === 0) break;
+      done += read;
+    }
+    return buffer.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
 }

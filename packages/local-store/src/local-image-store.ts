@@ -15,6 +15,7 @@ import {
   waitForLock,
   writeNewFile,
 } from '@aminator/core';
+import { sbomFileNames } from '@aminator/sbom';
 import { IMAGE_ID, IMAGE_NAME, type ImageManifest, imageManifestSchema, VOLUME_ID } from './image-manifest.js';
 
 export const LocalErrorCodes = {
@@ -24,6 +25,7 @@ export const LocalErrorCodes = {
   BOOT_LOADER: 'E_BOOT_LOADER',
   FOUNDATION_FAILED: 'E_FOUNDATION_FAILED',
   KEYRING_MISSING: 'E_KEYRING_MISSING',
+  NO_SBOM: 'E_NO_SBOM',
 } as const;
 
 const DISK = 'disk.raw';
@@ -85,6 +87,12 @@ export class LocalImageStore {
   diskOf(id: string): string {
     if (!IMAGE_ID.test(id)) throw new InvalidInputError('image', `"${id}" is not an image id`);
     return join(this.imagesDir, id, DISK);
+  }
+
+  /** A file the image keeps beside its disk and manifest (its SBOMs, its delta). */
+  fileOf(id: string, file: string): string {
+    if (!Object.values(sbomFileNames()).includes(file)) throw new InvalidInputError('file', `"${file}" is not a document an image keeps`);
+    return join(this.diskOf(id), '..', file);
   }
 
   volumePath(id: string): string {
@@ -240,8 +248,11 @@ async function assertSafeDirectory(dir: string, options: { mayBeMissing?: boolea
   }
 }
 
+/** Every file an image directory can hold: its disk, its manifest, its SBOMs and its delta. */
+const IMAGE_FILES = [DISK, MANIFEST, ...Object.values(sbomFileNames())];
+
 async function removeImageDir(dir: string): Promise<void> {
-  for (const file of [DISK, MANIFEST]) await removeFileIfPresent(join(dir, file));
+  for (const file of IMAGE_FILES) await removeFileIfPresent(join(dir, file));
   await removeDirIfPresent(dir);
 }
 

@@ -11,6 +11,7 @@ import {
   includedPackages,
   keyringOption,
   parseArchitecture,
+  readDpkgInventory,
   releaseName,
   requireEmulation,
   requireHostTools,
@@ -95,6 +96,9 @@ export class DebianFoundation implements FoundationBuilder {
         await writeFileInside(root, '/etc/apt/sources.list', `deb ${source} ${release} main\n`, 0o644);
         const dpkg = (await runInChroot(commands, root, 'dpkg', ['--print-architecture'], ctx)).stdout.trim();
         return { architecture: findArchitecture(dpkg)?.machine ?? dpkg };
+      },
+      async inventory(root: string) {
+        return readDpkgInventory(root);
       },
     };
   }

@@ -7,6 +7,7 @@ import {
   INSECURE_REPO_WARNING,
   includedPackages,
   keyringOption,
+  readRpmInventory,
   releaseName,
   requireHostTools,
   requireKeyring,
@@ -83,6 +84,9 @@ export class RedhatFoundation implements FoundationBuilder {
         // dnf installs the host's architecture into the root.
         const machine = (await commands.run('uname', ['-m'])).stdout.trim();
         return { architecture: findArchitecture(machine)?.machine ?? machine };
+      },
+      inventory(root: string, ctx: StepContext) {
+        return readRpmInventory(root, commands, ctx);
       },
     };
   }

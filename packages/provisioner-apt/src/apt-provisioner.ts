@@ -3,9 +3,11 @@ import {
   COMMAND_RUNNER,
   type CommandRunner,
   type InstalledPackage,
+  type PackageInventory,
   type PackageSpec,
   type PlanContext,
   PROVISIONER_CONFIG,
+  type PreparedChroot,
   type Provisioner,
   type ProvisionInput,
   type StepContext,
@@ -18,6 +20,7 @@ import {
   type PackageArchitectureReader,
   type PackageManager,
   provisionWith,
+  readDpkgInventory,
   requireLocalPackageFitsBase,
   runInChroot,
 } from '@aminator/linux-host';
@@ -83,6 +86,11 @@ export class AptProvisioner implements Provisioner, PackageManager {
 
   provision(input: ProvisionInput, ctx: StepContext): Promise<InstalledPackage> {
     return provisionWith(this, this.commands, input, { ...this.config, extension: '.deb', maxBytes: this.config.maxDownloadBytes }, ctx);
+  }
+
+  /** dpkg's status file, read on the host side: what the SBOM and the delta list. */
+  async inventory(chroot: PreparedChroot): Promise<PackageInventory> {
+    return readDpkgInventory(chroot.root);
   }
 
   /**

@@ -3,9 +3,11 @@ import {
   COMMAND_RUNNER,
   type CommandRunner,
   type InstalledPackage,
+  type PackageInventory,
   type PackageSpec,
   type PlanContext,
   PROVISIONER_CONFIG,
+  type PreparedChroot,
   type Provisioner,
   type ProvisionInput,
   type StepContext,
@@ -18,6 +20,7 @@ import {
   type PackageArchitectureReader,
   type PackageManager,
   provisionWith,
+  readRpmInventory,
   requireLocalPackageFitsBase,
   runInChroot,
 } from '@aminator/linux-host';
@@ -77,6 +80,11 @@ export class YumProvisioner implements Provisioner, PackageManager {
 
   provision(input: ProvisionInput, ctx: StepContext): Promise<InstalledPackage> {
     return provisionWith(this, this.commands, input, { ...this.config, extension: '.rpm', maxBytes: this.config.maxDownloadBytes }, ctx);
+  }
+
+  /** rpm's database, read by the host's rpm from a private copy: what the SBOM and the delta list. */
+  inventory(chroot: PreparedChroot, ctx: StepContext): Promise<PackageInventory> {
+    return readRpmInventory(chroot.root, this.commands, ctx);
   }
 
   readonly diagnostics = YUM_DIAGNOSTICS;

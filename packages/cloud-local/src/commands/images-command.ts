@@ -2,27 +2,49 @@ import { resolve } from 'node:path';
 import { InvalidInputError, type PluginCommand, writeOutputFile } from '@aminator/core';
 import { HostTools, requireHostTools } from '@aminator/linux-host';
 import { formatSize } from '@aminator/local-store';
+import { parsePackageQuery } from '@aminator/sbom';
 import type { LocalConfig } from '../local-config.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
+import { descendantsOf, imagesWithPackage, lineageCommand, sbomCommand } from './image-contents.js';
 
 const list: PluginCommand<LocalConfig> = {
   name: 'list',
   summary: 'list the images in the store, newest first',
-  options: [STORE_OPTION],
+  description:
+    "Which images hold a vulnerable package, and which were built on a base: aminate images list --with-package 'libssl3<3.0.15-1~deb12u1' --built-on debian-12 " +
+    "(versions compare in the image's own ordering, dpkg's or rpm's: epochs, ~, +deb12u1).",
+  options: [
+    { flags: '--built-on <image>', description: 'only images built on this one (id or name), directly or through others' },
+    { flags: '--with-package <query>', description: 'only images whose SBOM lists it: NAME, or NAME<VERSION (also <=, =, >=, >); quote it' },
+    STORE_OPTION,
+  ],
   async run(_args, options, ctx) {
-    const images = await commandStore(options, ctx).list();
+    const store = commandStore(options, ctx);
+    let images = await store.list();
+    if (typeof options.builtOn === 'string') {
+      const ref = options.builtOn;
+      const base = images.find((i) => i.id === ref || i.name === ref) ?? (await store.get(ref));
+      images = descendantsOf(images, base);
+    }
+    let found: Map<string, string[]> | undefined;
+    if (typeof options.withPackage === 'string') {
+      const query = parsePackageQuery(options.withPackage);
+      const { matches, unknown } = await imagesWithPackage(store, images, query);
+      for (const image of unknown) ctx.log.warn(`${image.name} (${image.id}) has no SBOM: it could not be asked`);
+      images = images.filter((i) => matches.has(i.id));
+      found = matches;
+    }
     const rows = images.map((i) => [
       i.name,
       i.id,
       i.createdAt.slice(0, 16).replace('T', ' '),
       formatSize(i.sizeBytes),
-      i.package ? `${i.package.name} ${i.package.version}-${i.package.release}` : '-',
+      found ? (found.get(i.id) ?? []).join(', ') : i.package ? `${i.package.name} ${i.package.version}-${i.package.release}` : '-',
     ]);
+    const none = options.withPackage || options.builtOn ? ['no image matches'] : ['no images; build a base image with `aminate foundation --name NAME`'];
     ctx.print(
-      images,
-      rows.length === 0
-        ? ['no images; build a base image with `aminate foundation --name NAME`']
-        : table([['NAME', 'ID', 'CREATED', 'SIZE', 'PACKAGE'], ...rows]),
+      found ? images.map((i) => ({ ...i, matches: found?.get(i.id) })) : images,
+      rows.length === 0 ? none : table([['NAME', 'ID', 'CREATED', 'SIZE', found ? 'MATCHES' : 'PACKAGE'], ...rows]),
     );
     return 0;
   },
@@ -83,8 +105,8 @@ const exportImage: PluginCommand<LocalConfig> = {
 
 export const imagesCommand: PluginCommand<LocalConfig> = {
   name: 'images',
-  summary: 'list, show, remove and export images of the local store',
-  subcommands: [list, show, rm, exportImage],
+  summary: 'list, show, remove and export images of the local store; their SBOMs and lineage',
+  subcommands: [list, show, rm, exportImage, sbomCommand, lineageCommand],
 };
 
 function table(rows: ReadonlyArray<readonly string[]>): string[] {

@@ -7,6 +7,7 @@ import {
   createExclusive,
   EXIT_USAGE,
   type FoundationPlan,
+  inventoryOrReason,
   type PluginCommandContext,
   type RunOutcome,
   type StepContext,
@@ -22,7 +23,8 @@ import {
   writeFileInside,
 } from '@aminator/linux-host';
 import type { ImageManifest } from '@aminator/local-store';
-import { formatSize, LocalErrorCodes, type LocalImageStore, newImageId } from '@aminator/local-store';
+import { formatSize, LocalErrorCodes, type LocalImageStore, manifestContents, newImageId } from '@aminator/local-store';
+import { recordImageSbom } from '@aminator/sbom';
 import { checkBootableDisk, type FoundationOptions, foundationTools } from './foundation-options.js';
 
 const FIRST_SECTOR = 2048;
@@ -130,21 +132,33 @@ export async function buildFoundation(
         await boot.installBootLoader({ root, rootUuid: uuid, diskDevice, diskFile: disk }, step);
       });
     }
-    await run.step('teardown', () => run.release(held));
-    const manifest: ImageManifest = {
-      id,
-      name: options.name,
-      description: `${os.family} ${os.release} ${arch} foundation image (${options.fs}, ${options.partitionTable}${boot ? `, bootable: ${firmware}` : ''})`,
-      tags: { foundation: 'true', os: os.family, release: os.release },
-      createdAt: new Date().toISOString(),
-      sizeBytes: options.sizeBytes,
-      architecture,
-      os: { family: os.family, release: os.release },
-      layout: { partitionTable: options.partitionTable, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined, fsType: options.fs },
-      boot: boot ? { ...boot.firmware } : undefined,
-      warnings: os.warnings.length > 0 ? [...os.warnings] : undefined,
-    };
-    await run.step('publish', () => store.publish(staged, manifest, ctx.locks, { replace: options.force }));
+    // The package list is read while the root is still mounted; its documents are written with the manifest.
+    const inventory = await run.step('teardown', async (step) => {
+      const { inventory } = os;
+      const read = inventory ? await inventoryOrReason(() => inventory(root, step), step.log) : undefined;
+      await run.release(held);
+      return typeof read === 'string' || read === undefined ? read : { image: read };
+    });
+    const createdAt = new Date().toISOString();
+    const manifest = await run.step('publish', async (step) => {
+      const contents = await recordImageSbom(staged, inventory, { imageId: id, imageName: options.name, createdAt }, step.log);
+      const manifest: ImageManifest = {
+        id,
+        name: options.name,
+        description: `${os.family} ${os.release} ${arch} foundation image (${options.fs}, ${options.partitionTable}${boot ? `, bootable: ${firmware}` : ''})`,
+        tags: { foundation: 'true', os: os.family, release: os.release },
+        createdAt,
+        sizeBytes: options.sizeBytes,
+        architecture,
+        os: { family: os.family, release: os.release },
+        layout: { partitionTable: options.partitionTable, rootPartition: options.partitionTable === 'gpt' ? 1 : undefined, fsType: options.fs },
+        boot: boot ? { ...boot.firmware } : undefined,
+        warnings: os.warnings.length > 0 ? [...os.warnings] : undefined,
+        contents: manifestContents(contents),
+      };
+      await store.publish(staged, manifest, ctx.locks, { replace: options.force });
+      return manifest;
+    });
     return {
       image: { id, name: options.name, cloud: 'local', region: store.dir, tags: manifest.tags },
       lines: [`registered ${options.name} (${id}) in ${store.dir}: ${layout}`],

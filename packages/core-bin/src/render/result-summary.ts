@@ -1,4 +1,23 @@
+import type { ImageContents } from '@aminator/core';
 import { type ErrorSummary, RETRYABLE_HINT, type ResultEvent } from '@aminator/core/host';
+
+const NAMES_SHOWN = 6;
+
+/** `packages: 97 (+3 hello libfoo1 libbar2, ~0, -0); SBOM: …/sbom.cdx.json, …/sbom.spdx.json` */
+function contentsLine(contents: Exclude<ImageContents, { unavailable: string }>): string {
+  if (!contents.delta) return `packages: ${contents.packages}; SBOM: ${contents.documents.map((d) => d.path).join(', ')}`;
+  const { added, upgraded, removed } = contents.delta;
+  const names = (list: ReadonlyArray<{ name: string }>): string =>
+    list.length === 0
+      ? ''
+      : ` ${list
+          .slice(0, NAMES_SHOWN)
+          .map((p) => p.name)
+          .join(' ')}${list.length > NAMES_SHOWN ? ' …' : ''}`;
+  const delta = `+${added.length}${names(added)}, ~${upgraded.length}${names(upgraded)}, -${removed.length}${names(removed)}`;
+  const files = contents.documents.map((d) => d.path).join(', ');
+  return `packages: ${contents.packages} (${delta})${files ? `; SBOM: ${files}` : ''}`;
+}
 
 function errorText(error: ErrorSummary): string {
   const step = error.step ? ` (step ${error.step})` : '';
@@ -25,6 +44,11 @@ export function resultSummary(result: ResultEvent): { out: string[]; err: string
     const checks = result.verification ? `; ${result.verification.checks.length} checks passed` : '';
     const image = `${result.image.name} (${result.image.id})`;
     if (result.kind === 'bake') out.push(`baked ${image} in ${seconds}s${p ? ` with ${p.name} ${p.version}-${p.release} ${p.arch}` : ''}${checks}`);
+    if (result.kind === 'bake' && result.image.contents) {
+      const contents = result.image.contents;
+      if ('unavailable' in contents) err.push(`warning: ${image} has no SBOM: ${contents.unavailable}`);
+      else out.push(contentsLine(contents));
+    }
     if (result.kind === 'verify') out.push(`verified ${image} in ${seconds}s${checks}`);
     if (result.kind === 'boot') out.push(`booted ${image}; the machine stopped after ${seconds}s and its copy was removed`);
   }

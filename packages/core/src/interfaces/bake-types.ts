@@ -1,3 +1,4 @@
+import type { ImageContents } from './package-inventory.js';
 import type { BootMode } from './verifier.js';
 /** Tags as a cloud stores them: string keys to string values. */
 export type Tags = Readonly<Record<string, string>>;
@@ -86,4 +87,6 @@ export interface ImageResult {
   readonly tags: Tags;
   /** Further images made by distribution (copies in other regions). */
   readonly copies?: ReadonlyArray<{ readonly id: string; readonly region: string }>;
+  /** What the image holds (package count, the bake's delta, its SBOM documents), when the finalizer records it. */
+  readonly contents?: ImageContents;
 }

@@ -1,5 +1,6 @@
 import type { BakePlugin } from './bake-plugin.js';
 import type { BaseImage, CloudVolume, ImageResult, InstalledPackage } from './bake-types.js';
+import type { BakeInventory } from './package-inventory.js';
 import type { StepContext } from './step-context.js';
 
 /** What the finalizer turns into an image; the volume is unmounted and detached by then. */
@@ -8,6 +9,11 @@ export interface FinalizeInput {
   readonly baseImage: BaseImage;
   readonly package: InstalledPackage;
   readonly environment: string;
+  /**
+   * The package databases before and after the install, when the provisioner reads them; a string
+   * when it could not (the reason): the finalizer records the image without an SBOM and says so.
+   */
+  readonly inventory?: BakeInventory | string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { PackageInventory } from './package-inventory.js';
 import type { PlanContext } from './plan-context.js';
 import type { StepContext } from './step-context.js';
 
@@ -66,6 +67,8 @@ export interface FoundationPlan {
   install(root: string, ctx: StepContext): Promise<void>;
   /** The OS's own files (package sources), after install; returns the architecture the installed OS reports (`x86_64`, `arm64`). */
   configure(root: string, ctx: StepContext): Promise<{ readonly architecture: string }>;
+  /** Optional: the installed packages, read from the root's package database on the host side (the foundation's SBOM). */
+  inventory?(root: string, ctx: StepContext): Promise<PackageInventory>;
 }
 
 /** The `foundation` capability of an OS plugin. */

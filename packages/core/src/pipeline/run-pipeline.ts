@@ -7,12 +7,13 @@ import { EXIT_OK } from '../errors/exit-codes.js';
 import { UsageError } from '../errors/usage-error.js';
 import type { BakePlan } from '../interfaces/bake-plan.js';
 import type { BakePlugin } from '../interfaces/bake-plugin.js';
-import type { ImageResult } from '../interfaces/bake-types.js';
+import type { ImageResult, PreparedChroot } from '../interfaces/bake-types.js';
 import type { Cloud } from '../interfaces/cloud.js';
 import type { Finalizer } from '../interfaces/finalizer.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import type { Metrics } from '../interfaces/metrics.js';
 import type { OperatingSystem } from '../interfaces/operating-system.js';
+import type { BakeInventory, PackageInventory } from '../interfaces/package-inventory.js';
 import type { PlanContext } from '../interfaces/plan-context.js';
 import type { Provisioner } from '../interfaces/provisioner.js';
 import type { EventSink, RunKind } from '../interfaces/run-events.js';
@@ -24,6 +25,7 @@ import { BAKE_SETTINGS, CLOUD, EVENT_SINK, FINALIZER, LOCK_MANAGER, METRICS, OS,
 import type { BakeRequest, BootRequest, VerifyRequest } from './bake-request.js';
 import type { BakeSettings } from './bake-settings.js';
 import { BOOT_IMAGE_STEPS, bakeSteps, type RunStep, VERIFY_IMAGE_STEPS } from './bake-steps.js';
+import { inventoryOrReason } from './inventory-or-reason.js';
 import type { RunOutcome } from './run-outcome.js';
 import { type RunEnd, type RunSpec, StepRun } from './step-run.js';
 
@@ -147,13 +149,15 @@ export class RunPipeline {
     const attachment = await run.step('attach-volume', (ctx) => this.cloud.attachVolume(volume, ctx));
     const mounted = await run.step('mount-volume', (ctx) => this.volumes.mount(attachment.device, ctx));
     const chroot = await run.step('prepare-chroot', (ctx) => this.os.prepareChroot(mounted, ctx));
-    const installed = await run.step('provision', (ctx) =>
-      this.provisioner.provision({ chroot, spec: plan.spec, baseImage: plan.baseImage, environment: request.environment }, ctx),
-    );
+    const { installed, inventory } = await run.step('provision', async (ctx) => {
+      const base = await this.inventory(chroot, ctx);
+      const installed = await this.provisioner.provision({ chroot, spec: plan.spec, baseImage: plan.baseImage, environment: request.environment }, ctx);
+      return { installed, inventory: typeof base === 'string' ? base : bothOrReason(base, await this.inventory(chroot, ctx)) };
+    });
     progress.package = installed;
     await run.step('teardown', () => run.release(volumeMark));
     const image = await run.step('finalize', (ctx) =>
-      this.finalizer.finalize({ volume, baseImage: plan.baseImage, package: installed, environment: request.environment }, ctx),
+      this.finalizer.finalize({ volume, baseImage: plan.baseImage, package: installed, environment: request.environment, inventory }, ctx),
     );
     progress.image = image;
     const verify = this.settings.verify;
@@ -190,6 +194,11 @@ export class RunPipeline {
     return { path: attachment.device, bootModes: registered.bootModes ?? [], architecture: registered.architecture };
   }
 
+  private async inventory(chroot: PreparedChroot, ctx: StepContext): Promise<PackageInventory | string | undefined> {
+    const read = this.provisioner.inventory?.bind(this.provisioner);
+    return read ? inventoryOrReason(() => read(chroot, ctx), ctx.log) : undefined;
+  }
+
   private async plan(request: BakeRequest, ctx: PlanContext): Promise<{ plan: BakePlan; lines: string[] }> {
     const spec = this.provisioner.parseSpec(request.packageSpec);
     const baseImage = await this.cloud.resolveBaseImage(request.baseImageRef, ctx);
@@ -202,4 +211,9 @@ export class RunPipeline {
   private plugins(): BakePlugin[] {
     return [this.cloud, this.volumes, this.os, this.provisioner, this.finalizer, ...(this.settings.verify ? [this.settings.verify.verifier] : [])];
   }
+}
+
+function bothOrReason(base: PackageInventory | undefined, image: PackageInventory | string | undefined): BakeInventory | string | undefined {
+  if (base === undefined || image === undefined) return undefined;
+  return typeof image === 'string' ? image : { base, image };
 }

@@ -1,0 +1,8 @@
+export { cycloneDxJson, uuidFrom } from './cyclonedx.js';
+export { imageSbom, recordImageSbom, type SbomInventory, sbomFileNames, writeImageSbom } from './image-sbom.js';
+export { packageDelta } from './package-delta.js';
+export { type PackageQuery, parsePackageQuery, queryMatches } from './package-query.js';
+export { inventoryFromCycloneDx } from './read-sbom.js';
+export { documentTime, type SbomSubject, toolVersion } from './sbom-subject.js';
+export { spdxJson } from './spdx.js';
+export { compareDebianVersions, compareRpmVersions } from './version-order.js';

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type CommandRunner, ignoreMissing, type Leftover, pollUntil, type StepContext } from '@aminator/core';
 
@@ -23,8 +23,55 @@ export async function attachLoop(commands: CommandRunner, file: string, options:
   if (options.offsetBytes) args.push('--offset', String(options.offsetBytes));
   if (options.sizeBytes) args.push('--sizelimit', String(options.sizeBytes));
   if (options.readOnly) args.push('--read-only');
-  const { stdout } = await commands.run('losetup', [...args, '--', file], { timeoutMs: 30_000 });
-  return stdout.trim();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { stdout } = await commands.run('losetup', [...args, '--', file], { timeoutMs: 30_000 });
+      return stdout.trim();
+    } catch (error) {
+      // In a container /dev is a copy made at its start: the device the kernel hands out has no node
+      // there. Make the node of the one it hands out next, and try again (another bake may take it first).
+      if (attempt >= MISSING_NODE_ATTEMPTS || !MISSING_NODE.test(String((error as Error).message))) throw error;
+      if ((await makeNextLoopNode(commands)) === undefined && attempt > 1) throw error;
+    }
+  }
+}
+
+const MISSING_NODE = /failed to set up loop device: No such file or directory/;
+const MISSING_NODE_ATTEMPTS = 4;
+/** Nodes this process made, removed again when their device is detached: what was created is released. */
+const madeNodes = new Set<string>();
+
+/**
+ * The node of the loop device the kernel hands out next (`losetup --find` names it without opening it),
+ * made as udev would (block, mode 0660, the numbers from sysfs) when `devDir` lacks it; returns the node
+ * made, or undefined when it was there.
+ */
+export async function makeNextLoopNode(commands: CommandRunner, options: { devDir?: string; sysBlock?: string } = {}): Promise<string | undefined> {
+  const devDir = options.devDir ?? '/dev';
+  const sysBlock = options.sysBlock ?? '/sys/block';
+  const name = basename((await commands.run('losetup', ['--find'], { timeoutMs: 30_000 })).stdout.trim());
+  if (!/^loop\d+$/.test(name)) return undefined;
+  const node = join(devDir, name);
+  if (await exists(node)) return undefined;
+  const numbers = /^(\d+):(\d+)$/.exec((await readFile(join(sysBlock, name, 'dev'), 'utf8').catch(() => '')).trim());
+  if (!numbers) return undefined;
+  try {
+    await commands.run('mknod', ['--mode=0660', '--', node, 'b', numbers[1] as string, numbers[2] as string], { timeoutMs: 10_000 });
+  } catch (error) {
+    if (await exists(node)) return undefined; // another bake in this container made it first
+    throw error;
+  }
+  madeNodes.add(node);
+  return node;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -36,6 +83,7 @@ export async function attachLoop(commands: CommandRunner, file: string, options:
 export async function detachLoop(commands: CommandRunner, device: string): Promise<void> {
   const backing = await loopBackingFile(device);
   await commands.run('losetup', ['--detach', device], { timeoutMs: 30_000 });
+  if (madeNodes.delete(device)) await rm(device, { force: true });
   if (backing === undefined) return;
   await pollUntil(async () => ((await loopBackingFile(device)) === backing ? undefined : true), {
     what: `${device} to be released after losetup --detach (something still holds it open)`,

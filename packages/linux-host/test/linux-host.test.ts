@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -226,6 +226,40 @@ describe('detachLoop', ROOT_ONLY, () => {
       await holder.close().catch(() => undefined);
       detachTestLoopIfAttached(loop);
     }
+  });
+});
+
+describe('loop devices where /dev is a static copy (a container)', ROOT_ONLY, () => {
+  it('makes the node of the device the kernel handed out, attaches, and removes the node again at detach', () => {
+    const image = join(scratch, 'static-dev.img');
+    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
+    const dist = join(fileURLToPath(import.meta.url), '..', '..', 'src', 'loop-devices.js');
+    const core = import.meta.resolve('@aminator/core/internal');
+    // In a mount namespace of its own, /dev is a tmpfs with only null and loop-control: every loop
+    // device the kernel hands out has no node, as in a privileged container started before it existed.
+    const script = `
+      import { attachLoop, detachLoop } from ${JSON.stringify(dist)};
+      import { ProcessCommandRunner } from ${JSON.stringify(core)};
+      import { existsSync, readdirSync } from 'node:fs';
+      const log = { debug() {}, info() {}, warn() {}, error() {} };
+      const commands = new ProcessCommandRunner(log);
+      const before = readdirSync('/dev');
+      const loop = await attachLoop(commands, process.argv[1]);
+      const attached = existsSync(loop);
+      await detachLoop(commands, loop);
+      console.log(JSON.stringify({ before, loop, attached, after: readdirSync('/dev') }));
+    `;
+    const setup = 'mount -t tmpfs -o mode=0755 tmpfs /dev && mknod -m 0666 /dev/null c 1 3 && mknod -m 0600 /dev/loop-control c 10 237 && exec "$0" "$@"';
+    const out = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', setup, process.execPath, '--input-type=module', '-e', script, image], {
+      encoding: 'utf8',
+    });
+    assert.equal(out.status, 0, out.stderr);
+    const result = JSON.parse(out.stdout.trim().split('\n').at(-1) as string);
+    assert.deepEqual(result.before.sort(), ['loop-control', 'null']);
+    assert.match(result.loop, /^\/dev\/loop\d+$/);
+    assert.equal(result.attached, true, 'the node was made and the file attached to it');
+    assert.deepEqual(result.after.sort(), ['loop-control', 'null'], 'the node made is removed again');
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(image), false);
   });
 });
 

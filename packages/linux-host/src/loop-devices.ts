@@ -43,14 +43,18 @@ const madeNodes = new Set<string>();
 
 /**
  * The node of the loop device the kernel hands out next (`losetup --find` names it without opening it),
- * made as udev would (block, mode 0660, the numbers from sysfs) when `devDir` lacks it; returns the node
- * made, or undefined when it was there.
+ * made when `/dev` lacks it; returns the node made, or undefined when it was there.
  */
-export async function makeNextLoopNode(commands: CommandRunner, options: { devDir?: string; sysBlock?: string } = {}): Promise<string | undefined> {
-  const devDir = options.devDir ?? '/dev';
-  const sysBlock = options.sysBlock ?? '/sys/block';
+export async function makeNextLoopNode(commands: CommandRunner): Promise<string | undefined> {
   const name = basename((await commands.run('losetup', ['--find'], { timeoutMs: 30_000 })).stdout.trim());
-  if (!/^loop\d+$/.test(name)) return undefined;
+  return /^loop\d+$/.test(name) ? makeLoopNode(commands, name) : undefined;
+}
+
+/**
+ * `/dev/loopN` as udev would make it (block, mode 0660, the numbers the kernel gives in sysfs) when it
+ * is missing; returns the node made (and remembered, to be removed at detach), or undefined.
+ */
+async function makeLoopNode(commands: CommandRunner, name: string, devDir = '/dev', sysBlock = '/sys/block'): Promise<string | undefined> {
   const node = join(devDir, name);
   if (await exists(node)) return undefined;
   const numbers = /^(\d+):(\d+)$/.exec((await readFile(join(sysBlock, name, 'dev'), 'utf8').catch(() => '')).trim());
@@ -82,6 +86,8 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function detachLoop(commands: CommandRunner, device: string): Promise<void> {
   const backing = await loopBackingFile(device);
+  // A leftover of another container's bake, seen from a container whose static /dev lacks its node.
+  if (backing !== undefined && /^\/dev\/loop\d+$/.test(device)) await makeLoopNode(commands, basename(device));
   await commands.run('losetup', ['--detach', device], { timeoutMs: 30_000 });
   if (madeNodes.delete(device)) await rm(device, { force: true });
   if (backing === undefined) return;

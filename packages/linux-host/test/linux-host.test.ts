@@ -247,14 +247,33 @@ describe('loop devices where /dev is a static copy (a container)', ROOT_ONLY, ()
       const loop = await attachLoop(commands, process.argv[1]);
       const attached = existsSync(loop);
       await detachLoop(commands, loop);
+      // A loop another container left (attached before this /dev existed): cleanup detaches it all the same.
+      await detachLoop(commands, process.argv[2]);
       console.log(JSON.stringify({ before, loop, attached, after: readdirSync('/dev') }));
     `;
+    const leftoverFile = join(scratch, 'left-by-another.img');
+    writeFileSync(leftoverFile, Buffer.alloc(4 * 1024 * 1024));
+    const leftover = attachTestLoop(leftoverFile);
     const setup = 'mount -t tmpfs -o mode=0755 tmpfs /dev && mknod -m 0666 /dev/null c 1 3 && mknod -m 0600 /dev/loop-control c 10 237 && exec "$0" "$@"';
-    const out = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', setup, process.execPath, '--input-type=module', '-e', script, image], {
-      encoding: 'utf8',
-    });
-    assert.equal(out.status, 0, out.stderr);
-    const result = JSON.parse(out.stdout.trim().split('\n').at(-1) as string);
+    let out: ReturnType<typeof spawnSync>;
+    try {
+      out = spawnSync(
+        'unshare',
+        ['--mount', '--propagation', 'private', '--', 'sh', '-c', setup, process.execPath, '--input-type=module', '-e', script, image, leftover],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(out.status, 0, String(out.stderr));
+      assert.throws(
+        () => readFileSync(`/sys/block/${leftover.slice('/dev/'.length)}/loop/backing_file`),
+        { code: 'ENOENT' },
+        'the leftover was detached from inside',
+      );
+    } finally {
+      detachTestLoopIfAttached(leftover);
+    }
+    const result = JSON.parse(String(out.stdout).trim().split('\n').at(-1) as string);
     assert.deepEqual(result.before.sort(), ['loop-control', 'null']);
     assert.match(result.loop, /^\/dev\/loop\d+$/);
     assert.equal(result.attached, true, 'the node was made and the file attached to it');

@@ -8,6 +8,8 @@ import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { type ImageManifest, LocalImageStore, newImageId } from '@aminator/local-store';
 import { type CliOptions, type CliResult, createTestStepContext, runCli } from '@aminator/testkit';
 import { assertNoLeaks, debootstrapTarball, type HostSnapshot, makeDiskImage, mountsBelow, removeTreeSafely, snapshotHost } from '@aminator/testkit/linux';
+import type { MatrixCloud } from './fault-matrix.js';
+import { buildDeb } from './fixtures.js';
 
 export const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'core-bin', 'bin', 'aminate.js');
 const GiB = 1024 ** 3;
@@ -93,4 +95,20 @@ async function seedBase(storeDir: string, lockDir: string, architecture: string)
   };
   await store.publish(stage.dir, manifest, locks);
   await stage.release();
+}
+
+/** The local cloud as the fault matrix drives it: bakes of a local .deb with a suffix per cell. */
+export async function openLocalMatrixCloud(name: string, prefix: string, options: LocalWorldOptions = {}): Promise<{ cloud: MatrixCloud; close: () => void }> {
+  const world = await openLocalWorld(prefix, options);
+  const deb = buildDeb(world.scratch, 'fault-app');
+  return {
+    cloud: {
+      name,
+      bake: (suffix, bakeOptions) => world.aminate(['--json', 'bake', '--suffix', suffix, deb], bakeOptions),
+      cleanup: () => world.aminate(['--json', 'cleanup']),
+      images: () => world.images(),
+      assertNothingLeft: () => world.assertNothingLeft(),
+    },
+    close: () => world.close(),
+  };
 }

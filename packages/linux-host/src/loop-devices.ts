@@ -1,4 +1,5 @@
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type CommandRunner, ignoreMissing, type Leftover, pollUntil, type StepContext } from '@aminator/core';
 
@@ -56,26 +57,17 @@ export async function makeNextLoopNode(commands: CommandRunner): Promise<string 
  */
 async function makeLoopNode(commands: CommandRunner, name: string, devDir = '/dev', sysBlock = '/sys/block'): Promise<string | undefined> {
   const node = join(devDir, name);
-  if (await exists(node)) return undefined;
+  if (existsSync(node)) return undefined;
   const numbers = /^(\d+):(\d+)$/.exec((await readFile(join(sysBlock, name, 'dev'), 'utf8').catch(() => '')).trim());
   if (!numbers) return undefined;
   try {
     await commands.run('mknod', ['--mode=0660', '--', node, 'b', numbers[1] as string, numbers[2] as string], { timeoutMs: 10_000 });
   } catch (error) {
-    if (await exists(node)) return undefined; // another bake in this container made it first
+    if (existsSync(node)) return undefined; // another bake in this container made it first
     throw error;
   }
   madeNodes.add(node);
   return node;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

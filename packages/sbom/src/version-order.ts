@@ -5,17 +5,18 @@
 
 /** dpkg's order: epoch, then upstream version, then revision; `~` sorts before everything, even the end. */
 export function compareDebianVersions(a: string, b: string): number {
-  const x = splitDebian(a);
-  const y = splitDebian(b);
-  return Math.sign(x.epoch - y.epoch) || compareDebianPart(x.upstream, y.upstream) || compareDebianPart(x.revision, y.revision);
+  const x = splitEvr(a);
+  const y = splitEvr(b);
+  return Math.sign(x.epoch - y.epoch) || compareDebianPart(x.version, y.version) || compareDebianPart(x.release, y.release);
 }
 
-function splitDebian(version: string): { epoch: number; upstream: string; revision: string } {
-  const colon = version.indexOf(':');
-  const epoch = colon > 0 ? Number(version.slice(0, colon)) : 0;
-  const rest = colon > 0 ? version.slice(colon + 1) : version;
+/** `[epoch:]version[-release]`, as both families write a full version: the release after the last dash. */
+function splitEvr(full: string): { epoch: number; version: string; release: string } {
+  const colon = full.indexOf(':');
+  const epoch = colon > 0 ? Number(full.slice(0, colon)) : 0;
+  const rest = colon > 0 ? full.slice(colon + 1) : full;
   const dash = rest.lastIndexOf('-');
-  return { epoch: Number.isFinite(epoch) ? epoch : 0, upstream: dash === -1 ? rest : rest.slice(0, dash), revision: dash === -1 ? '' : rest.slice(dash + 1) };
+  return { epoch: Number.isFinite(epoch) ? epoch : 0, version: dash === -1 ? rest : rest.slice(0, dash), release: dash === -1 ? '' : rest.slice(dash + 1) };
 }
 
 /** The weight dpkg gives a character of a non-digit run: `~` lowest, then the end, letters, then the rest. */
@@ -51,17 +52,9 @@ function compareDebianPart(a: string, b: string): number {
 
 /** rpm's order: epoch, then version, then release, each by rpmvercmp (`~` before anything, `^` after the end). */
 export function compareRpmVersions(a: string, b: string): number {
-  const x = splitRpm(a);
-  const y = splitRpm(b);
+  const x = splitEvr(a);
+  const y = splitEvr(b);
   return Math.sign(x.epoch - y.epoch) || rpmvercmp(x.version, y.version) || rpmvercmp(x.release, y.release);
-}
-
-function splitRpm(full: string): { epoch: number; version: string; release: string } {
-  const colon = full.indexOf(':');
-  const epoch = colon > 0 ? Number(full.slice(0, colon)) : 0;
-  const rest = colon > 0 ? full.slice(colon + 1) : full;
-  const dash = rest.lastIndexOf('-');
-  return { epoch: Number.isFinite(epoch) ? epoch : 0, version: dash === -1 ? rest : rest.slice(0, dash), release: dash === -1 ? '' : rest.slice(dash + 1) };
 }
 
 function rpmvercmp(a: string, b: string): number {

@@ -6,9 +6,9 @@
 // in a process: plugins and aminate share core and the libraries as before. Tests run with
 // `--conditions=aminator-source` and load the per-file build their own tests import.
 // Usage: node scripts/bundle.mjs [--here]   (--here: only the package in the working directory)
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const SOURCE_CONDITION = 'aminator-source';
@@ -34,11 +34,14 @@ for (const root of roots) {
     .map((path) => join(root, path));
   if (entries.length === 0) continue;
   const outdir = join(root, 'dist', 'bundle');
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
-    entryPoints: entries,
-    outbase: join(root, 'dist', 'src'),
-    outdir,
+  const result = await build({
+    // Paths relative to the package, whichever directory this runs in: chunk names hash them, and a
+    // package's `prepack` (run from the package) must write the names the workspace build wrote.
+    absWorkingDir: resolve(root),
+    entryPoints: entries.map((entry) => relative(root, entry)),
+    outbase: join('dist', 'src'),
+    outdir: join('dist', 'bundle'),
+    write: false,
     bundle: true,
     // One copy of each module across a package's entries (core's ., ./host and ./internal).
     splitting: true,
@@ -51,7 +54,25 @@ for (const root of roots) {
     keepNames: true,
     logLevel: 'warning',
   });
+  replaceFiles(outdir, result.outputFiles);
   if (!here) console.log(`bundled ${relative('.', root)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
+}
+
+/**
+ * Each file written whole (a temporary file renamed over it), then the files no longer produced removed:
+ * an aminate process running from the bundle meanwhile (a test beside a `prepack`) never finds a chunk
+ * missing or half-written.
+ */
+function replaceFiles(outdir, files) {
+  mkdirSync(outdir, { recursive: true });
+  const made = new Set();
+  for (const file of files) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+    made.add(basename(file.path));
+  }
+  for (const name of readdirSync(outdir)) if (!made.has(name)) rmSync(join(outdir, name), { recursive: true, force: true });
 }
 
 function installed(request, importer) {

@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   AminatorError,
   assertPrivateDirectory,
@@ -92,7 +92,7 @@ export class LocalImageStore {
   /** A file the image keeps beside its disk and manifest (its SBOMs, its delta). */
   fileOf(id: string, file: string): string {
     if (!Object.values(sbomFileNames()).includes(file)) throw new InvalidInputError('file', `"${file}" is not a document an image keeps`);
-    return join(this.diskOf(id), '..', file);
+    return join(dirname(this.diskOf(id)), file);
   }
 
   volumePath(id: string): string {

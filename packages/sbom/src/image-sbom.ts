@@ -18,34 +18,11 @@ export interface SbomInventory {
   readonly base?: PackageInventory;
 }
 
-/** The documents of an image, made in memory: the SBOMs in both formats and the delta (of a bake), with the SHA-256 of each SBOM. */
-export async function imageSbom(
-  inventory: SbomInventory,
-  subject: SbomSubject,
-): Promise<{ cyclonedx: string; spdx: string; delta?: string; contents: (dir: string, prefix?: string) => ImageContents }> {
-  const cyclonedx = await cycloneDxJson(inventory.image, subject);
-  const spdx = await spdxJson(inventory.image, subject);
-  const delta = inventory.base ? packageDelta(inventory.base, inventory.image) : undefined;
-  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-  return {
-    cyclonedx,
-    spdx,
-    ...(delta ? { delta: `${JSON.stringify({ image: subject.imageId, ...delta }, null, 2)}\n` } : {}),
-    contents: (dir, prefix) => {
-      const names = sbomFileNames(prefix);
-      const documents: SbomDocument[] = [
-        { format: 'cyclonedx', path: join(dir, names.cyclonedx), sha256: sha256(cyclonedx) },
-        { format: 'spdx', path: join(dir, names.spdx), sha256: sha256(spdx) },
-      ];
-      return { packages: inventory.image.packages.length, ...(delta ? { delta } : {}), documents };
-    },
-  };
-}
-
 /**
- * Write an image's documents into `dir` and say what was written. `exclusive`: a directory others
- * read (`--sbom-dir`), where a file is never replaced and each appears whole; otherwise a staging
- * directory of the image's own.
+ * Write an image's documents into `dir` — the SBOMs in both formats and, for a bake, the delta — and
+ * say what was written, with the SHA-256 of each SBOM. `exclusive`: a directory others read
+ * (`--sbom-dir`), where a file is never replaced and each appears whole; otherwise a staging directory
+ * of the image's own.
  */
 export async function writeImageSbom(
   dir: string,
@@ -53,16 +30,16 @@ export async function writeImageSbom(
   subject: SbomSubject,
   options: { prefix?: string; exclusive?: boolean } = {},
 ): Promise<ImageContents> {
-  const made = await imageSbom(inventory, subject);
   const names = sbomFileNames(options.prefix);
-  const files: Array<[string, string]> = [
-    [names.cyclonedx, made.cyclonedx],
-    [names.spdx, made.spdx],
-  ];
-  if (made.delta) files.push([names.delta, made.delta]);
+  const delta = inventory.base ? packageDelta(inventory.base, inventory.image) : undefined;
+  const sboms = [
+    { format: 'cyclonedx', name: names.cyclonedx, text: await cycloneDxJson(inventory.image, subject) },
+    { format: 'spdx', name: names.spdx, text: await spdxJson(inventory.image, subject) },
+  ] as const;
+  const files = [...sboms, ...(delta ? [{ name: names.delta, text: `${JSON.stringify({ image: subject.imageId, ...delta }, null, 2)}\n` }] : [])];
   const written: string[] = [];
   try {
-    for (const [name, text] of files) {
+    for (const { name, text } of files) {
       const path = join(dir, name);
       if (options.exclusive) await writeOutputFile(path, (to) => writeFile(to, text), { field: '--sbom-dir' });
       else await writeFile(path, text, { mode: 0o644, flag: 'wx' });
@@ -73,7 +50,12 @@ export async function writeImageSbom(
     await Promise.all(written.map((path) => rm(path, { force: true })));
     throw error;
   }
-  return made.contents(dir, options.prefix);
+  const documents: SbomDocument[] = sboms.map(({ format, name, text }) => ({
+    format,
+    path: join(dir, name),
+    sha256: createHash('sha256').update(text).digest('hex'),
+  }));
+  return { packages: inventory.image.packages.length, ...(delta ? { delta } : {}), documents };
 }
 
 /**

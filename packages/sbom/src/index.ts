@@ -1,5 +1,5 @@
 export { cycloneDxJson, uuidFrom } from './cyclonedx.js';
-export { imageSbom, recordImageSbom, type SbomInventory, sbomFileNames, writeImageSbom } from './image-sbom.js';
+export { recordImageSbom, type SbomInventory, sbomFileNames, writeImageSbom } from './image-sbom.js';
 export { packageDelta } from './package-delta.js';
 export { type PackageQuery, parsePackageQuery, queryMatches } from './package-query.js';
 export { inventoryFromCycloneDx } from './read-sbom.js';

@@ -69,7 +69,7 @@ export { type OutputFileOptions, writeOutputFile } from './runtime/output-file.j
 export { createExclusive, createExclusiveSync, readFileNoFollow, writeNewFile, writeNewFileSync } from './runtime/own-files.js';
 export { plainText } from './runtime/plain-text.js';
 export { assertPrivateDirectory, type PrivateDirectoryOptions } from './runtime/private-directory.js';
-export { processStartTicks } from './runtime/process-start.js';
+export { type ProcessRecord, processStartTicks } from './runtime/process-start.js';
 export { type WaitForLockOptions, waitForLock } from './runtime/wait-for-lock.js';
 // Injection tokens: each kind, its config, and the services core provides.
 export {

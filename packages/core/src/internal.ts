@@ -32,6 +32,7 @@ export * from './pipeline/step-run.js';
 export * from './plugin/define-plugin.js';
 export * from './plugin/plugin-instance.js';
 export * from './plugin/register-plugin.js';
+export * from './reclaim/container-id.js';
 export * from './reclaim/core-leftovers.js';
 export * from './reclaim/leftover-phases.js';
 export * from './reclaim/leftover-sweep.js';

@@ -5,6 +5,11 @@ export interface LockOwner {
   readonly runId: string;
   /** The owner's process start time (clock ticks since boot), so a reused pid is not mistaken for it. */
   readonly startTicks: number;
+  /**
+   * The inode of the owner's pid namespace: a lock directory shared by containers on one node is
+   * judged by the pid the owner's own namespace gave it. Absent in locks of older versions.
+   */
+  readonly pidNamespace?: number;
   readonly acquiredAt: string;
 }
 

@@ -35,5 +35,5 @@ export class LockRunLiveness implements RunLiveness {
 }
 
 function isLivePid(pid: number | undefined): boolean {
-  return pid !== undefined && Number.isInteger(pid) && pid > 0 && isProcessAlive(pid);
+  return pid !== undefined && Number.isInteger(pid) && pid > 0 && isProcessAlive({ pid });
 }

@@ -1,19 +1,20 @@
 import { join } from 'node:path';
 import { removeFileIfPresent } from '../runtime/missing-ok.js';
 import { readFileNoFollow, writeNewFile } from '../runtime/own-files.js';
-import { isProcessAlive, processStartTicks } from '../runtime/process-start.js';
+import { isProcessAlive, type ProcessRecord, thisProcess } from '../runtime/process-start.js';
+import { containerId } from './container-id.js';
 
 /**
- * `<workDir>/.owner`: the pid and start time of the process a work directory belongs to. The run
+ * `<workDir>/.owner`: the pid, pid namespace and start time of the process a work directory belongs to. The run
  * lock says the same; this copy travels with the work directory, so a cleanup looking at another
  * lock directory still never mistakes a live bake's mounts for leftovers.
  */
 export const RUN_OWNER_FILE = '.owner';
 
-export interface RunOwner {
-  readonly pid: number;
-  readonly startTicks?: number;
+export interface RunOwner extends ProcessRecord {
   readonly runId: string;
+  /** The container the run was in, where its cgroup names one: said in a reaper's reasons. */
+  readonly container?: string;
 }
 
 /**
@@ -22,7 +23,8 @@ export interface RunOwner {
  * marks all write it, and read it back with readOwnerFile.
  */
 export function runOwnerText(runId: string): string {
-  const owner: RunOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), runId };
+  const container = containerId();
+  const owner: RunOwner = { ...thisProcess(), runId, ...(container ? { container } : {}) };
   return `${JSON.stringify(owner)}\n`;
 }
 
@@ -38,7 +40,7 @@ export async function readOwnerFile(path: string): Promise<RunOwner | undefined>
 
 /** Whether the process an owner file names still runs (its start time tells a reused pid apart). */
 export function isOwnerAlive(owner: RunOwner): boolean {
-  return isProcessAlive(owner.pid, owner.startTicks);
+  return isProcessAlive(owner);
 }
 
 export async function writeRunOwner(workDir: string, runId: string): Promise<void> {

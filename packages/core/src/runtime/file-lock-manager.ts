@@ -6,7 +6,7 @@ import type { LockHandle, LockInfo, LockManager, LockOwner } from '../interfaces
 import { removeFileIfPresent } from './missing-ok.js';
 import { createExclusive, readFileNoFollow } from './own-files.js';
 import { assertPrivateDirectory } from './private-directory.js';
-import { isProcessAlive, processStartTicks } from './process-start.js';
+import { isProcessAlive, thisProcess } from './process-start.js';
 
 const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Lock files are `<name>.lock` in the lock directory. */
@@ -78,13 +78,8 @@ export class FileLockManager implements LockManager {
   }
 
   private async create(path: string): Promise<boolean> {
-    const owner: LockOwner = {
-      pid: process.pid,
-      host: hostname(),
-      runId: this.runId,
-      startTicks: processStartTicks(process.pid) ?? 0,
-      acquiredAt: new Date().toISOString(),
-    };
+    const { pid, startTicks, pidNamespace } = thisProcess();
+    const owner: LockOwner = { pid, host: hostname(), runId: this.runId, startTicks, pidNamespace, acquiredAt: new Date().toISOString() };
     try {
       const file = await createExclusive(path, 0o644);
       try {
@@ -101,7 +96,7 @@ export class FileLockManager implements LockManager {
 
   private async inspectAt(name: string, path: string): Promise<LockInfo> {
     const owner = await readOwner(path);
-    if (owner) return { name, path, owner, stale: !isProcessAlive(owner.pid, owner.startTicks) };
+    if (owner) return { name, path, owner, stale: !isProcessAlive(owner) };
     const age = await ageMs(path);
     return { name, path, stale: age === undefined || age > UNREADABLE_GRACE_MS };
   }
@@ -110,7 +105,7 @@ export class FileLockManager implements LockManager {
     const breaker = `${path}.break`;
     if (!(await this.create(breaker))) {
       const breakerOwner = await readOwner(breaker);
-      if (!breakerOwner || !isProcessAlive(breakerOwner.pid, breakerOwner.startTicks)) await removeFileIfPresent(breaker);
+      if (!breakerOwner || !isProcessAlive(breakerOwner)) await removeFileIfPresent(breaker);
       return;
     }
     try {

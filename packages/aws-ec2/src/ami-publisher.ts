@@ -15,7 +15,7 @@ import {
   type StepContext,
   standardImageTags,
 } from '@aminator/core';
-import { packageDelta, recordImageSbom, sbomFileNames } from '@aminator/sbom';
+import { packageDelta, preloadSbomLibraries, recordImageSbom, sbomFileNames } from '@aminator/sbom';
 import {
   DeregisterImageCommand,
   DescribeImagesCommand,
@@ -83,7 +83,10 @@ export class AmiPublisher {
     if (this.config.deprecateAt && Date.parse(this.config.deprecateAt) <= Date.now()) {
       throw new InvalidInputError('--deprecate-at', `${this.config.deprecateAt} is in the past`);
     }
-    if (ctx.dryRun || !plan.spec.name || !plan.spec.version) return;
+    if (ctx.dryRun) return;
+    // Loaded while the volume is made and the package installed, not after the snapshot.
+    if (this.config.sbomDir) preloadSbomLibraries();
+    if (!plan.spec.name || !plan.spec.version) return;
     const [version, release = ''] = plan.spec.version.split(/-(?=[^-]*$)/);
     const name = this.nameOf({ name: plan.spec.name, version: version ?? '', release, arch: plan.baseImage.architecture === 'arm64' ? 'arm64' : 'amd64' });
     if (this.config.suffix && !this.config.force && (await this.existing(name, ctx.signal))) throw nameTaken(name);

@@ -12,12 +12,13 @@ import {
   imageName,
   LOCK_MANAGER,
   type LockManager,
+  type PlanContext,
   parseTags,
   type StepContext,
   standardImageTags,
 } from '@aminator/core';
 import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, manifestContents, newImageId } from '@aminator/local-store';
-import { recordImageSbom } from '@aminator/sbom';
+import { preloadSbomLibraries, recordImageSbom } from '@aminator/sbom';
 import { inject, injectable } from 'tsyringe';
 import type { FinalizerConfig } from './finalizer-config.js';
 
@@ -34,8 +35,10 @@ export class LocalFinalizer implements Finalizer {
     @inject(LOCK_MANAGER) private readonly locks: LockManager,
   ) {}
 
-  async preflight(): Promise<void> {
+  async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
     parseTags(this.config.tags);
+    // Loaded while the volume is made and the package installed, not after: ~80 ms off the bake.
+    if (!ctx.dryRun) preloadSbomLibraries();
   }
 
   describePlan(plan: BakePlan): readonly string[] {

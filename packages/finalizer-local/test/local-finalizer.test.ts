@@ -5,7 +5,15 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { toBaseImage } from '@aminator/cloud-local';
-import { type BaseImage, FileLockManager, type FinalizeInput, type Finalizer, LOCK_MANAGER, ProcessCommandRunner } from '@aminator/core/internal';
+import {
+  type BakePlan,
+  type BaseImage,
+  FileLockManager,
+  type FinalizeInput,
+  type Finalizer,
+  LOCK_MANAGER,
+  ProcessCommandRunner,
+} from '@aminator/core/internal';
 import { type ImageManifest, LOCAL_STORE, LocalImageStore, newImageId, newVolumeId } from '@aminator/local-store';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import plugin, { finalizerConfigSchema, LocalFinalizer, parseTags, timestampSuffix } from '../src/index.js';
@@ -141,7 +149,8 @@ describe('local finalizer', () => {
     assert.deepEqual(parseTags(['a=b', 'k=', 'x=y=z']), { a: 'b', k: '', x: 'y=z' });
     for (const bad of ['k', '=v', 'k=$(id)', 'k=a;b', '-k=v', `k=${'v'.repeat(300)}`, 'k=\n'])
       assert.throws(() => parseTags([bad]), { code: 'E_INVALID_INPUT' }, bad);
-    const { store } = await storeWithBase('preflight');
-    await assert.rejects(finalizerFor(store, { tags: ['k=`x`'] }).preflight(), { code: 'E_INVALID_INPUT' });
+    const { store, base } = await storeWithBase('preflight');
+    const plan = { baseImage: base } as unknown as BakePlan;
+    await assert.rejects(finalizerFor(store, { tags: ['k=`x`'] }).preflight(plan, createTestStepContext({ dryRun: true }).ctx), { code: 'E_INVALID_INPUT' });
   });
 });

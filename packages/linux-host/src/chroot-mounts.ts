@@ -59,6 +59,14 @@ export async function mountChrootFilesystems(
   }
   const failed = (await Promise.allSettled(done.values())).find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+  // One umount(8) for all of them, deepest first, before their own undos: those then find nothing
+  // mounted and start no process, and still unmount (with retries and the holders named) whatever
+  // this one could not.
+  const targets = [...mounts].reverse().map((m) => pathInside(root, m.inside));
+  ctx.cleanup.push({
+    description: `unmount ${targets.join(', ')}`,
+    undo: () => mounter.unmountAtOnce(targets),
+  });
   // Unwound before the unmounts: a maintainer script cut short (or a daemon it started) keeps running
   // inside the chroot and would hold every mount busy.
   ctx.cleanup.push({

@@ -1,7 +1,7 @@
 import { AminatorError, CommandFailedError, type CommandRunner, retryUntil } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
 import { findHolders } from './holders.js';
-import { isMountPoint, mountsAtOrBelow } from './mount-table.js';
+import { isMountPoint, mountsAtOrBelow, readMounts } from './mount-table.js';
 
 const UMOUNT_BUSY = 32;
 
@@ -30,6 +30,18 @@ export class Mounter {
    */
   async unmountTree(target: string, options: UnmountOptions): Promise<void> {
     for (const entry of mountsAtOrBelow(target)) await this.unmountOne(entry.target, options);
+  }
+
+  /**
+   * One umount(8) for several mount points (it goes on past one that fails): a shortcut for undos
+   * that then unmount each with unmountTree, never a replacement for them — what it leaves mounted
+   * is theirs to retry and explain, so its failure is not one.
+   */
+  async unmountAtOnce(targets: readonly string[]): Promise<void> {
+    const table = new Set(readMounts().map((m) => m.target));
+    const mounted = targets.filter((t) => table.has(t));
+    if (mounted.length === 0) return;
+    await this.commands.run('umount', ['--', ...mounted], { timeoutMs: 60_000 }).catch(() => undefined);
   }
 
   private async unmountOne(target: string, options: UnmountOptions): Promise<void> {

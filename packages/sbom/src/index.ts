@@ -1,4 +1,4 @@
-export { cycloneDxJson, uuidFrom } from './cyclonedx.js';
+export { cycloneDxJson, preloadSbomLibraries, uuidFrom } from './cyclonedx.js';
 export { recordImageSbom, type SbomInventory, sbomFileNames, writeImageSbom } from './image-sbom.js';
 export { packageDelta } from './package-delta.js';
 export { type PackageQuery, parsePackageQuery, queryMatches } from './package-query.js';

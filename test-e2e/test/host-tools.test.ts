@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RUN_STEPS } from '@aminator/core/internal';
-import { type HostTool, HostTools } from '@aminator/linux-host';
+import { debianPackagesOf, type HostTool, HostTools } from '@aminator/linux-host';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const tools: readonly HostTool[] = Object.values(HostTools);
@@ -73,5 +73,14 @@ describe('host tools: one table for the checks, the suggestions, the quickstart 
         .filter(Boolean),
     );
     for (const tool of tools) assert.ok(packages.has(tool.debianPackage), `.ci/run installs ${tool.debianPackage} (${tool.command})`);
+  });
+
+  it("the container image installs the packages of a Debian image's tools on x86_64, from the same table", () => {
+    const text = readFileSync(join(repo, 'container', 'Containerfile'), 'utf8');
+    const install =
+      /apt-get install -y --no-install-recommends([^&]*)&&/.exec(text.replace(/\\\n/g, ' '))?.[1] ?? assert.fail('no apt-get install in the Containerfile');
+    const listed = new Set(install.split(/\s+/).filter((w) => /^[a-z0-9][a-z0-9.+-]+$/.test(w)));
+    const expected = new Set([...debianPackagesOf(tools.filter((t) => !t.redHatOnly && t.forArch === undefined)), 'ca-certificates']);
+    assert.deepEqual([...listed].sort(), [...expected].sort());
   });
 });

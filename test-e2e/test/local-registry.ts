@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,26 @@ export interface NpmResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+export interface Workspace {
+  readonly dir: string;
+  readonly name: string;
+  readonly pkg: Record<string, any>;
+}
+
+/** Every package a release publishes: the workspaces that are not private. */
+export function publicPackages(): Workspace[] {
+  return ['packages', 'examples']
+    .flatMap((top) => readdirSync(join(repo, top)).map((name) => join(repo, top, name)))
+    .flatMap((dir) => {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
+        return pkg.private ? [] : [{ dir, name: pkg.name as string, pkg }];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** The scopes a release publishes. */
@@ -95,6 +115,14 @@ export class LocalRegistry {
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };
       return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
+  }
+
+  /** As a release publishes (prepack builds each package), several at a time. */
+  async publish(packages: readonly Workspace[] = publicPackages()): Promise<void> {
+    for (let i = 0; i < packages.length; i += 4) {
+      const published = await Promise.all(packages.slice(i, i + 4).map((p) => this.npm(['publish'], p.dir)));
+      for (const [j, result] of published.entries()) assert.equal(result.code, 0, `${packages[i + j]?.name}: ${result.stderr}`);
     }
   }
 

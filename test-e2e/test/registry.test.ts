@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
-import { LocalRegistry, repo } from './local-registry.js';
+import { LocalRegistry, publicPackages, repo } from './local-registry.js';
 import { type LocalWorld, openLocalWorld } from './local-world.js';
-
-interface Workspace {
-  readonly dir: string;
-  readonly name: string;
-  readonly pkg: Record<string, any>;
-}
-
-/** Every package a release publishes: the workspaces that are not private. */
-function publicPackages(): Workspace[] {
-  return ['packages', 'examples']
-    .flatMap((top) => readdirSync(join(repo, top)).map((name) => join(repo, top, name)))
-    .flatMap((dir) => {
-      try {
-        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
-        return pkg.private ? [] : [{ dir, name: pkg.name as string, pkg }];
-      } catch {
-        return [];
-      }
-    });
-}
 
 const LOCAL_SET = [
   '@aminator/core-bin',
@@ -78,11 +58,7 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
   before(async () => {
     world = await openLocalWorld('aminator-e2e-registry-world-');
     await registry.start();
-    // As a release publishes (prepack builds each package), several at a time.
-    for (let i = 0; i < packages.length; i += 4) {
-      const published = await Promise.all(packages.slice(i, i + 4).map((p) => registry.npm(['publish'], p.dir)));
-      for (const [j, result] of published.entries()) assert.equal(result.code, 0, `${packages[i + j]?.name}: ${result.stderr}`);
-    }
+    await registry.publish(packages);
   });
   after(() => {
     registry.stop();

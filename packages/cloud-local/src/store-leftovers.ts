@@ -1,4 +1,5 @@
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type Leftover, type LeftoverContext, removeFileIfPresent } from '@aminator/core';
 import { backingFileOf, type LoopInfo, listLoops, loopLeftover, withStackedLoops } from '@aminator/linux-host';
 import { type LocalImageStore, runIdOf, stageLockName, VOLUME_ID, volumeLockName } from '@aminator/local-store';
@@ -54,10 +55,23 @@ async function abandonedLoops(store: LocalImageStore, files: Set<string>, held: 
       direct.push(loop);
       continue;
     }
-    if (dirname(file) !== store.volumesDir) continue;
-    const id = file.slice(store.volumesDir.length + 1, -'.raw'.length);
-    if (!VOLUME_ID.test(id)) continue;
-    if (file !== loop.backFile && !(await held(volumeLockName(id), id))) direct.push(loop);
+    const id = volumeIdOf(store, file, loop);
+    if (id && !(await held(volumeLockName(id), id))) direct.push(loop);
   }
   return withStackedLoops(all, direct);
+}
+
+/**
+ * The working volume a loop's backing file is, when the kernel names it in a form no listing of the
+ * volumes directory shows: a file deleted since (`… (deleted)`), or one attached in a container that
+ * is gone — the kernel then names it from the mount it came through (`/store/volumes/vol-….raw` for a
+ * store bind-mounted from above), a tail of the store's own path that is no file here.
+ */
+function volumeIdOf(store: LocalImageStore, file: string, loop: LoopInfo): string | undefined {
+  const name = basename(file);
+  const id = name.endsWith('.raw') ? name.slice(0, -'.raw'.length) : '';
+  if (!VOLUME_ID.test(id)) return undefined;
+  if (dirname(file) === store.volumesDir) return file !== loop.backFile ? id : undefined;
+  const fromGoneNamespace = file.startsWith('/') && join(store.volumesDir, name).endsWith(file) && !existsSync(file);
+  return fromGoneNamespace ? id : undefined;
 }

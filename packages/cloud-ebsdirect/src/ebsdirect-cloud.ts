@@ -28,7 +28,7 @@ import {
   removeFileIfPresent,
   type StepContext,
 } from '@aminator/core';
-import { attachLoopForStep, backingFileOf, HostTools, listLoops, loopLeftover, requireHostTools, withStackedLoops } from '@aminator/linux-host';
+import { attachLoopForStep, HostTools, listLoops, loopLeftover, loopReads, requireHostTools, withStackedLoops } from '@aminator/linux-host';
 import { inject, injectable } from 'tsyringe';
 import type { EbsDirectConfig } from './ebsdirect-config.js';
 
@@ -121,7 +121,7 @@ export class EbsDirectCloud implements Cloud {
     const all = await listLoops();
     const loops = withStackedLoops(
       all,
-      all.filter((l) => files.has(backingFileOf(l))),
+      all.filter((l) => [...files].some((file) => loopReads(l, file))),
     );
     return [
       ...loops.map((loop) => loopLeftover(loop, `backed by ${loop.backFile}, the working copy of a bake that is not running`, ctx.commands)),

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Leftover, type LeftoverContext, removeFileIfPresent } from '@aminator/core';
-import { backingFileOf, type LoopInfo, listLoops, loopLeftover, withStackedLoops } from '@aminator/linux-host';
+import { backingFileOf, isTailFromGoneNamespace, type LoopInfo, listLoops, loopLeftover, loopReads, withStackedLoops } from '@aminator/linux-host';
 import { type LocalImageStore, runIdOf, stageLockName, VOLUME_ID, volumeLockName } from '@aminator/local-store';
 
 /**
@@ -50,12 +49,11 @@ async function abandonedLoops(store: LocalImageStore, files: Set<string>, held: 
   const all = await listLoops();
   const direct: LoopInfo[] = [];
   for (const loop of all) {
-    const file = backingFileOf(loop);
-    if (files.has(file)) {
+    if ([...files].some((file) => loopReads(loop, file))) {
       direct.push(loop);
       continue;
     }
-    const id = volumeIdOf(store, file, loop);
+    const id = volumeIdOf(store, backingFileOf(loop), loop);
     if (id && !(await held(volumeLockName(id), id))) direct.push(loop);
   }
   return withStackedLoops(all, direct);
@@ -72,6 +70,5 @@ function volumeIdOf(store: LocalImageStore, file: string, loop: LoopInfo): strin
   const id = name.endsWith('.raw') ? name.slice(0, -'.raw'.length) : '';
   if (!VOLUME_ID.test(id)) return undefined;
   if (dirname(file) === store.volumesDir) return file !== loop.backFile ? id : undefined;
-  const fromGoneNamespace = file.startsWith('/') && join(store.volumesDir, name).endsWith(file) && !existsSync(file);
-  return fromGoneNamespace ? id : undefined;
+  return isTailFromGoneNamespace(file, join(store.volumesDir, name)) ? id : undefined;
 }

@@ -150,6 +150,22 @@ export function backingFileOf(loop: LoopInfo): string {
 }
 
 /**
+ * Whether a loop reads `file`: the kernel names it so, or names it from the mount it came through in
+ * a mount namespace that is gone — a loop a killed container set up over a file bind-mounted from
+ * the node shows `/store/volumes/vol-….raw` for the node's `/var/lib/x/store/volumes/vol-….raw`: a
+ * tail of the path that is no file here.
+ */
+export function loopReads(loop: LoopInfo, file: string): boolean {
+  const named = backingFileOf(loop);
+  return named === file || isTailFromGoneNamespace(named, file);
+}
+
+/** `named` (a loop's file as the kernel names it) is the end of `file`'s path, and no file of its own here. */
+export function isTailFromGoneNamespace(named: string, file: string): boolean {
+  return named.startsWith('/') && named !== file && file.endsWith(named) && !existsSync(named);
+}
+
+/**
  * `direct` (loops over abandoned files) and the loops stacked on them (a partition reached at an
  * offset of the whole-disk loop), outermost first: the order they must be detached in.
  */

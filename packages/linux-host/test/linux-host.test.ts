@@ -22,7 +22,9 @@ import {
   HostTools,
   hostDebianMirror,
   hostDebianSuite,
+  isTailFromGoneNamespace,
   listLoops,
+  loopReads,
   overrideFile,
   type PartitionTable,
   PartitionTypes,
@@ -279,6 +281,26 @@ describe('loop devices where /dev is a static copy (a container)', ROOT_ONLY, ()
     assert.equal(result.attached, true, 'the node was made and the file attached to it');
     assert.deepEqual(result.after.sort(), ['loop-control', 'null'], 'the node made is removed again');
     assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(image), false);
+  });
+});
+
+describe('loopReads: the file a loop reads, also as a gone container names it', () => {
+  it("matches the kernel's own name, and the tail a gone mount namespace leaves, never a file of its own or a partial name", () => {
+    const file = join(scratch, 'store', 'volumes', 'vol-0123456789ab.raw');
+    const loop = (backFile: string) => ({ name: '/dev/loop9', backFile, offset: 0 });
+    assert.equal(loopReads(loop(file), file), true);
+    assert.equal(loopReads(loop(`${file} (deleted)`), file), true);
+    assert.equal(loopReads(loop('/store/volumes/vol-0123456789ab.raw'), file), true, 'the store bind-mounted from above');
+    assert.equal(loopReads(loop('/store/volumes/vol-0123456789ab.raw (deleted)'), file), true);
+    assert.equal(loopReads(loop('/vol-0123456789ab.raw'), file), true, 'the volumes directory itself bind-mounted');
+    assert.equal(loopReads(loop('/volumes/xvol-0123456789ab.raw'), file), false, 'a name that only ends the same');
+    assert.equal(loopReads(loop('vol-0123456789ab.raw'), file), false, 'not a path');
+    assert.equal(loopReads(loop('/store/volumes/vol-ffffffffffff.raw'), file), false);
+    // A path that is a file here is that file, not a tail of another.
+    mkdirSync(join(scratch, 'here'), { recursive: true });
+    const real = join(scratch, 'here', 'vol-0123456789ab.raw');
+    writeFileSync(real, '');
+    assert.equal(isTailFromGoneNamespace(real, join('/elsewhere', real)), false);
   });
 });
 

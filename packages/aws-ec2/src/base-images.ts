@@ -76,4 +76,19 @@ export const BASE_IMAGE_OPTIONS: readonly PluginOption[] = [
     valueName: 'arch',
     description: "architecture the name lookup is filtered on: x86_64 or arm64 (default: this host's); the image keeps its base's",
   },
+  {
+    flag: 'lease-seconds',
+    key: 'leaseSeconds',
+    type: 'number',
+    valueName: 's',
+    description: 'lease on what the bake creates in the account, renewed while it runs (default 1800)',
+  },
+  {
+    flag: 'lease-margin-seconds',
+    key: 'leaseMarginSeconds',
+    type: 'number',
+    valueName: 's',
+    description: "with cleanup --expired: how long after a lease ended another host's resource is reclaimed (clock skew; default 300)",
+    cleanup: true,
+  },
 ];

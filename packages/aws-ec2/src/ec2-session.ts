@@ -4,6 +4,7 @@ import { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.
 import { Ec2ErrorCodes } from './ec2-errors.js';
 import { FreshResources } from './fresh-resources.js';
 import { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
+import { LeaseKeeper, leaseTermsOf } from './leases.js';
 import type { Ec2SessionConfig } from './session-config.js';
 
 /**
@@ -17,10 +18,17 @@ export class Ec2Session {
   private clientsPromise: Promise<Ec2Clients> | undefined;
   /** Ids this bake created, for the eventual-consistency rule every EC2 call naming them follows. */
   readonly fresh: FreshResources;
+  /** The leases on what this bake created that another host's `cleanup --expired` may reclaim. */
+  readonly leases: LeaseKeeper;
 
   constructor(@inject(CLOUD_CONFIG) private readonly config: Ec2SessionConfig) {
     quietSdkNodeWarning();
     this.fresh = new FreshResources(config.consistencyWindowMs);
+    this.leases = new LeaseKeeper(
+      async () => (await this.clients()).home,
+      leaseTermsOf(config),
+      (id) => this.fresh.mayBeHidden(id),
+    );
   }
 
   identity(): Promise<InstanceIdentity> {
@@ -54,6 +62,7 @@ export class Ec2Session {
 
   /** Release the SDK clients' sockets (the run's container calls this when the run ends). */
   async dispose(): Promise<void> {
+    this.leases.stop();
     const clients = await this.clientsPromise?.catch(() => undefined);
     clients?.destroy();
     this.clientsPromise = undefined;

@@ -33,6 +33,7 @@ export { deleteSnapshot, removeImage } from './image-removal.js';
 export { waitForImage, waitForSnapshot } from './image-waits.js';
 export { type InstanceIdentity, instanceIdentity } from './instance-identity.js';
 export { launchPermissions } from './launch-permissions.js';
+export { abandonment, expiredLease, hostFilters, LEASE_TAG, LeaseKeeper, type LeaseTerms, leaseTag, leaseTermsOf } from './leases.js';
 export { type Ec2SessionConfig, ec2SessionConfigShape } from './session-config.js';
 export { EC2_SESSION, registerEc2Session } from './tokens.js';
 export {

@@ -2,6 +2,7 @@ import { z } from '@aminator/core';
 import { findArchitecture } from '@aminator/linux-host';
 import { AWS_ACCOUNT_OR_ALIAS, REGION } from './aws-patterns.js';
 import { DEFAULT_CONSISTENCY_WINDOW_MS } from './fresh-resources.js';
+import { DEFAULT_LEASE_MARGIN_SECONDS, DEFAULT_LEASE_SECONDS } from './leases.js';
 
 /**
  * The config keys every EC2 cloud plugin has (its section extends these): where to work, how hard the
@@ -30,12 +31,22 @@ export const ec2SessionConfigShape = {
   consistencyWindowMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_CONSISTENCY_WINDOW_MS),
   /** SDK attempts per call (adaptive retry mode: client-side rate limiting under throttling). */
   maxAttempts: z.number().int().min(1).max(20).default(8),
+  /**
+   * The lease on what a bake creates in the account (working volumes, snapshots left `building`):
+   * renewed every third of it while the bake runs; `aminate cleanup --expired` from another host
+   * reclaims a resource only once its lease ended more than `leaseMarginSeconds` ago.
+   */
+  leaseSeconds: z.number().int().min(3).max(86_400).default(DEFAULT_LEASE_SECONDS),
+  /** How far two hosts' clocks may disagree: added to a lease before another host acts on it. */
+  leaseMarginSeconds: z.number().int().min(0).max(3600).default(DEFAULT_LEASE_MARGIN_SECONDS),
 };
 
 export interface Ec2SessionConfig {
   readonly region?: string;
   readonly maxAttempts: number;
   readonly consistencyWindowMs: number;
+  readonly leaseSeconds?: number;
+  readonly leaseMarginSeconds?: number;
   /** This host, when it is not an EC2 instance with IMDSv2 (only the instance mode asks). */
   readonly instanceId?: string;
   readonly availabilityZone?: string;

@@ -505,7 +505,7 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     clearInterval(timer);
     const pending = [...endpoint.world.snapshots.values()].find((s) => s.tags.run_id === t.ctx.runId);
     assert.equal(pending?.state, 'pending');
-    const leftovers = await findUnfinishedDirectSnapshots((await session.clients()).home, {
+    const leftovers = await findUnfinishedDirectSnapshots((await session.clients()).home, session.leases.terms, {
       runs: { isAlive: async () => false },
       signal: new AbortController().signal,
     } as never);

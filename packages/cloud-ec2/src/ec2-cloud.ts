@@ -8,6 +8,7 @@ import {
   ec2Call,
   findAbandonedWorkingVolumes,
   isEc2Code,
+  leaseTag,
   notFoundError,
   persistently,
   rootMapping,
@@ -112,13 +113,16 @@ export class Ec2Cloud implements Cloud {
           Throughput: this.config.throughput,
           Encrypted: this.config.encrypted || root.encrypted || undefined,
           KmsKeyId: this.config.kmsKeyId,
-          TagSpecifications: [{ ResourceType: 'volume', Tags: workingVolumeTags(base.id, identity.instanceId, ctx.runId) }],
+          TagSpecifications: [
+            { ResourceType: 'volume', Tags: [...workingVolumeTags(base.id, identity.instanceId, ctx.runId), leaseTag(this.session.leases.terms)] },
+          ],
         }),
         unlessAbortedBefore(ctx.signal),
       ),
     );
     const id = created.VolumeId ?? '';
     this.session.fresh.created(id);
+    this.session.leases.hold(id, ctx.log);
     ctx.cleanup.push({
       description: `delete volume ${id}`,
       resource: { kind: 'volume', id },
@@ -192,8 +196,8 @@ export class Ec2Cloud implements Cloud {
    */
   async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    const abandoned = await findAbandonedWorkingVolumes(clients.home, identity.instanceId, ctx);
-    return abandoned.map(({ volume, runId, pid }): Leftover => {
+    const abandoned = await findAbandonedWorkingVolumes(clients.home, identity.instanceId, this.session.leases.terms, ctx);
+    return abandoned.map(({ volume, runId, why }): Leftover => {
       const id = volume.VolumeId ?? '';
       const attached = (volume.Attachments ?? []).map((a) => `attached at ${a.Device}`).join(', ');
       return {
@@ -201,7 +205,7 @@ export class Ec2Cloud implements Cloud {
         kind: 'volume',
         id,
         runId,
-        reason: `working volume of run ${runId || '?'} (pid ${pid ?? '?'}), which is not running${attached ? `; ${attached}` : ''}`,
+        reason: `working volume of run ${runId || '?'}: ${why}${attached ? `; ${attached}` : ''}`,
         reclaim: () => this.deleteVolume(clients.home, id),
       };
     });

@@ -46,7 +46,7 @@ export class EbsFinalizer extends AmiFinalizer {
   /** Snapshots and images of working volumes whose bake died before its image was complete. */
   async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
     const [identity, clients] = await Promise.all([this.session.identity(), this.session.clients()]);
-    return findUnfinishedImages(clients.home, identity.instanceId, this.session.fresh.windowMs, ctx);
+    return findUnfinishedImages(clients.home, identity.instanceId, this.session, ctx);
   }
 
   private async snapshot(client: EC2Client, input: FinalizeInput, name: string, tags: Tag[], ctx: StepContext): Promise<string> {

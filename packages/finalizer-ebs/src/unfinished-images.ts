@@ -1,4 +1,4 @@
-import { deleteSnapshot, ec2Call, findAbandonedWorkingVolumes, isEc2Code, removeImage, WORKING_VOLUME_FINALIZED } from '@aminator/aws-ec2';
+import { deleteSnapshot, type Ec2Session, ec2Call, findAbandonedWorkingVolumes, isEc2Code, removeImage, WORKING_VOLUME_FINALIZED } from '@aminator/aws-ec2';
 import { type Leftover, type LeftoverContext, retryUntil } from '@aminator/core';
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 
@@ -7,10 +7,13 @@ import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from 
  * and images registered from them — deregistered first, then the snapshots deleted. Copies in other
  * regions are not found this way.
  */
-export async function findUnfinishedImages(client: EC2Client, instanceId: string, consistencyWindowMs: number, ctx: LeftoverContext): Promise<Leftover[]> {
-  const unfinished = (await findAbandonedWorkingVolumes(client, instanceId, ctx)).filter((v) => v.tags.status !== WORKING_VOLUME_FINALIZED);
+export async function findUnfinishedImages(client: EC2Client, instanceId: string, session: Ec2Session, ctx: LeftoverContext): Promise<Leftover[]> {
+  const consistencyWindowMs = session.fresh.windowMs;
+  const unfinished = (await findAbandonedWorkingVolumes(client, instanceId, session.leases.terms, ctx)).filter(
+    (v) => v.tags.status !== WORKING_VOLUME_FINALIZED,
+  );
   const leftovers: Leftover[] = [];
-  for (const { volume, runId } of unfinished) {
+  for (const { volume, runId, why } of unfinished) {
     const { Snapshots = [] } = await ec2Call(`DescribeSnapshots of ${volume.VolumeId}`, () =>
       client.send(
         new DescribeSnapshotsCommand({
@@ -23,7 +26,7 @@ export async function findUnfinishedImages(client: EC2Client, instanceId: string
     const snapshotIds = Snapshots.map((s) => s.SnapshotId ?? '').filter(Boolean);
     if (snapshotIds.length === 0) continue;
     const images = await imagesUsing(client, snapshotIds, ctx.signal);
-    const reason = `made by run ${runId || '?'} from ${volume.VolumeId}, which died before its image was complete`;
+    const reason = `made by run ${runId || '?'} from ${volume.VolumeId}, which died before its image was complete: ${why}`;
     for (const image of images) {
       leftovers.push({
         phase: 'volumes',

@@ -82,6 +82,6 @@ export class EbsDirectFinalizer extends AmiFinalizer {
 
   async findLeftovers(ctx: LeftoverContext): Promise<readonly Leftover[]> {
     const clients = await this.session.clients();
-    return findUnfinishedDirectSnapshots(clients.home, ctx);
+    return findUnfinishedDirectSnapshots(clients.home, this.session.leases.terms, ctx);
   }
 }

@@ -6,6 +6,7 @@ import { persistently, unlessAbortedBefore } from '../cleanup-calls.js';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import type { Ec2Session } from '../ec2-session.js';
 import { waitForSnapshot } from '../image-waits.js';
+import { leaseTag } from '../leases.js';
 import { forEachBounded } from './bounded.js';
 import type { DirectVolume } from './direct-volumes.js';
 import { BlockFile, blockDigest, EBS_BLOCK_BYTES, linearChecksum } from './ebs-blocks.js';
@@ -78,6 +79,7 @@ export async function writeSnapshot(
     { Key: 'pid', Value: String(process.pid) },
     { Key: 'host', Value: hostId() },
     { Key: 'hostname', Value: hostname() },
+    leaseTag(session.leases.terms),
   ];
   const started = await ec2Call('StartSnapshot', () =>
     ebs.send(
@@ -94,6 +96,7 @@ export async function writeSnapshot(
   );
   const id = started.SnapshotId ?? '';
   session.fresh.created(id);
+  session.leases.hold(id, ctx.log);
   const written = new Map<number, string>();
   ctx.cleanup.push({
     description: `delete snapshot ${id}`,
@@ -175,9 +178,11 @@ async function abandonSnapshot(ebs: EBSClient, ec2: EC2Client, session: Ec2Sessi
  * run_id, pid, host, hostname; image_id when finalized): they count against EC2's 50 tags, so the
  * plan refuses user tags that would not leave room for them.
  */
-export const DIRECT_SNAPSHOT_OWN_TAGS = 8;
+export const DIRECT_SNAPSHOT_OWN_TAGS = 9;
 
 export async function markDirectSnapshotFinalized(session: Ec2Session, snapshotId: string, imageId: string): Promise<void> {
+  // Finished: no host's cleanup touches it now, whatever its lease says.
+  session.leases.release(snapshotId);
   const { home } = await session.clients();
   await session.fresh.call(snapshotId, () =>
     persistently(() =>

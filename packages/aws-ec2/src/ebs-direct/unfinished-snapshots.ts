@@ -2,6 +2,7 @@ import { AminatorError, type Leftover, type LeftoverContext } from '@aminator/co
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import { deleteSnapshot, removeImage } from '../image-removal.js';
+import { abandonment, hostFilters, type LeaseTerms } from '../leases.js';
 import { hostId } from './host-id.js';
 import { DIRECT_SNAPSHOT_PURPOSE } from './snapshot-writer.js';
 
@@ -11,16 +12,12 @@ import { DIRECT_SNAPSHOT_PURPOSE } from './snapshot-writer.js';
  * deleted. One still being written cannot be deleted until EC2 moves it to `error` (StartSnapshot's
  * Timeout); cleanup says when to look again.
  */
-export async function findUnfinishedDirectSnapshots(client: EC2Client, ctx: LeftoverContext): Promise<Leftover[]> {
-  const { Snapshots = [] } = await ec2Call('DescribeSnapshots (EBS direct snapshots of this host)', () =>
+export async function findUnfinishedDirectSnapshots(client: EC2Client, terms: LeaseTerms, ctx: LeftoverContext): Promise<Leftover[]> {
+  const { Snapshots = [] } = await ec2Call(`DescribeSnapshots (EBS direct snapshots of ${ctx.expired ? 'any host' : 'this host'})`, () =>
     client.send(
       new DescribeSnapshotsCommand({
         OwnerIds: ['self'],
-        Filters: [
-          { Name: 'tag:purpose', Values: [DIRECT_SNAPSHOT_PURPOSE] },
-          { Name: 'tag:host', Values: [hostId()] },
-          { Name: 'tag:status', Values: ['building'] },
-        ],
+        Filters: [{ Name: 'tag:purpose', Values: [DIRECT_SNAPSHOT_PURPOSE] }, ...hostFilters(hostId(), ctx), { Name: 'tag:status', Values: ['building'] }],
       }),
       { abortSignal: ctx.signal },
     ),
@@ -29,10 +26,10 @@ export async function findUnfinishedDirectSnapshots(client: EC2Client, ctx: Left
   for (const snapshot of Snapshots) {
     const tags = Object.fromEntries((snapshot.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     const runId = tags.run_id ?? '';
-    const pid = Number(tags.pid);
-    if (await ctx.runs.isAlive(runId, Number.isInteger(pid) ? pid : undefined)) continue;
+    const why = await abandonment(tags, hostId(), terms, ctx);
+    if (!why) continue;
     const id = snapshot.SnapshotId ?? '';
-    const reason = `written by run ${runId || '?'}, which died before its image was complete`;
+    const reason = `written by run ${runId || '?'}, which died before its image was complete: ${why}`;
     const { Images = [] } = await ec2Call(`DescribeImages (of ${id})`, () =>
       client.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: [id] }] }), {
         abortSignal: ctx.signal,

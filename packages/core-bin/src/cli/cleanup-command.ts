@@ -18,6 +18,8 @@ Examples:
   aminate cleanup                      reclaim it
   aminate --json cleanup               one JSON line per leftover, then the result
   aminate -e ec2_apt_linux cleanup     also EC2 working volumes this instance's dead bakes left
+  aminate -e ebsdirect_apt_linux cleanup --expired
+                                       also snapshots any host's bakes left unfinished whose lease ran out
 
 Use the same --work-root and --lock-dir (or config) as the bakes did.
 Exit codes: 0 nothing left (or dry run), 1 something could not be reclaimed, 2 bad usage, 130 interrupted.`;
@@ -33,6 +35,7 @@ export async function cleanupCommand(flags: GlobalFlags, session: () => Promise<
       'Find what bakes that are no longer running left on this host — processes in their chroots, mounts, loop devices, volumes, locks — and reclaim it, holders first.',
     )
     .option('--dry-run', 'list what would be reclaimed, change nothing')
+    .option('--expired', "also reclaim cloud resources other hosts' bakes made whose lease ran out (a pod or runner that is gone for good)")
     .option('--work-root <dir>', "the bakes' work root (config: workRoot)")
     .option('--lock-dir <dir>', "the bakes' lock directory (config: lockDir)");
   if (flags.command !== 'cleanup') return command;

@@ -18,6 +18,7 @@ export interface CleanupCommandInput {
 
 interface CleanupFlags extends CoreRunFlags {
   dryRun?: boolean;
+  expired?: boolean;
   json?: boolean;
   debug?: boolean;
 }
@@ -43,6 +44,7 @@ export async function cleanup(input: CleanupCommandInput): Promise<number> {
     const dryRun = flags.dryRun === true;
     const entries = await container.resolve(LeftoverSweep).sweep({
       dryRun,
+      expired: flags.expired === true,
       signal: controller.signal,
       onEntry: (entry) => {
         if (json) process.stdout.write(`${JSON.stringify({ type: 'leftover', ...entry })}\n`);

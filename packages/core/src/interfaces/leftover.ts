@@ -40,4 +40,9 @@ export interface LeftoverContext {
   readonly commands: CommandRunner;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /**
+   * `aminate cleanup --expired`: also report cloud resources other hosts' bakes made whose lease has
+   * run out (a running bake renews it). Without it, only this host's dead runs count.
+   */
+  readonly expired?: boolean;
 }

@@ -29,6 +29,8 @@ export interface SweepEntry {
 
 export interface SweepOptions {
   readonly dryRun: boolean;
+  /** Also what other hosts left whose lease has run out (`LeftoverContext.expired`). */
+  readonly expired?: boolean;
   readonly signal: AbortSignal;
   readonly onEntry?: (entry: SweepEntry) => void;
 }
@@ -61,7 +63,7 @@ export class LeftoverSweep {
     const guard = await this.locks.tryAcquire(SWEEP_LOCK);
     if (!guard) throw new LockError('another `aminate cleanup` is running on this host', ['wait for it to finish, then run cleanup again if needed']);
     try {
-      const leftovers = await this.find(options.signal);
+      const leftovers = await this.find(options.signal, options.expired === true);
       const entries: SweepEntry[] = [];
       for (const leftover of leftovers) {
         // Stop between leftovers, never inside one: a half-reclaimed resource helps nobody.
@@ -76,7 +78,7 @@ export class LeftoverSweep {
     }
   }
 
-  private async find(signal: AbortSignal): Promise<Leftover[]> {
+  private async find(signal: AbortSignal, expired: boolean): Promise<Leftover[]> {
     const ctx: LeftoverContext = {
       workRoot: this.settings.workRoot,
       runs: new LockRunLiveness(this.locks, this.settings.workRoot),
@@ -84,6 +86,7 @@ export class LeftoverSweep {
       commands: this.commands,
       log: this.log,
       signal,
+      expired,
     };
     const found = await Promise.all([findCoreLeftovers(ctx), ...unique(this.plugins).map(async (plugin) => plugin.findLeftovers?.(ctx) ?? [])]);
     const seen = new Set<string>();

@@ -1,0 +1,116 @@
+import type { LeftoverContext, Logger } from '@aminator/core';
+import { CreateTagsCommand, type EC2Client, type Filter, type Tag } from '@aws-sdk/client-ec2';
+import { persistently } from './cleanup-calls.js';
+import { isEc2Code } from './ec2-errors.js';
+
+/**
+ * The tag on everything a bake creates in the account that `aminate cleanup --expired` may reclaim
+ * from another host: the time (ISO 8601, UTC) until which the bake that made it answers for it.
+ */
+export const LEASE_TAG = 'lease_until';
+
+/** How long a lease runs and how much later than its end another host may act on it. */
+export interface LeaseTerms {
+  readonly leaseMs: number;
+  /** For clocks that disagree: a host whose clock runs ahead by less than this never acts early. */
+  readonly marginMs: number;
+}
+
+export const DEFAULT_LEASE_SECONDS = 1800;
+export const DEFAULT_LEASE_MARGIN_SECONDS = 300;
+
+export function leaseTermsOf(config: { readonly leaseSeconds?: number; readonly leaseMarginSeconds?: number }): LeaseTerms {
+  return {
+    leaseMs: (config.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000,
+    marginMs: (config.leaseMarginSeconds ?? DEFAULT_LEASE_MARGIN_SECONDS) * 1000,
+  };
+}
+
+/** The lease a resource is created with: held until one lease from now. */
+export function leaseTag(terms: LeaseTerms, now = Date.now()): Tag {
+  return { Key: LEASE_TAG, Value: new Date(now + terms.leaseMs).toISOString() };
+}
+
+/**
+ * When a resource's lease ended, if it ended more than the margin ago; undefined while it runs, and
+ * for a resource without a readable lease (made by an older version, or tagged by hand): what cannot
+ * be shown to be abandoned is never reclaimed from another host.
+ */
+export function expiredLease(tags: Readonly<Record<string, string>>, terms: LeaseTerms, now = Date.now()): string | undefined {
+  const until = Date.parse(tags[LEASE_TAG] ?? '');
+  return Number.isFinite(until) && until + terms.marginMs < now ? new Date(until).toISOString() : undefined;
+}
+
+/**
+ * Renews the leases of what this bake created, every third of a lease, until each is released (or
+ * gone: deleted by the bake's own undo). A renewal that fails is retried at the next turn and said;
+ * the lease then still has two turns to run.
+ */
+export class LeaseKeeper {
+  private readonly held = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private log: Logger | undefined;
+
+  constructor(
+    private readonly client: () => Promise<EC2Client>,
+    readonly terms: LeaseTerms,
+    /** Whether EC2 may not show a new id yet: its NotFound then means nothing. */
+    private readonly mayBeHidden: (id: string) => boolean = () => false,
+  ) {}
+
+  hold(id: string, log: Logger): void {
+    this.held.add(id);
+    this.log = log;
+    // Unref'd: a lease never keeps aminate running; a process that ends stops renewing, as it should.
+    this.timer ??= setInterval(() => void this.renew(), this.terms.leaseMs / 3).unref();
+  }
+
+  release(id: string): void {
+    this.held.delete(id);
+    if (this.held.size === 0) this.stop();
+  }
+
+  /** One renewal of every lease held (also what the timer runs). */
+  async renew(): Promise<void> {
+    const ids = [...this.held];
+    if (ids.length === 0) return;
+    const client = await this.client();
+    const tag = leaseTag(this.terms);
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          await persistently(() => client.send(new CreateTagsCommand({ Resources: [id], Tags: [tag] })));
+        } catch (error) {
+          if (isEc2Code(error, 'InvalidVolume.NotFound', 'InvalidSnapshot.NotFound') && !this.mayBeHidden(id)) this.held.delete(id);
+          else this.log?.warn(`could not renew the lease of ${id} (${(error as Error).message}); trying again in ${this.terms.leaseMs / 3000} s`);
+        }
+      }),
+    );
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * Why a resource a bake tagged (`host`, `run_id`, `pid`, `lease_until`) counts as abandoned, or
+ * undefined while it does not: one of this host's by its run (which this host can see), another
+ * host's only under `cleanup --expired` and only once its lease has run out.
+ */
+export async function abandonment(tags: Readonly<Record<string, string>>, host: string, terms: LeaseTerms, ctx: LeftoverContext): Promise<string | undefined> {
+  const runId = tags.run_id ?? '';
+  if (tags.host === host) {
+    const pid = Number(tags.pid);
+    return (await ctx.runs.isAlive(runId, Number.isInteger(pid) ? pid : undefined)) ? undefined : `run ${runId || '?'} (pid ${tags.pid ?? '?'}) is not running`;
+  }
+  if (!ctx.expired) return undefined;
+  const ended = expiredLease(tags, terms);
+  return ended ? `its lease ran out at ${ended} (run ${runId || '?'} on ${tags.hostname || tags.host || 'another host'})` : undefined;
+}
+
+/** What a search for a bake's resources filters on besides their purpose: this host's, or with --expired any host's. */
+export function hostFilters(host: string, ctx: Pick<LeftoverContext, 'expired'>): Filter[] {
+  return ctx.expired ? [] : [{ Name: 'tag:host', Values: [host] }];
+}

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBenchBase } from './lib/bench-base.mjs';
 import { median } from './lib/drift.mjs';
 
 const [image, countList = '1,2,4,8', pkg = 'hello'] = process.argv.slice(2);
@@ -31,12 +32,6 @@ mkdirSync('/run/aminator', { recursive: true, mode: 0o755 });
 
 const aminate = (...args) => spawnSync(process.execPath, [bin, '-c', config, ...args], { encoding: 'utf8' });
 
-function ensureBase() {
-  if (aminate('images', 'show', 'bench-base').status === 0) return;
-  console.log(`building the base image bench-base in ${store} (once)…`);
-  const built = aminate('foundation', '--name', 'bench-base', '--size', '1G', '--minimal');
-  if (built.status !== 0) throw new Error(`foundation failed:\n${built.stderr}`);
-}
 
 /** One bake in its own container; resolves with its wall time and the image it made. */
 function containerBake(name) {
@@ -62,7 +57,7 @@ function containerBake(name) {
 }
 
 try {
-  ensureBase();
+  ensureBenchBase(aminate, store);
   const rows = [];
   for (const n of counts) {
     const started = Date.now();

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '@aminator/testkit';
+import { ensureBenchBase } from './lib/bench-base.mjs';
 
 const bakes = Number(process.argv[2] ?? 20);
 const pkg = process.argv[3] ?? 'hello';
@@ -23,12 +24,6 @@ writeFileSync(config, JSON.stringify({ workRoot: join(scratch, 'work'), lockDir:
 
 const aminateSync = (...args) => spawnSync(process.execPath, [bin, '-c', config, ...args], { encoding: 'utf8' });
 
-function ensureBase() {
-  if (aminateSync('images', 'show', 'bench-base').status === 0) return;
-  console.log(`building the base image bench-base in ${store} (once)…`);
-  const built = aminateSync('foundation', '--name', 'bench-base', '--size', '1G', '--minimal');
-  if (built.status !== 0) throw new Error(`foundation failed:\n${built.stderr}`);
-}
 
 async function bake(index) {
   const started = Date.now();
@@ -46,7 +41,7 @@ async function bake(index) {
 // Nodes the host would have if its own disks were sdf…sdp; only those that do not exist are made, and removed after.
 const made = [];
 try {
-  ensureBase();
+  ensureBenchBase(aminateSync, store);
   for (const letter of 'fghijklmnop') {
     const node = `/dev/sd${letter}`;
     if (existsSync(node)) continue;

@@ -6,10 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { isOwnerAlive, readOwnerFile } from '@aminator/core';
 import { jsonLines, ROOT_ONLY } from '@aminator/testkit';
 import { attachTestLoop, detachTestLoop } from '@aminator/testkit/linux';
+import { openEbsDirectWorld } from './ebs-direct-world.js';
 import { withDiskMounted } from './fixtures.js';
 import { LocalRegistry, repo } from './local-registry.js';
 import { type LocalWorld, openLocalWorld } from './local-world.js';
-import { hasPodman, nodeBaseImage, PODMAN_RUNTIME, podman, podmanOk } from './podman.js';
+import { hasPodman, nodeBaseImage, PODMAN_RUNTIME, podman, podmanAsync, podmanOk } from './podman.js';
 
 /** Whether a (large) file holds `text`, read in chunks that overlap by its length. */
 function fileContains(path: string, text: string): boolean {
@@ -51,27 +52,30 @@ describe('aminate in a container (podman, privileged, a static /dev)', {
   const heldLoops: string[] = [];
   let world: LocalWorld;
 
-  /** The flags every bake container gets: what container/README.md tells users to give. */
-  const runArgs = (name: string): string[] => [
+  /**
+   * `podman run` of aminate's image with the flags container/README.md tells users to give: privileged,
+   * the host's network, the node's paths at the same paths inside (the host's reaper reads the loop
+   * devices' backing files and the owner files by these paths) and the run registry.
+   */
+  const containerRun = (name: string, scratch: string, config: string, options: { hostname?: string; env?: Record<string, string> } = {}): string[] => [
     'run',
     ...PODMAN_RUNTIME,
     '--name',
     name,
+    ...(options.hostname ? ['--hostname', options.hostname] : []),
     '--privileged',
     '--network',
     'host',
-    // Same paths inside and out: the host's reaper reads the loop devices' backing files and the
-    // owner files by these paths.
     '--volume',
-    `${world.scratch}:${world.scratch}`,
+    `${scratch}:${scratch}`,
     '--volume',
     `${RUN_REGISTRY}:${RUN_REGISTRY}`,
-    '--env',
-    'CI=true',
+    ...Object.entries({ ...options.env, CI: 'true' }).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
     tag,
     '-c',
-    world.config,
+    config,
   ];
+  const runArgs = (name: string): string[] => containerRun(name, world.scratch, world.config);
 
   before(async () => {
     assert.ok(hasPodman(), 'podman and runc are installed (.ci/run installs them)');
@@ -94,6 +98,9 @@ describe('aminate in a container (podman, privileged, a static /dev)', {
         ...ca,
         '--build-arg',
         `BASE=${base}`,
+        // The packages just published, not a layer cached from an earlier run's.
+        '--build-arg',
+        `AMINATOR_CACHE_BUST=${process.pid}-${Date.now()}`,
         '--tag',
         tag,
         join(repo, 'container'),
@@ -206,5 +213,87 @@ describe('aminate in a container (podman, privileged, a static /dev)', {
     assert.match(String(entry.container), /^[0-9a-f]{64}$/, 'the owner record names the container');
     assert.equal(isOwnerAlive(entry), false);
     world.assertNothingLeft();
+  });
+
+  it("three containers bake through EBS direct at once sharing the node's cache; one killed mid-bake is reclaimed by the node reaper and, once its lease ran out, by --expired from another container", async () => {
+    const direct = await openEbsDirectWorld('aminator-e2e-container-direct-');
+    try {
+      // Each its own host name, as pods have: the resources it tags are its own host's.
+      const inContainer = (name: string, host: string, args: readonly string[]): string[] => [
+        ...containerRun(name, direct.scratch, direct.config, { hostname: host, env: direct.env }),
+        '-e',
+        'ebsdirect_apt_linux',
+        '--json',
+        ...args,
+      ];
+      const bake = (i: number) => {
+        const name = `aminate-e2e-direct-${i}-${process.pid}`;
+        names.push(name);
+        const child = spawn('podman', inContainer(name, `bake-pod-${i}`, ['bake', '--suffix', `pod${i}`, '--lease-seconds', '15', 'hello']), {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          // The third is killed once its image is registered, before the bake marks it complete.
+          if (i === 2 && /image ami-\w+ registering/.test(stdout) && child.exitCode === null && !killed) {
+            killed = true;
+            void podmanAsync(['kill', '--signal', 'KILL', name]);
+          }
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+          child.once('exit', (code) => resolve({ code, stdout, stderr })),
+        );
+      };
+      let killed = false;
+      const gets = direct.endpoint.callsOf('GetSnapshotBlock');
+      const [a, b, c] = await Promise.all([bake(0), bake(1), bake(2)]);
+      for (const r of [a, b]) assert.equal(r.code, 0, r.stderr.slice(-2000) + r.stdout.slice(-2000));
+      assert.ok(killed && c.code !== 0, `the third was killed mid-bake (exit ${c.code})`);
+      const copy = [...direct.endpoint.world.snapshots.values()].find((s) => s.tags.purpose === 'aminator-base-copy');
+      assert.equal(
+        direct.endpoint.callsOf('GetSnapshotBlock') - gets,
+        direct.endpoint.ebs.blocksOf(copy ?? assert.fail('no base copy')).size,
+        'the base was read once for all three: the cache is shared, and its locks hold across containers',
+      );
+      const finished = [a, b].map((r) => String(jsonLines(r.stdout).at(-1)?.image?.id));
+      const building = () =>
+        [...direct.endpoint.world.snapshots.values()].filter((s) => s.tags.purpose === 'aminator-direct-snapshot' && s.tags.status === 'building');
+      const [left] = building();
+      assert.ok(left, 'the killed bake left its snapshot building');
+      const leaseEnd = Date.parse(left.tags.lease_until ?? '');
+
+      // The node reaper (this host, its pid namespace): the killed container's loops, working copy and work
+      // directory; its snapshot is another host's, which only a lease can free.
+      const reaped = await direct.aminate(['-e', 'ebsdirect_apt_linux', '--json', 'cleanup']);
+      assert.equal(reaped.code, 0, reaped.stderr + reaped.stdout.slice(-2000));
+      const reapedKinds = new Set(
+        jsonLines(reaped.stdout)
+          .filter((e) => e.status === 'reclaimed')
+          .map((e) => e.kind),
+      );
+      assert.ok(reapedKinds.has('volume') && reapedKinds.has('directory'), `the node reaper took the working copy and work directory: ${[...reapedKinds]}`);
+      assert.equal(building().length, 1, "the node reaper leaves another host's snapshot alone");
+
+      const expired = async (name: string) => {
+        names.push(name);
+        const run = await podmanAsync(inContainer(name, 'cleanup-pod', ['cleanup', '--expired', '--lease-margin-seconds', '1']));
+        assert.equal(run.code, 0, run.stderr + run.stdout);
+        return jsonLines(run.stdout).filter((e) => e.type === 'leftover' && /^(snap|ami)-/.test(String(e.id)));
+      };
+      assert.deepEqual(await expired(`aminate-e2e-expired-early-${process.pid}`), [], 'not while its lease runs');
+      assert.ok(Date.now() < leaseEnd + 1_000, 'that look was inside the lease and its margin');
+      while (Date.now() < leaseEnd + 1_500) await new Promise((resolve) => setTimeout(resolve, 200));
+      const late = await expired(`aminate-e2e-expired-late-${process.pid}`);
+      assert.deepEqual(late.map((e) => `${e.kind} ${e.status}`).sort(), ['image reclaimed', 'snapshot reclaimed']);
+      assert.equal(building().length, 0);
+      direct.assertNothingLeft(finished);
+    } finally {
+      await direct.close();
+    }
   });
 });

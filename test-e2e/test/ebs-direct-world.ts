@@ -15,6 +15,9 @@ export interface EbsDirectWorld {
   readonly endpoint: Ec2TestEndpoint;
   readonly cacheDir: string;
   readonly baseSnapshot: string;
+  readonly config: string;
+  /** What aminate runs with to reach the endpoint (and no instance metadata). */
+  readonly env: Record<string, string>;
   aminate(args: readonly string[], options?: CliOptions): Promise<CliResult>;
   /** `-e ebsdirect_apt_linux --json bake` from the public base, with `rest` after it. */
   bakeArgs(...rest: string[]): string[];
@@ -52,6 +55,8 @@ export async function openEbsDirectWorld(prefix: string): Promise<EbsDirectWorld
     endpoint,
     cacheDir,
     baseSnapshot: base.blockDeviceMappings[0]?.ebs?.snapshotId ?? '',
+    config,
+    env: { ...endpoint.env, ...noImds },
     aminate: (args, options = {}) => runCli(bin, ['-c', config, ...args], { cwd: scratch, ...options, env: { ...endpoint.env, ...noImds, ...options.env } }),
     bakeArgs: (...rest) => ['-e', 'ebsdirect_apt_linux', '--json', 'bake', ...rest],
     strayDirectSnapshots,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,26 @@ export interface PodmanResult {
 export function podman(args: readonly string[], options: { timeoutMs?: number } = {}): PodmanResult {
   const result = spawnSync('podman', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 20 * 60_000 });
   return { code: result.status ?? 1, stdout: result.stdout ?? '', stderr: result.stderr ?? String(result.error ?? '') };
+}
+
+/**
+ * podman without blocking this process: what a container does may need this process to answer (the EC2
+ * test endpoint runs in it), which a spawnSync would starve.
+ */
+export function podmanAsync(args: readonly string[]): Promise<PodmanResult> {
+  return new Promise((resolve) => {
+    const child = spawn('podman', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.once('error', (error) => resolve({ code: 1, stdout, stderr: stderr + String(error) }));
+    child.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }
 
 export function podmanOk(args: readonly string[], options: { timeoutMs?: number } = {}): string {

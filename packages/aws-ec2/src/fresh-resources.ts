@@ -24,9 +24,9 @@ export class FreshResources {
 
   constructor(readonly windowMs: number = DEFAULT_CONSISTENCY_WINDOW_MS) {}
 
-  /** This bake just created `id` (call as soon as the create call returns). */
-  created(id: string): void {
-    if (id) this.createdAt.set(id, Date.now());
+  /** This bake just created `id` (call as soon as the create call returns); or another did, at `at`. */
+  created(id: string, at = Date.now()): void {
+    if (id) this.createdAt.set(id, at);
   }
 
   /** True while NotFound for `id` may only mean that EC2 does not show it yet. */

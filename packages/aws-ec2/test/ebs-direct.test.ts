@@ -248,6 +248,29 @@ describe('EBS direct through the real @aws-sdk/client-ebs against the test endpo
     assert.deepEqual(await readableBaseSnapshot(session, ownSnapshot, options, ctxOf().ctx), { snapshotId: ownSnapshot });
   });
 
+  it('bakes at once that share a cache (a node) copy a public base once between them, though EC2 does not list the new copy yet', async () => {
+    const disk = join(scratch, 'vendor2.raw');
+    diskWithBlocks(disk, [3]);
+    const vendor = endpoint.seedImage({ name: 'vendor-base-2', ownerId: '136693071363', disk, sizeGiB: 1, public: true });
+    const source = vendor.blockDeviceMappings[0]?.ebs?.snapshotId ?? '';
+    const cache = new SnapshotCache(join(scratch, 'cache-copies'), 4);
+    const options = { encrypted: false, copyTimeoutMs: 10_000 };
+    const copies = endpoint.callsOf('CopySnapshot');
+    // Each bake its own process: its own session, which knows nothing of the other's copy.
+    const sessions = [0, 1, 2].map(() => new Ec2Session({ maxAttempts: 4, consistencyWindowMs: 5_000 }));
+    try {
+      const found = await Promise.all(sessions.map((s) => readableBaseSnapshot(s, source, options, ctxOf().ctx, cache)));
+      assert.equal(endpoint.callsOf('CopySnapshot') - copies, 1, 'one copy for the three');
+      assert.equal(new Set(found.map((f) => f.snapshotId)).size, 1);
+      // Without the node's record, a bake right after would not see the copy yet (hidden for 2 s) and copy again.
+      const alone = await readableBaseSnapshot(new Ec2Session({ maxAttempts: 4, consistencyWindowMs: 5_000 }), source, options, ctxOf().ctx, cache);
+      assert.equal(alone.snapshotId, found[0]?.snapshotId);
+      assert.equal(endpoint.callsOf('CopySnapshot') - copies, 1);
+    } finally {
+      for (const s of sessions) await s.dispose();
+    }
+  });
+
   it('a base copy that fails is deleted and the bake says so; one left failing by a bake that stopped waiting is a leftover', async () => {
     const disk = join(scratch, 'base.raw');
     const copiesOf = (source: string) => [...endpoint.world.snapshots.values()].filter((s) => s.tags.source_snapshot === source);

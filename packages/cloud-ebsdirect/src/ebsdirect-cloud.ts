@@ -85,6 +85,7 @@ export class EbsDirectCloud implements Cloud {
       root.snapshotId,
       { encrypted: this.config.encrypted, kmsKeyId: this.config.kmsKeyId, copyTimeoutMs: this.config.copyTimeoutMs },
       ctx,
+      this.cache,
     );
     const cached = await this.cache.ensure(clients.ebs, parent.snapshotId, ctx, parent.directParent);
     const sizeGiB = Math.max(this.config.volumeSize ?? root.sizeGiB, cached.sizeGiB);

@@ -10,8 +10,10 @@ import {
 import { unlessAbortedBefore } from '../cleanup-calls.js';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import type { Ec2Session } from '../ec2-session.js';
+import { isNotFound } from '../fresh-resources.js';
 import { deleteSnapshot } from '../image-removal.js';
 import { waitForSnapshot } from '../image-waits.js';
+import type { RecordedCopy, SnapshotCache } from './snapshot-cache.js';
 import { DIRECT_SNAPSHOT_PURPOSE, PARENT_SNAPSHOT_TAG } from './snapshot-writer.js';
 
 /** `purpose` tag of a base snapshot copied into the account so EBS direct can read it. */
@@ -36,6 +38,8 @@ export async function readableBaseSnapshot(
   snapshotId: string,
   options: BaseCopyOptions,
   ctx: StepContext,
+  /** A node's bakes that share a cache make one copy between them. */
+  copies?: Pick<SnapshotCache, 'coordinateCopy'>,
 ): Promise<{ snapshotId: string; copiedFrom?: string; directParent?: string }> {
   const clients = await session.clients();
   const client = clients.home;
@@ -43,6 +47,32 @@ export async function readableBaseSnapshot(
   if (own) {
     const parent = directParent(own);
     return parent ? { snapshotId, directParent: parent } : { snapshotId };
+  }
+  const copy = (recorded: RecordedCopy | undefined) => copyOf(session, snapshotId, recorded, options, ctx);
+  return copies ? copies.coordinateCopy(snapshotId, ctx, copy) : copy(undefined);
+}
+
+/**
+ * This account's copy of `snapshotId`: the one a bake sharing this node's cache recorded (EC2 may not
+ * list a copy made moments ago), else one found by tag, else a new one.
+ */
+async function copyOf(
+  session: Ec2Session,
+  snapshotId: string,
+  recorded: RecordedCopy | undefined,
+  options: BaseCopyOptions,
+  ctx: StepContext,
+): Promise<{ snapshotId: string; copiedFrom?: string }> {
+  const clients = await session.clients();
+  const client = clients.home;
+  if (recorded) {
+    session.fresh.created(recorded.snapshotId, recorded.at);
+    const known = await recordedCopy(session, client, recorded.snapshotId, ctx.signal);
+    if (known) {
+      ctx.log.info(`using ${recorded.snapshotId}, this account's copy of ${snapshotId} made by a bake on this node`);
+      if (known.State !== 'completed') await waitForCopy(session, client, recorded.snapshotId, snapshotId, options, ctx);
+      return { snapshotId: recorded.snapshotId, copiedFrom: snapshotId };
+    }
   }
   const earlier = await earlierCopy(client, snapshotId, clients.region, ctx.signal);
   if (earlier?.SnapshotId) {
@@ -81,6 +111,22 @@ export async function readableBaseSnapshot(
   session.fresh.created(id);
   await waitForCopy(session, client, id, snapshotId, options, ctx);
   return { snapshotId: id, copiedFrom: snapshotId };
+}
+
+/** The recorded copy as EC2 shows it (waiting out a fresh id), or undefined when it is gone or failed. */
+async function recordedCopy(session: Ec2Session, client: EC2Client, id: string, signal: AbortSignal): Promise<Snapshot | undefined> {
+  try {
+    const snapshot = await session.fresh.call(
+      id,
+      async () => (await client.send(new DescribeSnapshotsCommand({ SnapshotIds: [id], OwnerIds: ['self'] }), { abortSignal: signal })).Snapshots?.[0],
+      signal,
+    );
+    return snapshot && snapshot.State !== 'error' ? snapshot : undefined;
+  } catch (error) {
+    // Gone (deleted since it was recorded), or never shown within the window: copy anew.
+    if (isNotFound(error) || (error instanceof AminatorError && isNotFound(error.cause))) return undefined;
+    throw error;
+  }
 }
 
 /** Wait for a copy to complete; one that failed is deleted (not aborted: a delete is not undone) and the bake fails saying so. */

@@ -24,6 +24,12 @@ import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import { forEachBounded } from './bounded.js';
 import { BlockFile, blockDigest, EBS_BLOCK_BYTES } from './ebs-blocks.js';
 
+/** The copy of a base a bake sharing this cache made, and when. */
+export interface RecordedCopy {
+  readonly snapshotId: string;
+  readonly at: number;
+}
+
 /** A snapshot in the cache: its blocks in a sparse file, and the SHA-256 of every block that holds data. */
 export interface CachedSnapshot {
   readonly snapshotId: string;
@@ -53,6 +59,8 @@ const CHECKSUM_ATTEMPTS = 3;
 /** Below the cache directory: its locks (with the cache, whatever --lock-dir a bake was given) and its in-use marks. */
 const LOCKS_DIR = 'locks';
 const IN_USE_DIR = 'in-use';
+/** `<source snapshot>` → the id of this account's copy of it a bake here made (one line). */
+const COPIES_DIR = 'copies';
 const IN_USE = /^(snap-[0-9a-f]{8,17})\.([0-9a-f]+)$/;
 
 /**
@@ -99,6 +107,41 @@ export class SnapshotCache {
       this.markInUse(snapshotId, ctx);
       if (cached.downloaded > 0) await this.prune(locks, snapshotId, ctx);
       return cached;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Bakes that share this cache (one node's pods, one host's bakes) make one copy of a base into the
+   * account between them: `find` runs under the node's lock for copies of `source`, and learns the copy
+   * an earlier bake here made (EC2 may not list it yet: it was made moments ago); what it returns as
+   * made is recorded for the next.
+   */
+  async coordinateCopy<T extends { readonly snapshotId: string }>(
+    source: string,
+    ctx: StepContext,
+    find: (recorded: RecordedCopy | undefined) => Promise<T>,
+  ): Promise<T> {
+    if (!SNAPSHOT_ID.test(source)) throw new Error(`not a snapshot id: ${source}`);
+    this.prepare();
+    const lock = await waitForLock(this.locks(ctx.runId), `ebs-copy-${source}`, {
+      signal: ctx.signal,
+      intervalMs: 500,
+      onWait: () => ctx.progress(`waiting for another bake's copy of ${source}`),
+    });
+    try {
+      const dir = join(this.dir, COPIES_DIR);
+      const record = join(dir, source);
+      const [id = '', at = ''] = existsSync(record) ? readFileSync(record, 'utf8').trim().split(' ') : [];
+      const recorded = SNAPSHOT_ID.test(id) && Number.isFinite(Date.parse(at)) ? { snapshotId: id, at: Date.parse(at) } : undefined;
+      const found = await find(recorded);
+      if (found.snapshotId !== recorded?.snapshotId && found.snapshotId !== source) {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        await writeNewFile(`${record}.${ctx.runId}`, `${found.snapshotId} ${new Date().toISOString()}\n`, 0o600);
+        renameSync(`${record}.${ctx.runId}`, record);
+      }
+      return found;
     } finally {
       await lock.release();
     }

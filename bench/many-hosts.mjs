@@ -32,7 +32,6 @@ mkdirSync('/run/aminator', { recursive: true, mode: 0o755 });
 
 const aminate = (...args) => spawnSync(process.execPath, [bin, '-c', config, ...args], { encoding: 'utf8' });
 
-
 /** One bake in its own container; resolves with its wall time and the image it made. */
 function containerBake(name) {
   const args = ['run', '--rm', ...runtime, '--name', name, '--privileged', '--network', 'host'];

@@ -24,7 +24,6 @@ writeFileSync(config, JSON.stringify({ workRoot: join(scratch, 'work'), lockDir:
 
 const aminateSync = (...args) => spawnSync(process.execPath, [bin, '-c', config, ...args], { encoding: 'utf8' });
 
-
 async function bake(index) {
   const started = Date.now();
   const args = ['-c', config, '--json', 'bake', '--base-image', 'bench-base', '--suffix', `par${index}-${process.pid}`, pkg];

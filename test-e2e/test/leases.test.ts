@@ -39,7 +39,7 @@ describe("leases: a bake's cloud resources reclaimed from another host once its 
     assert.equal(finished.code, 0, finished.stderr + finished.stdout.slice(-2000));
     const finishedImage = String(jsonLines(finished.stdout).at(-1)?.image?.id);
 
-    const killed = await world.aminate(world.bakeArgs('--suffix', 'lease-killed', '--lease-seconds', '6', 'hello'), {
+    const killed = await world.aminate(world.bakeArgs('--suffix', 'lease-killed', '--lease-seconds', '15', 'hello'), {
       signalOn: { when: /image ami-\w+ registering/, signal: 'SIGKILL', delayMs: 300 },
     });
     assert.equal(killed.signal, 'SIGKILL');

@@ -4,7 +4,7 @@
 // Red Hat foundations' dnf only with --redhat; what arm64 images need on another host (qemu-user-static,
 // qemu-system-arm, the AAVMF firmware) only with --arm64. Needs the workspace built (npm run build).
 // Prints the package names on one line, space-separated (nothing when nothing is missing).
-import { debianPackagesOf, HostTools, missingHostTools } from '../packages/linux-host/dist/src/index.js';
+import { debianPackagesOf, hostToolsFor, missingHostTools } from '../packages/linux-host/dist/src/index.js';
 
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
@@ -13,6 +13,6 @@ for (const arg of args) {
     process.exit(2);
   }
 }
-const tools = Object.values(HostTools).filter((tool) => (args.has('--redhat') || !tool.redHatOnly) && (args.has('--arm64') || tool.forArch === undefined));
+const tools = hostToolsFor({ redhat: args.has('--redhat'), arm64: args.has('--arm64') });
 const packages = debianPackagesOf(args.has('--all') ? tools : missingHostTools(tools)).sort();
 if (packages.length > 0) process.stdout.write(`${packages.join(' ')}\n`);

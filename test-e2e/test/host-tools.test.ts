@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RUN_STEPS } from '@aminator/core/internal';
-import { debianPackagesOf, type HostTool, HostTools } from '@aminator/linux-host';
+import { debianPackagesOf, type HostTool, HostTools, hostToolsFor } from '@aminator/linux-host';
+import { runCli } from '@aminator/testkit';
+import { bin } from './local-world.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const tools: readonly HostTool[] = Object.values(HostTools);
@@ -82,5 +84,26 @@ describe('host tools: one table for the checks, the suggestions, the quickstart 
     const listed = new Set(install.split(/\s+/).filter((w) => /^[a-z0-9][a-z0-9.+-]+$/.test(w)));
     const expected = new Set([...debianPackagesOf(tools.filter((t) => !t.redHatOnly && t.forArch === undefined)), 'ca-certificates']);
     assert.deepEqual([...listed].sort(), [...expected].sort());
+  });
+
+  it('`aminate host-tools` answers from the same table: every package on a host without the tools, nothing extra, one line', async () => {
+    const bare = await runCli(bin, ['host-tools', '--missing', '--packages'], { env: { PATH: '/nonexistent' } });
+    assert.equal(bare.code, 0, bare.stderr);
+    const listed = bare.stdout.trim().split(' ');
+    const commands = hostToolsFor().filter((t) => !t.command.startsWith('/'));
+    assert.deepEqual(listed, [...new Set(listed)].sort(), 'each once, sorted');
+    for (const tool of commands) assert.ok(listed.includes(tool.debianPackage), `${tool.command}: ${tool.debianPackage}`);
+    assert.ok(!listed.includes('dnf') && !listed.includes('qemu-user-static'), 'Red Hat and arm64 tools only when asked');
+    const here = await runCli(bin, ['--json', 'host-tools', '--redhat']);
+    assert.equal(here.code, 0, here.stderr);
+    const rows = JSON.parse(here.stdout) as Array<{ command: string; debianPackage: string; installed: boolean }>;
+    assert.deepEqual(
+      rows.map((r) => r.command),
+      hostToolsFor({ redhat: true }).map((t) => t.command),
+    );
+    assert.ok(
+      rows.every((r) => r.installed),
+      'this host (CI) has every tool',
+    );
   });
 });

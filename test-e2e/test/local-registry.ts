@@ -133,7 +133,7 @@ export class LocalRegistry {
 }
 
 /** The environment without npm_* variables of the npm that runs the tests (its prefix, its registry). */
-function npmEnv(): NodeJS.ProcessEnv {
+export function npmEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
 }
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
-import { LocalRegistry, publicPackages, repo } from './local-registry.js';
+import { LocalRegistry, npmEnv, publicPackages, repo } from './local-registry.js';
 import { type LocalWorld, openLocalWorld } from './local-world.js';
 
 const LOCAL_SET = [
@@ -128,6 +129,65 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
     assert.equal(removed.code, 0, removed.stderr);
     const listed = await runCli(local.bin, ['plugins', 'list', '--json'], { cwd: world.scratch });
     assert.ok(!JSON.parse(listed.stdout).plugins.some((p: { package: string }) => p.package === '@acme/aminator-provisioner-script'));
+  });
+
+  it("the CI action's script (ci/github/bake.sh), outside GitHub: installs from the registry into an empty prefix, bakes, and hands on the image's id and name; a failed bake hands on none", async () => {
+    const prefix = join(prefixes, 'ci-action');
+    const temp = mkdtempSync(join(prefixes, 'runner-temp-'));
+    const outputs = join(temp, 'github-output');
+    const runScript = (inputs: Record<string, string>) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('bash', [join(repo, 'ci', 'github', 'bake.sh')], {
+          cwd: world.scratch,
+          env: {
+            ...npmEnv(),
+            NPM_CONFIG_USERCONFIG: registry.npmrc,
+            NPM_CONFIG_PREFIX: prefix,
+            GITHUB_OUTPUT: outputs,
+            RUNNER_TEMP: temp,
+            INPUT_PACKAGES: LOCAL_SET.join(' '),
+            INPUT_ENVIRONMENT: 'local_apt_linux',
+            INPUT_CONFIG: world.config,
+            INPUT_BASE_IMAGE: 'debian-base',
+            ...inputs,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const outputLines = () => (existsSync(outputs) ? readFileSync(outputs, 'utf8').trim().split('\n') : []);
+
+    const refused = await runScript({ INPUT_PACKAGE: 'hello', INPUT_VERSION: '1.0; rm -rf /' });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /version or dist-tag/);
+    assert.equal(existsSync(prefix), false, 'refused before installing anything');
+
+    const baked = await runScript({ INPUT_PACKAGE: 'hello', INPUT_ARGS: '--suffix ci-action' });
+    assert.equal(baked.code, 0, baked.stderr.slice(-3000) + baked.stdout.slice(-3000));
+    const out = Object.fromEntries(outputLines().map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    assert.match(out['image-id'] ?? '', /^img-[0-9a-f]{12}$/);
+    assert.match(out['image-name'] ?? '', /^hello-.*-ci-action$/);
+    assert.ok(world.images().includes(out['image-id'] ?? ''), 'the image is in the store');
+    assert.equal(jsonLines(readFileSync(out.events ?? '', 'utf8')).at(-1)?.status, 'succeeded');
+    assert.match(baked.stdout, /every host tool is installed/, 'nothing to install on this host');
+
+    writeFileSync(outputs, '');
+    const failed = await runScript({ INPUT_PACKAGE: 'aminator-e2e-no-such-package' });
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.stderr, /aminate bake failed: E_PACKAGE_NOT_FOUND/);
+    assert.deepEqual(
+      outputLines().filter((l) => l.startsWith('image-')),
+      [],
+      'no image id from a failed bake',
+    );
   });
 
   it('the EC2 set, in an empty prefix: no local-cloud package, ec2_apt_linux complete, and one copy of each shared library in use', async () => {

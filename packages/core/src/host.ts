@@ -44,5 +44,6 @@ export * from './runtime/event-line.js';
 export * from './runtime/output-file.js';
 export * from './runtime/plain-text.js';
 export * from './runtime/redact.js';
+export * from './runtime/text-table.js';
 export * from './trust/project-root.js';
 export * from './trust/trusted-path.js';

@@ -70,6 +70,7 @@ export { createExclusive, createExclusiveSync, readFileNoFollow, writeNewFile, w
 export { plainText } from './runtime/plain-text.js';
 export { assertPrivateDirectory, type PrivateDirectoryOptions } from './runtime/private-directory.js';
 export { type ProcessRecord, processStartTicks } from './runtime/process-start.js';
+export { textTable } from './runtime/text-table.js';
 export { type WaitForLockOptions, waitForLock } from './runtime/wait-for-lock.js';
 // Injection tokens: each kind, its config, and the services core provides.
 export {

@@ -52,6 +52,7 @@ export * from './runtime/process-command-runner.js';
 export * from './runtime/process-start.js';
 export * from './runtime/redact.js';
 export * from './runtime/run-log-file.js';
+export * from './runtime/text-table.js';
 export * from './runtime/wait-for-lock.js';
 export * from './tokens.js';
 export * from './trust/trusted-path.js';

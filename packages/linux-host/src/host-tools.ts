@@ -52,6 +52,11 @@ export const HostTools = {
   aavmfCode: { command: '/usr/share/AAVMF/AAVMF_CODE.fd', debianPackage: 'qemu-efi-aarch64', forArch: 'arm64' },
 } as const satisfies Record<string, HostTool>;
 
+/** The tools of the table a host needs for Debian images; with `redhat`, `arm64` also those of Red Hat and arm64 images. */
+export function hostToolsFor(options: { readonly redhat?: boolean; readonly arm64?: boolean } = {}): HostTool[] {
+  return (Object.values(HostTools) as HostTool[]).filter((tool) => (options.redhat || !tool.redHatOnly) && (options.arm64 || tool.forArch === undefined));
+}
+
 /** Debian packages that provide `tools`, each once. */
 export function debianPackagesOf(tools: readonly HostTool[]): string[] {
   return [...new Set(tools.map((t) => t.debianPackage))];

@@ -1,4 +1,5 @@
 import { definePlugin, PLUGIN_API_VERSION, VOLUME } from '@aminator/core';
+import { hostToolsCommand } from './host-tools-command.js';
 import { LinuxVolumes } from './linux-volumes.js';
 import { volumeConfigSchema } from './volume-config.js';
 
@@ -14,6 +15,7 @@ export default definePlugin({
   options: [
     { flag: 'partition', key: 'partition', type: 'number', valueName: 'n', description: 'root partition number (default: detected from the partition table)' },
   ],
+  commands: [hostToolsCommand],
   register(container) {
     container.register(VOLUME, { useClass: LinuxVolumes });
   },

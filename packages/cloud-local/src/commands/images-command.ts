@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InvalidInputError, type PluginCommand, writeOutputFile } from '@aminator/core';
+import { InvalidInputError, type PluginCommand, textTable, writeOutputFile } from '@aminator/core';
 import { HostTools, requireHostTools } from '@aminator/linux-host';
 import { formatSize } from '@aminator/local-store';
 import { parsePackageQuery } from '@aminator/sbom';
@@ -44,7 +44,7 @@ const list: PluginCommand<LocalConfig> = {
     const none = options.withPackage || options.builtOn ? ['no image matches'] : ['no images; build a base image with `aminate foundation --name NAME`'];
     ctx.print(
       found ? images.map((i) => ({ ...i, matches: found?.get(i.id) })) : images,
-      rows.length === 0 ? none : table([['NAME', 'ID', 'CREATED', 'SIZE', found ? 'MATCHES' : 'PACKAGE'], ...rows]),
+      rows.length === 0 ? none : textTable([['NAME', 'ID', 'CREATED', 'SIZE', found ? 'MATCHES' : 'PACKAGE'], ...rows]),
     );
     return 0;
   },
@@ -108,8 +108,3 @@ export const imagesCommand: PluginCommand<LocalConfig> = {
   summary: 'list, show, remove and export images of the local store; their SBOMs and lineage',
   subcommands: [list, show, rm, exportImage, sbomCommand, lineageCommand],
 };
-
-function table(rows: ReadonlyArray<readonly string[]>): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
-}

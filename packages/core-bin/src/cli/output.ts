@@ -18,18 +18,3 @@ export function reportError(error: unknown, options: { json: boolean; debug: boo
   }
   process.stderr.write(`${formatError(error, { debug: options.debug })}\n`);
 }
-
-/** Format a table of string columns with two spaces between them. */
-export function table(rows: ReadonlyArray<readonly string[]>): string[] {
-  const widths: number[] = [];
-  for (const row of rows)
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
-}

@@ -1,6 +1,5 @@
-import { EventBus, EXIT_INTERRUPTED, EXIT_OK, LeftoverSweep, newRunId, type SweepEntry } from '@aminator/core/internal';
+import { EventBus, EXIT_INTERRUPTED, EXIT_OK, LeftoverSweep, newRunId, type SweepEntry, textTable } from '@aminator/core/internal';
 import type { Command } from 'commander';
-import { table } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
 import { abortOnSignals } from '../cli/signals.js';
 import { StderrLogger } from '../cli/stderr-logger.js';
@@ -68,7 +67,7 @@ function printSummary(entries: readonly SweepEntry[], dryRun: boolean): void {
     return;
   }
   const rows = entries.map((e) => [dryRun ? 'would reclaim' : e.status, e.kind, e.id, e.error ? `${e.error.code}: ${e.error.message}` : e.reason]);
-  process.stdout.write(`${table([['STATUS', 'KIND', 'ID', 'WHY'], ...rows]).join('\n')}\n`);
+  process.stdout.write(`${textTable([['STATUS', 'KIND', 'ID', 'WHY'], ...rows]).join('\n')}\n`);
   const failed = entries.filter((e) => e.status === 'failed');
   if (dryRun) process.stdout.write(`${entries.length} leftover(s) found; run \`aminate cleanup\` without --dry-run to reclaim them\n`);
   else

@@ -1,5 +1,5 @@
-import type { DiscoveredPlugin } from '@aminator/core/host';
-import { printJson, printLines, table } from '../cli/output.js';
+import { type DiscoveredPlugin, textTable } from '@aminator/core/host';
+import { printJson, printLines } from '../cli/output.js';
 import type { Session } from '../cli/session.js';
 
 function describePlugin(p: DiscoveredPlugin): Record<string, unknown> {
@@ -23,7 +23,7 @@ export function pluginsList(session: Session, options: { json: boolean }): numbe
     return 0;
   }
   const rows = plugins.map((p) => [p.kind, p.name, p.packageName, p.version, p.builtin ? '(built in)' : p.path]);
-  printLines(table([['KIND', 'NAME', 'PACKAGE', 'VERSION', 'PATH'], ...rows]));
+  printLines(textTable([['KIND', 'NAME', 'PACKAGE', 'VERSION', 'PATH'], ...rows]));
   for (const r of rejected) printLines([`rejected ${r.packageName ?? '(unnamed)'} at ${r.path}: [${r.code}] ${r.reason}`]);
   for (const s of shadowed) printLines([`shadowed ${s.packageName}@${s.version} at ${s.path} (an earlier copy wins)`]);
   if (rejected.length > 0) printLines(['run `aminate plugins doctor` for details']);

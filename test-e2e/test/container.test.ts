@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isOwnerAlive, readOwnerFile } from '@aminator/core';
 import { jsonLines, ROOT_ONLY } from '@aminator/testkit';
 import { attachTestLoop, detachTestLoop } from '@aminator/testkit/linux';
+import { parseAllDocuments } from 'yaml';
 import { openEbsDirectWorld } from './ebs-direct-world.js';
 import { withDiskMounted } from './fixtures.js';
 import { LocalRegistry, repo } from './local-registry.js';
@@ -292,6 +293,66 @@ describe('aminate in a container (podman, privileged, a static /dev)', {
       assert.deepEqual(late.map((e) => `${e.kind} ${e.status}`).sort(), ['image reclaimed', 'snapshot reclaimed']);
       assert.equal(building().length, 0);
       direct.assertNothingLeft(finished);
+    } finally {
+      await direct.close();
+    }
+  });
+
+  it("the Kubernetes Job's container, run as a kubelet would run it (its image, args, env, secret, privileges and hostPath mounts), bakes through EBS direct", async () => {
+    const direct = await openEbsDirectWorld('aminator-e2e-container-job-');
+    try {
+      const job = parseAllDocuments(readFileSync(join(repo, 'container', 'kubernetes', 'bake-job.yaml'), 'utf8'))[0]?.toJS() as Record<string, any>;
+      const pod = job.spec.template.spec;
+      const container = pod.containers[0];
+      // The Secret the Job names, as the cluster would hold it: the endpoint's throwaway credentials.
+      const secrets: Record<string, Record<string, string>> = {
+        'aminate-aws': { 'access-key-id': direct.env.AWS_ACCESS_KEY_ID ?? '', 'secret-access-key': direct.env.AWS_SECRET_ACCESS_KEY ?? '' },
+      };
+      const env = (container.env as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>).map((e) => {
+        const value = e.value ?? secrets[e.valueFrom?.secretKeyRef.name ?? '']?.[e.valueFrom?.secretKeyRef.key ?? ''];
+        assert.ok(value !== undefined, `${e.name} has a value`);
+        return ['--env', `${e.name}=${value}`];
+      });
+      // The node's paths live under this test's scratch directory (this machine's own /var/lib/aminator is not the test's).
+      const node = join(direct.scratch, 'node');
+      const hostPaths = new Map((pod.volumes as Array<{ name: string; hostPath: { path: string } }>).map((v) => [v.name, v.hostPath.path]));
+      const mounts = (container.volumeMounts as Array<{ name: string; mountPath: string }>).flatMap((m) => {
+        const host = hostPaths.get(m.name) ?? assert.fail(`${m.name}: no hostPath`);
+        if (host === '/dev') return ['--volume', '/dev:/dev'];
+        mkdirSync(join(node, host), { recursive: true, mode: 0o755 });
+        return ['--volume', `${join(node, host)}:${m.mountPath}`];
+      });
+      const name = `aminate-e2e-job-${process.pid}`;
+      names.push(name);
+      // What only this test adds: the endpoint's address (EC2's own is public), and the host's network to reach it.
+      const endpoint = ['AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_EBS', 'AWS_EC2_METADATA_DISABLED'].flatMap((key) => [
+        '--env',
+        `${key}=${direct.env[key] ?? 'true'}`,
+      ]);
+      const run = await podmanAsync([
+        'run',
+        ...PODMAN_RUNTIME,
+        '--name',
+        name,
+        '--hostname',
+        name,
+        ...(container.securityContext?.privileged ? ['--privileged'] : []),
+        '--network',
+        'host',
+        ...env.flat(),
+        ...endpoint,
+        ...mounts,
+        tag,
+        ...(container.command ?? []),
+        ...container.args,
+      ]);
+      assert.equal(run.code, 0, run.stderr.slice(-3000) + run.stdout.slice(-2000));
+      assert.match(run.stdout, /baked nginx-light-\S+ \(ami-[0-9a-f]+\)/);
+      assert.equal(
+        [...direct.endpoint.world.snapshots.values()].filter((s) => s.tags.purpose === 'aminator-direct-snapshot' && s.tags.status === 'building').length,
+        0,
+      );
+      assert.deepEqual(readdirSync(join(node, 'var/lib/aminator/work')), [], 'no work directory left on the node');
     } finally {
       await direct.close();
     }

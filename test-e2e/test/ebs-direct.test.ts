@@ -124,15 +124,15 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
 
   it('a published image is never reclaimed: too many tags are refused at plan, a fault after RegisterImage fails the bake with nothing left, cleanup keeps every AMI it reported', async () => {
     const kept = (): string[] => ownImages();
-    // 38 user tags + 5 standard + 8 of the snapshot's own pass EC2's 50: refused before anything is made.
+    // 37 user tags + 5 standard + 9 of the snapshot's own (its lease among them) pass EC2's 50: refused before anything is made.
     const starts = world.endpoint.callsOf('StartSnapshot');
-    const tags = Array.from({ length: 38 }, (_, i) => ['--tag', `k${i}=v`]).flat();
-    const tooMany = await world.aminate(world.bakeArgs('--suffix', 'tags38', ...tags, 'hello'));
+    const tags = Array.from({ length: 37 }, (_, i) => ['--tag', `k${i}=v`]).flat();
+    const tooMany = await world.aminate(world.bakeArgs('--suffix', 'tags37', ...tags, 'hello'));
     assert.equal(tooMany.code, 2, tooMany.stderr + tooMany.stdout.slice(-2000));
-    assert.match(jsonLines(tooMany.stdout).at(-1)?.error?.message ?? '', /--tag: 38 tags, with the 13 aminate adds, pass EC2's limit of 50/);
+    assert.match(jsonLines(tooMany.stdout).at(-1)?.error?.message ?? '', /--tag: 37 tags, with the 14 aminate adds, pass EC2's limit of 50/);
     assert.equal(world.endpoint.callsOf('StartSnapshot'), starts, 'nothing was written');
-    // 37 fit, and the snapshot's status=finalized and image_id still fit beside them.
-    const fits = await world.aminate(world.bakeArgs('--suffix', 'tags37', ...tags.slice(0, 74), 'hello'));
+    // 36 fit, and the snapshot's status=finalized and image_id still fit beside them.
+    const fits = await world.aminate(world.bakeArgs('--suffix', 'tags36', ...tags.slice(0, 72), 'hello'));
     assert.equal(fits.code, 0, fits.stderr + fits.stdout.slice(-2000));
 
     // Every call a bake makes after RegisterImage, each failed once in turn.

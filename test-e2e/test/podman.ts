@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { hostDebianMirror, hostDebianSuite } from '@aminator/linux-host';
 import { debootstrapTarball } from '@aminator/testkit/linux';
+import { type ProcessResult, runProcess } from './run-process.js';
 
 /**
  * What podman 4.3 from Debian needs on these machines to run rootful: runc (crun fails on this
@@ -12,11 +13,7 @@ import { debootstrapTarball } from '@aminator/testkit/linux';
  */
 export const PODMAN_RUNTIME = ['--runtime', 'runc', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096'];
 
-export interface PodmanResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type PodmanResult = ProcessResult;
 
 export function podman(args: readonly string[], options: { timeoutMs?: number } = {}): PodmanResult {
   const result = spawnSync('podman', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 20 * 60_000 });
@@ -28,19 +25,7 @@ export function podman(args: readonly string[], options: { timeoutMs?: number } 
  * test endpoint runs in it), which a spawnSync would starve.
  */
 export function podmanAsync(args: readonly string[]): Promise<PodmanResult> {
-  return new Promise((resolve) => {
-    const child = spawn('podman', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', (error) => resolve({ code: 1, stdout, stderr: stderr + String(error) }));
-    child.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return runProcess('podman', args);
 }
 
 export function podmanOk(args: readonly string[], options: { timeoutMs?: number } = {}): string {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { jsonLines, ROOT_ONLY, runCli } from '@aminator/testkit';
 import { LocalRegistry, npmEnv, publicPackages, repo } from './local-registry.js';
 import { type LocalWorld, openLocalWorld } from './local-world.js';
+import { runProcess } from './run-process.js';
 
 const LOCAL_SET = [
   '@aminator/core-bin',
@@ -136,32 +136,20 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
     const temp = mkdtempSync(join(prefixes, 'runner-temp-'));
     const outputs = join(temp, 'github-output');
     const runScript = (inputs: Record<string, string>) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn('bash', [join(repo, 'ci', 'github', 'bake.sh')], {
-          cwd: world.scratch,
-          env: {
-            ...npmEnv(),
-            NPM_CONFIG_USERCONFIG: registry.npmrc,
-            NPM_CONFIG_PREFIX: prefix,
-            GITHUB_OUTPUT: outputs,
-            RUNNER_TEMP: temp,
-            INPUT_PACKAGES: LOCAL_SET.join(' '),
-            INPUT_ENVIRONMENT: 'local_apt_linux',
-            INPUT_CONFIG: world.config,
-            INPUT_BASE_IMAGE: 'debian-base',
-            ...inputs,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString();
-        });
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString();
-        });
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      runProcess('bash', [join(repo, 'ci', 'github', 'bake.sh')], {
+        cwd: world.scratch,
+        env: {
+          ...npmEnv(),
+          NPM_CONFIG_USERCONFIG: registry.npmrc,
+          NPM_CONFIG_PREFIX: prefix,
+          GITHUB_OUTPUT: outputs,
+          RUNNER_TEMP: temp,
+          INPUT_PACKAGES: LOCAL_SET.join(' '),
+          INPUT_ENVIRONMENT: 'local_apt_linux',
+          INPUT_CONFIG: world.config,
+          INPUT_BASE_IMAGE: 'debian-base',
+          ...inputs,
+        },
       });
     const outputLines = () => (existsSync(outputs) ? readFileSync(outputs, 'utf8').trim().split('\n') : []);
 

@@ -11,6 +11,7 @@ import {
   type LeftoverContext,
   type LockManager,
   newRunId,
+  readFileNoFollow,
   readOwnerFile,
   removeFileIfPresent,
   runOwnerText,
@@ -133,7 +134,8 @@ export class SnapshotCache {
     try {
       const dir = join(this.dir, COPIES_DIR);
       const record = join(dir, source);
-      const [id = '', at = ''] = existsSync(record) ? readFileSync(record, 'utf8').trim().split(' ') : [];
+      // Never through a link planted in its place: the cache's own files are read as written.
+      const [id = '', at = ''] = existsSync(record) ? (await readFileNoFollow(record)).trim().split(' ') : [];
       const recorded = SNAPSHOT_ID.test(id) && Number.isFinite(Date.parse(at)) ? { snapshotId: id, at: Date.parse(at) } : undefined;
       const found = await find(recorded);
       if (found.snapshotId !== recorded?.snapshotId && found.snapshotId !== source) {

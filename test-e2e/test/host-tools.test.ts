@@ -54,7 +54,7 @@ describe('host tools: one table for the checks, the suggestions, the quickstart 
     const picked = spawnSync(process.execPath, [join(repo, 'scripts', 'host-packages.mjs')], { env: { PATH: '/nonexistent' }, encoding: 'utf8' });
     assert.equal(picked.status, 0, picked.stderr);
     const installs = new Set(picked.stdout.trim().split(' '));
-    for (const tool of tools.filter((t) => !t.redHatOnly && t.forArch === undefined && !t.command.startsWith('/'))) {
+    for (const tool of hostToolsFor().filter((t) => !t.command.startsWith('/'))) {
       assert.ok(installs.has(tool.debianPackage), `${tool.command}: ${tool.debianPackage} is installed by the quickstart`);
     }
     assert.ok(!installs.has('dnf'), 'dnf only for Red Hat foundations');
@@ -82,7 +82,7 @@ describe('host tools: one table for the checks, the suggestions, the quickstart 
     const install =
       /apt-get install -y --no-install-recommends([^&]*)&&/.exec(text.replace(/\\\n/g, ' '))?.[1] ?? assert.fail('no apt-get install in the Containerfile');
     const listed = new Set(install.split(/\s+/).filter((w) => /^[a-z0-9][a-z0-9.+-]+$/.test(w)));
-    const expected = new Set([...debianPackagesOf(tools.filter((t) => !t.redHatOnly && t.forArch === undefined)), 'ca-certificates']);
+    const expected = new Set([...debianPackagesOf(hostToolsFor()), 'ca-certificates']);
     assert.deepEqual([...listed].sort(), [...expected].sort());
   });
 

@@ -84,7 +84,7 @@ export class AmiPublisher {
       throw new InvalidInputError('--deprecate-at', `${this.config.deprecateAt} is in the past`);
     }
     if (ctx.dryRun) return;
-    // Loaded while the volume is made and the package installed, not after the snapshot.
+    // Loaded while the package installs, not after the snapshot.
     if (this.config.sbomDir) preloadSbomLibraries();
     if (!plan.spec.name || !plan.spec.version) return;
     const [version, release = ''] = plan.spec.version.split(/-(?=[^-]*$)/);

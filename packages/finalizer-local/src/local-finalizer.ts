@@ -37,7 +37,7 @@ export class LocalFinalizer implements Finalizer {
 
   async preflight(_plan: BakePlan, ctx: PlanContext): Promise<void> {
     parseTags(this.config.tags);
-    // Loaded while the volume is made and the package installed, not after: ~80 ms off the bake.
+    // Loaded while the package installs, not after: ~30 ms off the finalize step.
     if (!ctx.dryRun) preloadSbomLibraries();
   }
 

@@ -37,8 +37,6 @@ export const CHROOT_DEV_TOOLS = [HostTools.cp, HostTools.mknod, HostTools.blkid]
 export async function populateChrootDev(dev: string, blockDevices: readonly string[], commands: CommandRunner, ctx: StepContext): Promise<void> {
   const blocks = await imageBlockNodes(blockDevices);
   await makeDeviceNodes(dev, blocks, commands, ctx.signal);
-  await mkdir(join(dev, 'pts'), { mode: 0o755 });
-  await mkdir(join(dev, 'shm'), { mode: 0o1777 });
   for (const [name, target] of LINKS) await symlink(target, join(dev, name));
   for (const block of blocks) {
     if (block.nodeName !== block.name) await symlink(block.nodeName, join(dev, block.name));
@@ -48,6 +46,12 @@ export async function populateChrootDev(dev: string, blockDevices: readonly stri
       await symlink(join('..', '..', block.nodeName), join(dev, 'disk', 'by-uuid', uuid));
     }
   }
+}
+
+/** The directories of a fresh chroot /dev that file systems are mounted on, made before its devices. */
+export async function makeChrootDevDirectories(dev: string): Promise<void> {
+  await mkdir(join(dev, 'pts'), { mode: 0o755 });
+  await mkdir(join(dev, 'shm'), { mode: 0o1777 });
 }
 
 /** A block device of the image as the chroot shows it. */

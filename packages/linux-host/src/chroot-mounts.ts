@@ -1,6 +1,6 @@
 import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
 import type { CommandRunner, StepContext } from '@aminator/core';
-import { chrootDevMountArgs, populateChrootDev } from './chroot-dev.js';
+import { chrootDevMountArgs, makeChrootDevDirectories, populateChrootDev } from './chroot-dev.js';
 import { overrideFile } from './file-override.js';
 import type { Mounter } from './mounter.js';
 import { stopProcessesUnder } from './process-stop.js';
@@ -45,19 +45,23 @@ export async function mountChrootFilesystems(
   mounts = STANDARD_CHROOT_MOUNTS,
 ): Promise<void> {
   // Mounts that do not nest go side by side (a mount(8) is a process of ~10 ms); one inside another
-  // waits for it. Every mount that succeeds has its undo pushed, whatever its siblings do.
-  const done = new Map<ChrootMount, Promise<void>>();
+  // waits for it, not for the devices made in the private /dev. Every mount that succeeds has its
+  // undo pushed, whatever its siblings do.
+  const mounted = new Map<ChrootMount, Promise<void>>();
+  const work: Promise<void>[] = [];
   for (const mount of mounts) {
-    const parent = [...done.keys()].filter((m) => isBelow(mount.inside, m.inside)).at(-1);
-    done.set(
-      mount,
-      (async () => {
-        if (parent) await done.get(parent);
-        await mountOne(root, mount, mounter, ctx, options);
-      })(),
-    );
+    const parent = [...mounted.keys()].filter((m) => isBelow(mount.inside, m.inside)).at(-1);
+    const ready = (async () => {
+      if (parent) await mounted.get(parent);
+      await mountOne(root, mount, mounter, ctx, options);
+    })();
+    mounted.set(mount, ready);
+    work.push(ready);
+    if (mount.privateDev) {
+      work.push(ready.then(() => populateChrootDev(pathInside(root, mount.inside), options.blockDevices, options.commands, ctx)));
+    }
   }
-  const failed = (await Promise.allSettled(done.values())).find((r) => r.status === 'rejected');
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   // One umount(8) for all of them, deepest first, before their own undos: those then find nothing
   // mounted and start no process, and still unmount (with retries and the holders named) whatever
@@ -89,7 +93,7 @@ async function mountOne(root: string, mount: ChrootMount, mounter: Mounter, ctx:
     manual: [['umount', target]],
     undo: () => mounter.unmountTree(target, { retryMs: options.unmountRetryMs }),
   });
-  if (mount.privateDev) await populateChrootDev(target, options.blockDevices, options.commands, ctx);
+  if (mount.privateDev) await makeChrootDevDirectories(target);
 }
 
 function isBelow(path: string, parent: string): boolean {

@@ -24,15 +24,24 @@ function cycloneDxLibrary(): ReturnType<typeof loadCycloneDx> {
   return library;
 }
 
+// A bake's first steps run short commands back to back, so Node's main thread is their bottleneck
+// (each spawn is a fork of aminate); from the package install on, it mostly waits. Compiling the
+// libraries (~50 ms of main thread) then costs the bake nothing, where right after preflight it
+// delayed the volume's copy by as much.
+const PRELOAD_DELAY_MS = 750;
+
 /**
  * Start loading what the documents need, for a caller that will write them later and waits on
- * processes meanwhile (a bake, from its finalizer's preflight: the install runs while Node compiles
- * the libraries). A failure is not reported here; writing the documents meets it again and says so.
+ * processes meanwhile (a bake, from its finalizer's preflight). A failure is not reported here;
+ * writing the documents meets it again and says so. Writing them before the delay is over simply
+ * loads them then.
  */
 export function preloadSbomLibraries(): void {
-  Promise.all([cycloneDxLibrary(), formatLibraries()]).catch(() => {
-    library = undefined;
-  });
+  setTimeout(() => {
+    Promise.all([cycloneDxLibrary(), formatLibraries()]).catch(() => {
+      library = undefined;
+    });
+  }, PRELOAD_DELAY_MS).unref();
 }
 
 /**

@@ -1,7 +1,7 @@
 import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chooseSharedLibraries, currentLoadHost, type DiscoveredPlugin, findPackageFrom, type LoadHost, type SharedLibrary } from '@aminator/core/host';
+import { chooseSharedLibraries, currentLoadHost, type DiscoveredPlugin, type LoadHost, PackageLookup, type SharedLibrary } from '@aminator/core/host';
 import { cliPackageDir } from './cli-paths.js';
 
 /**
@@ -34,11 +34,12 @@ let host: Promise<SharingHost> | undefined;
  */
 export function sharedModulesHost(plugins: readonly DiscoveredPlugin[]): Promise<SharingHost> {
   host ??= (async () => {
-    const libraries = await chooseSharedLibraries(plugins);
+    const lookup = new PackageLookup();
+    const libraries = await chooseSharedLibraries(plugins, undefined, lookup);
     const base = { ...currentLoadHost(), sharesModules: true, sharedLibraries: libraries };
     // The hooks run every later import through a loader thread (~120 ms for a bake's modules). They
     // are needed only when a plugin would resolve something else than the copy every plugin gets.
-    if (!otherCopyReached(plugins, libraries)) return { ...base, sharedBy: 'resolution' };
+    if (!otherCopyReached(plugins, libraries, cliPackageDir(), lookup)) return { ...base, sharedBy: 'resolution' };
     const shared = {
       ...Object.fromEntries(SHARED_MODULES.map((name) => [name, import.meta.resolve(name)])),
       ...Object.fromEntries(libraries.map((library) => [library.name, pathToFileURL(library.entry).href])),
@@ -54,15 +55,20 @@ export function sharedModulesHost(plugins: readonly DiscoveredPlugin[]): Promise
  * Whether Node's own resolution, from any plugin or chosen library, would reach another copy of a
  * shared package than the one every plugin must get (or none). Plugins and shared libraries are what
  * imports core, tsyringe and the libraries (a helper that plugins share is a library by contract), and
- * Node resolves a bare name from the real path of the importing package the way `findPackageFrom` does.
+ * Node resolves a bare name from the real path of the importing package the way `PackageLookup.find` does.
  */
-export function otherCopyReached(plugins: readonly DiscoveredPlugin[], libraries: readonly SharedLibrary[], fromDir = cliPackageDir()): boolean {
-  const wanted = new Map<string, string | undefined>(SHARED_PACKAGES.map((name) => [name, findPackageFrom(fromDir, name)]));
+export function otherCopyReached(
+  plugins: readonly DiscoveredPlugin[],
+  libraries: readonly SharedLibrary[],
+  fromDir = cliPackageDir(),
+  lookup = new PackageLookup(),
+): boolean {
+  const wanted = new Map<string, string | undefined>(SHARED_PACKAGES.map((name) => [name, lookup.find(fromDir, name)]));
   for (const library of libraries) wanted.set(library.name, library.dir);
   const importers = [...plugins.filter((p) => !p.builtin).map((p) => p.path), ...libraries.map((l) => l.dir)];
   for (const importer of importers) {
     for (const [name, dir] of wanted) {
-      if (importer !== dir && findPackageFrom(importer, name) !== dir) return true;
+      if (importer !== dir && lookup.find(importer, name) !== dir) return true;
     }
   }
   return false;

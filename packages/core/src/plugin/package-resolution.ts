@@ -2,13 +2,43 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeModulesChain } from './search-paths.js';
 
-/** The directory Node would resolve `packageName` to from `fromDir` (real path), if any. */
-export function findPackageFrom(fromDir: string, packageName: string): string | undefined {
-  for (const nodeModules of nodeModulesChain(fromDir)) {
-    const dir = join(nodeModules, packageName);
-    if (existsSync(join(dir, 'package.json'))) return realpathSync(dir);
+/**
+ * Package lookups that remember what they found, for one decision that asks many of them: the
+ * plugins of an install share most of their node_modules chain, so each directory is looked at once.
+ * Short-lived by design — made for a decision and dropped with it, never kept across file changes.
+ */
+export class PackageLookup {
+  private readonly directories = new Map<string, boolean>();
+  private readonly packages = new Map<string, string | undefined>();
+  private readonly manifests = new Map<string, Record<string, unknown>>();
+
+  /** The directory Node would resolve `packageName` to from `fromDir` (real path), if any. */
+  find(fromDir: string, packageName: string): string | undefined {
+    for (const nodeModules of nodeModulesChain(fromDir)) {
+      if (!this.remember(this.directories, nodeModules, () => existsSync(nodeModules))) continue;
+      const dir = join(nodeModules, packageName);
+      const real = this.remember(this.packages, dir, () => (existsSync(join(dir, 'package.json')) ? realpathSync(dir) : undefined));
+      if (real) return real;
+    }
+    return undefined;
   }
-  return undefined;
+
+  /** The package.json of a package directory. */
+  packageJson(dir: string): Record<string, unknown> {
+    return this.remember(this.manifests, dir, () => readPackageJson(dir));
+  }
+
+  private remember<T>(answers: Map<string, T>, key: string, ask: () => T): T {
+    if (answers.has(key)) return answers.get(key) as T;
+    const answer = ask();
+    answers.set(key, answer);
+    return answer;
+  }
+}
+
+/** The directory Node would resolve `packageName` to from `fromDir` (real path), if any. */
+export function findPackageFrom(fromDir: string, packageName: string, lookup = new PackageLookup()): string | undefined {
+  return lookup.find(fromDir, packageName);
 }
 
 export function readPackageJson(dir: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { PathTrust } from '../trust/trusted-path.js';
 import type { DiscoveredPlugin } from './discovery-types.js';
-import { findPackageFrom, readPackageJson, resolvePackageEntry } from './package-resolution.js';
+import { PackageLookup, resolvePackageEntry } from './package-resolution.js';
 
 /** The package.json keyword of a library that plugins share: one copy of it per process. */
 export const LIBRARY_KEYWORD = 'aminator-library';
@@ -30,16 +30,20 @@ interface Copy {
  * plugin's dependencies (and from theirs), resolves to one copy: the newest found. Whether that copy
  * suits each plugin is the loader's check (`sharedLibraryProblem`).
  */
-export async function chooseSharedLibraries(plugins: readonly DiscoveredPlugin[], trust = new PathTrust()): Promise<SharedLibrary[]> {
+export async function chooseSharedLibraries(
+  plugins: readonly DiscoveredPlugin[],
+  trust = new PathTrust(),
+  lookup = new PackageLookup(),
+): Promise<SharedLibrary[]> {
   const found = new Map<string, Map<string, Copy>>();
   const pending: Array<{ from: string; pkg: Readonly<Record<string, unknown>> }> = plugins
     .filter((p) => !p.builtin)
     .map((p) => ({ from: p.path, pkg: p.packageJson }));
   for (let next = pending.pop(); next; next = pending.pop()) {
     for (const name of Object.keys((next.pkg.dependencies as Record<string, string> | undefined) ?? {})) {
-      const dir = findPackageFrom(next.from, name);
+      const dir = lookup.find(next.from, name);
       if (!dir || found.get(name)?.has(dir)) continue;
-      const pkg = readPackageJson(dir);
+      const pkg = lookup.packageJson(dir);
       if (!(Array.isArray(pkg.keywords) && pkg.keywords.includes(LIBRARY_KEYWORD))) continue;
       found.set(name, (found.get(name) ?? new Map()).set(dir, { dir, version: String(pkg.version ?? '0.0.0'), pkg }));
       pending.push({ from: dir, pkg });

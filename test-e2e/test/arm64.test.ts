@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +10,7 @@ import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { readSnapshotBack } from './ebs-direct-world.js';
 import { OWNER } from './ec2-world.js';
-import { qemuProcessesBelow, withDiskMounted } from './fixtures.js';
+import { buildRpmRepo, cycloneDxPackages, qemuProcessesBelow, rpmQueryPackages, serve, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
 
 quietSdkNodeWarning();
@@ -175,3 +176,76 @@ describe(
     });
   },
 );
+
+/**
+ * dnf on an arm64 base from this x86_64 host: a minimal arm64 foundation with dnf and rpm (debootstrap
+ * under emulation), an aarch64 .rpm from a local repository baked with local_yum_linux (dnf, rpm and
+ * their scriptlets run through qemu-user), and an x86_64 .rpm file refused before any work. About
+ * 8 minutes here; opt-in with the rest of this file.
+ */
+describe('dnf bakes on an arm64 base from an x86_64 host', enabled ? ROOT_ONLY : { skip: 'set AMINATOR_E2E_ARM64=1 (npm run test:arm64)' }, () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'aminator-e2e-arm64-dnf-'));
+  const store = join(scratch, 'store');
+  const work = join(scratch, 'work');
+  const locks = join(scratch, 'locks');
+  const config = join(scratch, 'aminator.config.json');
+  let host: HostSnapshot;
+  let server: Awaited<ReturnType<typeof serve>>;
+  const aminate = (args: readonly string[]): Promise<CliResult> => runCli(bin, ['-c', config, '-e', 'local_yum_linux', ...args], { cwd: scratch });
+  const images = (): string[] => readdirSync(join(store, 'images')).filter((d) => !d.startsWith('.'));
+  const manifest = (id: string): Record<string, any> => JSON.parse(readFileSync(join(store, 'images', id, 'image.json'), 'utf8'));
+
+  before(async () => {
+    host = snapshotHost();
+    server = await serve(buildRpmRepo(scratch, { arch: 'aarch64' }));
+    const repo = { id: 'e2e-arm64', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, gpgcheck: false };
+    writeFileSync(
+      config,
+      JSON.stringify({ workRoot: work, lockDir: locks, cloud: { local: { store } }, provisioner: { yum: { releasever: '12', repos: [repo] } } }),
+    );
+    const foundation = await aminate(['foundation', '--name', 'debian-arm64-dnf', '--arch', 'arm64', '--minimal', '--include', 'dnf,rpm', '--size', '1536M']);
+    assert.equal(foundation.code, 0, foundation.stderr + foundation.stdout);
+  });
+  after(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    const left = mountsBelow(scratch);
+    removeTreeSafely(scratch);
+    assert.deepEqual(left, []);
+  });
+
+  it('refuses an x86_64 .rpm file for the arm64 base before any work, naming both', async () => {
+    const foreign = join(buildRpmRepo(scratch, { arch: 'x86_64' }), 'e2e-rpm-4.2-7.x86_64.rpm');
+    const before = images();
+    const result = await aminate(['bake', '--base-image', 'debian-arm64-dnf', foreign]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /E_ARCH_MISMATCH .*built for x86_64, the base image is arm64/);
+    assert.deepEqual(images(), before, 'no image made');
+    assert.deepEqual(existsSync(join(store, 'volumes')) ? readdirSync(join(store, 'volumes')) : [], [], 'no volume copied');
+  });
+
+  it('installs an aarch64 .rpm from a repository with dnf under emulation; its SBOM is what rpm -qa lists', async () => {
+    const result = await aminate(['--json', 'bake', '--base-image', 'debian-arm64-dnf', 'e2e-rpm']);
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-4000));
+    const last = jsonLines(result.stdout).at(-1) ?? {};
+    assert.deepEqual(last.package, { name: 'e2e-rpm', version: '4.2', release: '7', arch: 'aarch64' });
+    const baked = manifest(String(last.image?.id));
+    assert.equal(baked.architecture, 'arm64');
+    const sbom = await aminate(['images', 'sbom', String(baked.id)]);
+    assert.equal(sbom.code, 0, sbom.stderr);
+    await withDiskMounted(join(store, 'images', baked.id, 'disk.raw'), (root) => {
+      assert.equal(readFileSync(join(root, 'usr/share/e2e-rpm/VERSION'), 'utf8'), '4.2\n');
+      assert.equal(elfMachine(join(root, 'usr/bin/rpm')), 0xb7, "the image's rpm is AArch64");
+      assert.deepEqual(cycloneDxPackages(sbom.stdout), rpmQueryPackages(root));
+      assert.ok(rpmQueryPackages(root).includes('e2e-rpm 4.2-7 aarch64'), 'rpm -qa lists the baked package');
+      for (const path of ['usr/bin/qemu-aarch64-static', 'usr/libexec/qemu-binfmt'])
+        assert.equal(existsSync(join(root, path)), false, `no ${path} in the image`);
+    });
+  });
+
+  it('leaves nothing behind', () => {
+    assert.deepEqual(mountsBelow(work), []);
+    assert.deepEqual(existsSync(locks) ? readdirSync(locks) : [], []);
+    assert.deepEqual(existsSync(work) ? readdirSync(work).filter((d) => d !== 'logs') : [], []);
+    assertNoLeaks(host, { within: [scratch] });
+  });
+});

@@ -120,6 +120,36 @@ describe('EBS direct bakes end to end: no instance, no volume — aminate → cl
     });
     sh('rm', ['-f', layeredBack]);
     world.assertNothingLeft([last.image.id, secondId, layeredImage]);
+
+    // The AMIs' side of `aminate images`: lineage and package queries from their tags and --sbom-dir.
+    const chain = await world.aminate(['--json', 'amis', 'lineage', layeredImage]);
+    assert.equal(chain.code, 0, chain.stderr);
+    const links = JSON.parse(chain.stdout).lineage as Array<{ id: string; snapshotId?: string; parentSnapshotId?: string }>;
+    assert.deepEqual(
+      links.map((l) => l.id),
+      [
+        layeredImage,
+        last.image.id,
+        [...world.endpoint.world.images.values()].find((i) => i.blockDeviceMappings[0]?.ebs?.snapshotId === world.baseSnapshot)?.id,
+      ],
+      "layer → first AMI → the vendor's base",
+    );
+    assert.equal(links[0]?.parentSnapshotId, snapshotId, "the layer's snapshot was written on the first AMI's");
+    assert.equal(links[1]?.parentSnapshotId, copy.id, "and that one on the base's copy");
+    const holders = await world.aminate(['--json', 'amis', 'list', '--with-package', `hello>=${last.package.version}`, '--sbom-dir', sbomDir]);
+    assert.equal(holders.code, 0, holders.stderr);
+    assert.deepEqual(
+      JSON.parse(holders.stdout).map((a: { id: string }) => a.id),
+      [last.image.id],
+      'only the bake given --sbom-dir can be asked',
+    );
+    assert.match(holders.stderr, new RegExp(`${layeredImage}\\) could not be asked: its tags carry no SBOM digest`));
+    const built = await world.aminate(['--json', 'amis', 'list', '--built-on', last.image.id]);
+    assert.equal(built.code, 0, built.stderr);
+    assert.deepEqual(
+      JSON.parse(built.stdout).map((a: { id: string }) => a.id),
+      [layeredImage],
+    );
   });
 
   it('a published image is never reclaimed: too many tags are refused at plan, a fault after RegisterImage fails the bake with nothing left, cleanup keeps every AMI it reported', async () => {

@@ -73,9 +73,13 @@ export function buildDeb(dir: string, name = 'e2e-app', options: DebOptions = {}
   return deb;
 }
 
-/** An .rpm (e2e-rpm 4.2-7 noarch) in a createrepo_c repository. */
-export function buildRpmRepo(dir: string): string {
-  const top = join(dir, 'rpmbuild');
+/**
+ * An .rpm (e2e-rpm 4.2-7) in a createrepo_c repository: noarch, or labelled for one architecture
+ * (`--target`: it holds only a data file, so any host builds it).
+ */
+export function buildRpmRepo(dir: string, options: { arch?: 'noarch' | 'aarch64' | 'x86_64' } = {}): string {
+  const arch = options.arch ?? 'noarch';
+  const top = join(dir, `rpmbuild-${arch}`);
   mkdirSync(join(top, 'SPECS'), { recursive: true });
   const spec = join(top, 'SPECS', 'e2e-rpm.spec');
   writeFileSync(
@@ -86,7 +90,7 @@ export function buildRpmRepo(dir: string): string {
       'Release: 7',
       'Summary: e2e',
       'License: MIT',
-      'BuildArch: noarch',
+      ...(arch === 'noarch' ? ['BuildArch: noarch'] : []),
       '%description',
       'e2e',
       '%install',
@@ -97,10 +101,10 @@ export function buildRpmRepo(dir: string): string {
       '',
     ].join('\n'),
   );
-  sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]);
-  const repoDir = join(dir, 'repo');
+  sh('rpmbuild', ['-bb', '--quiet', ...(arch === 'noarch' ? [] : ['--target', arch]), '--define', `_topdir ${top}`, spec]);
+  const repoDir = join(dir, arch === 'noarch' ? 'repo' : `repo-${arch}`);
   mkdirSync(repoDir);
-  sh('cp', [join(top, 'RPMS', 'noarch', 'e2e-rpm-4.2-7.noarch.rpm'), repoDir]);
+  sh('cp', [join(top, 'RPMS', arch, `e2e-rpm-4.2-7.${arch}.rpm`), repoDir]);
   sh('createrepo_c', ['--quiet', repoDir]);
   return repoDir;
 }

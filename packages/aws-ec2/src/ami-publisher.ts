@@ -48,6 +48,11 @@ const SBOM_TAGS = 2;
 /** Characters of an AMI name a file name in --sbom-dir does not take (`/`, spaces, quotes). */
 const NOT_IN_FILE_NAMES = /[^A-Za-z0-9._()@-]/g;
 
+/** What the documents of the AMI named `name` are called in --sbom-dir start with. */
+export function sbomPrefixOf(name: string): string {
+  return `${name.replace(NOT_IN_FILE_NAMES, '_')}.`;
+}
+
 export interface PublishInput {
   readonly finalize: FinalizeInput;
   readonly name: string;
@@ -139,7 +144,7 @@ export class AmiPublisher {
           : { unavailable: inventory };
     }
     const dir = this.config.sbomDir;
-    const prefix = `${name.replace(NOT_IN_FILE_NAMES, '_')}.`;
+    const prefix = sbomPrefixOf(name);
     const written = await recordImageSbom(dir, inventory, { imageId: name, imageName: name, createdAt }, ctx.log, { prefix, exclusive: true });
     const files = Object.values(sbomFileNames(prefix)).map((file) => join(dir, file));
     ctx.cleanup.push({

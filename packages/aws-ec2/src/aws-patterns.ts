@@ -1,3 +1,5 @@
+/** An AMI id. */
+export const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 /** An AWS region name, e.g. eu-west-1. */
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** A KMS key id, alias or ARN. */

@@ -1,8 +1,8 @@
 import { AminatorError, type BaseImage, type BootMode, EXIT_USAGE, InvalidInputError } from '@aminator/core';
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { AMI_ID } from './aws-patterns.js';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
 
-const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 const GiB = 1024 ** 3;
 
 export interface BaseImageQuery {

@@ -1,8 +1,10 @@
 export { AMI_OPTIONS, type AmiConfig, amiConfigShape } from './ami-config.js';
 export { AmiFinalizer } from './ami-finalizer.js';
 export { amiName } from './ami-name.js';
-export { AmiPublisher, type PublishInput } from './ami-publisher.js';
-export { AWS_ACCOUNT_OR_ALIAS, KMS_KEY, REGION, SHARE_TARGET } from './aws-patterns.js';
+export { AmiPublisher, type PublishInput, sbomPrefixOf } from './ami-publisher.js';
+export { amiById, bakedAmis, parentSnapshotOf, sbomOfAmi, type TaggedAmi } from './ami-queries.js';
+export { amisCommand } from './amis-command.js';
+export { AMI_ID, AWS_ACCOUNT_OR_ALIAS, KMS_KEY, REGION, SHARE_TARGET } from './aws-patterns.js';
 export { type BaseImageQuery, bootModesOf, lookUpBaseImage, rootMapping, toBaseImage, validateBaseImageQuery } from './base-image-lookup.js';
 export { assertVolumeFits, BASE_IMAGE_OPTIONS, BaseImages } from './base-images.js';
 export { imageMappings } from './block-device-mappings.js';

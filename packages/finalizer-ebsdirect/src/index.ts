@@ -1,4 +1,4 @@
-import { AMI_OPTIONS, registerDirectVolumes, registerEc2Session } from '@aminator/aws-ec2';
+import { AMI_OPTIONS, amisCommand, registerDirectVolumes, registerEc2Session } from '@aminator/aws-ec2';
 import { definePlugin, FINALIZER, PLUGIN_API_VERSION } from '@aminator/core';
 import { EbsDirectFinalizer } from './ebsdirect-finalizer.js';
 import { ebsDirectFinalizerConfigSchema } from './ebsdirect-finalizer-config.js';
@@ -16,6 +16,7 @@ export default definePlugin({
     ...AMI_OPTIONS,
     { flag: 'upload-concurrency', key: 'concurrency', type: 'number', valueName: 'n', description: 'blocks written at once (default 16)' },
   ],
+  commands: [amisCommand],
   register(container) {
     registerEc2Session(container);
     registerDirectVolumes(container);

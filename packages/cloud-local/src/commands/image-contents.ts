@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AminatorError, InvalidInputError, type PluginCommand, writeOutputFile } from '@aminator/core';
 import { type ImageManifest, LocalErrorCodes, type LocalImageStore } from '@aminator/local-store';
-import { inventoryFromCycloneDx, type PackageQuery, queryMatches, sbomFileNames } from '@aminator/sbom';
+import { ancestryOf, inventoryFromCycloneDx, type PackageQuery, queryMatches, sbomFileNames } from '@aminator/sbom';
 import type { LocalConfig } from '../local-config.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
 
@@ -63,16 +63,7 @@ export const lineageCommand: PluginCommand<LocalConfig> = {
     const byId = new Map(images.map((i) => [i.id, i]));
     const first = images.find((i) => i.id === args[0] || i.name === args[0]);
     if (!first) throw new AminatorError(`no image ${args[0]} in the store`, { code: LocalErrorCodes.IMAGE_NOT_FOUND, exitCode: 2 });
-    const chain: ImageManifest[] = [];
-    let missing: string | undefined;
-    for (let image: ImageManifest | undefined = first; image; ) {
-      if (chain.includes(image)) break; // a store edited by hand could hold a loop
-      chain.push(image);
-      if (image.parentId === undefined) break;
-      const parent = byId.get(image.parentId);
-      if (!parent) missing = image.parentId;
-      image = parent;
-    }
+    const { chain, missing } = await ancestryOf(first, (id) => byId.get(id));
     const lines = chain.map(
       (i, depth) =>
         `${'  '.repeat(depth)}${depth === 0 ? '' : '↳ '}${i.name} (${i.id})${i.package ? `: ${i.package.name} ${i.package.version}-${i.package.release}` : i.parentId ? '' : ': foundation'}`,
@@ -82,21 +73,6 @@ export const lineageCommand: PluginCommand<LocalConfig> = {
     return 0;
   },
 };
-
-/** Images built on `base`, directly or through other images of the store. */
-export function descendantsOf(images: readonly ImageManifest[], base: ImageManifest): ImageManifest[] {
-  const found = new Set<string>([base.id]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const image of images) {
-      if (image.parentId && found.has(image.parentId) && !found.has(image.id)) {
-        found.add(image.id);
-        grew = true;
-      }
-    }
-  }
-  return images.filter((i) => i.id !== base.id && found.has(i.id));
-}
 
 /** The images whose SBOM lists a package matching `query`, with the matching versions; and the images that have no SBOM to ask. */
 export async function imagesWithPackage(

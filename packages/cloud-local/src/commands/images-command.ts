@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import { InvalidInputError, type PluginCommand, textTable, writeOutputFile } from '@aminator/core';
 import { HostTools, requireHostTools } from '@aminator/linux-host';
 import { formatSize } from '@aminator/local-store';
-import { parsePackageQuery } from '@aminator/sbom';
+import { descendantsOf, parsePackageQuery } from '@aminator/sbom';
 import type { LocalConfig } from '../local-config.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
-import { descendantsOf, imagesWithPackage, lineageCommand, sbomCommand } from './image-contents.js';
+import { imagesWithPackage, lineageCommand, sbomCommand } from './image-contents.js';
 
 const list: PluginCommand<LocalConfig> = {
   name: 'list',
@@ -24,7 +24,7 @@ const list: PluginCommand<LocalConfig> = {
     if (typeof options.builtOn === 'string') {
       const ref = options.builtOn;
       const base = images.find((i) => i.id === ref || i.name === ref) ?? (await store.get(ref));
-      images = descendantsOf(images, base);
+      images = descendantsOf(images, base.id);
     }
     let found: Map<string, string[]> | undefined;
     if (typeof options.withPackage === 'string') {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,22 +10,10 @@ import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { assertNoLeaks, type HostSnapshot, mountsBelow, removeTreeSafely, sh, snapshotHost } from '@aminator/testkit/linux';
 import { readSnapshotBack } from './ebs-direct-world.js';
 import { OWNER } from './ec2-world.js';
-import { buildRpmRepo, cycloneDxPackages, qemuProcessesBelow, rpmQueryPackages, serve, withDiskMounted } from './fixtures.js';
+import { buildRpmRepo, cycloneDxPackages, elfMachine, qemuProcessesBelow, rpmQueryPackages, serve, withDiskMounted } from './fixtures.js';
 import { bin } from './local-world.js';
 
 quietSdkNodeWarning();
-
-/** ELF e_machine of a file: 0xb7 is AArch64, 0x3e x86-64. */
-function elfMachine(file: string): number {
-  const fd = openSync(file, 'r');
-  try {
-    const header = Buffer.alloc(20);
-    readSync(fd, header, 0, 20, 0);
-    return header.readUInt16LE(18);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * arm64 from this x86_64 host, end to end: `aminate foundation --arch arm64` (debootstrap's second stage,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -158,4 +158,16 @@ export function rpmQueryPackages(root: string): string[] {
       return `${name} ${version} ${arch}`;
     })
     .sort();
+}
+
+/** ELF e_machine of a file: 0xb7 is AArch64, 0x3e x86-64. */
+export function elfMachine(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(20);
+    readSync(fd, header, 0, 20, 0);
+    return header.readUInt16LE(18);
+  } finally {
+    closeSync(fd);
+  }
 }

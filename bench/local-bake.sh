@@ -38,7 +38,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true
-chroot "$root" apt-get -q -o Acquire::Languages=none update >/dev/null
+chroot "$root" apt-get -q -o Acquire::Languages=none -o Acquire::CompressionTypes::Order::=gz update >/dev/null
 chroot "$root" apt-get install -y -q --no-install-recommends -- "$package" >/dev/null
 version=$(chroot "$root" dpkg-query --show --showformat '${Version}' -- "$package")
 chroot "$root" apt-get clean

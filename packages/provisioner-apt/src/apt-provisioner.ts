@@ -36,6 +36,14 @@ const DEB_ARCHITECTURE: PackageArchitectureReader = {
 
 /** Debian package names (policy 5.6.1), optionally pinned `=version`. */
 const DEB_NAME = /^[a-z0-9][a-z0-9+.-]{0,127}(=[A-Za-z0-9.+~:-]{1,127})?$/;
+/**
+ * Translations (6 MB for bookworm's main) describe packages to people; an install never reads them.
+ * Indexes as gzip where the repository has both: xz's decoding is what a fresh index costs, natively
+ * (2.2 → 1.7 s for bookworm's main here) and far more under qemu-user (13.4 → 9.0 s for arm64). The
+ * Release file's hashes check either; a repository with only xz is still read.
+ */
+const APT_UPDATE_OPTIONS = ['-o', 'Acquire::Languages=none', '-o', 'Acquire::CompressionTypes::Order::=gz'] as const;
+
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true', APT_LISTCHANGES_FRONTEND: 'none' };
 const APT_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
 
@@ -106,8 +114,7 @@ export class AptProvisioner implements Provisioner, PackageManager {
         unreachable ||= APT_DIAGNOSTICS.unreachable.test(line);
       };
       try {
-        // Translations (6 MB for bookworm's main) describe packages to people; an install never reads them.
-        await runInChroot(this.commands, root, 'apt-get', ['-q', '-o', 'Acquire::Languages=none', 'update'], ctx, {
+        await runInChroot(this.commands, root, 'apt-get', ['-q', ...APT_UPDATE_OPTIONS, 'update'], ctx, {
           env: APT_ENV,
           timeoutMs: 600_000,
           onLine: watch,

@@ -1,5 +1,5 @@
 import { InvalidInputError, type PluginCommand, type PluginCommandContext, textTable } from '@aminator/core';
-import { ancestryOf, descendantsOf, inventoryFromCycloneDx, parsePackageQuery, queryMatches } from '@aminator/sbom';
+import { ancestryOf, descendantsOf, imagesHolding, parsePackageQuery } from '@aminator/sbom';
 import type { AmiConfig } from './ami-config.js';
 import { amiById, bakedAmis, parentSnapshotOf, sbomOfAmi, type TaggedAmi } from './ami-queries.js';
 import { AMI_ID, AWS_ACCOUNT_OR_ALIAS, REGION } from './aws-patterns.js';
@@ -61,17 +61,11 @@ const list: PluginCommand<Pick<AmiConfig, 'sbomDir'>> = {
         if (!base) throw new InvalidInputError('--built-on', `no AMI ${options.builtOn} in ${(await session.clients()).region}`);
         amis = descendantsOf(amis, base.id);
       }
-      const matches = new Map<string, string[]>();
+      let matches = new Map<string, string[]>();
       if (query && sbomDir) {
-        for (const ami of amis) {
-          const sbom = await sbomOfAmi(sbomDir, ami);
-          if ('missing' in sbom) {
-            ctx.log.warn(`${ami.name} (${ami.id}) could not be asked: ${sbom.missing}`);
-            continue;
-          }
-          const found = queryMatches(await inventoryFromCycloneDx(sbom.text), query);
-          if (found.length > 0) matches.set(ami.id, found);
-        }
+        const asked = await imagesHolding(amis, query, (ami) => sbomOfAmi(sbomDir, ami));
+        for (const { image, why } of asked.unknown) ctx.log.warn(`${image.name} (${image.id}) could not be asked: ${why}`);
+        matches = asked.matches;
         amis = amis.filter((a) => matches.has(a.id));
       }
       const rows = amis.map((a) => [

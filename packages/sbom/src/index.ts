@@ -2,7 +2,7 @@ export { cycloneDxJson, preloadSbomLibraries, uuidFrom } from './cyclonedx.js';
 export { recordImageSbom, type SbomInventory, sbomFileNames, writeImageSbom } from './image-sbom.js';
 export { ancestryOf, descendantsOf, type LineageLink } from './lineage.js';
 export { packageDelta } from './package-delta.js';
-export { type PackageQuery, parsePackageQuery, queryMatches } from './package-query.js';
+export { imagesHolding, type PackageQuery, parsePackageQuery, queryMatches } from './package-query.js';
 export { inventoryFromCycloneDx } from './read-sbom.js';
 export { documentTime, type SbomSubject, toolVersion } from './sbom-subject.js';
 export { spdxJson } from './spdx.js';

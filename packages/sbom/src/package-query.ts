@@ -1,4 +1,5 @@
 import { InvalidInputError, type PackageInventory } from '@aminator/core';
+import { inventoryFromCycloneDx } from './read-sbom.js';
 import { compareDebianVersions, compareRpmVersions } from './version-order.js';
 
 /** `openssl<3.0.13`: a package name and, optionally, a version bound in the distribution's own ordering. */
@@ -44,4 +45,28 @@ export function queryMatches(inventory: PackageInventory, query: PackageQuery): 
       }
     })
     .map((p) => `${p.name} ${p.version} (${p.arch})`);
+}
+
+/**
+ * The package question across images: which hold a package matching `query` (with the matching
+ * packages, from each image's CycloneDX document), and which could not be asked, with why — never
+ * counted as holding none.
+ */
+export async function imagesHolding<T extends { readonly id: string }>(
+  images: readonly T[],
+  query: PackageQuery,
+  documentOf: (image: T) => Promise<{ text: string } | { missing: string }>,
+): Promise<{ matches: Map<string, string[]>; unknown: Array<{ image: T; why: string }> }> {
+  const matches = new Map<string, string[]>();
+  const unknown: Array<{ image: T; why: string }> = [];
+  for (const image of images) {
+    const document = await documentOf(image);
+    if ('missing' in document) {
+      unknown.push({ image, why: document.missing });
+      continue;
+    }
+    const found = queryMatches(await inventoryFromCycloneDx(document.text), query);
+    if (found.length > 0) matches.set(image.id, found);
+  }
+  return { matches, unknown };
 }

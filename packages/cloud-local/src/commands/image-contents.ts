@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AminatorError, InvalidInputError, type PluginCommand, writeOutputFile } from '@aminator/core';
 import { type ImageManifest, LocalErrorCodes, type LocalImageStore } from '@aminator/local-store';
-import { ancestryOf, inventoryFromCycloneDx, type PackageQuery, queryMatches, sbomFileNames } from '@aminator/sbom';
+import { ancestryOf, imagesHolding, type PackageQuery, sbomFileNames } from '@aminator/sbom';
 import type { LocalConfig } from '../local-config.js';
 import { commandStore, STORE_OPTION } from './command-store.js';
 
@@ -80,15 +80,8 @@ export async function imagesWithPackage(
   images: readonly ImageManifest[],
   query: PackageQuery,
 ): Promise<{ matches: Map<string, string[]>; unknown: ImageManifest[] }> {
-  const matches = new Map<string, string[]>();
-  const unknown: ImageManifest[] = [];
-  for (const image of images) {
-    if (!image.contents || 'unavailable' in image.contents) {
-      unknown.push(image);
-      continue;
-    }
-    const found = queryMatches(await inventoryFromCycloneDx(await imageDocument(store, image, 'cyclonedx')), query);
-    if (found.length > 0) matches.set(image.id, found);
-  }
-  return { matches, unknown };
+  const { matches, unknown } = await imagesHolding(images, query, async (image) =>
+    !image.contents || 'unavailable' in image.contents ? { missing: 'no SBOM' } : { text: await imageDocument(store, image, 'cyclonedx') },
+  );
+  return { matches, unknown: unknown.map((u) => u.image) };
 }

@@ -7,13 +7,14 @@ import {
   COMMAND_RUNNER,
   type CommandRunner,
   type InstalledPackage,
+  inject,
+  injectable,
   type PackageSpec,
   PROVISIONER_CONFIG,
   type Provisioner,
   type ProvisionInput,
   type StepContext,
 } from '@aminator/core';
-import { inject, injectable } from 'tsyringe';
 import type { ScriptConfig } from './script-config.js';
 import { parseScriptSpec } from './script-spec.js';
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { newestFirst } from '@aminator/core';
 import { readFileInside } from '@aminator/linux-host';
 import { type LineageLink, sbomFileNames } from '@aminator/sbom';
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type Image, paginateDescribeImages } from '@aws-sdk/client-ec2';
@@ -46,7 +47,7 @@ export async function bakedAmis(client: EC2Client, owners: readonly string[], si
     const pages = paginateDescribeImages({ client }, { Owners: [...owners], Filters: [{ Name: 'tag-key', Values: ['appversion'] }] }, { abortSignal: signal });
     for await (const page of pages) images.push(...(page.Images ?? []));
   });
-  return images.map(tagged).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return images.map(tagged).sort((a, b) => newestFirst(a.createdAt, b.createdAt));
 }
 
 /** One AMI by id, whoever owns it (a vendor's base too); undefined once it is deregistered. */

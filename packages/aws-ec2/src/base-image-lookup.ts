@@ -1,4 +1,4 @@
-import { AminatorError, type BaseImage, type BootMode, EXIT_USAGE, InvalidInputError } from '@aminator/core';
+import { AminatorError, type BaseImage, type BootMode, EXIT_USAGE, InvalidInputError, newestFirst } from '@aminator/core';
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { AMI_ID } from './aws-patterns.js';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from './ec2-errors.js';
@@ -40,7 +40,7 @@ export function validateBaseImageQuery(query: BaseImageQuery): { id: string } | 
 export async function lookUpBaseImage(client: EC2Client, query: BaseImageQuery, signal: AbortSignal): Promise<Image> {
   const wanted = validateBaseImageQuery(query);
   const images = 'id' in wanted ? await byId(client, wanted.id, signal) : await byName(client, wanted.name, wanted.owner, query.architecture, signal);
-  const available = images.filter((i) => i.State === 'available').sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''));
+  const available = images.filter((i) => i.State === 'available').sort((a, b) => newestFirst(a.CreationDate ?? '', b.CreationDate ?? ''));
   const image = available[0];
   if (!image) {
     const arch = 'id' in wanted || !query.architecture ? '' : ` for ${query.architecture}`;

@@ -1,5 +1,4 @@
-import { AminatorError, CLOUD_CONFIG, EXIT_USAGE } from '@aminator/core';
-import { inject, injectable } from 'tsyringe';
+import { AminatorError, CLOUD_CONFIG, EXIT_USAGE, inject, injectable } from '@aminator/core';
 import { Ec2Clients, quietSdkNodeWarning, regionFromChain } from './ec2-clients.js';
 import { Ec2ErrorCodes } from './ec2-errors.js';
 import { FreshResources } from './fresh-resources.js';

@@ -1,4 +1,4 @@
-import { type DependencyContainer, Lifecycle } from 'tsyringe';
+import { type DependencyContainer, Lifecycle } from '@aminator/core';
 import { Ec2Session } from './ec2-session.js';
 
 /**

@@ -21,6 +21,8 @@ import {
   type CloudVolume,
   COMMAND_RUNNER,
   type CommandRunner,
+  inject,
+  injectable,
   isRunId,
   type Leftover,
   type LeftoverContext,
@@ -29,7 +31,6 @@ import {
   type StepContext,
 } from '@aminator/core';
 import { attachLoopForStep, HostTools, listLoops, loopLeftover, loopReads, requireHostTools, withStackedLoops } from '@aminator/linux-host';
-import { inject, injectable } from 'tsyringe';
 import type { EbsDirectConfig } from './ebsdirect-config.js';
 
 const GiB = 1024 ** 3;

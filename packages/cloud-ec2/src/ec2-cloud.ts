@@ -25,6 +25,8 @@ import {
   type Cloud,
   type CloudVolume,
   InvalidInputError,
+  inject,
+  injectable,
   type Leftover,
   type LeftoverContext,
   LOCK_MANAGER,
@@ -41,7 +43,6 @@ import {
   type EC2Client,
   type Volume,
 } from '@aws-sdk/client-ec2';
-import { inject, injectable } from 'tsyringe';
 import { DeviceSlots } from './device-slots.js';
 import type { Ec2Config } from './ec2-config.js';
 

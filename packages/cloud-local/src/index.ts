@@ -1,6 +1,5 @@
-import { CLOUD, CLOUD_CONFIG, COMMAND_RUNNER, type CommandRunner, definePlugin, PLUGIN_API_VERSION } from '@aminator/core';
+import { CLOUD, CLOUD_CONFIG, COMMAND_RUNNER, type CommandRunner, definePlugin, instanceCachingFactory, PLUGIN_API_VERSION } from '@aminator/core';
 import { LOCAL_STORE, LocalImageStore } from '@aminator/local-store';
-import { instanceCachingFactory } from 'tsyringe';
 import { foundationCommand } from './commands/foundation-command.js';
 import { imagesCommand } from './commands/images-command.js';
 import { LocalCloud } from './local-cloud.js';

@@ -10,6 +10,8 @@ import {
   type CommandRunner,
   type ImageDisk,
   type ImageResult,
+  inject,
+  injectable,
   type Leftover,
   type LeftoverContext,
   LOCK_MANAGER,
@@ -23,7 +25,6 @@ import {
 import { attachLoopForStep, HostTools, requireHostTools } from '@aminator/linux-host';
 import type { ImageManifest } from '@aminator/local-store';
 import { LOCAL_STORE, type LocalImageStore, newVolumeId, parseSize, volumeLockName } from '@aminator/local-store';
-import { inject, injectable } from 'tsyringe';
 import type { LocalConfig } from './local-config.js';
 import { findStoreLeftovers } from './store-leftovers.js';
 

@@ -4,12 +4,20 @@
  * share so that each rule lives in one place. The surface is recorded in api/core.api.md; a change
  * that is not in the report fails the build. The CLI and the testkit use `@aminator/core/internal`.
  */
-// tsyringe needs the Reflect metadata API before any decorated class is defined.
-import 'reflect-metadata';
 
 export { z } from 'zod';
 // Image names and tags, the same for every finalizer.
 export { removedKey } from './config/removed-key.js';
+// Dependency injection: tsyringe's decorators and container, the one copy every plugin shares.
+export {
+  container,
+  type DependencyContainer,
+  type InjectionToken,
+  inject,
+  injectable,
+  instanceCachingFactory,
+  Lifecycle,
+} from './di/dependency-injection.js';
 // The errors a plugin throws, and the codes and exit codes they carry.
 export { AminatorError, type AminatorErrorOptions, isAminatorError } from './errors/aminator-error.js';
 export { CleanupError } from './errors/cleanup-error.js';
@@ -48,6 +56,7 @@ export type * from './interfaces/volume.js';
 export { imageName, timestampSuffix } from './naming/image-name.js';
 export { IMAGE_NAMING_OPTIONS, imageNamingShape } from './naming/image-naming-config.js';
 export { type BaseTagPrefix, parseTags, type StandardTagsInput, standardImageTags } from './naming/image-tags.js';
+export { newestFirst } from './naming/newest-first.js';
 export type { KeptResource } from './pipeline/cleanup-stack.js';
 export { inventoryOrReason } from './pipeline/inventory-or-reason.js';
 export { type PollOptions, pollUntil } from './pipeline/poll-until.js';

@@ -3,8 +3,6 @@
  * part of the plugin API: it changes with core's releases, not with the plugin API version.
  * Plugins use `@aminator/core`, whose surface is recorded in api/core.api.md.
  */
-// tsyringe needs the Reflect metadata API before any decorated class is defined.
-import 'reflect-metadata';
 
 export * from './errors/cleanup-error.js';
 export * from './errors/command-failed-error.js';

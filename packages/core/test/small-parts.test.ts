@@ -5,12 +5,21 @@ import {
   ErrorCodes,
   EXIT_RETRY,
   formatError,
+  newestFirst,
   parseFailpoints,
   redactSecrets,
   StepFailedError,
   summarizeError,
   UsageError,
 } from '../src/internal.js';
+
+describe('newestFirst', () => {
+  it('orders ISO timestamps newest first, equal ones as equal', () => {
+    const times = ['2026-01-02T00:00:00.000Z', '2026-12-06T08:00:00.000Z', '2025-12-31T23:59:59.999Z', '2026-12-06T08:00:00.000Z'];
+    assert.deepEqual([...times].sort(newestFirst), ['2026-12-06T08:00:00.000Z', '2026-12-06T08:00:00.000Z', '2026-01-02T00:00:00.000Z', '2025-12-31T23:59:59.999Z']);
+    assert.equal(newestFirst('2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'), 0);
+  });
+});
 
 describe('redactSecrets', () => {
   it('hides secret environment values, access key ids and signed URL parts', () => {

@@ -8,9 +8,17 @@ import {
   unlessAbortedBefore,
   waitForSnapshot,
 } from '@aminator/aws-ec2';
-import { FINALIZER_CONFIG, type FinalizeInput, type ImageResult, type Leftover, type LeftoverContext, type StepContext } from '@aminator/core';
+import {
+  FINALIZER_CONFIG,
+  type FinalizeInput,
+  type ImageResult,
+  inject,
+  injectable,
+  type Leftover,
+  type LeftoverContext,
+  type StepContext,
+} from '@aminator/core';
 import { CreateSnapshotCommand, type EC2Client, type Tag } from '@aws-sdk/client-ec2';
-import { inject, injectable } from 'tsyringe';
 import type { EbsConfig } from './ebs-config.js';
 import { findUnfinishedImages } from './unfinished-images.js';
 

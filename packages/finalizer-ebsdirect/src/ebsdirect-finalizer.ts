@@ -18,11 +18,12 @@ import {
   FINALIZER_CONFIG,
   type FinalizeInput,
   type ImageResult,
+  inject,
+  injectable,
   type Leftover,
   type LeftoverContext,
   type StepContext,
 } from '@aminator/core';
-import { inject, injectable } from 'tsyringe';
 import type { EbsDirectFinalizerConfig } from './ebsdirect-finalizer-config.js';
 
 /**

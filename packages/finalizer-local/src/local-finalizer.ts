@@ -10,6 +10,8 @@ import {
   type ImageResult,
   InvalidInputError,
   imageName,
+  inject,
+  injectable,
   LOCK_MANAGER,
   type LockManager,
   type PlanContext,
@@ -19,7 +21,6 @@ import {
 } from '@aminator/core';
 import { IMAGE_NAME, type ImageManifest, LOCAL_STORE, LocalErrorCodes, type LocalImageStore, manifestContents, newImageId } from '@aminator/local-store';
 import { preloadSbomLibraries, recordImageSbom } from '@aminator/sbom';
-import { inject, injectable } from 'tsyringe';
 import type { FinalizerConfig } from './finalizer-config.js';
 
 /**

@@ -138,7 +138,5 @@ export function deviceNumbers(rdev: bigint): { major: number; minor: number } {
   };
 }
 
-/** `mount` arguments of the tmpfs the chroot's /dev is made on. */
-export function chrootDevMountArgs(target: string): string[] {
-  return ['-t', 'tmpfs', '-o', 'mode=0755,nosuid,size=16m', 'aminator-dev', target];
-}
+/** The tmpfs the chroot's /dev is made on, as an fstab line gives it. */
+export const CHROOT_DEV_MOUNT = { source: 'aminator-dev', type: 'tmpfs', options: ['mode=0755', 'nosuid', 'size=16m'] } as const;

@@ -9,6 +9,7 @@ import {
   isRunId,
   LockError,
   type LockManager,
+  newestFirst,
   newRunId,
   removeDirIfPresent,
   removeFileIfPresent,
@@ -122,7 +123,7 @@ export class LocalImageStore {
     await this.assertSafe();
     const entries = await readdir(this.imagesDir).catch(() => [] as string[]);
     const manifests = await Promise.all(entries.filter((e) => IMAGE_ID.test(e)).map((id) => this.read(id)));
-    return manifests.filter((m): m is ImageManifest => m !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return manifests.filter((m): m is ImageManifest => m !== undefined).sort((a, b) => newestFirst(a.createdAt, b.createdAt));
   }
 
   /** An image by id or by exact name. */

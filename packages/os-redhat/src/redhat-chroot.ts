@@ -1,6 +1,5 @@
-import { COMMAND_RUNNER, type CommandRunner, OS_CONFIG, type StepContext } from '@aminator/core';
+import { COMMAND_RUNNER, type CommandRunner, inject, injectable, OS_CONFIG, type StepContext } from '@aminator/core';
 import { existsInside, LinuxChroot, overrideFile } from '@aminator/linux-host';
-import { inject, injectable } from 'tsyringe';
 import type { RedhatConfig } from './redhat-config.js';
 import { RedhatFoundation } from './redhat-foundation.js';
 

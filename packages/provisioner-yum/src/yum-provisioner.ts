@@ -3,6 +3,8 @@ import {
   COMMAND_RUNNER,
   type CommandRunner,
   type InstalledPackage,
+  inject,
+  injectable,
   type PackageInventory,
   type PackageSpec,
   type PlanContext,
@@ -24,7 +26,6 @@ import {
   requireLocalPackageFitsBase,
   runInChroot,
 } from '@aminator/linux-host';
-import { inject, injectable } from 'tsyringe';
 import type { YumConfig } from './yum-config.js';
 
 const RPM_ARCHITECTURE: PackageArchitectureReader = {

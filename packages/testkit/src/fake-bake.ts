@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { container as rootContainer } from '@aminator/core';
 import {
   BAKE_SETTINGS,
   type BakeRequest,
@@ -18,7 +19,6 @@ import {
   RunPipeline,
   VOLUME,
 } from '@aminator/core/internal';
-import { container as rootContainer } from 'tsyringe';
 import { FakeCloud } from './fake-cloud.js';
 import { FakeFinalizer } from './fake-finalizer.js';
 import { FakeMetrics } from './fake-metrics.js';

@@ -1,3 +1,4 @@
+import type { DependencyContainer } from '@aminator/core';
 import {
   CLOUD,
   definePlugin,
@@ -14,7 +15,6 @@ import {
   VOLUME,
   z,
 } from '@aminator/core/internal';
-import type { DependencyContainer } from 'tsyringe';
 import { FakeCloud } from './fake-cloud.js';
 import { FakeFinalizer } from './fake-finalizer.js';
 import { FakeMetrics } from './fake-metrics.js';

@@ -11,6 +11,8 @@ import {
   type CommandRunner,
   EXIT_USAGE,
   type InteractiveBootInput,
+  inject,
+  injectable,
   type Leftover,
   type LeftoverContext,
   type PlanContext,
@@ -27,7 +29,6 @@ import {
   type VerifyInput,
 } from '@aminator/core';
 import { requireHostTools } from '@aminator/linux-host';
-import { inject, injectable } from 'tsyringe';
 import { addCheckUnit, addConsoleAutologin, makeBootCopy } from './boot-copy.js';
 import { type GuestReport, parseReport, reportChecks } from './guest-check.js';
 import { freePort, httpCheck } from './host-checks.js';

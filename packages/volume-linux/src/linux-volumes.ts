@@ -6,6 +6,8 @@ import {
   type BakePlan,
   COMMAND_RUNNER,
   type CommandRunner,
+  inject,
+  injectable,
   type Leftover,
   type LeftoverContext,
   type MountedVolume,
@@ -30,7 +32,6 @@ import {
   readPartitionTable,
   requireHostTools,
 } from '@aminator/linux-host';
-import { inject, injectable } from 'tsyringe';
 import { SUPPORTED_FS, type VolumeConfig } from './volume-config.js';
 
 const GROWPART_NOCHANGE = 1;

@@ -1,4 +1,4 @@
-import type { DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from '@aminator/core';
 import type { CachedSnapshot } from './snapshot-cache.js';
 
 /** A working volume of EBS direct mode: a sparse copy of a cached snapshot on this host. */

@@ -1,3 +1,4 @@
+import { type DependencyContainer, container as rootContainer } from '@aminator/core';
 import {
   BAKE_SETTINGS,
   type BakeSettings,
@@ -23,7 +24,6 @@ import {
   validateCoreConfig,
   validatePluginConfig,
 } from '@aminator/core/internal';
-import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { Session } from '../cli/session.js';
 import type { EnvironmentPlugins } from './load-environment.js';
 

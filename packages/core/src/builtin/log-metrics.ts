@@ -1,6 +1,5 @@
 // Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../di/dependency-injection.js';
 import type { Tags } from '../interfaces/bake-types.js';
 import type { Logger } from '../interfaces/logger.js';
 import type { Metrics } from '../interfaces/metrics.js';

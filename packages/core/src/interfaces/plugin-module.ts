@@ -1,4 +1,4 @@
-import type { DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from '../di/dependency-injection.js';
 import type { PluginKind } from '../plugin/plugin-kinds.js';
 import type { PluginCommand } from './plugin-command.js';
 

@@ -1,6 +1,5 @@
 // Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../di/dependency-injection.js';
 import { AminatorError, isAminatorError } from '../errors/aminator-error.js';
 import { ErrorCodes } from '../errors/error-codes.js';
 import { EXIT_OK } from '../errors/exit-codes.js';

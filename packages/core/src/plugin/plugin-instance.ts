@@ -1,4 +1,4 @@
-import { container as rootContainer } from 'tsyringe';
+import { container as rootContainer } from '../di/dependency-injection.js';
 import type { CommandRunner } from '../interfaces/command-runner.js';
 import type { LockManager } from '../interfaces/lock-manager.js';
 import type { Logger } from '../interfaces/logger.js';

@@ -1,4 +1,4 @@
-import type { DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from '../di/dependency-injection.js';
 import { PluginLoadError } from '../errors/plugin-load-error.js';
 import { KIND_CONFIG_TOKENS, KIND_METHODS, KIND_TOKENS, type PluginKind, type PluginKindMap } from './plugin-kinds.js';
 import { type LoadedPlugin, pluginLabel } from './plugin-loader.js';

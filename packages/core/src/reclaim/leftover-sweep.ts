@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../di/dependency-injection.js';
 import { summarizeError } from '../errors/format-error.js';
 import { LockError } from '../errors/lock-error.js';
 import type { BakePlugin } from '../interfaces/bake-plugin.js';

@@ -1,7 +1,6 @@
 // Decorated classes need the Reflect metadata API before tsyringe loads, whichever entry imports them.
-import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../di/dependency-injection.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../interfaces/command-runner.js';
 import type { Logger } from '../interfaces/logger.js';

@@ -200,11 +200,16 @@ describe('installed like any npm tool: published to a registry (Verdaccio), inst
       assert.ok(library.copies.length >= 2, `npm put a copy of ${name} beside each plugin that needs it: ${library.copies.join(', ')}`);
       assert.ok(library.copies.includes(library.path), 'and the one every plugin imports is one of them');
     }
-    // What the process really loaded: a load hook registered before aminate's records every module URL.
+    // What the process really loaded: a load hook registered before aminate's records every module URL,
+    // and at exit every file CommonJS loaded (core takes tsyringe through require()).
     const loadedLog = join(prefixes, 'loaded-modules.txt');
     const recorder = join(prefixes, 'record-loads.mjs');
     const hook = `import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { appendFileSync(${JSON.stringify(loadedLog)}, url + '\\n'); return next(url, context); }`;
-    writeFileSync(recorder, `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n`);
+    const atExit = `process.on('exit', () => appendFileSync(${JSON.stringify(loadedLog)}, Object.keys(createRequire(import.meta.url).cache).map((f) => pathToFileURL(f).href + '\\n').join('')));`;
+    writeFileSync(
+      recorder,
+      `import { appendFileSync } from 'node:fs';\nimport { createRequire, register } from 'node:module';\nimport { pathToFileURL } from 'node:url';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n${atExit}\n`,
+    );
     const traced = await runCli(ec2.bin, ['-e', 'ec2_apt_linux', 'plugins', 'doctor'], { cwd: world.scratch, env: { NODE_OPTIONS: `--import=${recorder}` } });
     assert.equal(traced.code, 0, traced.stdout + traced.stderr);
     const loaded = readFileSync(loadedLog, 'utf8').split('\n');

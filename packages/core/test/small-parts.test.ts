@@ -16,7 +16,12 @@ import {
 describe('newestFirst', () => {
   it('orders ISO timestamps newest first, equal ones as equal', () => {
     const times = ['2026-01-02T00:00:00.000Z', '2026-12-06T08:00:00.000Z', '2025-12-31T23:59:59.999Z', '2026-12-06T08:00:00.000Z'];
-    assert.deepEqual([...times].sort(newestFirst), ['2026-12-06T08:00:00.000Z', '2026-12-06T08:00:00.000Z', '2026-01-02T00:00:00.000Z', '2025-12-31T23:59:59.999Z']);
+    assert.deepEqual([...times].sort(newestFirst), [
+      '2026-12-06T08:00:00.000Z',
+      '2026-12-06T08:00:00.000Z',
+      '2026-01-02T00:00:00.000Z',
+      '2025-12-31T23:59:59.999Z',
+    ]);
     assert.equal(newestFirst('2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'), 0);
   });
 });

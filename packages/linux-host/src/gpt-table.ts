@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import type { Partition } from './partition-table.js';
 
 const SECTOR = 512;
@@ -18,6 +17,8 @@ export type GptReading = { readonly gpt: readonly Partition[] } | { readonly non
  * layout — is left to sfdisk, which knows every case: this covers only the common one, exactly.
  */
 export async function readGpt(device: string): Promise<GptReading> {
+  // node:zlib only when a table is read: commands that read none (cleanup, plugins list) never load it.
+  const { crc32 } = await import('node:zlib');
   const handle = await open(device, 'r');
   try {
     const head = Buffer.alloc(2 * SECTOR);

@@ -12,7 +12,7 @@ export type GptReading = { readonly gpt: readonly Partition[] } | { readonly non
 /**
  * The GPT of a disk with 512-byte sectors (an image file, a loop device), read in-process: the
  * protective MBR, the primary header and its partition entries, each checked by its CRC32 as the
- * UEFI specification defines them. A disk with no MBR signature has no table. Anything else — an
+ * UEFI specification defines them. A disk with neither an MBR signature nor a GPT header has no table. Anything else — an
  * MBR table, a header or entry array that fails a check (sfdisk then reads the backup), a hybrid
  * layout — is left to sfdisk, which knows every case: this covers only the common one, exactly.
  */
@@ -23,7 +23,9 @@ export async function readGpt(device: string): Promise<GptReading> {
   try {
     const head = Buffer.alloc(2 * SECTOR);
     if ((await handle.read(head, 0, head.length, 0)).bytesRead < head.length) return { ask: 'shorter than two sectors' };
-    if (head.readUInt16LE(510) !== 0xaa55) return { none: true };
+    if (head.readUInt16LE(510) !== 0xaa55) {
+      return head.toString('latin1', SECTOR, SECTOR + 8) === GPT_SIGNATURE ? { ask: 'a GPT header without a protective MBR' } : { none: true };
+    }
     const records = [0, 1, 2, 3].map((i) => head.subarray(446 + 16 * i, 462 + 16 * i));
     if (!records.some((r) => r[4] === PROTECTIVE_TYPE)) return { ask: 'an MBR partition table' };
     if (records.some((r) => r[4] !== PROTECTIVE_TYPE && r[4] !== 0)) return { ask: 'a hybrid MBR' };

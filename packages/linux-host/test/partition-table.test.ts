@@ -87,6 +87,16 @@ describe('partition tables', () => {
     assert.equal(table?.partitions[0]?.type, ROOT_X86_64);
   });
 
+  it("a GPT header without its protective MBR is sfdisk's to judge", async () => {
+    const file = image('no-pmbr.raw', `label: gpt\nstart=2048, type=${ROOT_X86_64}\n`);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(2), 0, 2, 510); // the MBR signature gone, the GPT header intact
+    closeSync(fd);
+    const { runner, sfdisk } = countingSfdisk();
+    assert.deepEqual(await readPartitionTable(runner, file), sfdiskSays(file));
+    assert.equal(sfdisk(), 1);
+  });
+
   it("an MBR table is sfdisk's; no table at all is none, without a process", async () => {
     const mbr = image('mbr.raw', 'label: dos\nstart=2048, type=83\n');
     const counted = countingSfdisk();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AminatorError, CommandFailedError, type CommandRunner, retryUntil } from '@aminator/core';
+import { AminatorError, CommandFailedError, type CommandRunner, retryUntil, writeNewFile } from '@aminator/core';
 import { LinuxErrorCodes } from './errors.js';
 import { type FstabEntry, fstabText } from './fstab.js';
 import { findHolders } from './holders.js';
@@ -49,7 +49,7 @@ export class Mounter {
     const [only] = entries;
     const file = entries.length === 1 ? undefined : join(scratchDir, `.mounts-${randomBytes(6).toString('hex')}.fstab`);
     try {
-      if (file) await writeFile(file, fstabText(entries), { flag: 'wx', mode: 0o600 });
+      if (file) await writeNewFile(file, fstabText(entries), 0o600);
       const args = file ? ['--all', '--fstab', file] : only ? mountArgs(only) : [];
       if (args.length > 0) await this.commands.run('mount', args, { timeoutMs: 60_000 });
     } finally {

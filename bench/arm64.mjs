@@ -8,11 +8,12 @@
 // (default /var/tmp/aminator-bench-store) and kept: the arm64 one takes ~15 minutes here.
 // Usage: node bench/arm64.mjs [runs=3]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './lib/drift.mjs';
+import { removeScratch } from './lib/scratch.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'core-bin', 'bin', 'aminate.js');
@@ -82,5 +83,5 @@ try {
     `arm64 boot (UEFI, TCG), nginx-light: firmware + loader ${firmware} s, kernel + initrd ${kernel} s, userspace ${userspace} s; report after ${total} s`,
   );
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  removeScratch(scratch);
 }

@@ -6,11 +6,12 @@
 // built once into AMINATOR_BENCH_STORE (default /var/tmp/aminator-bench-store) and kept.
 // Usage: node bench/boot.mjs [runs=3] [package=hello]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './lib/drift.mjs';
+import { removeScratch } from './lib/scratch.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const pkg = process.argv[3] ?? 'hello';
@@ -71,5 +72,5 @@ try {
     );
   }
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  removeScratch(scratch);
 }

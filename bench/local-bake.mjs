@@ -7,11 +7,12 @@
 // with bench/baseline.json (the median of the per-pair ratios: each pair shares the mirror's mood).
 // Usage: node bench/local-bake.mjs [runs=3] [package=hello] [--check] [--record]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { driftMode, finishDrift, median } from './lib/drift.mjs';
+import { removeScratch } from './lib/scratch.mjs';
 
 const mode = driftMode(process.argv.slice(2));
 const runs = Number(mode.positional[0] ?? 3);
@@ -90,5 +91,5 @@ try {
   const dryRun = dryRunRatio(Math.max(9, runs));
   finishDrift(mode, 'local-bake', { [pkg]: paired, 'dry-run': dryRun }, 0.06);
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  removeScratch(scratch);
 }

@@ -20,6 +20,8 @@ undo() {
   rm -f "$volume"
 }
 trap undo EXIT
+# A signal must end the script through the EXIT trap, or its mounts (the host's /dev among them) stay.
+trap 'exit 130' INT TERM HUP PIPE
 
 cp --reflink=auto --sparse=always -- "$store/images/$base/disk.raw" "$volume"
 disk=$(losetup --find --show -- "$volume")

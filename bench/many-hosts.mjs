@@ -8,12 +8,13 @@
 // store (AMINATOR_BENCH_STORE, default /var/tmp/aminator-bench-store), shared with the other benches.
 // Usage: node bench/many-hosts.mjs IMAGE [counts=1,2,4,8] [package=hello]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchBase } from './lib/bench-base.mjs';
 import { median } from './lib/drift.mjs';
+import { removeScratch } from './lib/scratch.mjs';
 
 const [image, countList = '1,2,4,8', pkg = 'hello'] = process.argv.slice(2);
 if (!image) {
@@ -79,5 +80,5 @@ try {
       `| ${r.n} | ${(r.wall / 1000).toFixed(1)} s | ${r.perMinute.toFixed(1)} | ${(r.per / 1000).toFixed(1)} s | ${(r.inside / 1000).toFixed(1)} s |`,
     );
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  removeScratch(scratch);
 }

@@ -6,12 +6,13 @@
 // (AMINATOR_BENCH_STORE, default /var/tmp/aminator-bench-store), shared with bench/local-bake.mjs.
 // Usage: node bench/parallel-local.mjs [bakes=20] [package=hello]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '@aminator/testkit';
 import { ensureBenchBase } from './lib/bench-base.mjs';
+import { removeScratch } from './lib/scratch.mjs';
 
 const bakes = Number(process.argv[2] ?? 20);
 const pkg = process.argv[3] ?? 'hello';
@@ -60,5 +61,5 @@ try {
   process.exitCode = failed === 0 ? 0 : 1;
 } finally {
   for (const node of made) unlinkSync(node);
-  rmSync(scratch, { recursive: true, force: true });
+  removeScratch(scratch);
 }

@@ -1,14 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
-
-/** Mount points at or under `dir`, from this process's mountinfo (octal escapes decoded). */
-export function mountsUnder(dir) {
-  const decode = (s) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(Number.parseInt(o, 8)));
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => decode(line.split(' ')[4]))
-    .filter((target) => target === dir || target.startsWith(`${dir}/`));
-}
+import { rmSync } from 'node:fs';
+import { mountsAtOrBelow } from '../../packages/linux-host/dist/bundle/index.js';
 
 /**
  * Remove a bench's scratch directory, unless something is still mounted in it: the plain script
@@ -16,7 +7,7 @@ export function mountsUnder(dir) {
  * killed run removes the host's device nodes.
  */
 export function removeScratch(dir) {
-  const mounted = mountsUnder(dir);
+  const mounted = mountsAtOrBelow(dir).map((m) => m.target);
   if (mounted.length > 0) {
     console.error(`not removing ${dir}: still mounted there:\n  ${mounted.join('\n  ')}\nunmount them (umount -R) and remove it by hand`);
     process.exitCode = 1;

@@ -4,7 +4,8 @@
 // multi-user.target, and the whole wait for the guest's report) is read from the verifier's log line.
 // Needs root and the host tools of the quickstart (qemu-system-x86, ovmf). The bootable base image is
 // built once into AMINATOR_BENCH_STORE (default /var/tmp/aminator-bench-store) and kept.
-// Usage: node bench/boot.mjs [runs=3] [package=hello]
+// Usage: node bench/boot.mjs [runs=3] [package=hello] [bake flags…]
+// The quickstart's check: node bench/boot.mjs 3 nginx-light --verify-unit nginx.service --verify-http 80/
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { removeScratch } from './lib/scratch.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const pkg = process.argv[3] ?? 'hello';
+const bakeFlags = process.argv.slice(4);
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'core-bin', 'bin', 'aminate.js');
 const store = process.env.AMINATOR_BENCH_STORE ?? '/var/tmp/aminator-bench-store';
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-bench-boot-'));
@@ -46,6 +48,8 @@ try {
       '--verify',
       '--verify-boot-mode',
       'both',
+      ...bakeFlags,
+      '--',
       pkg,
     );
     const events = stdout

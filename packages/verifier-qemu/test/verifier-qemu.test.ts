@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describePluginConformance } from '@aminator/testkit';
 import plugin, { bootTimes, checkScript, parseReport, qemuArgs, qemuConfigSchema, qemuMachine, reportChecks } from '../src/index.js';
 
+const execFileAsync = promisify(execFile);
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describePluginConformance(plugin, {
@@ -28,11 +33,59 @@ describe('verifier-qemu, without booting', () => {
     const script = checkScript('0123abcd', ['nginx.service', 'ssh.socket']);
     assert.match(script, /^#!\/bin\/sh\n/);
     assert.match(script, /AMINATOR-VERIFY-BEGIN 0123abcd/);
-    assert.match(script, /set -- \$\(systemctl is-active multi-user\.target nginx\.service ssh\.socket\)/);
-    assert.match(script, /shift; echo "unit nginx\.service \$1"\n {2}shift; echo "unit ssh\.socket \$1"/);
+    assert.match(script, /set -- multi-user\.target nginx\.service ssh\.socket\n/);
+    assert.match(script, /systemctl show -p ActiveState -p ActiveEnterTimestampMonotonic multi-user\.target nginx\.service ssh\.socket\)/);
     assert.match(script, /> "\$out"/);
     assert.match(script, /out=\/dev\/ttyS1/);
   });
+
+  // The script run by the host's /bin/sh (dash on Debian, as in the guest) against stand-ins for
+  // systemctl and ip that print what systemd 252 prints — property order inside a block included.
+  for (const failedUnits of [0, 1]) {
+    it(`the check script's report parses, with two systemctl when ${failedUnits} unit(s) failed${failedUnits ? ' and a third to name it' : ''}`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'aminator-check-'));
+      try {
+        const calls = join(dir, 'calls');
+        const fake = (body: string) => `#!/bin/sh\necho "$(basename "$0") $*" >> ${calls}\n${body}\n`;
+        await writeFile(
+          join(dir, 'systemctl'),
+          fake(
+            [
+              'case "$3" in',
+              '  ActiveState) printf "ActiveState=active\\nActiveEnterTimestampMonotonic=15370000\\n\\nActiveEnterTimestampMonotonic=15350000\\nActiveState=active\\n\\nActiveState=failed\\nActiveEnterTimestampMonotonic=0\\n" ;;',
+              `  UserspaceTimestampMonotonic) printf "NFailedUnits=${failedUnits}\\nUserspaceTimestampMonotonic=5812345\\n" ;;`,
+              '  *) [ "$1" = list-units ] && echo "ssh.socket loaded failed failed OpenBSD Secure Shell server socket" ;;',
+              'esac',
+            ].join('\n'),
+          ),
+          { mode: 0o755 },
+        );
+        await writeFile(join(dir, 'ip'), fake('echo "2: ens3    inet 10.0.2.15/24 brd 10.0.2.255 scope global dynamic ens3"'), { mode: 0o755 });
+        const out = join(dir, 'report');
+        await writeFile(join(dir, 'check.sh'), checkScript('n2', ['nginx.service', 'ssh.socket'], out));
+        await execFileAsync('/bin/sh', [join(dir, 'check.sh')], { env: { PATH: `${dir}:/usr/bin:/bin` } });
+        const report = parseReport(await readFile(out, 'utf8'), 'n2');
+        assert.ok(report, 'a complete report');
+        assert.equal(report.multiUser, 'active');
+        assert.deepEqual(
+          [...report.units],
+          [
+            ['nginx.service', 'active'],
+            ['ssh.socket', 'failed'],
+          ],
+        );
+        assert.deepEqual(report.failed, failedUnits ? ['ssh.socket'] : []);
+        assert.deepEqual(report.addresses, ['ens3 10.0.2.15/24']);
+        assert.equal(report.timing?.userspace, 5.812345);
+        assert.equal(report.timing?.multiUser, 15.37, "multi-user.target's own timestamp, the first block's");
+        assert.ok((report.timing?.report ?? 0) > 0, 'uptime read by the shell');
+        const made = (await readFile(calls, 'utf8')).trim().split('\n');
+        assert.equal(made.filter((c) => c.startsWith('systemctl ')).length, failedUnits ? 3 : 2, made.join('; '));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it("reads only this boot's report, and turns it into checks", () => {
     const channel = [

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { chooseSharedLibraries, type DiscoveredPlugin } from '../src/internal.js';
+import { chooseSharedLibraries, type DiscoveredPlugin, sharedLibraryProblem } from '../src/internal.js';
 
 describe('shared libraries', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'aminator-shared-libs-'));
@@ -28,6 +28,20 @@ describe('shared libraries', () => {
     assert.equal(shared?.version, '1.2.0');
     assert.equal(shared?.dir, join(b.path, 'node_modules', 'acme-lib'));
     assert.equal(shared?.copies.length, 2);
+  });
+
+  it('one copy is the shared one; a plugin is refused only for a range the shared copy does not meet', async () => {
+    const only = pluginWithLibrary('plugin-d', '1.4.0');
+    const shared = await chooseSharedLibraries([only]);
+    assert.deepEqual(
+      shared.map((l) => [l.name, l.version, l.copies.length]),
+      [['acme-lib', '1.4.0', 1]],
+    );
+    assert.equal(await sharedLibraryProblem(only, shared), undefined);
+    const wantsTwo = { ...only, packageJson: { name: 'plugin-e', dependencies: { 'acme-lib': '^2.0.0' } } } as DiscoveredPlugin;
+    assert.match((await sharedLibraryProblem(wantsTwo, shared)) ?? '', /needs acme-lib \^2\.0\.0, but the copy every plugin shares is 1\.4\.0/);
+    const wantsNone = { ...only, packageJson: { name: 'plugin-f', dependencies: { other: '^1.0.0' } } } as DiscoveredPlugin;
+    assert.equal(await sharedLibraryProblem(wantsNone, shared), undefined);
   });
 
   it('refuses a copy another user could have written, before anything imports it', async () => {

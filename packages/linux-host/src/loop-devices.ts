@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type CommandRunner, ignoreMissing, type Leftover, pollUntil, type StepContext } from '@aminator/core';
+import { deviceNumbers } from './chroot-dev.js';
 
 /** How long a detached loop device may stay held open by someone else (udev's probe, a disk scan). */
 const RELEASE_TIMEOUT_MS = 15_000;
@@ -109,12 +110,40 @@ async function loopBackingFile(device: string): Promise<string | undefined> {
  * One attribute of a loop device from sysfs, undefined when it is not attached: a free device has no
  * loop/ directory (ENOENT), and one being detached right now answers ENODEV or ENXIO to the read.
  */
-async function readLoopAttribute(deviceDir: string, name: 'backing_file' | 'offset'): Promise<string | undefined> {
+async function readLoopAttribute(deviceDir: string, name: 'backing_file' | 'offset' | 'sizelimit'): Promise<string | undefined> {
   try {
     return await readFile(join(deviceDir, 'loop', name), 'utf8');
   } catch (error) {
     if (['ENODEV', 'ENXIO'].includes((error as NodeJS.ErrnoException)?.code ?? '')) return undefined;
     ignoreMissing(error);
+    return undefined;
+  }
+}
+
+/**
+ * The file a loop device shows whole (no offset, no size limit), when it is one: a partition of it is
+ * then attached over the file itself, as the kernel's own partition would be, rather than stacked on
+ * the loop device — every read and write crossing one loop instead of two (a bake's `apt-get update`
+ * reads the ~50 MB package lists through it). The path the kernel reports is used only when the file
+ * there is the very inode the device holds (another mount namespace names files differently);
+ * otherwise, and for any device that is not such a loop, undefined: stack on the device.
+ */
+export async function wholeFileOfLoop(commands: CommandRunner, device: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const sys = join('/sys/class/block', basename(await realpath(device)));
+    const [offset, sizelimit] = await Promise.all([readLoopAttribute(sys, 'offset'), readLoopAttribute(sys, 'sizelimit')]);
+    if (offset === undefined || Number(offset) !== 0 || Number(sizelimit ?? 0) !== 0) return undefined;
+    const { stdout } = await commands.run('losetup', ['--list', '--json', '--output', 'BACK-FILE,BACK-INO,BACK-MAJ:MIN', '--', device], {
+      timeoutMs: 30_000,
+      signal,
+    });
+    const [loop] = (JSON.parse(stdout) as { loopdevices?: Array<Record<string, unknown>> }).loopdevices ?? [];
+    const file = loop?.['back-file'];
+    if (typeof file !== 'string' || !file.startsWith('/')) return undefined;
+    const info = await lstat(file, { bigint: true });
+    const { major, minor } = deviceNumbers(info.dev);
+    return info.isFile() && String(info.ino) === String(loop?.['back-ino']) && `${major}:${minor}` === String(loop?.['back-maj:min']).trim() ? file : undefined;
+  } catch {
     return undefined;
   }
 }

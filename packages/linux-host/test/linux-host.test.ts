@@ -31,6 +31,7 @@ import {
   pathInside,
   readExtSuperblock,
   requireHostTools,
+  wholeFileOfLoop,
 } from '../src/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-linux-host-test-'));
@@ -227,6 +228,29 @@ describe('detachLoop', ROOT_ONLY, () => {
     } finally {
       await holder.close().catch(() => undefined);
       detachTestLoopIfAttached(loop);
+    }
+  });
+});
+
+describe('wholeFileOfLoop', ROOT_ONLY, () => {
+  it('names the file a loop device shows whole, so a partition is attached over the file and not stacked on the device', async () => {
+    const image = join(scratch, 'whole.img');
+    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
+    const commands = new ProcessCommandRunner(createTestStepContext().ctx.log);
+    const whole = attachTestLoop(image);
+    const part = attachTestLoop(image, { offset: 1024 * 1024, size: 2 * 1024 * 1024 });
+    const stacked = attachTestLoop(whole);
+    try {
+      assert.equal(await wholeFileOfLoop(commands, whole), image);
+      assert.equal(await wholeFileOfLoop(commands, part), undefined, 'a byte range of the file is not the whole file');
+      assert.equal(await wholeFileOfLoop(commands, stacked), undefined, 'backed by a device, not a file');
+      assert.equal(await wholeFileOfLoop(commands, image), undefined, 'not a loop device at all');
+      // Deleted: the kernel names it '… (deleted)', and another file may now be at the path.
+      rmSync(image);
+      writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
+      assert.equal(await wholeFileOfLoop(commands, whole), undefined, 'the attached file is gone from its path');
+    } finally {
+      for (const loop of [stacked, part, whole]) detachTestLoopIfAttached(loop);
     }
   });
 });

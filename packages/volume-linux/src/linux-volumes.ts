@@ -31,6 +31,7 @@ import {
   partitionByteRange,
   readPartitionTable,
   requireHostTools,
+  wholeFileOfLoop,
 } from '@aminator/linux-host';
 import { SUPPORTED_FS, type VolumeConfig } from './volume-config.js';
 
@@ -126,7 +127,8 @@ export class LinuxVolumes implements VolumeManager {
 
   /** A loop device over the partition's byte range; released in teardown. */
   private async partitionLoop(device: string, table: PartitionTable, partition: Partition, ctx: StepContext): Promise<string> {
-    const loop = await attachLoopForStep(this.commands, device, ctx, {
+    const over = (await wholeFileOfLoop(this.commands, device, ctx.signal)) ?? device;
+    const loop = await attachLoopForStep(this.commands, over, ctx, {
       ...partitionByteRange(table, partition),
       what: `partition ${partition.number} of ${device}`,
     });

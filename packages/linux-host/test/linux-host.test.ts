@@ -245,6 +245,17 @@ describe('wholeFileOfLoop', ROOT_ONLY, () => {
       assert.equal(await wholeFileOfLoop(commands, part), undefined, 'a byte range of the file is not the whole file');
       assert.equal(await wholeFileOfLoop(commands, stacked), undefined, 'backed by a device, not a file');
       assert.equal(await wholeFileOfLoop(commands, image), undefined, 'not a loop device at all');
+      // Another file mounted over the path, as another mount namespace shows names: the name the kernel
+      // reports now leads to a different inode, which must not be taken for the device's file.
+      const other = join(scratch, 'other.img');
+      writeFileSync(other, Buffer.alloc(4096));
+      sh('mount', ['--bind', other, image]);
+      try {
+        assert.equal(await wholeFileOfLoop(commands, whole), undefined, 'the file at the path is not the one the device holds');
+      } finally {
+        sh('umount', [image]);
+      }
+      assert.equal(await wholeFileOfLoop(commands, whole), image, 'the same file again once the mount is gone');
       // Deleted: the kernel names it '… (deleted)', and another file may now be at the path.
       rmSync(image);
       writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));

@@ -146,7 +146,11 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
         ]
       : []),
     '-drive',
-    `file=${optionValue(options.disk)},format=raw,if=virtio,cache=unsafe`,
+    `file=${optionValue(options.disk)},format=raw,if=none,id=disk0,cache=unsafe`,
+    // First in the firmware's boot order: OVMF then connects only the devices that order names, not
+    // the NIC and the whole UEFI network stack on top of it (~0.35 s under TCG); the guest sees the same devices.
+    '-device',
+    'virtio-blk-pci,drive=disk0,bootindex=0',
     '-netdev',
     `user,id=net0,restrict=on${forwards}`,
     '-device',

@@ -34,7 +34,11 @@ describe('verifier-qemu, without booting', () => {
     assert.match(script, /^#!\/bin\/sh\n/);
     assert.match(script, /AMINATOR-VERIFY-BEGIN 0123abcd/);
     assert.match(script, /set -- multi-user\.target nginx\.service ssh\.socket\n/);
-    assert.match(script, /systemctl show -p ActiveState -p ActiveEnterTimestampMonotonic multi-user\.target nginx\.service ssh\.socket\)/);
+    assert.match(
+      script,
+      /systemctl show -p ActiveState -p ActiveEnterTimestampMonotonic multi-user\.target nginx\.service ssh\.socket > "\$r\.units" 2>&1 &\n/,
+    );
+    assert.match(script, /^r=\/run\/aminator-verify\.0123abcd$/m, "the answers' files carry the nonce");
     assert.match(script, /> "\$out"/);
     assert.match(script, /out=\/dev\/ttyS1/);
   });
@@ -60,9 +64,13 @@ describe('verifier-qemu, without booting', () => {
           ),
           { mode: 0o755 },
         );
-        await writeFile(join(dir, 'ip'), fake('echo "2: ens3    inet 10.0.2.15/24 brd 10.0.2.255 scope global dynamic ens3"'), { mode: 0o755 });
+        await writeFile(
+          join(dir, 'ip'),
+          fake('echo "2: ens3    inet 10.0.2.15/24 brd 10.0.2.255 scope global dynamic ens3"; echo "Cannot open netlink socket: oops" >&2'),
+          { mode: 0o755 },
+        );
         const out = join(dir, 'report');
-        await writeFile(join(dir, 'check.sh'), checkScript('n2', ['nginx.service', 'ssh.socket'], out));
+        await writeFile(join(dir, 'check.sh'), checkScript('n2', ['nginx.service', 'ssh.socket'], out).replace('r=/run/', `r=${dir}/`));
         await execFileAsync('/bin/sh', [join(dir, 'check.sh')], { env: { PATH: `${dir}:/usr/bin:/bin` } });
         const report = parseReport(await readFile(out, 'utf8'), 'n2');
         assert.ok(report, 'a complete report');
@@ -75,7 +83,7 @@ describe('verifier-qemu, without booting', () => {
           ],
         );
         assert.deepEqual(report.failed, failedUnits ? ['ssh.socket'] : []);
-        assert.deepEqual(report.addresses, ['ens3 10.0.2.15/24']);
+        assert.deepEqual(report.addresses, ['ens3 10.0.2.15/24'], 'an error line of ip is not an address');
         assert.equal(report.timing?.userspace, 5.812345);
         assert.equal(report.timing?.multiUser, 15.37, "multi-user.target's own timestamp, the first block's");
         assert.ok((report.timing?.report ?? 0) > 0, 'uptime read by the shell');
@@ -166,7 +174,8 @@ describe('verifier-qemu, without booting', () => {
     assert.ok(args.includes('virt,accel=tcg'));
     assert.equal(args[args.indexOf('-cpu') + 1], 'cortex-a72');
     assert.ok(args.includes(`if=pflash,format=raw,readonly=on,file=${config.aavmfCode}`));
-    assert.ok(args.includes('file=/w,,x/copy.raw,format=raw,if=virtio,cache=unsafe'), 'a comma in a path is doubled, not an option separator');
+    assert.ok(args.includes('file=/w,,x/copy.raw,format=raw,if=none,id=disk0,cache=unsafe'), 'a comma in a path is doubled, not an option separator');
+    assert.equal(args[args.indexOf('virtio-blk-pci,drive=disk0,bootindex=0') - 1], '-device', 'the disk is a virtio device first in the boot order');
     assert.deepEqual(
       args.filter((_, i) => args[i - 1] === '-serial'),
       ['file:/l/c.log'],

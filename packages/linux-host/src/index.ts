@@ -1,6 +1,7 @@
 export * from './aminator-env.js';
 export * from './architecture.js';
 export * from './block-device-size.js';
+export * from './block-sysfs.js';
 export * from './chroot-command.js';
 export * from './chroot-dev.js';
 export * from './chroot-mounts.js';

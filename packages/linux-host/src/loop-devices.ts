@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type CommandRunner, ignoreMissing, type Leftover, pollUntil, type StepContext } from '@aminator/core';
+import { blockSysfsDir } from './block-sysfs.js';
 import { deviceNumbers } from './chroot-dev.js';
 
 /** How long a detached loop device may stay held open by someone else (udev's probe, a disk scan). */
@@ -130,7 +131,7 @@ async function readLoopAttribute(deviceDir: string, name: 'backing_file' | 'offs
  */
 export async function wholeFileOfLoop(commands: CommandRunner, device: string, signal?: AbortSignal): Promise<string | undefined> {
   try {
-    const sys = join('/sys/class/block', basename(await realpath(device)));
+    const sys = blockSysfsDir(device);
     const [offset, sizelimit] = await Promise.all([readLoopAttribute(sys, 'offset'), readLoopAttribute(sys, 'sizelimit')]);
     if (offset === undefined || Number(offset) !== 0 || Number(sizelimit ?? 0) !== 0) return undefined;
     const { stdout } = await commands.run('losetup', ['--list', '--json', '--output', 'BACK-FILE,BACK-INO,BACK-MAJ:MIN', '--', device], {

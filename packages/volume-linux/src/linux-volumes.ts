@@ -19,6 +19,7 @@ import {
 import {
   attachLoopForStep,
   blockDeviceBytes,
+  blockSysfsDir,
   chooseRootPartition,
   extFileSystemBytes,
   filesystemType,
@@ -172,12 +173,8 @@ function partitionNodes(device: string, number: number): string[] {
   return [`${device}${/\d$/.test(basename(device)) ? 'p' : ''}${number}`, `${device}-part${number}`];
 }
 
-function sysfsOf(node: string): string {
-  return `/sys/class/block/${basename(realpathSync(node))}`;
-}
-
 function isLoop(node: string): boolean {
-  return existsSync(join(sysfsOf(node), 'loop'));
+  return existsSync(join(blockSysfsDir(node), 'loop'));
 }
 
 /**
@@ -188,7 +185,7 @@ function isLoop(node: string): boolean {
 function kernelKnows(node: string, disk: string, table: PartitionTable, partition: Partition): boolean {
   try {
     if (!existsSync(node) || !statSync(node).isBlockDevice()) return false;
-    const sys = sysfsOf(node);
+    const sys = blockSysfsDir(node);
     const read = (file: string): string => readFileSync(join(sys, file), 'utf8').trim();
     if (existsSync(join(sys, 'partition'))) {
       const scale = table.sectorSize / 512;
@@ -196,7 +193,7 @@ function kernelKnows(node: string, disk: string, table: PartitionTable, partitio
       return parent === basename(realpathSync(disk)) && Number(read('start')) === partition.start * scale && Number(read('size')) === partition.size * scale;
     }
     if (!isLoop(node) || !isLoop(disk)) return false;
-    const diskBacking = readFileSync(join(sysfsOf(disk), 'loop', 'backing_file'), 'utf8').trim();
+    const diskBacking = readFileSync(join(blockSysfsDir(disk), 'loop', 'backing_file'), 'utf8').trim();
     return (
       read('loop/backing_file') === diskBacking &&
       Number(read('loop/offset')) === partition.start * table.sectorSize &&

@@ -1,5 +1,6 @@
 export * from './aminator-env.js';
 export * from './architecture.js';
+export * from './block-device-flush.js';
 export * from './block-device-size.js';
 export * from './block-sysfs.js';
 export * from './chroot-command.js';

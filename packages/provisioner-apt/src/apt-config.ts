@@ -12,6 +12,12 @@ export const aptConfigSchema = z
     installRecommends: z.boolean().default(false),
     /** Allow installing an older version than the image has (with a `name=version` pin). */
     allowDowngrades: z.boolean().default(false),
+    /**
+     * dpkg's own fsync of every file it unpacks (`--force-unsafe-io` when off). A bake keeps the
+     * volume only once it is unmounted (which writes the file system out) and discards it on any
+     * failure, so these syncs protect nothing it keeps; each one waits for the loop device's flush.
+     */
+    dpkgSync: z.boolean().default(false),
   })
   .strict();
 

@@ -137,6 +137,7 @@ export class AptProvisioner implements Provisioner, PackageManager {
     const options = ['-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
     if (!this.config.installRecommends) options.push('--no-install-recommends');
     if (this.config.allowDowngrades) options.push('--allow-downgrades');
+    if (!this.config.dpkgSync) options.push('-o', 'Dpkg::Options::=--force-unsafe-io');
     await runInChroot(this.commands, root, 'apt-get', ['install', ...options, '--', target], ctx, {
       env: APT_ENV,
       timeoutMs: this.config.installTimeoutMs,

@@ -31,6 +31,22 @@ describe('apt spec validation and versions', () => {
       assert.throws(() => apt.parseSpec(bad), { code: 'E_INVALID_INPUT' }, bad);
     }
   });
+  it("tells dpkg not to fsync what it unpacks unless dpkgSync asks for dpkg's own syncs", async () => {
+    for (const dpkgSync of [false, true]) {
+      const calls: string[][] = [];
+      const recording = new AptProvisioner(aptConfigSchema.parse({ dpkgSync }), {
+        run: async (file, args) => {
+          calls.push([file, ...args]);
+          return { file, args, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+        },
+      });
+      await recording.install('/chroot', 'hello', createTestStepContext().ctx, () => undefined);
+      const [call] = calls;
+      assert.deepEqual(call?.slice(0, 4), ['chroot', '/chroot', 'apt-get', 'install']);
+      assert.equal(call?.at(-1), 'hello');
+      assert.equal(call?.includes('Dpkg::Options::=--force-unsafe-io'), !dpkgSync, `dpkgSync: ${dpkgSync}`);
+    }
+  });
   it('splits Debian versions into version and release', () => {
     assert.deepEqual(splitDebianVersion('2.10-3'), { version: '2.10', release: '3' });
     assert.deepEqual(splitDebianVersion('1:2.3.4-1ubuntu2'), { version: '2.3.4', release: '1ubuntu2' });

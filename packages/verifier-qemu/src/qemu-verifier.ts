@@ -37,7 +37,7 @@ import { QemuErrorCodes } from './qemu-errors.js';
 import { type QemuMachine, qemuMachine } from './qemu-machine.js';
 import { QEMU_TOOLS } from './qemu-tools.js';
 import { type Forward, startVm, tail } from './qemu-vm.js';
-import { channelLogName, consoleLogName, isConsoleLog, OVMF_VARS, PID_FILE, VERIFY_DIR } from './verify-files.js';
+import { channelLogName, consoleLogName, isConsoleLog, OVMF_VARS, PID_FILE, UEFI_ROM, VERIFY_DIR } from './verify-files.js';
 import { findVerifyLeftovers } from './verify-leftovers.js';
 
 /** How often the check channel is read while a guest boots. */
@@ -129,7 +129,7 @@ export class QemuVerifier implements Verifier {
     const dir = join(ctx.workDir, VERIFY_DIR);
     await mkdir(dir, { mode: 0o700 });
     ctx.cleanup.push({ description: `remove ${dir}`, undo: () => removeDirIfPresent(dir) });
-    for (const file of [OVMF_VARS, PID_FILE]) {
+    for (const file of [OVMF_VARS, UEFI_ROM, PID_FILE]) {
       const path = join(dir, file);
       ctx.cleanup.push({ description: `remove ${path}`, undo: () => removeFileIfPresent(path) });
     }

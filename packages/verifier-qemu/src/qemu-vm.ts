@@ -8,7 +8,8 @@ import { stopProcess } from '@aminator/linux-host';
 import type { QemuConfig } from './qemu-config.js';
 import { QemuErrorCodes } from './qemu-errors.js';
 import { nativeGuest, type QemuMachine } from './qemu-machine.js';
-import { OVMF_VARS, PID_FILE } from './verify-files.js';
+import { writeUefiRom } from './uefi-rom.js';
+import { OVMF_VARS, PID_FILE, UEFI_ROM } from './verify-files.js';
 
 export interface Forward {
   readonly hostPort: number;
@@ -137,14 +138,16 @@ export function qemuArgs(options: VmOptions, config: QemuConfig, accel: 'kvm' | 
     'none',
     '-no-reboot',
     '-nodefaults',
-    ...(options.mode === 'uefi'
-      ? [
-          '-drive',
-          `if=pflash,format=raw,readonly=on,file=${optionValue(firmware.code)}`,
-          '-drive',
-          `if=pflash,format=raw,file=${optionValue(join(options.dir, OVMF_VARS))}`,
-        ]
-      : []),
+    ...(options.mode !== 'uefi'
+      ? []
+      : machine.uefiLoad === 'rom'
+        ? ['-bios', join(options.dir, UEFI_ROM)]
+        : [
+            '-drive',
+            `if=pflash,format=raw,readonly=on,file=${optionValue(firmware.code)}`,
+            '-drive',
+            `if=pflash,format=raw,file=${optionValue(join(options.dir, OVMF_VARS))}`,
+          ]),
     '-drive',
     `file=${optionValue(options.disk)},format=raw,if=none,id=disk0,cache=unsafe`,
     // First in the firmware's boot order: OVMF then connects only the devices that order names, not
@@ -184,11 +187,18 @@ function optionValue(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
+/** The UEFI firmware files a boot writes to, made fresh in its directory. */
+async function privateFirmware(machine: QemuMachine, config: QemuConfig, dir: string): Promise<void> {
+  const firmware = machine.firmware(config);
+  if (machine.uefiLoad === 'rom') await writeUefiRom(firmware, join(dir, UEFI_ROM));
+  else await copyFile(firmware.vars, join(dir, OVMF_VARS));
+}
+
 /** Start qemu (its own process group, so a Ctrl-C on the terminal reaches aminate, not qemu). */
 export async function startVm(options: VmOptions, config: QemuConfig, ctx: StepContext): Promise<RunningVm> {
   if (ctx.signal.aborted) throw ctx.signal.reason;
   const { machine } = options;
-  if (options.mode === 'uefi') await copyFile(machine.firmware(config).vars, join(options.dir, OVMF_VARS));
+  if (options.mode === 'uefi') await privateFirmware(machine, config, options.dir);
   const accel = await chooseAccel(machine, config);
   const args = qemuArgs(options, config, accel);
   const binary = machine.binary.command;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describePluginConformance } from '@aminator/testkit';
 import plugin, { bootTimes, checkScript, parseReport, qemuArgs, qemuConfigSchema, qemuMachine, reportChecks } from '../src/index.js';
+import { writeUefiRom } from '../src/uefi-rom.js';
 
 const execFileAsync = promisify(execFile);
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -134,7 +135,7 @@ describe('verifier-qemu, without booting', () => {
     assert.equal(parseReport('AMINATOR-VERIFY-BEGIN t\ntiming  \nAMINATOR-VERIFY-END t\n', 't')?.timing, undefined, 'no numbers, no timing');
   });
 
-  it("qemu boots the image's own loader: no -kernel, forwards on 127.0.0.1 only, OVMF with private variables for UEFI", () => {
+  it("qemu boots the image's own loader: no -kernel, forwards on 127.0.0.1 only, OVMF from a private ROM image for UEFI", () => {
     const config = qemuConfigSchema.parse({});
     const options = {
       machine: qemuMachine('x86_64'),
@@ -156,9 +157,33 @@ describe('verifier-qemu, without booting', () => {
     assert.ok(bios.includes('virtio-rng-pci'), "the host's entropy, so the guest's getrandom() does not wait");
     assert.equal(bios[bios.indexOf('-vga') + 1], 'none', 'no display device to draw a console on');
     const uefi = qemuArgs({ ...options, mode: 'uefi' }, config, 'kvm');
-    assert.ok(uefi.includes(`if=pflash,format=raw,readonly=on,file=${config.ovmfCode}`));
-    assert.ok(uefi.includes('if=pflash,format=raw,file=/w/OVMF_VARS.fd'), 'a copy of the variables, never the system file');
+    assert.equal(uefi[uefi.indexOf('-bios') + 1], '/w/uefi-rom.fd', 'a private image, never the system files');
+    assert.ok(!uefi.some((a) => a.includes('pflash')), 'no flash devices: OVMF writes its start-up variables to memory, not through emulated flash');
     assert.ok(uefi.includes('pc,accel=kvm'));
+  });
+
+  it("the UEFI ROM is the firmware's variable store then its code, refused unless whole 64 KiB blocks", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aminator-uefi-rom-'));
+    try {
+      const vars = join(dir, 'vars.fd');
+      const code = join(dir, 'code.fd');
+      await writeFile(vars, Buffer.alloc(64 * 1024, 1));
+      await writeFile(code, Buffer.alloc(3 * 64 * 1024, 2));
+      await writeUefiRom({ code, vars }, join(dir, 'rom.fd'));
+      const rom = await readFile(join(dir, 'rom.fd'));
+      assert.equal(rom.length, 4 * 64 * 1024);
+      assert.equal(rom[0], 1, 'the variables first');
+      assert.equal(rom[64 * 1024], 2, 'the code after them, up to the end of the ROM');
+      assert.equal(rom.at(-1), 2);
+      await writeFile(code, Buffer.alloc(3 * 64 * 1024 + 512, 2));
+      await assert.rejects(writeUefiRom({ code, vars }, join(dir, 'bad.fd')), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'E_QEMU_FAILED');
+        assert.match(error.message, /not a whole number of 64 KiB blocks/);
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('an arm64 image boots in the virt machine under AAVMF, its report on a virtio-serial port (virt has one UART)', () => {

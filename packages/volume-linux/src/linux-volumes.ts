@@ -24,6 +24,7 @@ import {
   extFileSystemBytes,
   filesystemType,
   findWorkRootLeftovers,
+  flushBlockDevice,
   HostTools,
   LinuxErrorCodes,
   Mounter,
@@ -34,7 +35,7 @@ import {
   requireHostTools,
   wholeFileOfLoop,
 } from '@aminator/linux-host';
-import { SUPPORTED_FS, type VolumeConfig } from './volume-config.js';
+import { NOBARRIER_FS, SUPPORTED_FS, type VolumeConfig } from './volume-config.js';
 
 const GROWPART_NOCHANGE = 1;
 /** growpart leaves a 1 MiB fudge and GPT keeps a backup table at the end: less than this is nothing to grow. */
@@ -81,13 +82,18 @@ export class LinuxVolumes implements VolumeManager {
     const root = join(ctx.workDir, 'root');
     await mkdir(root, { mode: 0o755 });
     ctx.cleanup.push({ description: `remove ${root}`, resource: { kind: 'directory', id: root }, manual: [['rmdir', root]], undo: () => rmdir(root) });
-    const options = this.config.mountOptions.length > 0 ? ['-o', this.config.mountOptions.join(',')] : [];
-    await this.mounter.mount(['-t', fsType, ...options, fsDevice.node, root], ctx.signal);
+    const options = this.mountOptions(fsType);
+    await this.mounter.mount(['-t', fsType, ...(options.length > 0 ? ['-o', options.join(',')] : []), fsDevice.node, root], ctx.signal);
     ctx.cleanup.push({
       description: `unmount ${root}`,
       resource: { kind: 'mount', id: root },
       manual: [['umount', root]],
-      undo: () => this.mounter.unmountTree(root, { retryMs: this.config.unmountRetryMs }),
+      undo: async () => {
+        await this.mounter.unmountTree(root, { retryMs: this.config.unmountRetryMs });
+        // The durability point of the bake's writes (with or without barriers): nothing keeps the
+        // volume before this — a snapshot, a detach, the local store's move.
+        await flushBlockDevice(fsDevice.node);
+      },
     });
     if (this.config.grow && fsType === 'xfs') await this.growXfs(root, ctx);
     return { root, device: fsDevice.node, fsType, partition: partition?.number };
@@ -134,6 +140,13 @@ export class LinuxVolumes implements VolumeManager {
       what: `partition ${partition.number} of ${device}`,
     });
     return loop;
+  }
+
+  /** The configured options, and `nobarrier` where the file system takes it and none was chosen. */
+  private mountOptions(fsType: string): string[] {
+    const chosen = this.config.mountOptions;
+    const decided = chosen.some((o) => /^(no)?barrier(=|$)/.test(o));
+    return this.config.writeBarriers || decided || !NOBARRIER_FS.includes(fsType) ? [...chosen] : [...chosen, 'nobarrier'];
   }
 
   private async fsType(device: string, signal: AbortSignal): Promise<string> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, truncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -96,6 +96,53 @@ describe('volume-linux on real loop devices', ROOT_ONLY, () => {
         detachTestLoop(disk);
       },
     );
+  });
+
+  it('writes ext4 without barriers — an fsync inside sends the device no flush — and flushes the device once it is unmounted; writeBarriers keeps them', async () => {
+    const image = join(scratch, 'barriers.img');
+    makeDiskImage(image, { sizeBytes: 64 * MiB, table: 'none', fs: 'ext4' });
+    // Flush requests the device completed: field 16 of its sysfs stat.
+    const flushes = (loop: string): number =>
+      Number(
+        readFileSync(`/sys/block/${loop.replace('/dev/', '')}/stat`, 'utf8')
+          .trim()
+          .split(/\s+/)[15],
+      );
+    for (const writeBarriers of [false, true]) {
+      const workDir = join(scratch, `work-${++counter}`);
+      mkdirSync(workDir);
+      const loop = attachTestLoop(image);
+      const harness = createTestStepContext({ workDir });
+      let fsyncFlushes = Number.NaN;
+      let beforeUndo = Number.NaN;
+      let afterUndo = Number.NaN;
+      await unwindAfter(
+        harness,
+        async () => {
+          const volumes = new LinuxVolumes(volumeConfigSchema.parse({ writeBarriers }), new ProcessCommandRunner(harness.ctx.log));
+          const mounted = await volumes.mount(loop, harness.ctx);
+          const options = sh('findmnt', ['-no', 'OPTIONS', mounted.root]).trim();
+          assert.equal(options.split(',').includes('nobarrier'), !writeBarriers, `${mounted.fsType} mounted ${options}`);
+          const before = flushes(loop);
+          const fd = openSync(join(mounted.root, 'written'), 'w');
+          try {
+            writeSync(fd, 'data\n');
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+          fsyncFlushes = flushes(loop) - before;
+          beforeUndo = flushes(loop);
+        },
+        () => {
+          afterUndo = flushes(loop);
+          detachTestLoop(loop);
+        },
+      );
+      if (writeBarriers) assert.ok(fsyncFlushes > 0, 'with barriers the fsync flushes the device');
+      else assert.equal(fsyncFlushes, 0, 'without barriers the fsync reaches the device but flushes nothing');
+      assert.ok(afterUndo > beforeUndo, `unmounting ends with a flush of the device (${beforeUndo} → ${afterUndo})`);
+    }
   });
 
   it('mounts a whole-disk xfs file system', async () => {

@@ -65,7 +65,8 @@ export class LinuxVolumes implements VolumeManager {
 
   describePlan(): readonly string[] {
     const where = this.config.partition ? `partition ${this.config.partition}` : 'the root partition (detected) or the whole disk';
-    return [`volume linux: mount ${where}${this.config.grow ? ', growing it to fill the volume' : ''}`];
+    const barriers = this.config.writeBarriers ? '' : ' (ext3/ext4 without write barriers; the device is flushed once unmounted)';
+    return [`volume linux: mount ${where}${this.config.grow ? ', growing it to fill the volume' : ''}${barriers}`];
   }
 
   /** Mounts (and processes holding them) under the work root of bakes that are gone. */

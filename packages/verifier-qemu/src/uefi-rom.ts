@@ -1,5 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { AminatorError, EXIT_USAGE } from '@aminator/core';
+import { readFile } from 'node:fs/promises';
+import { AminatorError, EXIT_USAGE, writeNewFile } from '@aminator/core';
 import { QemuErrorCodes } from './qemu-errors.js';
 
 /** qemu maps a PC's firmware ROM below 4 GiB in whole 64 KiB blocks. */
@@ -7,8 +7,8 @@ const ROM_BLOCK = 64 * 1024;
 
 /**
  * One firmware image from split UEFI firmware, laid out as the flash it was built for: the variable
- * store, then the code, which ends at the top of the ROM where the CPU starts. Written as a private
- * file the boot then runs from (its directory is private to the run).
+ * store, then the code, which ends at the top of the ROM where the CPU starts: a new private file
+ * the boot then runs from.
  */
 export async function writeUefiRom(firmware: { readonly code: string; readonly vars: string }, target: string): Promise<void> {
   const [vars, code] = await Promise.all([readFile(firmware.vars), readFile(firmware.code)]);
@@ -20,5 +20,5 @@ export async function writeUefiRom(firmware: { readonly code: string; readonly v
       suggestions: ['set verifier.qemu.ovmfCode and ovmfVars to the code and variables of one OVMF build (e.g. OVMF_CODE_4M.fd and OVMF_VARS_4M.fd)'],
     });
   }
-  await writeFile(target, Buffer.concat([vars, code]), { mode: 0o600 });
+  await writeNewFile(target, Buffer.concat([vars, code]), 0o600);
 }

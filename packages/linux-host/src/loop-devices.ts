@@ -121,6 +121,22 @@ async function readLoopAttribute(deviceDir: string, name: 'backing_file' | 'offs
   }
 }
 
+export interface LoopGeometry {
+  /** The path the kernel reports for the file behind it (as this mount namespace names it, or not). */
+  readonly backingFile: string;
+  /** Bytes into the file where the device starts, and how many it shows (0: to the file's end). */
+  readonly offset: number;
+  readonly sizeLimit: number;
+}
+
+/** What a loop device shows of which file, from sysfs; undefined for a free loop device or any other device. */
+export async function loopGeometry(device: string): Promise<LoopGeometry | undefined> {
+  const sys = blockSysfsDir(device);
+  const [backingFile, offset, sizeLimit] = await Promise.all((['backing_file', 'offset', 'sizelimit'] as const).map((name) => readLoopAttribute(sys, name)));
+  if (backingFile === undefined || offset === undefined || sizeLimit === undefined) return undefined;
+  return { backingFile: backingFile.trim(), offset: Number(offset), sizeLimit: Number(sizeLimit) };
+}
+
 /**
  * The file a loop device shows whole (no offset, no size limit), when it is one: a partition of it is
  * then attached over the file itself, as the kernel's own partition would be, rather than stacked on
@@ -131,9 +147,8 @@ async function readLoopAttribute(deviceDir: string, name: 'backing_file' | 'offs
  */
 export async function wholeFileOfLoop(commands: CommandRunner, device: string, signal?: AbortSignal): Promise<string | undefined> {
   try {
-    const sys = blockSysfsDir(device);
-    const [offset, sizelimit] = await Promise.all([readLoopAttribute(sys, 'offset'), readLoopAttribute(sys, 'sizelimit')]);
-    if (offset === undefined || Number(offset) !== 0 || Number(sizelimit ?? 0) !== 0) return undefined;
+    const geometry = await loopGeometry(device);
+    if (geometry === undefined || geometry.offset !== 0 || geometry.sizeLimit !== 0) return undefined;
     const { stdout } = await commands.run('losetup', ['--list', '--json', '--output', 'BACK-FILE,BACK-INO,BACK-MAJ:MIN', '--', device], {
       timeoutMs: 30_000,
       signal,

@@ -24,6 +24,7 @@ import {
   hostDebianSuite,
   isTailFromGoneNamespace,
   listLoops,
+  loopGeometry,
   loopReads,
   overrideFile,
   type PartitionTable,
@@ -241,6 +242,9 @@ describe('wholeFileOfLoop', ROOT_ONLY, () => {
     const part = attachTestLoop(image, { offset: 1024 * 1024, size: 2 * 1024 * 1024 });
     const stacked = attachTestLoop(whole);
     try {
+      assert.deepEqual(await loopGeometry(part), { backingFile: image, offset: 1024 * 1024, sizeLimit: 2 * 1024 * 1024 });
+      assert.deepEqual(await loopGeometry(whole), { backingFile: image, offset: 0, sizeLimit: 0 });
+      assert.equal(await loopGeometry(image), undefined, 'a file is no loop device');
       assert.equal(await wholeFileOfLoop(commands, whole), image);
       assert.equal(await wholeFileOfLoop(commands, part), undefined, 'a byte range of the file is not the whole file');
       assert.equal(await wholeFileOfLoop(commands, stacked), undefined, 'backed by a device, not a file');

@@ -27,6 +27,7 @@ import {
   flushBlockDevice,
   HostTools,
   LinuxErrorCodes,
+  loopGeometry,
   Mounter,
   type Partition,
   type PartitionTable,
@@ -107,11 +108,17 @@ export class LinuxVolumes implements VolumeManager {
    */
   private async partitionDevice(device: string, table: PartitionTable, ctx: StepContext): Promise<{ node: string; partition: Partition }> {
     let partition = chooseRootPartition(table, this.config.partition);
-    const known = partitionNodes(device, partition.number).find((node) => kernelKnows(node, device, table, partition));
+    let known: string | undefined;
+    for (const node of partitionNodes(device, partition.number)) {
+      if (await kernelKnows(node, device, table, partition)) {
+        known = node;
+        break;
+      }
+    }
     if (this.config.grow && (await this.roomAfter(device, table, partition)) > GROW_THRESHOLD_BYTES) {
       partition = await this.growPartition(device, partition, known !== undefined && !isLoop(known), ctx);
     }
-    if (known && kernelKnows(known, device, table, partition)) return { node: known, partition };
+    if (known && (await kernelKnows(known, device, table, partition))) return { node: known, partition };
     return { node: await this.partitionLoop(device, table, partition, ctx), partition };
   }
 
@@ -196,22 +203,23 @@ function isLoop(node: string): boolean {
  * (sysfs counts 512-byte units), or a loop device over the disk's backing file at the partition's
  * offset — how hosts without partition scanning present partitions.
  */
-function kernelKnows(node: string, disk: string, table: PartitionTable, partition: Partition): boolean {
+async function kernelKnows(node: string, disk: string, table: PartitionTable, partition: Partition): Promise<boolean> {
   try {
     if (!existsSync(node) || !statSync(node).isBlockDevice()) return false;
     const sys = blockSysfsDir(node);
-    const read = (file: string): string => readFileSync(join(sys, file), 'utf8').trim();
     if (existsSync(join(sys, 'partition'))) {
+      const read = (file: string): string => readFileSync(join(sys, file), 'utf8').trim();
       const scale = table.sectorSize / 512;
       const parent = basename(dirname(realpathSync(sys)));
       return parent === basename(realpathSync(disk)) && Number(read('start')) === partition.start * scale && Number(read('size')) === partition.size * scale;
     }
-    if (!isLoop(node) || !isLoop(disk)) return false;
-    const diskBacking = readFileSync(join(blockSysfsDir(disk), 'loop', 'backing_file'), 'utf8').trim();
+    const [loop, diskLoop] = await Promise.all([loopGeometry(node), loopGeometry(disk)]);
     return (
-      read('loop/backing_file') === diskBacking &&
-      Number(read('loop/offset')) === partition.start * table.sectorSize &&
-      Number(read('loop/sizelimit')) === partition.size * table.sectorSize
+      loop !== undefined &&
+      diskLoop !== undefined &&
+      loop.backingFile === diskLoop.backingFile &&
+      loop.offset === partition.start * table.sectorSize &&
+      loop.sizeLimit === partition.size * table.sectorSize
     );
   } catch {
     return false;

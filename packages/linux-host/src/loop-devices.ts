@@ -129,7 +129,7 @@ export interface LoopGeometry {
   readonly sizeLimit: number;
 }
 
-/** What a loop device shows of which file, from sysfs; undefined for a free loop device or any other device. */
+/** What a loop device shows of which file, from sysfs; undefined for a free loop device or any other device (throws when the node does not exist). */
 export async function loopGeometry(device: string): Promise<LoopGeometry | undefined> {
   const sys = blockSysfsDir(device);
   const [backingFile, offset, sizeLimit] = await Promise.all((['backing_file', 'offset', 'sizelimit'] as const).map((name) => readLoopAttribute(sys, name)));

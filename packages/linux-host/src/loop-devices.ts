@@ -22,35 +22,57 @@ export interface LoopOptions {
  */
 export async function attachLoop(commands: CommandRunner, file: string, options: LoopOptions = {}): Promise<string> {
   if (options.signal?.aborted) throw options.signal.reason;
-  const args = ['--find', '--show'];
+  const args = ['--show'];
   if (options.offsetBytes) args.push('--offset', String(options.offsetBytes));
   if (options.sizeBytes) args.push('--sizelimit', String(options.sizeBytes));
   if (options.readOnly) args.push('--read-only');
+  // In a container /dev is a copy made at its start: the device the kernel hands out has no node
+  // there. Then make the node of the one it hands out next and attach that very device, so the node
+  // made is the one this bake detaches and removes; another bake may take it first (busy): try again.
+  let device: string | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      const { stdout } = await commands.run('losetup', [...args, '--', file], { timeoutMs: 30_000 });
-      return stdout.trim();
+      const target = device === undefined ? ['--find'] : [device];
+      const { stdout } = await commands.run('losetup', [...args, ...target, '--', file], { timeoutMs: 30_000 });
+      const attached = stdout.trim() || (device as string);
+      await removeIdleNodes(attached);
+      return attached;
     } catch (error) {
-      // In a container /dev is a copy made at its start: the device the kernel hands out has no node
-      // there. Make the node of the one it hands out next, and try again (another bake may take it first).
-      if (attempt >= MISSING_NODE_ATTEMPTS || !MISSING_NODE.test(String((error as Error).message))) throw error;
-      if ((await makeNextLoopNode(commands)) === undefined && attempt > 1) throw error;
+      const message = String((error as Error).message);
+      if (attempt >= MISSING_NODE_ATTEMPTS || !(MISSING_NODE.test(message) || (device !== undefined && BUSY.test(message)))) throw error;
+      device = await nextLoopNode(commands);
     }
   }
 }
 
 const MISSING_NODE = /failed to set up loop device: No such file or directory/;
+const BUSY = /failed to set up loop device: Device or resource busy/;
 const MISSING_NODE_ATTEMPTS = 4;
 /** Nodes this process made, removed again when their device is detached: what was created is released. */
 const madeNodes = new Set<string>();
 
 /**
- * The node of the loop device the kernel hands out next (`losetup --find` names it without opening it),
- * made when `/dev` lacks it; returns the node made, or undefined when it was there.
+ * The loop device the kernel hands out next (`losetup --find` names it without opening it), its node
+ * made when `/dev` lacks it; undefined when losetup names none.
  */
-export async function makeNextLoopNode(commands: CommandRunner): Promise<string | undefined> {
+async function nextLoopNode(commands: CommandRunner): Promise<string | undefined> {
   const name = basename((await commands.run('losetup', ['--find'], { timeoutMs: 30_000 })).stdout.trim());
-  return /^loop\d+$/.test(name) ? makeLoopNode(commands, name) : undefined;
+  if (!/^loop\d+$/.test(name)) return undefined;
+  await makeLoopNode(commands, name);
+  return join('/dev', name);
+}
+
+/**
+ * Nodes this process made for a device another process attached first (a race for the same free
+ * number) are removed once that device is free again, at this process's next attach or detach.
+ * One still attached stays: its holder may open it by name.
+ */
+async function removeIdleNodes(except: string): Promise<void> {
+  for (const node of madeNodes) {
+    if (node === except || (await loopBackingFile(node)) !== undefined) continue;
+    madeNodes.delete(node);
+    await rm(node, { force: true });
+  }
 }
 
 /**
@@ -84,6 +106,7 @@ export async function detachLoop(commands: CommandRunner, device: string): Promi
   if (backing !== undefined && /^\/dev\/loop\d+$/.test(device)) await makeLoopNode(commands, basename(device));
   await commands.run('losetup', ['--detach', device], { timeoutMs: 30_000 });
   if (madeNodes.delete(device)) await rm(device, { force: true });
+  await removeIdleNodes(device);
   if (backing === undefined) return;
   await pollUntil(async () => ((await loopBackingFile(device)) === backing ? undefined : true), {
     what: `${device} to be released after losetup --detach (something still holds it open)`,

@@ -328,6 +328,60 @@ describe('loop devices where /dev is a static copy (a container)', ROOT_ONLY, ()
   });
 });
 
+describe('loop devices in a static /dev, raced for a number', ROOT_ONLY, () => {
+  it('attaches the device whose node it made; when another takes that number first, it attaches the next and removes the node it made once that device is free', () => {
+    const mine = join(scratch, 'raced-mine.img');
+    const theirs = join(scratch, 'raced-theirs.img');
+    for (const file of [mine, theirs]) writeFileSync(file, Buffer.alloc(4 * 1024 * 1024));
+    const dist = join(fileURLToPath(import.meta.url), '..', '..', 'src', 'loop-devices.js');
+    const core = import.meta.resolve('@aminator/core/internal');
+    // The runner stands in for a second bake in the same container: right after attachLoop makes a
+    // node, that bake attaches its own file to the device through it.
+    const script = `
+      import { attachLoop, detachLoop } from ${JSON.stringify(dist)};
+      import { ProcessCommandRunner } from ${JSON.stringify(core)};
+      import { execFileSync } from 'node:child_process';
+      import { readdirSync } from 'node:fs';
+      const log = { debug() {}, info() {}, warn() {}, error() {} };
+      const real = new ProcessCommandRunner(log);
+      let taken;
+      const commands = {
+        async run(file, args, options) {
+          const result = await real.run(file, args, options);
+          if (file === 'mknod' && taken === undefined) {
+            taken = args[2];
+            execFileSync('losetup', [taken, process.argv[2]]);
+          }
+          return result;
+        },
+      };
+      let loop;
+      try {
+        loop = await attachLoop(commands, process.argv[1]);
+        const during = readdirSync('/dev');
+        execFileSync('losetup', ['--detach', taken]);
+        await detachLoop(commands, loop);
+        console.log(JSON.stringify({ taken, loop, during, after: readdirSync('/dev') }));
+      } finally {
+        for (const device of [taken, loop]) if (device) try { execFileSync('losetup', ['--detach', device], { stdio: 'ignore' }); } catch {}
+      }
+    `;
+    const setup = 'mount -t tmpfs -o mode=0755 tmpfs /dev && mknod -m 0666 /dev/null c 1 3 && mknod -m 0600 /dev/loop-control c 10 237 && exec "$0" "$@"';
+    const out = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'private', '--', 'sh', '-c', setup, process.execPath, '--input-type=module', '-e', script, mine, theirs],
+      { encoding: 'utf8' },
+    );
+    assert.equal(out.status, 0, String(out.stderr));
+    const result = JSON.parse(String(out.stdout).trim().split('\n').at(-1) as string);
+    assert.match(result.taken, /^\/dev\/loop\d+$/);
+    assert.notEqual(result.loop, result.taken, 'the number the other took is not attached twice');
+    assert.ok(result.during.includes(result.taken.slice('/dev/'.length)), 'the node the other holds stays while its device is attached');
+    assert.deepEqual(result.after.sort(), ['loop-control', 'null'], 'both nodes made are gone once their devices are free');
+    for (const file of [mine, theirs]) assert.equal(spawnSync('losetup', ['--associated', file], { encoding: 'utf8' }).stdout, '', `${file} is detached`);
+  });
+});
+
 describe('loopReads: the file a loop reads, also as a gone container names it', () => {
   it("matches the kernel's own name, and the tail a gone mount namespace leaves, never a file of its own or a partial name", () => {
     const file = join(scratch, 'store', 'volumes', 'vol-0123456789ab.raw');

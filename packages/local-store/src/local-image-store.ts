@@ -17,6 +17,7 @@ import {
   writeNewFile,
 } from '@aminator/core';
 import { sbomFileNames } from '@aminator/sbom';
+import { syncPath, syncStagedFiles } from './durable-files.js';
 import { IMAGE_ID, IMAGE_NAME, type ImageManifest, imageManifestSchema, VOLUME_ID } from './image-manifest.js';
 
 export const LocalErrorCodes = {
@@ -197,6 +198,7 @@ export class LocalImageStore {
   async publish(staged: string, manifest: ImageManifest, locks: LockManager, options: { replace?: boolean } = {}): Promise<void> {
     const valid = imageManifestSchema.parse(manifest);
     await writeFresh(join(staged, MANIFEST), `${JSON.stringify(valid, null, 2)}\n`);
+    await syncStagedFiles(staged, new Set([DISK]));
     const lock = await acquire(locks, NAMES_LOCK);
     try {
       const existing = (await this.list()).find((m) => m.name === valid.name);
@@ -208,6 +210,7 @@ export class LocalImageStore {
         });
       }
       await rename(staged, join(this.imagesDir, valid.id));
+      await syncPath(this.imagesDir);
       if (existing) await this.remove(existing.id);
     } finally {
       await lock.release();

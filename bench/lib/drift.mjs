@@ -29,12 +29,12 @@ export function checkDrift(bench, figures) {
   const baseline = JSON.parse(readFileSync(BASELINE_FILE, 'utf8'))[bench];
   if (!baseline) throw new Error(`bench/baseline.json has no "${bench}": run the bench with --record first`);
   let ok = true;
-  console.log(`\ndrift check of ${bench} (ratios; fails above baseline × ${1 + baseline.margin})`);
+  console.log(`\ndrift check of ${bench} (ratios; fails above baseline × ${1 + baseline.margin} unless the figure has a margin of its own)`);
   console.log('| figure | baseline | today | limit | |');
   console.log('|---|---|---|---|---|');
   for (const [name, today] of Object.entries(figures)) {
     const base = baseline.figures[name];
-    const limit = base === undefined ? undefined : base * (1 + baseline.margin);
+    const limit = base === undefined ? undefined : base * (1 + marginOf(baseline, name));
     const pass = limit !== undefined && today <= limit;
     ok &&= pass;
     console.log(`| ${name} | ${base?.toFixed(3) ?? '—'} | ${today.toFixed(3)} | ${limit?.toFixed(3) ?? '—'} | ${pass ? 'ok' : 'DRIFTED'} |`);
@@ -42,18 +42,29 @@ export function checkDrift(bench, figures) {
   return ok;
 }
 
-/** Write today's figures as the new baseline of `bench` (its margin stays). */
-export function recordBaseline(bench, figures, margin) {
+/** A figure's own margin (`margins` in the file: a noisier figure gets a wider one), else its bench's. */
+function marginOf(baseline, name) {
+  return baseline.margins?.[name] ?? baseline.margin;
+}
+
+/** Write today's figures as the new baseline of `bench` (its margins stay; `margins` seeds per-figure ones the file lacks). */
+export function recordBaseline(bench, figures, margin, margins = {}) {
   const all = JSON.parse(readFileSync(BASELINE_FILE, 'utf8'));
   const rounded = Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, Number(value.toFixed(3))]));
-  all[bench] = { margin: all[bench]?.margin ?? margin, recorded: new Date().toISOString().slice(0, 10), figures: rounded };
+  const own = { ...margins, ...all[bench]?.margins };
+  all[bench] = {
+    margin: all[bench]?.margin ?? margin,
+    ...(Object.keys(own).length > 0 ? { margins: own } : {}),
+    recorded: new Date().toISOString().slice(0, 10),
+    figures: rounded,
+  };
   writeFileSync(BASELINE_FILE, `${JSON.stringify(all, null, 2)}\n`);
   console.log(`recorded ${bench} in ${BASELINE_FILE}`);
 }
 
 /** Run `check`/`record` as the flags say; exits 1 when the check fails. */
-export function finishDrift(mode, bench, figures, defaultMargin) {
-  if (mode.record) recordBaseline(bench, figures, defaultMargin);
+export function finishDrift(mode, bench, figures, defaultMargin, figureMargins) {
+  if (mode.record) recordBaseline(bench, figures, defaultMargin, figureMargins);
   if (mode.check && !checkDrift(bench, figures)) {
     console.log(
       `\n${bench} drifted past its margin: find what slowed it (docs/PERFORMANCE.md says how) or, if the cost is meant, record a new baseline with --record and say why in the commit`,

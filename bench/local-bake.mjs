@@ -113,9 +113,10 @@ try {
     `the install (apt-get update to clean): aminate ${seconds(median(times.aminate.map((t) => t.installMs)))} s, script ${seconds(median(times.script.map((t) => t.installMs)))} s, ratio ${installRatio.toFixed(3)}`,
   );
   const dryRun = dryRunRatio(Math.max(9, runs));
-  // The install's ratio carries the mirror's noise: a wider margin, so only a lasting change shows.
+  // Wider margins where the disk and the mirror are in the figure: the copy and the first attach
+  // (~0.3 s of the script outside its install) move by ±10 % between pairs, the install by more.
   const figures = { [`${pkg}-outside-install`]: outsideRatio, [`${pkg}-install`]: installRatio, 'dry-run': dryRun };
-  finishDrift(mode, 'local-bake', figures, 0.06, { [`${pkg}-install`]: 0.15 });
+  finishDrift(mode, 'local-bake', figures, 0.06, { [`${pkg}-outside-install`]: 0.1, [`${pkg}-install`]: 0.15 });
 } finally {
   removeScratch(scratch);
 }

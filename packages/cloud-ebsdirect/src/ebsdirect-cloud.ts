@@ -30,7 +30,7 @@ import {
   removeFileIfPresent,
   type StepContext,
 } from '@aminator/core';
-import { attachLoopForStep, HostTools, listLoops, loopLeftover, loopReads, requireHostTools, withStackedLoops } from '@aminator/linux-host';
+import { attachLoopForStep, copyDiskFile, HostTools, listLoops, loopLeftover, loopReads, requireHostTools, withStackedLoops } from '@aminator/linux-host';
 import type { EbsDirectConfig } from './ebsdirect-config.js';
 
 const GiB = 1024 ** 3;
@@ -62,7 +62,7 @@ export class EbsDirectCloud implements Cloud {
   }
 
   async preflight(plan: BakePlan, ctx: PlanContext): Promise<void> {
-    requireHostTools([HostTools.losetup, HostTools.cp, HostTools.truncate], { needsRoot: !ctx.dryRun });
+    requireHostTools([HostTools.losetup, HostTools.cp], { needsRoot: !ctx.dryRun });
     assertVolumeFits(plan, this.config.volumeSize);
   }
 
@@ -100,8 +100,7 @@ export class EbsDirectCloud implements Cloud {
       undo: () => removeFileIfPresent(file),
     });
     ctx.progress(`copying the cached ${parent.snapshotId} to ${file}`);
-    await this.commands.run(HostTools.cp.command, ['--reflink=auto', '--sparse=always', '--', cached.file, file], { signal: ctx.signal });
-    await this.commands.run(HostTools.truncate.command, ['--size', String(sizeGiB * GiB), '--', file], { signal: ctx.signal });
+    await copyDiskFile(this.commands, cached.file, file, { sizeBytes: sizeGiB * GiB, signal: ctx.signal });
     this.volumes.add({ id, file, sizeBytes: sizeGiB * GiB, parent: cached });
     return { id, sizeBytes: sizeGiB * GiB, baseImageId: base.id };
   }

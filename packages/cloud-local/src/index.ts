@@ -1,4 +1,4 @@
-import { CLOUD, CLOUD_CONFIG, COMMAND_RUNNER, type CommandRunner, definePlugin, instanceCachingFactory, PLUGIN_API_VERSION } from '@aminator/core';
+import { CLOUD, CLOUD_CONFIG, definePlugin, instanceCachingFactory, PLUGIN_API_VERSION } from '@aminator/core';
 import { LOCAL_STORE, LocalImageStore } from '@aminator/local-store';
 import { foundationCommand } from './commands/foundation-command.js';
 import { imagesCommand } from './commands/images-command.js';
@@ -22,7 +22,7 @@ export default definePlugin({
   commands: [foundationCommand, imagesCommand],
   register(container) {
     container.register(LOCAL_STORE, {
-      useFactory: instanceCachingFactory((c) => new LocalImageStore(c.resolve<LocalConfig>(CLOUD_CONFIG).store, c.resolve<CommandRunner>(COMMAND_RUNNER))),
+      useFactory: instanceCachingFactory((c) => new LocalImageStore(c.resolve<LocalConfig>(CLOUD_CONFIG).store)),
     });
     container.register(CLOUD, { useClass: LocalCloud });
   },

@@ -22,7 +22,7 @@ import {
   type StepContext,
   UsageError,
 } from '@aminator/core';
-import { attachLoopForStep, HostTools, requireHostTools } from '@aminator/linux-host';
+import { attachLoopForStep, copyDiskFile, HostTools, requireHostTools } from '@aminator/linux-host';
 import type { ImageManifest } from '@aminator/local-store';
 import { LOCAL_STORE, type LocalImageStore, newVolumeId, parseSize, volumeLockName } from '@aminator/local-store';
 import type { LocalConfig } from './local-config.js';
@@ -71,7 +71,7 @@ export class LocalCloud implements Cloud {
     });
     const sizeBytes = Math.max(image.sizeBytes, this.config.volumeSize === undefined ? 0 : parseSize('volumeSize', this.config.volumeSize));
     ctx.progress(`copying ${image.name} (${image.id})`);
-    await this.store.copyDisk(image, path, sizeBytes, ctx.signal);
+    await copyDiskFile(this.commands, this.store.diskOf(image.id), path, { sizeBytes, signal: ctx.signal });
     return { id, sizeBytes, baseImageId: image.id };
   }
 

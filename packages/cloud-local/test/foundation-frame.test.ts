@@ -21,7 +21,7 @@ describe('aminate foundation runs as a bake does: named steps, one frame, one cl
     const dir = join(scratch, name);
     mkdirSync(dir);
     const test = createTestCommandContext({ command: 'foundation', workRoot: join(dir, 'work'), lockDir: join(dir, 'locks'), failpoints, plugins: [debian] });
-    const store = new LocalImageStore(join(dir, 'store'), test.ctx.commands);
+    const store = new LocalImageStore(join(dir, 'store'));
     const imagesLeft = () => (existsSync(join(dir, 'store', 'images')) ? readdirSync(join(dir, 'store', 'images')) : []);
     const locksLeft = () => (existsSync(join(dir, 'locks')) ? readdirSync(join(dir, 'locks')) : []);
     return { dir, ...test, store, imagesLeft, locksLeft };

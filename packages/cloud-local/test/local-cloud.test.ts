@@ -37,7 +37,7 @@ async function seedImage(store: LocalImageStore, name: string, sizeBytes = 16 * 
   return manifest;
 }
 
-const conformanceStore = new LocalImageStore(join(scratch, 'conformance', 'store'), commands);
+const conformanceStore = new LocalImageStore(join(scratch, 'conformance', 'store'));
 let conformanceHost: HostSnapshot;
 describePluginConformance(plugin, {
   packageDir,
@@ -61,7 +61,7 @@ describePluginConformance(plugin, {
 });
 
 describe('local image store', ROOT_ONLY, () => {
-  const store = new LocalImageStore(join(scratch, 'store'), commands);
+  const store = new LocalImageStore(join(scratch, 'store'));
   const locks = new FileLockManager(join(scratch, 'locks'), 'test');
 
   it('publishes an image atomically and finds it by id and by name; staged and broken entries are not images', async () => {
@@ -112,7 +112,7 @@ describe('local image store', ROOT_ONLY, () => {
     try {
       sh('mount', ['-t', 'ext4', loop, mountPoint]);
       try {
-        const durable = new LocalImageStore(join(mountPoint, 'store'), commands);
+        const durable = new LocalImageStore(join(mountPoint, 'store'));
         await durable.ensure();
         const durableLocks = new FileLockManager(join(mountPoint, 'locks'), 'test');
         const id = newImageId();
@@ -161,12 +161,12 @@ describe('local image store', ROOT_ONLY, () => {
     const linked = join(scratch, 'linked-store');
     mkdirSync(linked);
     symlinkSync(target, join(linked, 'images'));
-    await assert.rejects(new LocalImageStore(linked, commands).ensure(), { code: 'E_STORE_UNSAFE' });
+    await assert.rejects(new LocalImageStore(linked).ensure(), { code: 'E_STORE_UNSAFE' });
   });
 });
 
 describe('local cloud on real loop devices', ROOT_ONLY, () => {
-  const store = new LocalImageStore(join(scratch, 'cloud-store'), commands);
+  const store = new LocalImageStore(join(scratch, 'cloud-store'));
   const locks = new FileLockManager(join(scratch, 'cloud-locks'), 'test');
   let host: HostSnapshot;
   before(() => {

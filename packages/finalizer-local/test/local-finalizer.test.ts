@@ -5,15 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { toBaseImage } from '@aminator/cloud-local';
-import {
-  type BakePlan,
-  type BaseImage,
-  FileLockManager,
-  type FinalizeInput,
-  type Finalizer,
-  LOCK_MANAGER,
-  ProcessCommandRunner,
-} from '@aminator/core/internal';
+import { type BakePlan, type BaseImage, FileLockManager, type FinalizeInput, type Finalizer, LOCK_MANAGER } from '@aminator/core/internal';
 import { type ImageManifest, LOCAL_STORE, LocalImageStore, newImageId, newVolumeId } from '@aminator/local-store';
 import { createTestStepContext, describePluginConformance } from '@aminator/testkit';
 import plugin, { finalizerConfigSchema, LocalFinalizer, parseTags, timestampSuffix } from '../src/index.js';
@@ -21,13 +13,12 @@ import plugin, { finalizerConfigSchema, LocalFinalizer, parseTags, timestampSuff
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'aminator-finalizer-local-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-const log = createTestStepContext().ctx.log;
 const locks = new FileLockManager(join(scratch, 'locks'), 'test');
 const pkg = { name: 'hello', version: '2.10', release: '3', arch: 'amd64' };
 
 /** A store with a base image, and a working volume file as the cloud would have left it. */
 async function storeWithBase(name: string): Promise<{ store: LocalImageStore; base: BaseImage }> {
-  const store = new LocalImageStore(join(scratch, name), new ProcessCommandRunner(log));
+  const store = new LocalImageStore(join(scratch, name));
   await store.ensure();
   const id = newImageId();
   const staged = (await store.stage(id, locks)).dir;

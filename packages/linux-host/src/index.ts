@@ -6,6 +6,7 @@ export * from './block-sysfs.js';
 export * from './chroot-command.js';
 export * from './chroot-dev.js';
 export * from './chroot-mounts.js';
+export * from './disk-copy.js';
 export * from './errors.js';
 export * from './ext-superblock.js';
 export * from './file-override.js';

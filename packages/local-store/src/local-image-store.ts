@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import {
   AminatorError,
   assertPrivateDirectory,
-  type CommandRunner,
   EXIT_USAGE,
   InvalidInputError,
   isRunId,
@@ -74,10 +73,7 @@ export function runIdOf(id: string): string {
  * image that looks complete. Working volumes are `volumes/<id>.raw`.
  */
 export class LocalImageStore {
-  constructor(
-    readonly dir: string,
-    private readonly commands: CommandRunner,
-  ) {}
+  constructor(readonly dir: string) {}
 
   get imagesDir(): string {
     return join(this.dir, 'images');
@@ -143,12 +139,6 @@ export class LocalImageStore {
       exitCode: EXIT_USAGE,
       suggestions: ['list images with `aminate images list`', 'build a base image with `aminate foundation --name NAME`'],
     });
-  }
-
-  /** A sparse copy of the image's disk as a working volume (reflink where the file system can). */
-  async copyDisk(image: ImageManifest, target: string, sizeBytes: number, signal?: AbortSignal): Promise<void> {
-    await this.commands.run('cp', ['--reflink=auto', '--sparse=always', '--', this.diskOf(image.id), target], { signal, timeoutMs: 3_600_000 });
-    if (sizeBytes > image.sizeBytes) await this.commands.run('truncate', ['--size', String(sizeBytes), '--', target]);
   }
 
   /**

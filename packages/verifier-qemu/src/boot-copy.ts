@@ -4,6 +4,7 @@ import { type CommandRunner, removeDirIfPresent, removeFileIfPresent, type StepC
 import {
   attachLoop,
   chooseRootPartition,
+  copyDiskFile,
   detachLoop,
   Mounter,
   partitionByteRange,
@@ -30,7 +31,7 @@ export async function makeBootCopy(
   const copy = join(dir, BOOT_COPY);
   ctx.cleanup.push({ description: `remove ${copy}`, resource: { kind: 'file', id: copy }, undo: () => removeFileIfPresent(copy) });
   ctx.progress('copying the image to boot it');
-  await commands.run('cp', ['--reflink=auto', '--sparse=always', '--', disk, copy], { signal: ctx.signal, timeoutMs: 3_600_000 });
+  await copyDiskFile(commands, disk, copy, { signal: ctx.signal });
   await withRootMounted(copy, dir, commands, ctx, prepare);
   return copy;
 }

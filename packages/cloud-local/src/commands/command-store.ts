@@ -6,7 +6,7 @@ import type { LocalConfig } from '../local-config.js';
 export function commandStore(options: Readonly<Record<string, unknown>>, ctx: PluginCommandContext<LocalConfig>): LocalImageStore {
   const dir = typeof options.store === 'string' ? options.store : ctx.config.store;
   if (!dir.startsWith('/') || dir.split('/').includes('..')) throw new InvalidInputError('--store', `"${dir}" is not an absolute path without ".."`);
-  return new LocalImageStore(dir, ctx.commands);
+  return new LocalImageStore(dir);
 }
 
 export const STORE_OPTION = { flags: '--store <dir>', description: 'image store directory (default: cloud.local.store, /var/lib/aminator)' } as const;

@@ -10,6 +10,7 @@ export * from './disk-copy.js';
 export * from './errors.js';
 export * from './ext-superblock.js';
 export * from './file-override.js';
+export * from './file-system-trim.js';
 export * from './filesystem-probe.js';
 export * from './foreign-architecture.js';
 export * from './foundation-sources.js';

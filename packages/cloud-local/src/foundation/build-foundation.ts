@@ -20,6 +20,7 @@ import {
   partitionByteRange,
   readPartitionTable,
   requireHostTools,
+  trimFileSystem,
   writeFileInside,
 } from '@aminator/linux-host';
 import type { ImageManifest } from '@aminator/local-store';
@@ -42,7 +43,8 @@ export function foundationSteps(bootable: boolean): string[] {
  * create-disk (a sparse file in a staged image), partition (bootable: the OS's boot layout; minimal:
  * one root partition, or a bare file system) and format, install (the OS plugin: debootstrap, dnf
  * --installroot), configure (fstab by UUID, hostname; the OS's own files), boot-loader (the OS's),
- * teardown (everything mounted or attached is released), publish (atomically, in the store). The
+ * teardown (the root's free blocks trimmed out of the disk file, everything mounted or attached
+ * released), publish (atomically, in the store). The
  * disk and the store are this builder's; what goes on the disk is the OS plugin's.
  */
 export async function buildFoundation(
@@ -136,6 +138,7 @@ export async function buildFoundation(
     const inventory = await run.step('teardown', async (step) => {
       const { inventory } = os;
       const read = inventory ? await inventoryOrReason(() => inventory(root, step), step.log) : undefined;
+      await trimFileSystem(ctx.commands, root, step.log, step.signal);
       await run.release(held);
       return typeof read === 'string' || read === undefined ? read : { image: read };
     });

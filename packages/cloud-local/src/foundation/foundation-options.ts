@@ -58,6 +58,8 @@ export function foundationTools(options: FoundationOptions, bootable: boolean): 
     HostTools.blkid,
     HostTools.mount,
     HostTools.chroot,
+    HostTools.sync,
+    HostTools.fstrim,
     ...(bootable ? CHROOT_DEV_TOOLS : []),
   ];
 }

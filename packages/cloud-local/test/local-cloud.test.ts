@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type Cloud, COMMAND_RUNNER, FileLockManager, ProcessCommandRunner } from '@aminator/core/internal';
 import { type ImageManifest, LocalImageStore, newImageId } from '@aminator/local-store';
 import { createTestStepContext, describePluginConformance, ROOT_ONLY } from '@aminator/testkit';
-import { assertNoLeaks, attachTestLoop, detachTestLoopIfAttached, type HostSnapshot, makeDiskImage, sh, snapshotHost } from '@aminator/testkit/linux';
+import { assertNoLeaks, type HostSnapshot, makeDiskImage, sh, snapshotHost, withOwnFileSystem } from '@aminator/testkit/linux';
 import plugin, { LocalCloud, localConfigSchema } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -97,52 +97,34 @@ describe('local image store', ROOT_ONLY, () => {
 
   it('publishes durably: the manifest, the other small files and both directories reach the device before the image is listed', async () => {
     // A store on an ext4 of its own (barriers on): each fsync commits the journal with a flush of
-    // the device, field 16 of its sysfs stat. Without them publish would leave all of it in the cache.
-    const fsImage = join(scratch, 'durable-fs.img');
-    makeDiskImage(fsImage, { sizeBytes: 64 * MiB, table: 'none', fs: 'ext4' });
-    const loop = attachTestLoop(fsImage);
-    const mountPoint = join(scratch, 'durable-mnt');
-    mkdirSync(mountPoint, { recursive: true });
-    const flushes = (): number =>
-      Number(
-        readFileSync(`/sys/block/${loop.slice('/dev/'.length)}/stat`, 'utf8')
-          .trim()
-          .split(/\s+/)[15],
+    // the device. Without them publish would leave all of it in the cache.
+    await withOwnFileSystem(join(scratch, 'durable'), 64 * MiB, async ({ mountPoint, counters }) => {
+      const durable = new LocalImageStore(join(mountPoint, 'store'));
+      await durable.ensure();
+      const durableLocks = new FileLockManager(join(mountPoint, 'locks'), 'test');
+      const id = newImageId();
+      const staged = (await durable.stage(id, durableLocks)).dir;
+      writeFileSync(join(staged, 'disk.raw'), '');
+      writeFileSync(join(staged, 'sbom.cdx.json'), '{}\n');
+      sh('sync', ['--file-system', mountPoint]);
+      const before = counters().flushes;
+      await durable.publish(
+        staged,
+        {
+          id,
+          name: 'durable',
+          description: 'test',
+          tags: {},
+          createdAt: new Date().toISOString(),
+          sizeBytes: MiB,
+          layout: { partitionTable: 'none', fsType: 'ext4' },
+        },
+        durableLocks,
       );
-    try {
-      sh('mount', ['-t', 'ext4', loop, mountPoint]);
-      try {
-        const durable = new LocalImageStore(join(mountPoint, 'store'));
-        await durable.ensure();
-        const durableLocks = new FileLockManager(join(mountPoint, 'locks'), 'test');
-        const id = newImageId();
-        const staged = (await durable.stage(id, durableLocks)).dir;
-        writeFileSync(join(staged, 'disk.raw'), '');
-        writeFileSync(join(staged, 'sbom.cdx.json'), '{}\n');
-        sh('sync', ['--file-system', mountPoint]);
-        const before = flushes();
-        await durable.publish(
-          staged,
-          {
-            id,
-            name: 'durable',
-            description: 'test',
-            tags: {},
-            createdAt: new Date().toISOString(),
-            sizeBytes: MiB,
-            layout: { partitionTable: 'none', fsType: 'ext4' },
-          },
-          durableLocks,
-        );
-        const during = flushes() - before;
-        assert.ok(during >= 2, `publish flushed the device ${during} times (the files, then the directories)`);
-        assert.equal((await durable.get('durable')).id, id);
-      } finally {
-        sh('umount', [mountPoint]);
-      }
-    } finally {
-      detachTestLoopIfAttached(loop);
-    }
+      const during = counters().flushes - before;
+      assert.ok(during >= 2, `publish flushed the device ${during} times (the files, then the directories)`);
+      assert.equal((await durable.get('durable')).id, id);
+    });
   });
 
   it('refuses names and ids that are not names or ids, and says how to find images', async () => {

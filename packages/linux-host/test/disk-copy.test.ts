@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ProcessCommandRunner } from '@aminator/core/internal';
 import { createTestStepContext, ROOT_ONLY } from '@aminator/testkit';
-import { attachTestLoop, detachTestLoopIfAttached, sh } from '@aminator/testkit/linux';
+import { sh, withOwnFileSystem } from '@aminator/testkit/linux';
 import { copyDiskFile } from '../src/index.js';
 
 const MiB = 1024 * 1024;
@@ -30,46 +30,26 @@ const sha256 = (buffer: Buffer): string => createHash('sha256').update(buffer).d
 
 describe('copyDiskFile', ROOT_ONLY, () => {
   it('copies sparse, grows to the size asked, keeps the mode, and has written the copy to its disk when it returns', async () => {
-    // Source and copy on an ext4 of their own: what reaches its device is field 7 of the device's
-    // sysfs stat (sectors written). A plain `cp` leaves the copy in the page cache for half a minute.
-    const fsImage = join(scratch, 'fs.img');
-    writeFileSync(fsImage, '');
-    sh('truncate', ['--size', '128M', fsImage]);
-    sh('mkfs.ext4', ['-q', '-F', fsImage]);
-    const loop = attachTestLoop(fsImage);
-    const mountPoint = join(scratch, 'mnt');
-    mkdirSync(mountPoint);
-    const sectorsWritten = (): number =>
-      Number(
-        readFileSync(`/sys/block/${loop.slice('/dev/'.length)}/stat`, 'utf8')
-          .trim()
-          .split(/\s+/)[6],
-      );
-    try {
-      sh('mount', ['-t', 'ext4', loop, mountPoint]);
-      try {
-        const source = join(mountPoint, 'base.raw');
-        const data = randomBytes(16 * MiB);
-        await sparseFile(source, 40 * MiB, 4 * MiB, data);
-        sh('sync', ['--file-system', mountPoint]);
-        const copy = join(mountPoint, 'volume.raw');
-        const before = sectorsWritten();
-        await copyDiskFile(commands, source, copy, { sizeBytes: 64 * MiB });
-        const written = (sectorsWritten() - before) * 512;
-        assert.ok(written >= data.length, `only ${written} bytes reached the device by the time the copy returned`);
+    // Source and copy on an ext4 of their own, whose device counts the sectors written to it. A
+    // plain `cp` leaves the copy in the page cache for half a minute.
+    await withOwnFileSystem(join(scratch, 'own'), 128 * MiB, async ({ mountPoint, counters }) => {
+      const source = join(mountPoint, 'base.raw');
+      const data = randomBytes(16 * MiB);
+      await sparseFile(source, 40 * MiB, 4 * MiB, data);
+      sh('sync', ['--file-system', mountPoint]);
+      const copy = join(mountPoint, 'volume.raw');
+      const before = counters().sectorsWritten;
+      await copyDiskFile(commands, source, copy, { sizeBytes: 64 * MiB });
+      const written = (counters().sectorsWritten - before) * 512;
+      assert.ok(written >= data.length, `only ${written} bytes reached the device by the time the copy returned`);
 
-        const copied = readFileSync(copy);
-        assert.equal(copied.length, 64 * MiB);
-        assert.equal(sha256(copied.subarray(0, 40 * MiB)), sha256(readFileSync(source)));
-        assert.equal(sha256(copied.subarray(40 * MiB)), sha256(Buffer.alloc(24 * MiB)));
-        assert.ok(statSync(copy).blocks * 512 < 20 * MiB, 'the copy stays sparse');
-        assert.equal(statSync(copy).mode & 0o777, 0o640);
-      } finally {
-        sh('umount', [mountPoint]);
-      }
-    } finally {
-      detachTestLoopIfAttached(loop);
-    }
+      const copied = readFileSync(copy);
+      assert.equal(copied.length, 64 * MiB);
+      assert.equal(sha256(copied.subarray(0, 40 * MiB)), sha256(readFileSync(source)));
+      assert.equal(sha256(copied.subarray(40 * MiB)), sha256(Buffer.alloc(24 * MiB)));
+      assert.ok(statSync(copy).blocks * 512 < 20 * MiB, 'the copy stays sparse');
+      assert.equal(statSync(copy).mode & 0o777, 0o640);
+    });
   });
 
   it('never writes over what is at the target: a file or a symlink there is refused before any copy', async () => {

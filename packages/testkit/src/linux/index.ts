@@ -2,6 +2,7 @@ export * from './debootstrap-cache.js';
 export * from './disk-image.js';
 export * from './host-snapshot.js';
 export * from './net-namespace.js';
+export * from './own-file-system.js';
 export * from './remove-tree.js';
 export * from './scratch-root.js';
 export * from './sh.js';

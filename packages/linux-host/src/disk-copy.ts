@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CommandRunner } from '@aminator/core';
+import { type CommandRunner, createExclusive } from '@aminator/core';
 import { HostTools } from './host-tools.js';
 
 // Between two write-outs while `cp` runs: each costs a device cache flush, and `cp` has not always written since.
@@ -24,7 +23,7 @@ export interface DiskCopyOptions {
  */
 export async function copyDiskFile(commands: CommandRunner, from: string, to: string, options: DiskCopyOptions = {}): Promise<void> {
   const mode = (await stat(from)).mode & 0o777;
-  const handle = await open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  const handle = await createExclusive(to, mode);
   try {
     let copied = false;
     const copying = commands

@@ -153,13 +153,13 @@ describe('verifier-qemu, without booting', () => {
       bios.filter((_, i) => bios[i - 1] === '-serial'),
       ['file:/l/c.log', 'file:/w/ch.log'],
     );
-    assert.ok(bios.includes('pc,accel=tcg'));
+    assert.ok(bios.includes('q35,accel=tcg'));
     assert.ok(bios.includes('virtio-rng-pci'), "the host's entropy, so the guest's getrandom() does not wait");
     assert.equal(bios[bios.indexOf('-vga') + 1], 'none', 'no display device to draw a console on');
     const uefi = qemuArgs({ ...options, mode: 'uefi' }, config, 'kvm');
     assert.equal(uefi[uefi.indexOf('-bios') + 1], '/w/uefi-rom.fd', 'a private image, never the system files');
     assert.ok(!uefi.some((a) => a.includes('pflash')), 'no flash devices: OVMF writes its start-up variables to memory, not through emulated flash');
-    assert.ok(uefi.includes('pc,accel=kvm'));
+    assert.ok(uefi.includes('q35,accel=kvm'));
   });
 
   it("the UEFI ROM is the firmware's variable store then its code, refused unless whole 64 KiB blocks", async () => {

@@ -262,6 +262,17 @@ describe('EC2 bakes end to end: aminate → the real AWS SDK over HTTP → the E
       code: 'E_SNAPSHOT_FAILED',
     },
     {
+      // Renewed every second; two denials in a row and the next turn would come after the lease's end.
+      name: 'a lease that cannot be renewed (CreateTags denied from the volume on, --lease-seconds 3): the bake stops itself with E_LEASE_LOST',
+      arm: () => endpoint.world.faults.failNext.push({ action: 'CreateTags', code: 'UnauthorizedOperation', status: 403, times: 1_000 }),
+      disarm: () => {
+        endpoint.world.faults.failNext.length = 0;
+      },
+      code: 'E_LEASE_LOST',
+      exit: 75,
+      args: ['--lease-seconds', '3'],
+    },
+    {
       name: 'a RegisterImage error',
       arm: () => endpoint.world.faults.failNext.push({ action: 'RegisterImage', code: 'InvalidBlockDeviceMapping', times: 1 }),
       code: 'E_EC2_API',

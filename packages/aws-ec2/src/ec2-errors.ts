@@ -12,6 +12,7 @@ export const Ec2ErrorCodes = {
   IMAGE_FAILED: 'E_IMAGE_FAILED',
   IMAGE_EXISTS: 'E_IMAGE_EXISTS',
   NO_FREE_DEVICE: 'E_NO_FREE_DEVICE',
+  LEASE_LOST: 'E_LEASE_LOST',
 } as const;
 
 const HINTS: Readonly<Record<string, string>> = {

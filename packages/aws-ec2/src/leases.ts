@@ -1,7 +1,7 @@
-import type { LeftoverContext, Logger } from '@aminator/core';
+import { AminatorError, type LeftoverContext, type StepContext } from '@aminator/core';
 import { CreateTagsCommand, type EC2Client, type Filter, type Tag } from '@aws-sdk/client-ec2';
 import { persistently } from './cleanup-calls.js';
-import { isEc2Code } from './ec2-errors.js';
+import { Ec2ErrorCodes, isEc2Code } from './ec2-errors.js';
 
 /**
  * The tag on everything a bake creates in the account that `aminate cleanup --expired` may reclaim
@@ -41,15 +41,18 @@ export function expiredLease(tags: Readonly<Record<string, string>>, terms: Leas
   return Number.isFinite(until) && until + terms.marginMs < now ? new Date(until).toISOString() : undefined;
 }
 
+/** What holds a lease: the step that made the resource, whose run stops if the lease cannot be kept. */
+export type LeaseHolder = Pick<StepContext, 'log' | 'abortRun'>;
+
 /**
  * Renews the leases of what this bake created, every third of a lease, until each is released (or
- * gone: deleted by the bake's own undo). A renewal that fails is retried at the next turn and said;
- * the lease then still has two turns to run.
+ * gone: deleted by the bake's own undo). A renewal that fails is said and tried again at the next
+ * turn; when the next turn would come after the lease's end, the run is stopped instead — while the
+ * lease still runs, so its undo deletes what it made before another host's `cleanup --expired` may.
  */
 export class LeaseKeeper {
-  private readonly held = new Set<string>();
+  private readonly held = new Map<string, { readonly holder: LeaseHolder; renewedAt: number }>();
   private timer: NodeJS.Timeout | undefined;
-  private log: Logger | undefined;
 
   constructor(
     private readonly client: () => Promise<EC2Client>,
@@ -58,11 +61,11 @@ export class LeaseKeeper {
     private readonly mayBeHidden: (id: string) => boolean = () => false,
   ) {}
 
-  hold(id: string, log: Logger): void {
-    this.held.add(id);
-    this.log = log;
+  /** Keep the lease of `id`, tagged at `taggedAt` (its creation) with `leaseTag(terms)`. */
+  hold(id: string, holder: LeaseHolder, taggedAt = Date.now()): void {
+    this.held.set(id, { holder, renewedAt: taggedAt });
     // Unref'd: a lease never keeps aminate running; a process that ends stops renewing, as it should.
-    this.timer ??= setInterval(() => void this.renew(), this.terms.leaseMs / 3).unref();
+    this.timer ??= setInterval(() => void this.renew(), this.turnMs).unref();
   }
 
   release(id: string): void {
@@ -72,17 +75,24 @@ export class LeaseKeeper {
 
   /** One renewal of every lease held (also what the timer runs). */
   async renew(): Promise<void> {
-    const ids = [...this.held];
-    if (ids.length === 0) return;
+    const leases = [...this.held];
+    if (leases.length === 0) return;
     const client = await this.client();
-    const tag = leaseTag(this.terms);
+    const now = Date.now();
+    const tag = leaseTag(this.terms, now);
     await Promise.all(
-      ids.map(async (id) => {
+      leases.map(async ([id, lease]) => {
         try {
           await persistently(() => client.send(new CreateTagsCommand({ Resources: [id], Tags: [tag] })));
+          lease.renewedAt = now;
         } catch (error) {
           if (isEc2Code(error, 'InvalidVolume.NotFound', 'InvalidSnapshot.NotFound') && !this.mayBeHidden(id)) this.held.delete(id);
-          else this.log?.warn(`could not renew the lease of ${id} (${(error as Error).message}); trying again in ${this.terms.leaseMs / 3000} s`);
+          else if (Date.now() + this.turnMs < lease.renewedAt + this.terms.leaseMs) {
+            lease.holder.log.warn(`could not renew the lease of ${id} (${(error as Error).message}); trying again in ${this.turnMs / 1000} s`);
+          } else {
+            this.held.delete(id);
+            lease.holder.abortRun(this.lost(id, lease.renewedAt, error as Error));
+          }
         }
       }),
     );
@@ -91,6 +101,24 @@ export class LeaseKeeper {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  private get turnMs(): number {
+    return this.terms.leaseMs / 3;
+  }
+
+  private lost(id: string, renewedAt: number, error: Error): AminatorError {
+    const ends = new Date(renewedAt + this.terms.leaseMs).toISOString();
+    const reclaimable = new Date(renewedAt + this.terms.leaseMs + this.terms.marginMs).toISOString();
+    return new AminatorError(
+      `the lease of ${id} could not be renewed (${error.message}) and ends at ${ends}; from ${reclaimable} another host's \`aminate cleanup --expired\` may delete it, so the bake stops now and removes what it made`,
+      {
+        code: Ec2ErrorCodes.LEASE_LOST,
+        retryable: true,
+        cause: error,
+        suggestions: ['bake again once EC2 answers CreateTags; for longer outages of the API, a longer lease: --lease-seconds'],
+      },
+    );
   }
 }
 

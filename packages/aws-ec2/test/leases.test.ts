@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { LeftoverContext } from '@aminator/core';
+import { isAminatorError, type LeftoverContext } from '@aminator/core';
 import { createTestStepContext } from '@aminator/testkit';
 import { Ec2TestEndpoint } from '@aminator/testkit/ec2';
 import { abandonment, Ec2Session, expiredLease, hostFilters, LEASE_TAG, LeaseKeeper, leaseTag, leaseTermsOf, quietSdkNodeWarning } from '../src/index.js';
@@ -71,7 +71,7 @@ describe('LeaseKeeper: renewals through the SDK at the EC2 test endpoint', () =>
     const keeper = new LeaseKeeper(async () => (await session.clients()).home, { leaseMs: 1_500, marginMs: 0 });
     const { ctx, logs } = createTestStepContext();
     const lease = () => Date.parse(endpoint.world.snapshots.get(snapshotId)?.tags[LEASE_TAG] ?? '');
-    keeper.hold(snapshotId, ctx.log);
+    keeper.hold(snapshotId, ctx);
     const deadline = Date.now() + 5_000;
     while (!Number.isFinite(lease()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const first = lease();
@@ -84,7 +84,7 @@ describe('LeaseKeeper: renewals through the SDK at the EC2 test endpoint', () =>
     assert.equal(lease(), released, 'no renewal after release');
 
     const calls = endpoint.callsOf('CreateTags');
-    keeper.hold('snap-0123456789abcdef0', ctx.log);
+    keeper.hold('snap-0123456789abcdef0', ctx);
     await keeper.renew();
     await keeper.renew();
     assert.equal(endpoint.callsOf('CreateTags') - calls, 1, 'a snapshot that is gone is dropped after one try');
@@ -93,5 +93,37 @@ describe('LeaseKeeper: renewals through the SDK at the EC2 test endpoint', () =>
       [],
     );
     keeper.stop();
+  });
+
+  it('a failed renewal is said while the lease has a turn left; when the next turn would come after its end, the run is stopped with E_LEASE_LOST', async () => {
+    const keeper = new LeaseKeeper(async () => (await session.clients()).home, { leaseMs: 60_000, marginMs: 10_000 });
+    endpoint.world.faults.failNext.push({ action: 'CreateTags', code: 'UnauthorizedOperation', status: 403, times: 3 });
+    try {
+      const early = createTestStepContext();
+      keeper.hold(snapshotId, early.ctx);
+      await keeper.renew();
+      assert.equal(early.abort.signal.aborted, false, 'a lease with two turns left is not given up');
+      assert.equal(early.logs.filter((l) => /^warn could not renew the lease of snap-/.test(l)).length, 1);
+      keeper.release(snapshotId);
+
+      const late = createTestStepContext();
+      // Tagged 45 s ago: the next turn (in 20 s) would come 5 s after the lease's end.
+      keeper.hold(snapshotId, late.ctx, Date.now() - 45_000);
+      const calls = endpoint.callsOf('CreateTags');
+      await keeper.renew();
+      assert.equal(endpoint.callsOf('CreateTags') - calls, 1);
+      assert.equal(late.abort.signal.aborted, true, 'the run is stopped while the lease still runs');
+      const reason = late.abort.signal.reason;
+      assert.ok(isAminatorError(reason));
+      assert.equal(reason.code, 'E_LEASE_LOST');
+      assert.equal(reason.exitCode, 75, 'worth retrying');
+      assert.ok(reason.message.startsWith(`the lease of ${snapshotId} could not be renewed (`), reason.message);
+      assert.match(reason.message, /cleanup --expired/);
+      await keeper.renew();
+      assert.equal(endpoint.callsOf('CreateTags') - calls, 1, 'a lost lease is not renewed again');
+    } finally {
+      endpoint.world.faults.failNext.length = 0;
+      keeper.stop();
+    }
   });
 });

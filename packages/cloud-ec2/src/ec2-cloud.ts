@@ -123,7 +123,7 @@ export class Ec2Cloud implements Cloud {
     );
     const id = created.VolumeId ?? '';
     this.session.fresh.created(id);
-    this.session.leases.hold(id, ctx.log);
+    this.session.leases.hold(id, ctx);
     ctx.cleanup.push({
       description: `delete volume ${id}`,
       resource: { kind: 'volume', id },

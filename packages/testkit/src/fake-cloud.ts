@@ -1,5 +1,5 @@
 import type { Attachment, BaseImage, Cloud, CloudVolume, ImageDisk, ImageResult, PlanContext, StepContext } from '@aminator/core/internal';
-import { beforeStep, maybeFail } from './fake-step.js';
+import { beforeStep, maybeAbortRunLater, maybeFail } from './fake-step.js';
 import type { FakeWorld } from './fake-world.js';
 
 export const FAKE_BASE_SIZE = 1024 ** 3;
@@ -25,6 +25,7 @@ export class FakeCloud implements Cloud {
       undo: async () => this.world.release('volume', id),
     });
     maybeFail(this.world, 'createVolume');
+    maybeAbortRunLater(this.world, 'createVolume', ctx);
     return { id, sizeBytes: base.sizeBytes, baseImageId: base.id };
   }
 

@@ -1,4 +1,4 @@
-import { AminatorError, sleep } from '@aminator/core/internal';
+import { AminatorError, type StepContext, sleep } from '@aminator/core/internal';
 import type { FakeWorld } from './fake-world.js';
 
 /** Delay, hang or fail a fake method as the world's behaviour says. */
@@ -14,4 +14,13 @@ export function maybeFail(world: FakeWorld, method: string): void {
   if (world.behaviour.failAt === method) {
     throw new AminatorError(`fake failure in ${method}`, { code: 'E_FAKE_FAILURE', suggestions: ['this failure was injected by a test'] });
   }
+}
+
+/** When the world says so, stop the run from outside this method, later (a timer that outlives the step). */
+export function maybeAbortRunLater(world: FakeWorld, method: string, ctx: StepContext): void {
+  if (world.behaviour.abortRunFrom !== method) return;
+  setTimeout(
+    () => ctx.abortRun(new AminatorError(`fake: ${method} stopped the run`, { code: 'E_FAKE_STOP', retryable: true, suggestions: ['injected by a test'] })),
+    world.behaviour.abortRunAfterMs ?? 20,
+  );
 }

@@ -12,6 +12,9 @@ export interface FakeBehaviour {
   readonly failAt?: string;
   /** Method that waits until the bake is aborted (for signal tests). */
   readonly hangAt?: string;
+  /** Method that, after acquiring, stops the run from a timer (`ctx.abortRun`, as a lease keeper would) `abortRunAfterMs` later. */
+  readonly abortRunFrom?: string;
+  readonly abortRunAfterMs?: number;
   /** Kind of resource (`bind`, `mount`, …) whose release fails, every time. */
   readonly failRelease?: string;
   /** Method that does not look at the abort signal: it runs `ignoreAbortMs` whatever happens (the grace path). */

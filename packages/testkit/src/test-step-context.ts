@@ -29,6 +29,7 @@ export function createTestStepContext(options: { workDir?: string; runId?: strin
     workDir: options.workDir ?? '/nonexistent/aminator-test-workdir',
     resource: () => undefined,
     progress: (message) => progress.push(message),
+    abortRun: (reason) => abort.abort(reason),
   };
   return { ctx, stack, logs, progress, abort };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BAKE_STEPS, type BakeStep, bakeSteps, ErrorCodes, InterruptedError } from '@aminator/core/internal';
+import { BAKE_STEPS, type BakeStep, bakeSteps, ErrorCodes, InterruptedError, isAminatorError } from '@aminator/core/internal';
 import { type FakeBakeResult, runFakeBake } from '../src/index.js';
 
 /** Every acquired resource (but the kinds kept on success) was released, and nothing is live. */
@@ -117,6 +117,29 @@ describe('bake pipeline with the testkit fakes', () => {
       assert.deepEqual(result.world.live(), []);
     });
   }
+
+  it("a plugin's abortRun from a timer (a lost lease) fails the step in progress with its error: everything undone, the run failed, not interrupted", async () => {
+    const result = await runFakeBake({ abortRunFrom: 'createVolume', abortRunAfterMs: 50, hangAt: 'provision' });
+    assert.equal(result.outcome.status, 'failed');
+    assert.equal(result.outcome.exitCode, 75, "the error's own exit code (retryable)");
+    assert.ok(isAminatorError(result.outcome.error));
+    assert.equal(result.outcome.error.code, 'E_FAKE_STOP');
+    const last = result.events.ofType('step-end').at(-1);
+    assert.equal(last?.step, 'provision');
+    assert.equal(last?.status, 'failed');
+    assert.equal(last?.error?.code, 'E_FAKE_STOP');
+    assertUnwoundInReverse(result);
+    assert.deepEqual(result.world.live(), []);
+  });
+
+  it('abortRun armed in one step stops a later one: no image is made, and the run fails with the error', async () => {
+    const result = await runFakeBake({ abortRunFrom: 'createVolume', abortRunAfterMs: 0, delayMs: 30 });
+    assert.equal(result.outcome.status, 'failed');
+    assert.ok(isAminatorError(result.outcome.error));
+    assert.equal(result.outcome.error.code, 'E_FAKE_STOP');
+    assert.ok(!result.events.ofType('step-start').some((e) => e.step === 'finalize'), 'no image made');
+    assert.deepEqual(result.world.live(), []);
+  });
 
   it('a step that ignores the interruption is left behind after the grace period: cleanup runs without it', async () => {
     const controller = new AbortController();

@@ -96,7 +96,7 @@ export async function writeSnapshot(
   );
   const id = started.SnapshotId ?? '';
   session.fresh.created(id);
-  session.leases.hold(id, ctx.log);
+  session.leases.hold(id, ctx);
   const written = new Map<number, string>();
   ctx.cleanup.push({
     description: `delete snapshot ${id}`,

@@ -1,3 +1,4 @@
+import type { AminatorError } from '../errors/aminator-error.js';
 import type { CleanupScope, ResourceRef } from './cleanup-scope.js';
 import type { PlanContext } from './plan-context.js';
 
@@ -13,4 +14,10 @@ export interface StepContext extends PlanContext {
   resource(ref: ResourceRef): void;
   /** Report progress of a long step (a snapshot, a download). */
   progress(message: string, percent?: number): void;
+  /**
+   * End the whole run from outside the step's own code path (a timer, a watcher) when it must not go
+   * on: the run's signal aborts with `reason`, the step in progress (or the next one) fails with it,
+   * and everything acquired is undone as for any failure. The run ends `failed`, not `interrupted`.
+   */
+  abortRun(reason: AminatorError): void;
 }

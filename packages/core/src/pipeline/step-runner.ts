@@ -1,3 +1,4 @@
+import type { AminatorError } from '../errors/aminator-error.js';
 import { summarizeError } from '../errors/format-error.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
@@ -31,10 +32,15 @@ export class StepRunner {
   private readonly timings: StepTiming[] = [];
   private readonly logger: EventLogger;
   private current: { step: string; resources: ResourceRef[] } | undefined;
+  /** Aborted by a plugin's `abortRun`: the run fails with its reason; the options' signal means interrupted. */
+  private readonly stopped = new AbortController();
+  /** What steps see: aborted by a signal to the process or by `abortRun`, whichever comes first. */
+  private readonly signal: AbortSignal;
 
   constructor(private readonly options: StepRunnerOptions) {
     this.logger = new EventLogger(options.events, options.runId);
     this.stack = new CleanupStack((entry) => this.onPush(entry));
+    this.signal = AbortSignal.any([options.signal, this.stopped.signal]);
   }
 
   get steps(): readonly StepTiming[] {
@@ -46,8 +52,9 @@ export class StepRunner {
   }
 
   async run<T>(step: string, work: (ctx: StepContext) => Promise<T>): Promise<T> {
-    const { signal } = this.options;
-    if (signal.aborted) throw signal.reason;
+    const { signal } = this;
+    if (this.options.signal.aborted) throw this.options.signal.reason;
+    if (signal.aborted) throw new StepFailedError(step, signal.reason);
     this.current = { step, resources: [] };
     this.emitStep({ type: 'step-start', step });
     const started = performance.now();
@@ -56,8 +63,11 @@ export class StepRunner {
       this.finish(step, started, 'succeeded');
       return value;
     } catch (cause) {
-      const error = signal.aborted ? interruptedIn(step, signal.reason) : new StepFailedError(step, cause);
-      this.finish(step, started, signal.aborted ? 'interrupted' : 'failed', error);
+      const interrupted = this.options.signal.aborted;
+      const error = interrupted
+        ? interruptedIn(step, this.options.signal.reason)
+        : new StepFailedError(step, this.stopped.signal.aborted ? this.stopped.signal.reason : cause);
+      this.finish(step, started, interrupted ? 'interrupted' : 'failed', error);
       throw error;
     } finally {
       this.current = undefined;
@@ -70,17 +80,24 @@ export class StepRunner {
   }
 
   private context(step: string): StepContext {
-    const { runId, signal, workDir, dryRun } = this.options;
+    const { runId, workDir, dryRun } = this.options;
     return {
       runId,
-      signal,
+      signal: this.signal,
       workDir,
       dryRun,
       cleanup: this.stack,
       log: this.logger.forStep(step),
       resource: (ref) => this.noteResource(ref),
       progress: (message, percent) => this.emitStep({ type: 'progress', step, message, percent }),
+      abortRun: (reason) => this.abortRun(reason),
     };
+  }
+
+  private abortRun(reason: AminatorError): void {
+    if (this.signal.aborted) return;
+    this.logger.forStep(this.current?.step ?? 'run').warn(`stopping the run: ${reason.message}`);
+    this.stopped.abort(reason);
   }
 
   private onPush(entry: UndoEntry): void {

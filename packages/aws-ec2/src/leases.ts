@@ -61,7 +61,7 @@ export class LeaseKeeper {
     private readonly mayBeHidden: (id: string) => boolean = () => false,
   ) {}
 
-  /** Keep the lease of `id`, tagged at `taggedAt` (its creation) with `leaseTag(terms)`. */
+  /** Keep the lease of `id`, whose tag says `leaseTag(terms, taggedAt)` (set at its creation). */
   hold(id: string, holder: LeaseHolder, taggedAt = Date.now()): void {
     this.held.set(id, { holder, renewedAt: taggedAt });
     // Unref'd: a lease never keeps aminate running; a process that ends stops renewing, as it should.

@@ -103,6 +103,7 @@ export class Ec2Cloud implements Cloud {
     const image = await this.bases.image(base, ctx.signal);
     const root = rootMapping(image);
     const sizeGiB = this.config.volumeSize ?? root.sizeGiB;
+    const leasedAt = Date.now();
     const created = await ec2Call('CreateVolume', () =>
       clients.home.send(
         new CreateVolumeCommand({
@@ -115,7 +116,7 @@ export class Ec2Cloud implements Cloud {
           Encrypted: this.config.encrypted || root.encrypted || undefined,
           KmsKeyId: this.config.kmsKeyId,
           TagSpecifications: [
-            { ResourceType: 'volume', Tags: [...workingVolumeTags(base.id, identity.instanceId, ctx.runId), leaseTag(this.session.leases.terms)] },
+            { ResourceType: 'volume', Tags: [...workingVolumeTags(base.id, identity.instanceId, ctx.runId), leaseTag(this.session.leases.terms, leasedAt)] },
           ],
         }),
         unlessAbortedBefore(ctx.signal),
@@ -123,7 +124,7 @@ export class Ec2Cloud implements Cloud {
     );
     const id = created.VolumeId ?? '';
     this.session.fresh.created(id);
-    this.session.leases.hold(id, ctx);
+    this.session.leases.hold(id, ctx, leasedAt);
     ctx.cleanup.push({
       description: `delete volume ${id}`,
       resource: { kind: 'volume', id },

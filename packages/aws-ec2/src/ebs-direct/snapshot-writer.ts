@@ -69,6 +69,7 @@ export async function writeSnapshot(
 ): Promise<string> {
   const clients = await session.clients();
   const { ebs } = clients;
+  const leasedAt = Date.now();
   const tags = [
     ...options.tags,
     // DIRECT_SNAPSHOT_OWN_TAGS counts these and the two of markDirectSnapshotFinalized.
@@ -79,7 +80,7 @@ export async function writeSnapshot(
     { Key: 'pid', Value: String(process.pid) },
     { Key: 'host', Value: hostId() },
     { Key: 'hostname', Value: hostname() },
-    leaseTag(session.leases.terms),
+    leaseTag(session.leases.terms, leasedAt),
   ];
   const started = await ec2Call('StartSnapshot', () =>
     ebs.send(
@@ -96,7 +97,7 @@ export async function writeSnapshot(
   );
   const id = started.SnapshotId ?? '';
   session.fresh.created(id);
-  session.leases.hold(id, ctx);
+  session.leases.hold(id, ctx, leasedAt);
   const written = new Map<number, string>();
   ctx.cleanup.push({
     description: `delete snapshot ${id}`,

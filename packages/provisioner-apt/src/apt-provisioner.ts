@@ -44,6 +44,13 @@ const DEB_NAME = /^[a-z0-9][a-z0-9+.-]{0,127}(=[A-Za-z0-9.+~:-]{1,127})?$/;
  * Release file's hashes check either; a repository with only xz is still read.
  */
 const APT_UPDATE_OPTIONS = ['-o', 'Acquire::Languages=none', '-o', 'Acquire::CompressionTypes::Order::=gz'] as const;
+/**
+ * No source cache (`srcpkgcache.bin`, 36 MB for bookworm's main): `update` writes it beside the
+ * package cache, and once dpkg has run `install` builds the package cache again from it for a next
+ * apt run that a bake does not have (`apt-get clean` deletes both; a script in postInstallDir that
+ * runs apt builds its cache as on any machine). ~0.2 s less for `hello` here, the same image.
+ */
+const APT_CACHE_OPTIONS = ['-o', 'Dir::Cache::srcpkgcache='] as const;
 
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true', APT_LISTCHANGES_FRONTEND: 'none' };
 const APT_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
@@ -115,7 +122,7 @@ export class AptProvisioner implements Provisioner, PackageManager {
         unreachable ||= APT_DIAGNOSTICS.unreachable.test(line);
       };
       try {
-        await runInChroot(this.commands, root, 'apt-get', ['-q', ...APT_UPDATE_OPTIONS, 'update'], ctx, {
+        await runInChroot(this.commands, root, 'apt-get', ['-q', ...APT_UPDATE_OPTIONS, ...APT_CACHE_OPTIONS, 'update'], ctx, {
           env: APT_ENV,
           timeoutMs: 600_000,
           onLine: watch,
@@ -134,7 +141,7 @@ export class AptProvisioner implements Provisioner, PackageManager {
   }
 
   async install(root: string, target: string, ctx: StepContext, onLine: (line: string) => void): Promise<void> {
-    const options = ['-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+    const options = ['-y', '-q', ...APT_CACHE_OPTIONS, '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
     if (!this.config.installRecommends) options.push('--no-install-recommends');
     if (this.config.allowDowngrades) options.push('--allow-downgrades');
     if (!this.config.dpkgSync) options.push('-o', 'Dpkg::Options::=--force-unsafe-io');

@@ -45,6 +45,7 @@ describe('apt spec validation and versions', () => {
       assert.deepEqual(call?.slice(0, 4), ['chroot', '/chroot', 'apt-get', 'install']);
       assert.equal(call?.at(-1), 'hello');
       assert.equal(call?.includes('Dpkg::Options::=--force-unsafe-io'), !dpkgSync, `dpkgSync: ${dpkgSync}`);
+      assert.ok(call?.includes('Dir::Cache::srcpkgcache='), 'no source cache');
     }
   });
   it('splits Debian versions into version and release', () => {
@@ -102,6 +103,15 @@ describe('apt provisioner in a real debootstrap chroot', ROOT_ONLY, () => {
     );
   });
 
+  it('leaves apt no source cache to build, with the package lists and auto-installed marks as apt keeps them', async () => {
+    const installed = await apt({ clean: false }).provision({ chroot, spec: apt().parseSpec('tree'), baseImage: base, environment: 'test' }, ctx());
+    assert.equal(installed.name, 'tree');
+    const cache = readdirSync(join(root, 'var/cache/apt'));
+    assert.ok(!cache.includes('srcpkgcache.bin'), `no source cache: ${cache.join(' ')}`);
+    assert.match(inChroot('apt-get', 'install', '-s', 'tree'), /tree is already the newest version/);
+    inChroot('apt-get', 'clean');
+  });
+
   it('installs a local .deb with its dependencies, and runs post-install scripts with AMINATOR_* variables', async () => {
     mkdirSync(join(root, 'var/local'), { recursive: true });
     writeFileSync(join(root, 'var/local/10-record.sh'), 'env | grep ^AMINATOR_ | sort > /var/local/recorded\n');
@@ -111,6 +121,7 @@ describe('apt provisioner in a real debootstrap chroot', ROOT_ONLY, () => {
       const installed = await apt().provision({ chroot, spec: apt().parseSpec(deb), baseImage: base, environment: 'test' }, ctx);
       assert.deepEqual(installed, { name: 'aminator-test-app', version: '1.2.3', release: '4', arch: 'all' });
       assert.match(inChroot('dpkg-query', '-W', '-f', '${Status}', 'less'), /install ok installed/, 'the dependency was installed');
+      assert.match(inChroot('apt-mark', 'showauto'), /^less$/m, 'apt recorded the dependency as installed automatically');
       const recorded = readFileSync(join(root, 'var/local/recorded'), 'utf8');
       assert.match(recorded, /^AMINATOR_APPVERSION=aminator-test-app-1\.2\.3-4$/m);
       assert.match(recorded, /^AMINATOR_BASE_AMI_ID=img-base1$/m);

@@ -61,6 +61,15 @@ export class LeaseKeeper {
     private readonly mayBeHidden: (id: string) => boolean = () => false,
   ) {}
 
+  /**
+   * A lease for a resource about to be created: `tag` goes into its creation request, `hold` starts
+   * keeping it once the id is known, counting from the time the tag names (one clock read for both).
+   */
+  begin(): { readonly tag: Tag; hold(id: string, holder: LeaseHolder): void } {
+    const taggedAt = Date.now();
+    return { tag: leaseTag(this.terms, taggedAt), hold: (id, holder) => this.hold(id, holder, taggedAt) };
+  }
+
   /** Keep the lease of `id`, whose tag says `leaseTag(terms, taggedAt)` (set at its creation). */
   hold(id: string, holder: LeaseHolder, taggedAt = Date.now()): void {
     this.held.set(id, { holder, renewedAt: taggedAt });

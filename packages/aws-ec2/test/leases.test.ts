@@ -126,4 +126,26 @@ describe('LeaseKeeper: renewals through the SDK at the EC2 test endpoint', () =>
       keeper.stop();
     }
   });
+
+  it('a lease begun before its create counts from the time its tag names, not from when the id came back', async () => {
+    const keeper = new LeaseKeeper(async () => (await session.clients()).home, { leaseMs: 600, marginMs: 0 });
+    endpoint.world.faults.failNext.push({ action: 'CreateTags', code: 'UnauthorizedOperation', status: 403, times: 20 });
+    try {
+      const lease = keeper.begin();
+      assert.equal(lease.tag.Key, LEASE_TAG);
+      // The create took most of the lease: two turns of 200 ms would end after the tag's time.
+      await new Promise((r) => setTimeout(r, 450));
+      const { ctx, abort } = createTestStepContext();
+      lease.hold(snapshotId, ctx);
+      await keeper.renew();
+      assert.equal(abort.signal.aborted, true, 'stopped at the first failed renewal');
+      const reason = abort.signal.reason;
+      assert.ok(isAminatorError(reason));
+      assert.equal(reason.code, 'E_LEASE_LOST');
+      assert.ok(reason.message.includes(`ends at ${lease.tag.Value}`), reason.message);
+    } finally {
+      endpoint.world.faults.failNext.length = 0;
+      keeper.stop();
+    }
+  });
 });

@@ -8,7 +8,6 @@ import {
   ec2Call,
   findAbandonedWorkingVolumes,
   isEc2Code,
-  leaseTag,
   notFoundError,
   persistently,
   rootMapping,
@@ -103,7 +102,7 @@ export class Ec2Cloud implements Cloud {
     const image = await this.bases.image(base, ctx.signal);
     const root = rootMapping(image);
     const sizeGiB = this.config.volumeSize ?? root.sizeGiB;
-    const leasedAt = Date.now();
+    const lease = this.session.leases.begin();
     const created = await ec2Call('CreateVolume', () =>
       clients.home.send(
         new CreateVolumeCommand({
@@ -115,16 +114,14 @@ export class Ec2Cloud implements Cloud {
           Throughput: this.config.throughput,
           Encrypted: this.config.encrypted || root.encrypted || undefined,
           KmsKeyId: this.config.kmsKeyId,
-          TagSpecifications: [
-            { ResourceType: 'volume', Tags: [...workingVolumeTags(base.id, identity.instanceId, ctx.runId), leaseTag(this.session.leases.terms, leasedAt)] },
-          ],
+          TagSpecifications: [{ ResourceType: 'volume', Tags: [...workingVolumeTags(base.id, identity.instanceId, ctx.runId), lease.tag] }],
         }),
         unlessAbortedBefore(ctx.signal),
       ),
     );
     const id = created.VolumeId ?? '';
     this.session.fresh.created(id);
-    this.session.leases.hold(id, ctx, leasedAt);
+    lease.hold(id, ctx);
     ctx.cleanup.push({
       description: `delete volume ${id}`,
       resource: { kind: 'volume', id },

@@ -6,7 +6,6 @@ import { persistently, unlessAbortedBefore } from '../cleanup-calls.js';
 import { Ec2ErrorCodes, ec2Call, isEc2Code } from '../ec2-errors.js';
 import type { Ec2Session } from '../ec2-session.js';
 import { waitForSnapshot } from '../image-waits.js';
-import { leaseTag } from '../leases.js';
 import { forEachBounded } from './bounded.js';
 import type { DirectVolume } from './direct-volumes.js';
 import { BlockFile, blockDigest, EBS_BLOCK_BYTES, linearChecksum } from './ebs-blocks.js';
@@ -69,7 +68,7 @@ export async function writeSnapshot(
 ): Promise<string> {
   const clients = await session.clients();
   const { ebs } = clients;
-  const leasedAt = Date.now();
+  const lease = session.leases.begin();
   const tags = [
     ...options.tags,
     // DIRECT_SNAPSHOT_OWN_TAGS counts these and the two of markDirectSnapshotFinalized.
@@ -80,7 +79,7 @@ export async function writeSnapshot(
     { Key: 'pid', Value: String(process.pid) },
     { Key: 'host', Value: hostId() },
     { Key: 'hostname', Value: hostname() },
-    leaseTag(session.leases.terms, leasedAt),
+    lease.tag,
   ];
   const started = await ec2Call('StartSnapshot', () =>
     ebs.send(
@@ -97,7 +96,7 @@ export async function writeSnapshot(
   );
   const id = started.SnapshotId ?? '';
   session.fresh.created(id);
-  session.leases.hold(id, ctx, leasedAt);
+  lease.hold(id, ctx);
   const written = new Map<number, string>();
   ctx.cleanup.push({
     description: `delete snapshot ${id}`,
